@@ -1,0 +1,386 @@
+#!/usr/bin/python3
+"""Serve Nova's real metadata API on loopback, backed by throwaway sqlite.
+
+Run it with /usr/bin/python3 (Debian's python3-nova imports only there).
+
+What runs is Nova's own code: nova.api.metadata.handler's
+MetadataRequestHandler served by nova.wsgi.Server (the eventlet server
+nova-api-metadata uses), nova.conf parsed by nova.config, both schemas
+created by nova.db.migration.db_sync, and the canary instance created
+through nova.objects.  The single replacement is the Neutron
+security-group lookup (see _replace_neutron_security_group_lookup).
+
+Lines on stdout, in this order, each flushed:
+    INFO {json}     what a client needs: uuid, project, EC2 id, hostname...
+    CONTROL <port>  control API: POST /delete, /break-db, /repair-db; GET /info
+    PORT <port>     the metadata API is listening (the "ready" line)
+SIGTERM or SIGINT stops it and removes its work dir (unless --keep).
+"""
+
+# Nova's services monkey-patch with eventlet before anything else is
+# imported (nova/cmd/__init__.py); nova.wsgi.Server relies on it.
+import nova.monkey_patch  # noqa: F401  pylint: disable=unused-import
+
+import argparse
+import ipaddress
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import uuid as uuidlib
+
+import eventlet
+import eventlet.wsgi
+
+DEFAULT_UUID = "32d0524b-314d-4594-b3a3-607e3f2354f8"
+DEFAULT_PROJECT = "6f70656e737461636b20697320636f6f"
+DEFAULT_USER = "0b3a5b1c2d3e4f5061728394a5b6c7d8"
+DEFAULT_SECRET = "deadbeef2eb84d8d"
+# A documentation address (RFC 5737): it is only data served to the
+# client, nothing ever connects to it.
+DEFAULT_FIXED_IP = "192.0.2.10"
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--host", default="127.0.0.1",
+                   help="listen address; loopback only (default %(default)s)")
+    p.add_argument("--port", type=int, default=0,
+                   help="metadata API port, 0 picks a free one")
+    p.add_argument("--control-port", type=int, default=0,
+                   help="control API port, 0 picks a free one")
+    sec = p.add_mutually_exclusive_group()
+    sec.add_argument("--secret", default=None,
+                     help="metadata_proxy_shared_secret (default %s)"
+                     % DEFAULT_SECRET)
+    sec.add_argument("--secret-file",
+                     help="read metadata_proxy_shared_secret from FILE's "
+                     "first line")
+    p.add_argument("--instance-uuid", default=DEFAULT_UUID)
+    p.add_argument("--project-id", default=DEFAULT_PROJECT)
+    p.add_argument("--user-id", default=DEFAULT_USER)
+    p.add_argument("--hostname", default=None,
+                   help="instance hostname (default canary-<uuid prefix>)")
+    p.add_argument("--fixed-ip", default=DEFAULT_FIXED_IP,
+                   help="fixed IPv4 in the canary's network info cache")
+    p.add_argument("--service-metadata-proxy", default="true",
+                   choices=["true", "false"],
+                   help="[neutron] service_metadata_proxy")
+    p.add_argument("--deleted", action="store_true",
+                   help="delete the canary (through Nova) before serving")
+    p.add_argument("--broken-db", action="store_true",
+                   help="take the cell database away before serving, so "
+                   "Nova's instance lookup fails")
+    p.add_argument("--workdir", default=None,
+                   help="where nova.conf and the sqlite files go "
+                   "(default: a new temp dir, removed at exit)")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the work dir at exit")
+    p.add_argument("--log-file", default=None,
+                   help="Nova's log (default WORKDIR/nova.log; - = stderr)")
+    p.add_argument("--debug", action="store_true", help="Nova debug logging")
+    args = p.parse_args(argv)
+    if not ipaddress.ip_address(args.host).is_loopback:
+        p.error("--host must be a loopback address")
+    uuidlib.UUID(args.instance_uuid)
+    if args.secret_file:
+        with open(args.secret_file, encoding="utf-8") as f:
+            args.secret = f.readline().rstrip("\r\n")
+    elif args.secret is None:
+        args.secret = DEFAULT_SECRET
+    if args.hostname is None:
+        args.hostname = "canary-" + args.instance_uuid[:8]
+    return args
+
+
+def write_nova_conf(args, workdir):
+    log_file = args.log_file or os.path.join(workdir, "nova.log")
+    log_line = "" if log_file == "-" else "log_file = %s\n" % log_file
+    conf = f"""\
+[DEFAULT]
+transport_url = fake://
+state_path = {workdir}
+host = novaserver-test
+my_ip = 127.0.0.1
+debug = {args.debug}
+use_stderr = {log_file == "-"}
+{log_line}
+[database]
+connection = sqlite:///{workdir}/nova.sqlite
+
+[api_database]
+connection = sqlite:///{workdir}/nova_api.sqlite
+
+[api]
+local_metadata_per_cell = True
+# Nova caches metadata per instance in-process (15 s by default); the
+# tests change the canary at run time and must see it at once.
+metadata_cache_expiration = 0
+
+[neutron]
+service_metadata_proxy = {args.service_metadata_proxy == "true"}
+metadata_proxy_shared_secret = {args.secret}
+
+[oslo_concurrency]
+lock_path = {workdir}/locks
+
+[wsgi]
+keep_alive = True
+"""
+    path = os.path.join(workdir, "nova.conf")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(conf)
+    return path
+
+
+def _replace_neutron_security_group_lookup():
+    """The one piece of Nova replaced here: no Neutron runs in the tests.
+
+    InstanceMetadata.__init__ (nova/api/metadata/base.py) asks Neutron for
+    the instance's security groups through
+    nova.network.security_group_api.get_instance_security_groups; base.py
+    looks it up on the module at call time, so replacing that one module
+    attribute is enough.  Everything else stays Nova's code.
+    """
+    from nova.network import security_group_api
+
+    def get_instance_security_groups(context, instance, detailed=False):
+        return [{"name": "default"}]
+
+    security_group_api.get_instance_security_groups = \
+        get_instance_security_groups
+
+
+def nova_setup(conf_path):
+    from nova import config
+    from nova import objects
+    import nova.conf
+    from oslo_log import log as logging
+
+    conf = nova.conf.CONF
+    config.parse_args(["novaserver", "--config-file", conf_path])
+    logging.setup(conf, "nova")
+    objects.register_all()
+    # nova-api-metadata reaches the database through the conductor
+    # (NovaObject.indirection_api); with fake:// there is no conductor, so
+    # Nova's objects use the database directly, as in Nova's functional
+    # tests.  The metadata handler code path is the same.
+    _replace_neutron_security_group_lookup()
+    return conf
+
+
+def db_sync():
+    from nova.db import migration
+    migration.db_sync(database="api")
+    migration.db_sync(database="main")
+
+
+def _network_info(fixed_ip):
+    from nova.network import model
+    net = ipaddress.ip_network(fixed_ip + "/24", strict=False)
+    gateway = str(next(net.hosts()))
+    subnet = model.Subnet(
+        cidr=str(net), gateway=model.IP(address=gateway, type="gateway"),
+        ips=[model.FixedIP(address=fixed_ip)], dns=[], routes=[],
+        version=4)
+    network = model.Network(id="3c6c1d2e-6e0f-4a3c-8f0b-0d5b9f0c1a01",
+                            bridge="br-int", label="canary-net",
+                            subnets=[subnet])
+    vif = model.VIF(id="7d2e8f4a-1b3c-4d5e-9f60-718293a4b5c6",
+                    address="fa:16:3e:00:00:01", network=network,
+                    type="ovs", devname="tap7d2e8f4a-1b")
+    return model.NetworkInfo([vif])
+
+
+def create_canary(args):
+    """Create the flavor and the canary instance through Nova's objects."""
+    from nova import context
+    from nova import objects
+
+    ctxt = context.get_admin_context()
+    flavor = objects.Flavor(
+        context=ctxt, name="m1.canary", memory_mb=64, vcpus=1, root_gb=1,
+        ephemeral_gb=0, swap=0, flavorid="canary", rxtx_factor=1.0,
+        vcpu_weight=0, disabled=False, is_public=True, extra_specs={},
+        description=None)
+    flavor.create()
+    inst = objects.Instance(
+        context=ctxt, uuid=args.instance_uuid, project_id=args.project_id,
+        user_id=args.user_id, hostname=args.hostname,
+        display_name=args.hostname, reservation_id="r-canary00",
+        launch_index=0, image_ref="", kernel_id="", ramdisk_id="",
+        root_device_name=None, availability_zone="nova",
+        vm_state="active", power_state=1, task_state=None,
+        instance_type_id=flavor.id, memory_mb=flavor.memory_mb,
+        vcpus=flavor.vcpus, root_gb=flavor.root_gb,
+        ephemeral_gb=flavor.ephemeral_gb, flavor=flavor, old_flavor=None,
+        new_flavor=None, metadata={}, system_metadata={}, key_name=None,
+        user_data=None, config_drive="")
+    inst.info_cache = objects.InstanceInfoCache(
+        instance_uuid=args.instance_uuid,
+        network_info=_network_info(args.fixed_ip))
+    inst.create()
+    return inst
+
+
+def canary_info(args, conf, inst):
+    from nova import context
+    from nova.objects import ec2 as ec2_obj
+
+    ctxt = context.get_admin_context()
+    mapping = ec2_obj.EC2InstanceMapping.get_by_uuid(ctxt, inst.uuid)
+    served_hostname = inst.hostname
+    if conf.api.dhcp_domain:
+        served_hostname = "%s.%s" % (inst.hostname, conf.api.dhcp_domain)
+    return {
+        "uuid": inst.uuid,
+        "project_id": inst.project_id,
+        "user_id": inst.user_id,
+        "instance_db_id": inst.id,
+        "ec2_mapping_id": mapping.id,
+        "ec2_instance_id": ec2_obj.id_to_ec2_id(mapping.id),
+        "hostname": inst.hostname,
+        "served_hostname": served_hostname,
+        "fixed_ip": args.fixed_ip,
+        "service_metadata_proxy": conf.neutron.service_metadata_proxy,
+        "dhcp_domain": conf.api.dhcp_domain,
+    }
+
+
+class Canary:
+    """State changes the tests ask for, done the way an operator would."""
+
+    def __init__(self, args, conf, info):
+        self.args = args
+        self.info = info
+        self.db_path = os.path.join(conf.state_path, "nova.sqlite")
+        self.db_aside = self.db_path + ".aside"
+        self.state = {"deleted": False, "db_broken": False}
+
+    def delete(self):
+        from nova import context
+        from nova import objects
+        if self.state["deleted"]:
+            return "already deleted"
+        ctxt = context.get_admin_context()
+        objects.Instance.get_by_uuid(ctxt, self.args.instance_uuid).destroy()
+        self.state["deleted"] = True
+        return "deleted"
+
+    def break_db(self):
+        """Take the cell database file away.
+
+        sqlite then opens an empty database in its place, and Nova's
+        instance lookup fails with "no such table" -- Nova answers 500.
+        """
+        if self.state["db_broken"]:
+            return "already broken"
+        os.rename(self.db_path, self.db_aside)
+        self.state["db_broken"] = True
+        return "broken"
+
+    def repair_db(self):
+        if not self.state["db_broken"]:
+            return "not broken"
+        if os.path.exists(self.db_path):
+            os.unlink(self.db_path)
+        os.rename(self.db_aside, self.db_path)
+        self.state["db_broken"] = False
+        return "repaired"
+
+
+def control_app(canary):
+    actions = {"/delete": canary.delete, "/break-db": canary.break_db,
+               "/repair-db": canary.repair_db}
+
+    def app(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD")
+        if method == "GET" and path == "/info":
+            body = dict(canary.info, **canary.state)
+            status = "200 OK"
+        elif method == "POST" and path in actions:
+            try:
+                body = {"result": actions[path]()}
+                status = "200 OK"
+            except Exception as e:  # report it to the caller, keep serving
+                body = {"error": "%s: %s" % (type(e).__name__, e)}
+                status = "500 Internal Server Error"
+        else:
+            body = {"error": "unknown control request"}
+            status = "404 Not Found"
+        data = (json.dumps(body) + "\n").encode()
+        start_response(status, [("Content-Type", "application/json"),
+                                ("Content-Length", str(len(data)))])
+        return [data]
+    return app
+
+
+def emit(line):
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def serve(args, conf, canary):
+    from nova.api.metadata import handler
+    from nova import wsgi
+
+    stop = {"now": False}
+
+    def on_signal(signum, frame):
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    ctl_sock = eventlet.listen((args.host, args.control_port))
+    ctl = eventlet.spawn(eventlet.wsgi.server, ctl_sock,
+                         control_app(canary), log_output=False)
+    # Nova's own WSGI server class with Nova's own app, as
+    # nova-api-metadata runs it (minus the paste pipeline's
+    # cors/http_proxy_to_wsgi middleware, which does not touch these paths).
+    server = wsgi.Server("metadata", handler.MetadataRequestHandler(),
+                         host=args.host, port=args.port)
+    server.start()
+    emit("CONTROL %d" % ctl_sock.getsockname()[1])
+    emit("PORT %d" % server.port)
+    while not stop["now"]:
+        eventlet.sleep(0.1)
+    server.stop()
+    ctl.kill()
+    ctl_sock.close()
+
+
+def main(argv):
+    args = parse_args(argv)
+    t0 = time.monotonic()
+    made_workdir = args.workdir is None
+    workdir = args.workdir or tempfile.mkdtemp(prefix="novaserver-")
+    workdir = os.path.abspath(workdir)
+    try:
+        os.makedirs(os.path.join(workdir, "locks"), exist_ok=True)
+        conf = nova_setup(write_nova_conf(args, workdir))
+        db_sync()
+        inst = create_canary(args)
+        info = canary_info(args, conf, inst)
+        canary = Canary(args, conf, info)
+        if args.deleted:
+            canary.delete()
+        if args.broken_db:
+            canary.break_db()
+        info["startup_seconds"] = round(time.monotonic() - t0, 3)
+        info["workdir"] = workdir
+        emit("INFO " + json.dumps(info, sort_keys=True))
+        serve(args, conf, canary)
+    finally:
+        if made_workdir and not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
