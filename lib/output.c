@@ -1,0 +1,489 @@
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "dynbuf.h"
+#include "output.h"
+
+/* Output is a few lines; the cap only guards against a runaway caller. */
+#define OUTPUT_CAP (16 * 1024 * 1024)
+/* Enough for any item mp_perfdata_format can produce (label, 17 decimals
+ * of the largest double, two ranges, min and max). */
+#define PERFDATA_BUF 1024
+
+struct mp_subcheck {
+	mp_state state;
+	char *text;
+	mp_perfdata *perf;
+	size_t nperf;
+};
+
+struct mp_check {
+	char *label;
+	char *summary;		/* NULL: derived from the sub-checks */
+	mp_subcheck **subs;	/* pointers, so handed-out sub-checks stay put */
+	size_t nsubs;
+	bool forced;
+	mp_state forced_state;
+};
+
+int
+mp_format_parse(const char *text, mp_format *out)
+{
+	if (text == NULL)
+		return -1;
+	if (strcmp(text, "classic") == 0)
+		*out = MP_FORMAT_CLASSIC;
+	else if (strcmp(text, "mp-test-json") == 0)
+		*out = MP_FORMAT_TEST_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+size_t
+mp_utf8_len(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 4;
+	else
+		return 0;	/* continuation byte, overlong C0/C1, F5..FF */
+	/* The second byte's range is what excludes overlong forms (E0, F0),
+	 * UTF-16 surrogates (ED) and code points above U+10FFFF (F4). */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (n < need || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < need; i++) {
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	}
+	return need;
+}
+
+void
+mp_scrub(char *text)
+{
+	unsigned char *s = (unsigned char *)text;
+	size_t n, k, i;
+
+	if (text == NULL)
+		return;
+	n = strlen(text);
+	for (i = 0; i < n; i += k) {
+		if ((k = mp_utf8_len(text + i, n - i)) == 0) {
+			s[i] = '?';
+			k = 1;
+		} else if (k == 1 && s[i] == '|') {
+			s[i] = '/';	/* would start perfdata */
+		} else if (k == 1 && (s[i] < 0x20 || s[i] == 0x7f)) {
+			s[i] = ' ';
+		} else if (k == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0) {
+			/* C1 controls: NEL (U+0085) ends a line on some
+			 * terminals and in some web front ends. */
+			s[i] = ' ';
+			s[i + 1] = ' ';
+		}
+	}
+}
+
+/* vasprintf, then scrub: every text this layer stores is clean. */
+static char *
+scrubbed_vprintf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
+static char *
+scrubbed_vprintf(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		return NULL;
+	mp_scrub(s);
+	return s;
+}
+
+mp_check *
+mp_check_new(const char *label)
+{
+	mp_check *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->label = strdup(label != NULL ? label : "")) == NULL) {
+		free(c);
+		return NULL;
+	}
+	mp_scrub(c->label);
+	c->forced_state = MP_UNKNOWN;
+	return c;
+}
+
+static void
+subcheck_free(mp_subcheck *sc)
+{
+	if (sc == NULL)
+		return;
+	free(sc->text);
+	free(sc->perf);
+	free(sc);
+}
+
+void
+mp_check_free(mp_check *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nsubs; i++)
+		subcheck_free(c->subs[i]);
+	free(c->subs);
+	free(c->summary);
+	free(c->label);
+	free(c);
+}
+
+int
+mp_check_set_summary(mp_check *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = scrubbed_vprintf(fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return -1;
+	free(c->summary);
+	c->summary = s;
+	return 0;
+}
+
+/* Takes ownership of sc on success only. */
+static int
+check_append(mp_check *c, mp_subcheck *sc)
+{
+	mp_subcheck **p;
+
+	if (c->nsubs >= SIZE_MAX / sizeof(*p) - 1)
+		return -1;
+	if ((p = realloc(c->subs, (c->nsubs + 1) * sizeof(*p))) == NULL)
+		return -1;
+	c->subs = p;
+	c->subs[c->nsubs++] = sc;
+	return 0;
+}
+
+mp_subcheck *
+mp_check_add(mp_check *c, mp_state s, const char *fmt, ...)
+{
+	mp_subcheck *sc = NULL, *ret = NULL;
+	va_list ap;
+
+	if ((sc = calloc(1, sizeof(*sc))) == NULL)
+		goto out;
+	sc->state = s;
+	va_start(ap, fmt);
+	sc->text = scrubbed_vprintf(fmt, ap);
+	va_end(ap);
+	if (sc->text == NULL || check_append(c, sc) != 0)
+		goto out;
+	ret = sc;
+	sc = NULL;
+ out:
+	subcheck_free(sc);
+	return ret;
+}
+
+void
+mp_subcheck_set_state(mp_subcheck *sc, mp_state s)
+{
+	sc->state = s;
+}
+
+int
+mp_subcheck_set_text(mp_subcheck *sc, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = scrubbed_vprintf(fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return -1;
+	free(sc->text);
+	sc->text = s;
+	return 0;
+}
+
+int
+mp_subcheck_add_perfdata(mp_subcheck *sc, const mp_perfdata *pd)
+{
+	mp_perfdata *p;
+
+	if (sc->nperf >= SIZE_MAX / sizeof(*p) - 1)
+		return -1;
+	if ((p = realloc(sc->perf, (sc->nperf + 1) * sizeof(*p))) == NULL)
+		return -1;
+	sc->perf = p;
+	sc->perf[sc->nperf] = *pd;
+	/* The label is copied verbatim into the first line: it must not be
+	 * able to end the perfdata section or the line. */
+	sc->perf[sc->nperf].label[sizeof(pd->label) - 1] = '\0';
+	mp_scrub(sc->perf[sc->nperf].label);
+	sc->perf[sc->nperf].uom[sizeof(pd->uom) - 1] = '\0';
+	mp_scrub(sc->perf[sc->nperf].uom);
+	sc->nperf++;
+	return 0;
+}
+
+/* Worst state of the sub-checks themselves, ignoring a forced state. */
+static mp_state
+subchecks_state(const mp_check *c)
+{
+	mp_state s = MP_OK;
+	size_t i;
+
+	if (c->nsubs == 0)
+		return MP_UNKNOWN;
+	for (i = 0; i < c->nsubs; i++)
+		s = mp_state_worst(s, c->subs[i]->state);
+	return s;
+}
+
+mp_state
+mp_check_state(const mp_check *c)
+{
+	if (c->forced)
+		return c->forced_state;
+	return subchecks_state(c);
+}
+
+void
+mp_check_force_state(mp_check *c, mp_state s)
+{
+	c->forced = true;
+	c->forced_state = s;
+}
+
+/* The summary when none was set: the first line should say what went
+ * wrong, which is the first sub-check in the worst state. */
+static const char *
+effective_summary(const mp_check *c)
+{
+	mp_state worst;
+	size_t i;
+
+	if (c->summary != NULL)
+		return c->summary;
+	if (c->nsubs == 0)
+		return "no checks";
+	worst = subchecks_state(c);
+	for (i = 0; i < c->nsubs; i++) {
+		if (c->subs[i]->state == worst)
+			return c->subs[i]->text;
+	}
+	return c->subs[0]->text;
+}
+
+static int
+add_str(dynbuf *b, const char *s)
+{
+	return dynbuf_add(b, s, strlen(s)) == DYNBUF_OK ? 0 : -1;
+}
+
+/* " | perf1 perf2", or nothing when no sub-check has perfdata. */
+static int
+add_perfdata(dynbuf *b, const mp_check *c)
+{
+	char item[PERFDATA_BUF];
+	const char *sep = " | ";
+	size_t i, j;
+
+	for (i = 0; i < c->nsubs; i++) {
+		for (j = 0; j < c->subs[i]->nperf; j++) {
+			if (mp_perfdata_format(&c->subs[i]->perf[j], item,
+			    sizeof(item)) < 0)
+				return -1;
+			if (add_str(b, sep) != 0 || add_str(b, item) != 0)
+				return -1;
+			sep = " ";
+		}
+	}
+	return 0;
+}
+
+static int
+format_classic(const mp_check *c, dynbuf *b)
+{
+	const mp_subcheck *sc;
+	size_t i;
+
+	if (*c->label != '\0' &&
+	    (add_str(b, c->label) != 0 || add_str(b, " ") != 0))
+		return -1;
+	if (add_str(b, mp_state_name(mp_check_state(c))) != 0 ||
+	    add_str(b, " - ") != 0 ||
+	    add_str(b, effective_summary(c)) != 0 ||
+	    add_perfdata(b, c) != 0 || add_str(b, "\n") != 0)
+		return -1;
+	for (i = 0; i < c->nsubs; i++) {
+		sc = c->subs[i];
+		if (add_str(b, "\\_ [") != 0 ||
+		    add_str(b, mp_state_name(sc->state)) != 0 ||
+		    add_str(b, "] ") != 0 || add_str(b, sc->text) != 0 ||
+		    add_str(b, "\n") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Sets key to the range's text; the reference to the string is always
+ * consumed, as json_object_set_new does. */
+static int
+json_set_range(json_t *o, const char *key, const mp_range *r)
+{
+	char text[80];
+
+	if (mp_range_format(r, text, sizeof(text)) < 0)
+		return -1;
+	return json_object_set_new(o, key, json_string(text));
+}
+
+/* JSON has no infinity or NaN; such a number is written as null. */
+static json_t *
+json_number(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *
+json_perfdata(const mp_perfdata *pd)
+{
+	json_t *o = NULL, *ret = NULL;
+
+	if ((o = json_object()) == NULL ||
+	    json_object_set_new(o, "label", json_string(pd->label)) != 0 ||
+	    json_object_set_new(o, "value", json_number(pd->value)) != 0 ||
+	    json_object_set_new(o, "uom", json_string(pd->uom)) != 0)
+		goto out;
+	if (pd->has_warning && json_set_range(o, "warn", &pd->warning) != 0)
+		goto out;
+	if (pd->has_critical &&
+	    json_set_range(o, "crit", &pd->critical) != 0)
+		goto out;
+	if (pd->has_min &&
+	    json_object_set_new(o, "min", json_number(pd->min)) != 0)
+		goto out;
+	if (pd->has_max &&
+	    json_object_set_new(o, "max", json_number(pd->max)) != 0)
+		goto out;
+	ret = o;
+	o = NULL;
+ out:
+	json_decref(o);
+	return ret;
+}
+
+static json_t *
+json_subcheck(const mp_subcheck *sc)
+{
+	json_t *o = NULL, *perf = NULL, *ret = NULL;
+	size_t i;
+
+	if ((perf = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < sc->nperf; i++) {
+		if (json_array_append_new(perf, json_perfdata(&sc->perf[i])) != 0)
+			goto out;
+	}
+	if ((o = json_pack("{s:s, s:s, s:O}", "state",
+	    mp_state_name(sc->state), "output", sc->text,
+	    "perfdata", perf)) == NULL)
+		goto out;
+	ret = o;
+	o = NULL;
+ out:
+	json_decref(perf);
+	json_decref(o);
+	return ret;
+}
+
+static int
+format_json(const mp_check *c, dynbuf *b)
+{
+	json_t *root = NULL, *checks = NULL;
+	char *text = NULL;
+	size_t i;
+	int r = -1;
+
+	if ((checks = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < c->nsubs; i++) {
+		if (json_array_append_new(checks,
+		    json_subcheck(c->subs[i])) != 0)
+			goto out;
+	}
+	if ((root = json_pack("{s:s, s:s, s:s, s:O}", "label", c->label,
+	    "state", mp_state_name(mp_check_state(c)),
+	    "summary", effective_summary(c), "checks", checks)) == NULL)
+		goto out;
+	if ((text = json_dumps(root, JSON_COMPACT)) == NULL)
+		goto out;
+	if (add_str(b, text) != 0 || add_str(b, "\n") != 0)
+		goto out;
+	r = 0;
+ out:
+	free(text);
+	json_decref(root);
+	json_decref(checks);
+	return r;
+}
+
+int
+mp_check_format(const mp_check *c, mp_format f, char **out)
+{
+	dynbuf b;
+	int r = -1;
+
+	*out = NULL;
+	dynbuf_init(&b, OUTPUT_CAP);
+	if (f == MP_FORMAT_TEST_JSON)
+		r = format_json(c, &b);
+	else
+		r = format_classic(c, &b);
+	if (r != 0)
+		goto out;
+	*out = b.data;
+	dynbuf_init(&b, OUTPUT_CAP);	/* ownership moved to *out */
+ out:
+	dynbuf_free(&b);
+	return r;
+}

@@ -1,0 +1,75 @@
+/* The output layer, in the shape of monitoring-plugins 3.x's lib/output.h:
+ * a check is a list of sub-checks; each sub-check has a state (UNKNOWN
+ * until set), one line of text and perfdata; the check's state is the
+ * worst of its sub-checks'. Formatting returns a string and never prints.
+ * All text given to this layer is scrubbed: '|' and control characters
+ * never reach the output, so server text cannot forge perfdata or lines. */
+#ifndef MP_OUTPUT_H
+#define MP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "states.h"
+#include "perfdata.h"
+
+typedef enum {
+	MP_FORMAT_CLASSIC = 0,	/* Nagios: first line, long output, perfdata */
+	MP_FORMAT_TEST_JSON	/* one JSON document, for tests and machines */
+} mp_format;
+
+/* Parses "classic" or "mp-test-json"; 0 or -1. */
+int mp_format_parse(const char *text, mp_format *out);
+
+typedef struct mp_subcheck mp_subcheck;
+typedef struct mp_check mp_check;
+
+/* NULL on out of memory. label is the service label, e.g. "NOVA METADATA". */
+mp_check *mp_check_new(const char *label);
+void mp_check_free(mp_check *c);
+
+/* The summary after "LABEL STATE - " on the first line. printf-like; the
+ * result is scrubbed. Returns 0, or -1 on out of memory. When no summary
+ * is set, the formatter uses the text of the worst sub-check. */
+int mp_check_set_summary(mp_check *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends a sub-check with the given state and scrubbed printf-like text.
+ * Returns the sub-check (owned by c) or NULL on out of memory. */
+mp_subcheck *mp_check_add(mp_check *c, mp_state s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Changes a sub-check's state or text afterwards. 0 or -1 (OOM). */
+void mp_subcheck_set_state(mp_subcheck *sc, mp_state s);
+int mp_subcheck_set_text(mp_subcheck *sc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Attaches a perfdata item (copied) to a sub-check; perfdata of all
+ * sub-checks appears on the first line in the order added. 0 or -1. */
+int mp_subcheck_add_perfdata(mp_subcheck *sc, const mp_perfdata *pd);
+
+/* Worst state of all sub-checks; UNKNOWN when there are none. A forced
+ * state (mp_check_force_state) wins over the computed one. */
+mp_state mp_check_state(const mp_check *c);
+void mp_check_force_state(mp_check *c, mp_state s);
+
+/* The whole output, newline-terminated, malloc'd into *out.
+ * Classic:
+ *   LABEL STATE - summary | perf1 perf2
+ *   \_ [STATE] sub-check text
+ *   ...
+ * Test JSON: {"state":"OK","summary":"...","checks":[{"state":"OK",
+ *   "output":"...","perfdata":[{"label":"time","value":0.012,"uom":"s",
+ *   "warn":"1","crit":"5","min":0}]}]}
+ * Returns 0, or -1 on out of memory. */
+int mp_check_format(const mp_check *c, mp_format f, char **out);
+
+/* Scrubs text in place: '|' becomes '/', control characters (and DEL)
+ * become ' ', bytes that are not valid UTF-8 become '?'. */
+void mp_scrub(char *text);
+
+/* Length (1..4) of the well-formed UTF-8 sequence at p[0..n), or 0 when
+ * it is not one (overlong, surrogate, above U+10FFFF, truncated). Shared
+ * by mp_scrub and by parsers that must tell text from binary. */
+size_t mp_utf8_len(const char *p, size_t n);
+
+#endif

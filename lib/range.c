@@ -1,0 +1,221 @@
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numparse.h"
+#include "output.h"
+#include "range.h"
+
+/* Quoted text in causes is cut here: a cause is one line of a plugin's
+ * output, and an operator only needs enough to recognise the option. */
+#define QUOTE_MAX 40
+
+/* Sets *cause to a malloc'd, scrubbed message. Leaves it NULL when memory
+ * is short: the caller still reports failure, only less precisely. */
+static void
+set_cause(char **cause, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+set_cause(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int r;
+
+	if (cause == NULL)
+		return;
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		*cause = NULL;
+		return;
+	}
+	mp_scrub(s);
+	*cause = s;
+}
+
+/* Length of text to quote, and the ellipsis that says it was cut. */
+static int
+quote_len(size_t n)
+{
+	return n > QUOTE_MAX ? QUOTE_MAX : (int)n;
+}
+
+static const char *
+quote_tail(size_t n)
+{
+	return n > QUOTE_MAX ? "..." : "";
+}
+
+/* Parses one end point, s[0..n), into *v. "~" is accepted only where the
+ * caller allows minus infinity. */
+static int
+parse_point(const char *text, const char *what, const char *s, size_t n,
+    double *v, char **cause)
+{
+	char *copy = NULL;
+	np_err e;
+	int r = -1;
+
+	if ((copy = strndup(s, n)) == NULL) {
+		set_cause(cause, "out of memory");
+		goto out;
+	}
+	if ((e = np_parse_double(copy, v)) != NP_OK) {
+		if (strlen(text) == n)
+			set_cause(cause, "'%.*s%s' %s", quote_len(n),
+			    copy, quote_tail(n), np_strerror(e));
+		else
+			set_cause(cause, "'%.*s%s': %s '%.*s%s' %s",
+			    quote_len(strlen(text)), text,
+			    quote_tail(strlen(text)), what,
+			    quote_len(n), copy, quote_tail(n),
+			    np_strerror(e));
+		goto out;
+	}
+	r = 0;
+ out:
+	free(copy);
+	return r;
+}
+
+/* Splits "[@][start:]end" at its single ':' and fills r. */
+static int
+parse_parts(const char *text, const char *p, mp_range *r, char **cause)
+{
+	const char *colon = strchr(p, ':');
+	size_t tl = strlen(text);
+
+	if (colon == NULL) {
+		if (*p == '\0' || strcmp(p, "~") == 0) {
+			set_cause(cause, "'%.*s%s' has no end point",
+			    quote_len(tl), text, quote_tail(tl));
+			return -1;
+		}
+		r->start = 0;
+		return parse_point(text, "end", p, strlen(p), &r->end, cause);
+	}
+	if (strchr(colon + 1, ':') != NULL) {
+		set_cause(cause, "'%.*s%s' has more than one ':'",
+		    quote_len(tl), text, quote_tail(tl));
+		return -1;
+	}
+	if (colon == p) {
+		/* The guidelines spell minus infinity "~"; an empty start is
+		 * more likely a typo than a request for 0. */
+		set_cause(cause, "'%.*s%s' has no start; use '~' for no lower "
+		    "bound", quote_len(tl), text, quote_tail(tl));
+		return -1;
+	}
+	if (colon - p == 1 && *p == '~')
+		r->start = -INFINITY;
+	else if (parse_point(text, "start", p, (size_t)(colon - p),
+	    &r->start, cause) != 0)
+		return -1;
+	if (colon[1] == '\0')
+		r->end = INFINITY;
+	else if (parse_point(text, "end", colon + 1, strlen(colon + 1),
+	    &r->end, cause) != 0)
+		return -1;
+	return 0;
+}
+
+int
+mp_range_parse(const char *text, mp_range *out, char **cause)
+{
+	mp_range r = { 0, INFINITY, false };
+	const char *p = text;
+	size_t tl;
+
+	if (cause != NULL)
+		*cause = NULL;
+	if (text == NULL || *text == '\0') {
+		set_cause(cause, "range is empty");
+		return -1;
+	}
+	tl = strlen(text);
+	if (*p == '@') {
+		r.alert_inside = true;
+		p++;
+	}
+	if (parse_parts(text, p, &r, cause) != 0)
+		return -1;
+	if (r.start > r.end) {
+		set_cause(cause, "'%.*s%s': start %g is greater than end %g",
+		    quote_len(tl), text, quote_tail(tl), r.start, r.end);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+bool
+mp_range_alerts(const mp_range *r, double v)
+{
+	bool inside;
+
+	/* A measurement that is not a number cannot be shown to be fine. */
+	if (isnan(v))
+		return true;
+	inside = v >= r->start && v <= r->end;
+	return r->alert_inside ? inside : !inside;
+}
+
+/* Shortest "%.*g" text that reads back as v, so "0.1" stays "0.1" but
+ * 1234567.5 is not rounded to "1.23457e+06" as plain "%g" would. */
+static int
+format_number(double v, char *buf, size_t len)
+{
+	int prec, r = -1;
+
+	for (prec = 6; prec <= 17; prec++) {
+		r = snprintf(buf, len, "%.*g", prec, v);
+		if (r < 0 || (size_t)r >= len)
+			return -1;
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return r;
+}
+
+int
+mp_range_format(const mp_range *r, char *buf, size_t len)
+{
+	char start[32], end[32];
+	const char *at = r->alert_inside ? "@" : "";
+	int n;
+
+	if (len == 0)
+		return -1;
+	buf[0] = '\0';
+	if (format_number(r->start, start, sizeof(start)) < 0 ||
+	    format_number(r->end, end, sizeof(end)) < 0)
+		return -1;
+	if (isinf(r->start) && r->start < 0)
+		n = snprintf(buf, len, "%s~:%s", at, isinf(r->end) ? "" : end);
+	else if (isinf(r->end))
+		n = snprintf(buf, len, "%s%s:", at, start);
+	else if (r->start == 0)
+		n = snprintf(buf, len, "%s%s", at, end);
+	else
+		n = snprintf(buf, len, "%s%s:%s", at, start, end);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	return n;
+}
+
+mp_state
+mp_thresholds_state(const mp_thresholds *t, double v)
+{
+	if (t->has_critical && mp_range_alerts(&t->critical, v))
+		return MP_CRITICAL;
+	if (t->has_warning && mp_range_alerts(&t->warning, v))
+		return MP_WARNING;
+	return MP_OK;
+}

@@ -1,0 +1,206 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "listing.h"
+#include "output.h"
+
+/* EC2 and Nova key names are short; 255 is the documented ceiling. */
+#define ENTRY_MAX 255
+/* Quotes of server text in a cause are cut here: enough to recognise
+ * "<html>" or "{" without pasting a whole page into an alert. */
+#define QUOTE_MAX 40
+
+static void
+set_cause(char **cause, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+set_cause(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	if (cause == NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	mp_scrub(s);
+	*cause = s;
+}
+
+/* Rejects what cannot be a text listing before looking at lines, so the
+ * cause says "binary" rather than blaming some line for it. */
+static nm_listing_err
+check_text(const char *body, size_t len, char **cause)
+{
+	size_t i, k;
+
+	for (i = 0; i < len; i += k) {
+		if (body[i] == '\0') {
+			set_cause(cause, "body is not text: NUL byte at "
+			    "offset %zu", i);
+			return NM_LISTING_NOT_TEXT;
+		}
+		if (body[i] == '\r' && (i + 1 == len || body[i + 1] != '\n')) {
+			set_cause(cause, "body is not text: carriage return "
+			    "without line feed at offset %zu", i);
+			return NM_LISTING_NOT_TEXT;
+		}
+		if ((k = mp_utf8_len(body + i, len - i)) == 0) {
+			set_cause(cause, "body is not text: invalid UTF-8 "
+			    "byte 0x%02x at offset %zu",
+			    (unsigned)(unsigned char)body[i], i);
+			return NM_LISTING_NOT_TEXT;
+		}
+	}
+	return NM_LISTING_OK;
+}
+
+static bool
+is_key_char(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	    (ch >= '0' && ch <= '9') || strchr("._:=,@+/-", ch) != NULL;
+}
+
+/* Validates one line (without its line end) as an entry. */
+static nm_listing_err
+check_entry(const char *s, size_t n, size_t lineno, char **cause)
+{
+	size_t i, name_len = n;
+
+	if (n > 0 && s[n - 1] == '/')
+		name_len--;
+	if (name_len > ENTRY_MAX) {
+		set_cause(cause, "line %zu is too long: %zu characters, at "
+		    "most %d", lineno, n, ENTRY_MAX);
+		return NM_LISTING_MALFORMED;
+	}
+	for (i = 0; i < name_len; i++) {
+		if (!is_key_char(s[i]))
+			break;
+	}
+	if (name_len == 0 || s[0] == '/' || i < name_len) {
+		set_cause(cause, "line %zu is not a key name: '%.*s%s'",
+		    lineno, (int)(n > QUOTE_MAX ? QUOTE_MAX : n), s,
+		    n > QUOTE_MAX ? "..." : "");
+		return NM_LISTING_MALFORMED;
+	}
+	return NM_LISTING_OK;
+}
+
+/* Appends s[0..n) (a directory when is_dir) to l. */
+static nm_listing_err
+add_entry(nm_listing *l, const char *s, size_t n, bool is_dir,
+    size_t *alloc)
+{
+	char **e;
+	bool *d;
+	size_t na;
+
+	if (l->count == *alloc) {
+		na = *alloc == 0 ? 16 : *alloc * 2;
+		if (na > SIZE_MAX / sizeof(*e))
+			return NM_LISTING_NOMEM;
+		if ((e = realloc(l->entries, na * sizeof(*e))) == NULL)
+			return NM_LISTING_NOMEM;
+		l->entries = e;
+		if ((d = realloc(l->is_dir, na * sizeof(*d))) == NULL)
+			return NM_LISTING_NOMEM;
+		l->is_dir = d;
+		*alloc = na;
+	}
+	if ((l->entries[l->count] = strndup(s, n)) == NULL)
+		return NM_LISTING_NOMEM;
+	l->is_dir[l->count++] = is_dir;
+	return NM_LISTING_OK;
+}
+
+/* Adds one line, s[0..n) without its line end, to l; blank lines are
+ * skipped. */
+static nm_listing_err
+parse_line(nm_listing *l, const char *s, size_t n, size_t lineno,
+    size_t *alloc, char **cause)
+{
+	nm_listing_err r;
+	bool is_dir;
+
+	/* check_text allows '\r' only right before '\n': CRLF endings */
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	if (n == 0)
+		return NM_LISTING_OK;
+	if ((r = check_entry(s, n, lineno, cause)) != NM_LISTING_OK)
+		return r;
+	is_dir = s[n - 1] == '/';
+	return add_entry(l, s, is_dir ? n - 1 : n, is_dir, alloc);
+}
+
+nm_listing_err
+nm_listing_parse(const char *body, size_t len, nm_listing *out,
+    char **cause)
+{
+	nm_listing l = { NULL, NULL, 0 };
+	const char *nl;
+	size_t pos, end, lineno = 0, alloc = 0;
+	nm_listing_err r;
+
+	memset(out, 0, sizeof(*out));
+	if (cause != NULL)
+		*cause = NULL;
+	if ((r = check_text(body, len, cause)) != NM_LISTING_OK)
+		goto out;
+	for (pos = 0; pos < len; pos = end + 1) {
+		nl = memchr(body + pos, '\n', len - pos);
+		end = nl != NULL ? (size_t)(nl - body) : len;
+		if ((r = parse_line(&l, body + pos, end - pos, ++lineno,
+		    &alloc, cause)) != NM_LISTING_OK)
+			goto out;
+	}
+	*out = l;
+	memset(&l, 0, sizeof(l));
+ out:
+	if (r == NM_LISTING_NOMEM)
+		set_cause(cause, "out of memory");
+	nm_listing_free(&l);
+	return r;
+}
+
+bool
+nm_listing_has(const nm_listing *l, const char *name)
+{
+	size_t n, i;
+
+	if (l == NULL || name == NULL)
+		return false;
+	n = strlen(name);
+	if (n > 0 && name[n - 1] == '/')
+		n--;
+	for (i = 0; i < l->count; i++) {
+		if (strncmp(l->entries[i], name, n) == 0 &&
+		    l->entries[i][n] == '\0')
+			return true;
+	}
+	return false;
+}
+
+void
+nm_listing_free(nm_listing *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->count; i++)
+		free(l->entries[i]);
+	free(l->entries);
+	free(l->is_dir);
+	memset(l, 0, sizeof(*l));
+}
