@@ -1,0 +1,25 @@
+/* One capped, growable byte buffer for everything read from the network. */
+#ifndef MP_DYNBUF_H
+#define MP_DYNBUF_H
+
+#include <stddef.h>
+
+typedef struct {
+	char *data;	/* always NUL-terminated when non-NULL */
+	size_t len;
+	size_t alloc;
+	size_t cap;	/* hard limit on len */
+} dynbuf;
+
+typedef enum {
+	DYNBUF_OK = 0,
+	DYNBUF_NOMEM,
+	DYNBUF_TOO_LARGE	/* appending would pass cap; nothing appended */
+} dynbuf_err;
+
+void dynbuf_init(dynbuf *b, size_t cap);
+dynbuf_err dynbuf_add(dynbuf *b, const void *data, size_t len);
+void dynbuf_reset(dynbuf *b);	/* len = 0, keeps the memory */
+void dynbuf_free(dynbuf *b);	/* frees and re-inits with the same cap */
+
+#endif

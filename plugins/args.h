@@ -1,0 +1,25 @@
+/* Command line to nm_config. Never prints, never exits. */
+#ifndef NM_ARGS_H
+#define NM_ARGS_H
+
+#include "nm_config.h"
+
+typedef enum {
+	NM_ARGS_RUN = 0,	/* *cfg is set: run the check */
+	NM_ARGS_HELP,		/* -h: print nm_help_text() and exit OK */
+	NM_ARGS_VERSION,	/* -V */
+	NM_ARGS_ERROR,		/* *cause says which option and why: UNKNOWN */
+	NM_ARGS_NOMEM
+} nm_args_result;
+
+/* Parses argv (getopt_long; argv may be permuted). On NM_ARGS_RUN *cfg
+ * is a new config the caller frees with nm_config_free(); on
+ * NM_ARGS_ERROR *cause is a malloc'd one-line message. */
+nm_args_result nm_parse_args(int argc, char **argv, nm_config **cfg,
+    char **cause);
+
+/* The text for -h and the usage line for errors. */
+const char *nm_help_text(void);
+const char *nm_usage_text(void);
+
+#endif

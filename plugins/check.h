@@ -1,0 +1,25 @@
+/* The check itself: fetch, validate, measure; the result is an mp_check
+ * for the output layer. Never prints the result, never exits. */
+#ifndef NM_CHECK_H
+#define NM_CHECK_H
+
+#include <time.h>
+
+#include "nm_config.h"
+#include "output.h"
+
+/* Runs the check for cfg, signing with signature, finishing before
+ * deadline (CLOCK_MONOTONIC). Returns the result, or NULL with *cause on
+ * out of memory or when libcurl cannot be set up. */
+mp_check *nm_check_run(const nm_config *cfg, const char *signature,
+    const struct timespec *deadline, char **cause);
+
+/* The result for a run that hit the whole-run limit: main formats it
+ * ahead of time for its alarm handler, the check uses it when libcurl
+ * gives up at the deadline. NULL on out of memory. */
+mp_check *nm_check_timeout_result(const nm_config *cfg);
+
+/* "canary 32d0524b on 127.0.0.1:8775", the start of every summary. */
+int nm_check_subject(const nm_config *cfg, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,36 @@
+/* The EC2-style metadata listing: one entry per line, directories end in
+ * '/'. Pure: no I/O. */
+#ifndef NM_LISTING_H
+#define NM_LISTING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+	char **entries;		/* names without the trailing '/' */
+	bool *is_dir;
+	size_t count;
+} nm_listing;
+
+typedef enum {
+	NM_LISTING_OK = 0,
+	NM_LISTING_NOMEM,
+	NM_LISTING_NOT_TEXT,	/* NUL bytes or invalid UTF-8 */
+	NM_LISTING_MALFORMED	/* a line that is no key name (HTML, JSON, spaces...) */
+} nm_listing_err;
+
+/* Parses body[0..len) (not necessarily NUL-terminated). Accepts LF and
+ * CRLF, skips blank lines, strips one trailing '/'. An entry is 1..255
+ * characters of [A-Za-z0-9._:=,@+/-] that does not start with '/'
+ * (EC2 lists "0=keyname" under public-keys/). On error,
+ * *cause gets a malloc'd explanation naming the line ("line 3 is not a
+ * key name: '<html>'"), with the quoted text shortened and scrubbed. */
+nm_listing_err nm_listing_parse(const char *body, size_t len, nm_listing *out,
+    char **cause);
+
+/* True when name (with or without a trailing '/') is listed. */
+bool nm_listing_has(const nm_listing *l, const char *name);
+
+void nm_listing_free(nm_listing *l);
+
+#endif

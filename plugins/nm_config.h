@@ -1,0 +1,60 @@
+/* What the command line asked for. Built once by nm_parse_args(), then
+ * only read (const) by the check. Owns every string in it. */
+#ifndef NM_CONFIG_H
+#define NM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "output.h"
+#include "range.h"
+#include "states.h"
+
+#define NM_PROGNAME "check_nova_metadata"
+#define NM_LABEL "NOVA METADATA"
+#define NM_BODY_CAP (1024 * 1024)	/* SPEC: over 1 MiB is CRITICAL */
+
+typedef struct {
+	char *key;
+	char *value;
+} nm_expect;
+
+typedef struct {
+	/* where */
+	char *host;		/* as given, without [] around IPv6 */
+	unsigned port;
+	int family;		/* 0 = either, 4, 6 */
+	bool ssl;
+	char *ca_cert;
+	char *client_cert;
+	char *client_key;
+	bool insecure;
+
+	/* who */
+	char *instance;		/* canary UUID, lower-case */
+	char *tenant;
+	char *forwarded_for;	/* X-Forwarded-For, NULL = not sent */
+
+	/* the shared secret: exactly one source is used, in this order */
+	char *secret_file;
+	char **nova_conf;	/* later files override earlier ones */
+	size_t nova_conf_count;
+
+	/* what */
+	char *url;		/* listing path, starts and ends with '/' */
+	char **keys;		/* keys that must be listed */
+	size_t key_count;
+	nm_expect *expects;
+	size_t expect_count;
+	mp_thresholds thresholds;	/* on response time, seconds */
+
+	/* how */
+	unsigned timeout;	/* seconds, whole run */
+	mp_state timeout_result;
+	mp_format output_format;
+	int verbose;
+} nm_config;
+
+void nm_config_free(nm_config *cfg);
+
+#endif

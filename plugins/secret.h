@@ -1,0 +1,29 @@
+/* The shared secret: loaded from exactly one source, wiped after use. */
+#ifndef NM_SECRET_H
+#define NM_SECRET_H
+
+#include <stddef.h>
+
+#include "nm_config.h"
+
+#define NM_SECRET_MAX 4096
+
+typedef struct {
+	char *data;		/* NUL-terminated; never printed */
+	size_t len;
+	const char *source;	/* "--secret-file", "--nova-conf", env name */
+	char *origin;		/* the file it came from, NULL for the environment */
+	char *warning;		/* e.g. file readable by others; for -v */
+} nm_secret;
+
+#define NM_SECRET_ENV "NOVA_METADATA_SECRET"
+
+/* Loads the secret per cfg: --secret-file, else --nova-conf, else the
+ * environment. 0, or -1 with *cause (malloc'd, one line, never containing
+ * the secret). */
+int nm_secret_load(const nm_config *cfg, nm_secret *out, char **cause);
+
+/* Wipes and frees. */
+void nm_secret_clear(nm_secret *s);
+
+#endif

@@ -1,0 +1,18 @@
+/* The neutron metadata agent's request signature. */
+#ifndef NM_SIGN_H
+#define NM_SIGN_H
+
+#include <stddef.h>
+
+#define NM_SIGNATURE_HEX_LEN 64
+
+/* hex = lower-case hex of HMAC-SHA256(key, message), NUL-terminated
+ * (hex must hold NM_SIGNATURE_HEX_LEN + 1 bytes). Returns 0, or -1 when
+ * libcrypto fails. */
+int nm_sign(const void *key, size_t key_len, const char *message,
+    char hex[NM_SIGNATURE_HEX_LEN + 1]);
+
+/* Wipes len bytes at p so the compiler cannot drop it. */
+void nm_wipe(void *p, size_t len);
+
+#endif
