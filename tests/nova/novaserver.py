@@ -7,8 +7,9 @@ What runs is Nova's own code: nova.api.metadata.handler's
 MetadataRequestHandler served by nova.wsgi.Server (the eventlet server
 nova-api-metadata uses), nova.conf parsed by nova.config, both schemas
 created by nova.db.migration.db_sync, and the canary instance created
-through nova.objects.  The single replacement is the Neutron
-security-group lookup (see _replace_neutron_security_group_lookup).
+through nova.objects.  The single replacement is Neutron: Nova's Neutron
+client answers from an in-memory table with the canary's port (see
+FakeNeutron).
 
 Lines on stdout, in this order, each flushed:
     INFO {json}     what a client needs: uuid, project, EC2 id, hostname...
@@ -137,22 +138,84 @@ keep_alive = True
     return path
 
 
-def _replace_neutron_security_group_lookup():
-    """The one piece of Nova replaced here: no Neutron runs in the tests.
+class FakeNeutron:
+    """Neutron's answers, from an in-memory table holding the canary's port.
 
-    InstanceMetadata.__init__ (nova/api/metadata/base.py) asks Neutron for
-    the instance's security groups through
-    nova.network.security_group_api.get_instance_security_groups; base.py
-    looks it up on the module at call time, so replacing that one module
-    attribute is enough.  Everything else stays Nova's code.
+    This is the one piece of Nova's world replaced here: no Neutron runs in
+    the tests.  Nova's metadata code asks Neutron two things:
+      * the instance's security groups (InstanceMetadata.__init__ via
+        nova.network.security_group_api: list_ports(device_id=[uuid]),
+        then list_security_groups(id=[...]));
+      * with service_metadata_proxy off, which instance owns the caller's
+        IP (neutron.API.get_fixed_ip_by_address:
+        list_ports(fixed_ips='ip_address=X')) -- no port matches a
+        monitoring host, so Nova answers 404 as it would in a cloud.
+    Nova's own code around these calls runs unchanged.  Any other request
+    raises, so nothing passes silently.
     """
-    from nova.network import security_group_api
 
-    def get_instance_security_groups(context, instance, detailed=False):
-        return [{"name": "default"}]
+    SG_ID = "5e1f0c4d-9a8b-4c7d-8e6f-5a4b3c2d1e0f"
 
-    security_group_api.get_instance_security_groups = \
-        get_instance_security_groups
+    def __init__(self):
+        self.ports = []
+        self.security_groups = [{"id": self.SG_ID, "name": "default"}]
+
+    def add_port(self, instance_uuid, project_id, network_info):
+        for vif in network_info:
+            self.ports.append({
+                "id": vif["id"], "device_id": instance_uuid,
+                "device_owner": "compute:nova", "tenant_id": project_id,
+                "project_id": project_id, "mac_address": vif["address"],
+                "network_id": vif["network"]["id"],
+                "fixed_ips": [{"ip_address": ip["address"]}
+                              for ip in vif.fixed_ips()],
+                "security_groups": [self.SG_ID]})
+
+    def remove_ports(self, instance_uuid):
+        self.ports = [p for p in self.ports
+                      if p["device_id"] != instance_uuid]
+
+    @staticmethod
+    def _as_list(value):
+        return value if isinstance(value, (list, tuple)) else [value]
+
+    def _port_matches(self, port, key, wanted):
+        if key == "fixed_ips":
+            ips = {"ip_address=" + f["ip_address"] for f in port[key]}
+            return bool(ips & set(self._as_list(wanted)))
+        if key in ("device_id", "network_id", "tenant_id", "project_id"):
+            return port[key] in self._as_list(wanted)
+        raise NotImplementedError("FakeNeutron: list_ports filter %r" % key)
+
+    def list_ports(self, **opts):
+        opts.pop("fields", None)
+        return {"ports": [dict(p) for p in self.ports
+                          if all(self._port_matches(p, k, v)
+                                 for k, v in opts.items())]}
+
+    def list_security_groups(self, **opts):
+        opts.pop("fields", None)
+        ids = set(self._as_list(opts.pop("id", [])))
+        if opts:
+            raise NotImplementedError("FakeNeutron: security group filter "
+                                      "%r" % sorted(opts))
+        return {"security_groups": [dict(g) for g in self.security_groups
+                                    if g["id"] in ids]}
+
+
+FAKE_NEUTRON = FakeNeutron()
+
+
+def _replace_neutron_client():
+    """Nova builds its Neutron client in nova.network.neutron.get_client,
+    looked up on the module at each call (by neutron.API and by
+    security_group_api alike); replacing that one attribute is enough."""
+    from nova.network import neutron
+
+    def get_client(context, admin=False):
+        return FAKE_NEUTRON
+
+    neutron.get_client = get_client
 
 
 def nova_setup(conf_path):
@@ -169,7 +232,7 @@ def nova_setup(conf_path):
     # (NovaObject.indirection_api); with fake:// there is no conductor, so
     # Nova's objects use the database directly, as in Nova's functional
     # tests.  The metadata handler code path is the same.
-    _replace_neutron_security_group_lookup()
+    _replace_neutron_client()
     return conf
 
 
@@ -224,6 +287,8 @@ def create_canary(args):
         instance_uuid=args.instance_uuid,
         network_info=_network_info(args.fixed_ip))
     inst.create()
+    FAKE_NEUTRON.add_port(inst.uuid, inst.project_id,
+                          inst.info_cache.network_info)
     return inst
 
 
@@ -268,6 +333,8 @@ class Canary:
             return "already deleted"
         ctxt = context.get_admin_context()
         objects.Instance.get_by_uuid(ctxt, self.args.instance_uuid).destroy()
+        # Deleting a server deletes its port in Neutron too.
+        FAKE_NEUTRON.remove_ports(self.args.instance_uuid)
         self.state["deleted"] = True
         return "deleted"
 

@@ -1,0 +1,361 @@
+"""Fixtures: Nova's real metadata API (novaserver.py) and the built plugin.
+
+Run with Debian's interpreter, the one python3-nova imports under:
+    /usr/bin/python3 -m pytest tests/nova
+Environment:
+    PLUGIN       path of the built check_nova_metadata (default
+                 $BUILDDIR/plugins/check_nova_metadata)
+    BUILDDIR     build directory (default: the repository root)
+    NOVA_PYTHON  interpreter for novaserver.py (default /usr/bin/python3)
+When Nova cannot be imported every test here is reported SKIPPED; when the
+plugin is not built, the plugin tests are SKIPPED (a PLUGIN that is set but
+not executable is an error) and the server's own contract tests still run.
+"""
+
+import json
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from nova_helpers import PROJECT, SECRET, UUID, sign
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+NOVASERVER = os.path.join(HERE, "novaserver.py")
+
+STARTUP_TIMEOUT = 60      # seconds for novaserver.py to print PORT
+STOP_TIMEOUT = 10         # seconds after SIGTERM before SIGKILL
+PLUGIN_TIMEOUT = 20       # seconds for one plugin run
+
+# Variables that would make libcurl or urllib go through a proxy, or hand
+# the plugin a secret the test did not choose.
+_SCRUBBED_ENV = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
+                 "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+                 "NOVA_METADATA_SECRET")
+
+
+def clean_env(extra=None):
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
+    env.update(extra or {})
+    return env
+
+
+# --------------------------------------------------------------- plugin --
+
+class Result:
+    """One plugin run, with its output taken apart."""
+
+    PERF_RE = re.compile(r"'?([^'=]+)'?=([-0-9.eE]+)([a-zA-Z%]*)"
+                         r"(?:;([^;]*))?(?:;([^;]*))?(?:;([^;]*))?"
+                         r"(?:;([^;]*))?")
+
+    def __init__(self, argv, rc, stdout, stderr, seconds):
+        self.argv = argv
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        self.seconds = seconds
+        lines = stdout.splitlines()
+        self.first = lines[0] if lines else ""
+        self.summary, _, perf = self.first.partition("|")
+        self.perfdata = self._parse_perf(perf)
+
+    @classmethod
+    def _parse_perf(cls, text):
+        out = []
+        for item in text.split():
+            m = cls.PERF_RE.fullmatch(item)
+            if not m:
+                out.append({"label": None, "raw": item})
+                continue
+            label, value, uom, warn, crit, lo, hi = m.groups()
+            out.append({"label": label, "value": float(value), "uom": uom,
+                        "warn": warn or "", "crit": crit or "",
+                        "min": lo or "", "max": hi or "", "raw": item})
+        return out
+
+    def perf(self, label):
+        for p in self.perfdata:
+            if p["label"] == label:
+                return p
+        raise AssertionError("no perfdata %r in %r" % (label, self.first))
+
+    def __str__(self):
+        return ("argv: %s\nexit: %s\nstdout:\n%s\nstderr:\n%s"
+                % (" ".join(self.argv), self.rc, self.stdout, self.stderr))
+
+
+class Plugin:
+    def __init__(self, path):
+        self.path = path
+
+    def run(self, *args, env=None, timeout=PLUGIN_TIMEOUT):
+        argv = [self.path] + [str(a) for a in args]
+        t0 = time.monotonic()
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=timeout,
+                           env=clean_env(env))
+        return Result(argv, p.returncode,
+                      p.stdout.decode("utf-8", "replace"),
+                      p.stderr.decode("utf-8", "replace"),
+                      time.monotonic() - t0)
+
+
+@pytest.fixture(scope="session")
+def plugin_path():
+    explicit = os.environ.get("PLUGIN")
+    if explicit:
+        if not os.access(explicit, os.X_OK):
+            pytest.fail("PLUGIN=%s is not an executable file" % explicit)
+        return os.path.abspath(explicit)
+    builddir = os.environ.get("BUILDDIR", REPO)
+    path = os.path.join(builddir, "plugins", "check_nova_metadata")
+    if not os.access(path, os.X_OK):
+        pytest.skip("plugin not built: %s (set PLUGIN or BUILDDIR)" % path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def plugin(plugin_path):
+    return Plugin(plugin_path)
+
+
+# ----------------------------------------------------------------- nova --
+
+def _nova_python():
+    return os.environ.get("NOVA_PYTHON") or (
+        "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK)
+        else sys.executable)
+
+
+@pytest.fixture(scope="session")
+def nova_python():
+    """The interpreter Nova imports under; every test skips without it."""
+    py = _nova_python()
+    probe = ("import nova.api.metadata.handler, nova.wsgi, "
+             "nova.db.migration, nova.objects")
+    try:
+        p = subprocess.run([py, "-c", probe], capture_output=True,
+                           timeout=120, env=clean_env(),
+                           stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        pytest.skip("Nova not importable with %s: %s" % (py, e))
+    if p.returncode != 0:
+        tail = p.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+        pytest.skip("Nova not importable with %s: %s" % (py, " ".join(tail)))
+    return py
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_nova(nova_python):
+    """Every test here needs Nova: skip for that reason before any other."""
+
+
+class NovaServer:
+    """novaserver.py as a child process; stop() always reaps it."""
+
+    def __init__(self, python, workdir, name, args):
+        self.name = name
+        self.log_path = os.path.join(workdir, name + ".log")
+        self.argv = [python, NOVASERVER, "--log-file", self.log_path,
+                     "--port", "0", "--control-port", "0"] + list(args)
+        self.proc = None
+        self.info = None
+        self.port = None
+        self.control_port = None
+        self.startup_seconds = None
+        self.exit_code = None
+        self._reader_thread = None
+        self._lines = queue.Queue()
+
+    def _reader(self):
+        for raw in self.proc.stdout:
+            self._lines.put(raw.decode("utf-8", "replace").rstrip("\n"))
+        self._lines.put(None)
+
+    def start(self):
+        t0 = time.monotonic()
+        with open(self.log_path + ".stderr", "wb") as err:
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.PIPE, stderr=err,
+                                         env=clean_env())
+        self._reader_thread = threading.Thread(target=self._reader,
+                                               daemon=True)
+        self._reader_thread.start()
+        deadline = t0 + STARTUP_TIMEOUT
+        while self.port is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise RuntimeError("%s: no PORT line within %d s\n%s"
+                                   % (self.name, STARTUP_TIMEOUT, self.tail()))
+            try:
+                line = self._lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            if line is None:
+                raise RuntimeError("%s exited before listening (rc %s)\n%s"
+                                   % (self.name, self.proc.wait(),
+                                      self.tail()))
+            word, _, rest = line.partition(" ")
+            if word == "INFO":
+                self.info = json.loads(rest)
+            elif word == "CONTROL":
+                self.control_port = int(rest)
+            elif word == "PORT":
+                self.port = int(rest)
+        self.startup_seconds = time.monotonic() - t0
+        return self
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        # The reader sees EOF once the child is gone; then the pipe can go.
+        self._reader_thread.join(STOP_TIMEOUT)
+        if not self._reader_thread.is_alive():
+            self.proc.stdout.close()
+        self.exit_code = self.proc.returncode
+
+    def tail(self, n=40):
+        chunks = []
+        for path in (self.log_path + ".stderr", self.log_path):
+            try:
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    chunks += f.read().splitlines()[-n:]
+            except OSError:
+                pass
+        return "\n".join(chunks)
+
+    # Direct HTTP, never through a proxy: a check of the server itself.
+    _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def _http(self, port, path, method="GET", headers=None):
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
+                                     method=method, headers=headers or {})
+        try:
+            with self._opener.open(req, timeout=20) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def get(self, path, instance=UUID, tenant=PROJECT, secret=SECRET,
+            signature=None, headers=None):
+        h = {}
+        if instance is not None:
+            h["X-Instance-ID"] = instance
+            h["X-Instance-ID-Signature"] = signature or sign(secret, instance)
+        if tenant is not None:
+            h["X-Tenant-ID"] = tenant
+        h.update(headers or {})
+        return self._http(self.port, path, headers=h)
+
+    def state(self):
+        status, _, body = self._http(self.control_port, "/info")
+        if status != 200:
+            raise RuntimeError("control info: %s %s" % (status, body))
+        return json.loads(body)
+
+    def control(self, action):
+        status, _, body = self._http(self.control_port, "/" + action,
+                                     method="POST")
+        if status != 200:
+            raise RuntimeError("control %s: %s %s" % (action, status, body))
+        return json.loads(body)["result"]
+
+
+@pytest.fixture(scope="session")
+def nova_factory(nova_python, tmp_path_factory):
+    """Start novaserver.py instances; all are stopped at session end."""
+    servers = []
+    workdir = str(tmp_path_factory.mktemp("nova"))
+
+    def start(name, *args):
+        srv = NovaServer(nova_python, workdir, name, args)
+        servers.append(srv)   # registered first: stopped even if start fails
+        try:
+            return srv.start()
+        except RuntimeError as e:
+            srv.stop()
+            pytest.fail(str(e), pytrace=False)
+
+    yield start
+    for srv in servers:
+        srv.stop()
+
+
+@pytest.fixture(scope="session")
+def nova(nova_factory):
+    """Nova as deployed behind Neutron's agent: service_metadata_proxy on."""
+    return nova_factory("nova-proxy", "--secret", SECRET,
+                        "--instance-uuid", UUID, "--project-id", PROJECT,
+                        "--service-metadata-proxy", "true")
+
+
+@pytest.fixture(scope="session")
+def nova_no_proxy(nova_factory):
+    """Nova misconfigured for an agent: service_metadata_proxy off."""
+    return nova_factory("nova-noproxy", "--secret", SECRET,
+                        "--instance-uuid", UUID, "--project-id", PROJECT,
+                        "--service-metadata-proxy", "false")
+
+
+@pytest.fixture(scope="session")
+def nova_scratch(nova_factory):
+    """A Nova whose canary tests delete and whose database they break.
+
+    Order does not matter: a broken database gives 500 whether or not the
+    canary is deleted, and every break is repaired (see broken_db).
+    """
+    return nova_factory("nova-scratch", "--secret", SECRET,
+                        "--instance-uuid", UUID, "--project-id", PROJECT)
+
+
+@pytest.fixture(scope="session")
+def deleted_canary(nova_scratch):
+    """nova_scratch after its canary was deleted through Nova's objects."""
+    if not nova_scratch.state()["deleted"]:
+        status, _, body = nova_scratch.get("/latest/meta-data/")
+        assert status == 200, "canary not served before deletion: %s %r" % (
+            status, body)
+        assert nova_scratch.control("delete") == "deleted"
+    return nova_scratch
+
+
+@pytest.fixture
+def broken_db(nova_scratch):
+    """nova_scratch with its cell database taken away, for one test."""
+    assert nova_scratch.control("break-db") == "broken"
+    try:
+        yield nova_scratch
+    finally:
+        assert nova_scratch.control("repair-db") == "repaired"
+
+
+@pytest.fixture(scope="session")
+def secret_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("secret") / "secret"
+    path.write_text(SECRET + "\n")
+    path.chmod(0o600)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def wrong_secret_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wrongsecret") / "secret"
+    path.write_text("0ddba11c0ffee123\n")
+    path.chmod(0o600)
+    return str(path)
