@@ -13,6 +13,7 @@
 typedef struct {
 	CURLcode code;		/* CURLE_OK when an HTTP response came */
 	char error[CURL_ERROR_SIZE];	/* libcurl's detail for code */
+	long os_errno;		/* the system's errno behind a connect failure */
 	long status;		/* HTTP status, 0 when none */
 	dynbuf body;		/* capped at NM_BODY_CAP */
 	bool too_large;		/* the body passed the cap */

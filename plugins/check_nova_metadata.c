@@ -1,0 +1,222 @@
+/*
+ * check_nova_metadata - checks that the Nova metadata API serves a canary
+ * instance, signing requests as the neutron metadata agent does.
+ *
+ * Copyright (C) 2026 the check_nova_metadata authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * main only dispatches: parse the command line into a config, arm the
+ * whole-run limit, load the secret and sign, run the check into a result,
+ * format it, print it, return its state. Only this file ends the process.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "args.h"
+#include "check.h"
+#include "log.h"
+#include "output.h"
+#include "secret.h"
+#include "sign.h"
+
+/* Formatted before the limit is armed: a signal handler may only
+ * write() and _exit(). */
+static char *timeout_output;
+static size_t timeout_output_len;
+static int timeout_exit = MP_CRITICAL;
+
+static void
+on_alarm(int sig)
+{
+	ssize_t ignored;
+
+	(void)sig;
+	ignored = write(STDOUT_FILENO, timeout_output, timeout_output_len);
+	(void)ignored;
+	_exit(timeout_exit);
+}
+
+/* Prints an UNKNOWN result with one line of explanation; returns 3. */
+static int
+unknown(mp_format format, const char *why)
+{
+	mp_check *c = mp_check_new(NM_LABEL);
+	char *out = NULL;
+
+	/* No sub-check: a usage error is one line, and a check without
+	 * sub-checks is UNKNOWN. */
+	if (c == NULL || mp_check_set_summary(c, "%s", why) != 0 ||
+	    mp_check_format(c, format, &out) != 0) {
+		/* The last resort must not need memory. */
+		fputs(NM_LABEL " UNKNOWN - out of memory\n", stdout);
+	} else
+		fputs(out, stdout);
+	free(out);
+	mp_check_free(c);
+	return MP_UNKNOWN;
+}
+
+static int
+arm_limit(const nm_config *cfg, struct timespec *deadline)
+{
+	struct itimerval itv;
+	struct sigaction sa;
+	mp_check *c;
+
+	if ((c = nm_check_timeout_result(cfg)) == NULL ||
+	    mp_check_format(c, cfg->output_format, &timeout_output) != 0) {
+		mp_check_free(c);
+		return -1;
+	}
+	timeout_output_len = strlen(timeout_output);
+	timeout_exit = (int)cfg->timeout_result;
+	mp_check_free(c);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	memset(&itv, 0, sizeof(itv));
+	itv.it_value.tv_sec = (time_t)cfg->timeout;
+	if (clock_gettime(CLOCK_MONOTONIC, deadline) != 0 ||
+	    sigaction(SIGALRM, &sa, NULL) != 0 ||
+	    setitimer(ITIMER_REAL, &itv, NULL) != 0)
+		return -1;
+	deadline->tv_sec += (time_t)cfg->timeout;
+	return 0;
+}
+
+/* Once the result is being printed, the alarm must not interleave. */
+static void
+disarm_limit(void)
+{
+	struct itimerval off;
+
+	memset(&off, 0, sizeof(off));
+	(void)setitimer(ITIMER_REAL, &off, NULL);
+	(void)signal(SIGALRM, SIG_IGN);
+	free(timeout_output);
+	timeout_output = NULL;
+}
+
+static void
+log_config(const nm_config *cfg)
+{
+	size_t i;
+
+	nm_log(2, "target %s://%s:%u, family %s, url %s, timeout %u s "
+	    "(then %s)", cfg->ssl ? "https" : "http", cfg->host, cfg->port,
+	    cfg->family == 0 ? "any" : cfg->family == 4 ? "IPv4" : "IPv6",
+	    cfg->url, cfg->timeout, mp_state_name(cfg->timeout_result));
+	nm_log(2, "canary %s, tenant %s%s%s", cfg->instance, cfg->tenant,
+	    cfg->forwarded_for != NULL ? ", X-Forwarded-For " : "",
+	    cfg->forwarded_for != NULL ? cfg->forwarded_for : "");
+	for (i = 0; i < cfg->key_count; i++)
+		nm_log(2, "key that must be listed: %s", cfg->keys[i]);
+	for (i = 0; i < cfg->expect_count; i++)
+		nm_log(2, "expected value: %s = '%s'", cfg->expects[i].key,
+		    cfg->expects[i].value);
+	if (cfg->ssl && cfg->insecure)
+		nm_log(1, "--insecure: the server's certificate is NOT "
+		    "verified");
+}
+
+/* Loads the secret, signs, and wipes the secret at once. */
+static int
+make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
+    char **cause)
+{
+	nm_secret secret;
+	int r;
+
+	if (nm_secret_load(cfg, &secret, cause) != 0)
+		return -1;
+	nm_log(1, "shared secret from %s%s%s (%zu bytes)", secret.source,
+	    secret.origin != NULL ? " " : "",
+	    secret.origin != NULL ? secret.origin : "", secret.len);
+	if (secret.warning != NULL)
+		nm_log(1, "warning: %s", secret.warning);
+	r = nm_sign(secret.data, secret.len, cfg->instance, sig);
+	nm_secret_clear(&secret);
+	if (r != 0) {
+		*cause = strdup("HMAC-SHA256 failed in libcrypto");
+		return -1;
+	}
+	nm_log(1, "signature %.8s... for instance %s", sig, cfg->instance);
+	return 0;
+}
+
+static int
+run(const nm_config *cfg)
+{
+	char sig[NM_SIGNATURE_HEX_LEN + 1];
+	struct timespec deadline;
+	mp_check *result = NULL;
+	char *cause = NULL, *out = NULL;
+	int state;
+
+	if (arm_limit(cfg, &deadline) != 0)
+		return unknown(cfg->output_format, "cannot arm the whole-run "
+		    "limit (out of memory?)");
+	log_config(cfg);
+	if (make_signature(cfg, sig, &cause) != 0 ||
+	    (result = nm_check_run(cfg, sig, &deadline, &cause)) == NULL ||
+	    mp_check_format(result, cfg->output_format, &out) != 0) {
+		disarm_limit();
+		state = unknown(cfg->output_format, cause != NULL ? cause :
+		    "out of memory");
+		goto out;
+	}
+	disarm_limit();
+	fputs(out, stdout);
+	state = (int)mp_check_state(result);
+ out:
+	nm_wipe(sig, sizeof(sig));
+	free(cause);
+	free(out);
+	mp_check_free(result);
+	return state;
+}
+
+int
+main(int argc, char **argv)
+{
+	nm_config *cfg = NULL;
+	char *cause = NULL;
+	int state = MP_UNKNOWN;
+
+	switch (nm_parse_args(argc, argv, &cfg, &cause)) {
+	case NM_ARGS_HELP:
+		fputs(nm_help_text(), stdout);
+		return MP_OK;
+	case NM_ARGS_VERSION:
+		fputs(NM_PROGNAME " " PACKAGE_VERSION "\n", stdout);
+		return MP_OK;
+	case NM_ARGS_ERROR:
+		state = unknown(MP_FORMAT_CLASSIC, cause);
+		free(cause);
+		return state;
+	case NM_ARGS_NOMEM:
+		return unknown(MP_FORMAT_CLASSIC, "out of memory");
+	case NM_ARGS_RUN:
+		break;
+	}
+	nm_log_set_level(cfg->verbose);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		state = unknown(cfg->output_format, "libcurl failed to "
+		    "initialise");
+	else {
+		state = run(cfg);
+		curl_global_cleanup();
+	}
+	nm_config_free(cfg);
+	return state;
+}

@@ -1,0 +1,177 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "secret.h"
+#include "sign.h"
+
+static int
+set_cause(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(cause, fmt, ap) < 0)
+		*cause = NULL;
+	va_end(ap);
+	if (*cause != NULL)
+		mp_scrub(*cause);
+	return -1;
+}
+
+/* Keeps text up to the first line end; a CR before it is not part of
+ * the secret either (files written on Windows, or by echo -e). */
+static size_t
+first_line(char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '\n' || buf[i] == '\r')
+			break;
+	}
+	nm_wipe(buf + i, len - i);
+	buf[i] = '\0';
+	return i;
+}
+
+/* Opens FILE for reading without following a link at its last
+ * component and without blocking on a FIFO, and insists on a regular
+ * file of sane size, so the whole-run limit is never spent here. */
+static int
+open_secret_file(const char *path, struct stat *st, char **cause)
+{
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return set_cause(cause, "--secret-file: '%s' is a "
+			    "symbolic link; name the file itself", path);
+		return set_cause(cause, "--secret-file: cannot open '%s': %s",
+		    path, strerror(errno));
+	}
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return set_cause(cause, "--secret-file: '%s' is not a regular "
+		    "file", path);
+	}
+	if (st->st_size > NM_SECRET_MAX) {
+		close(fd);
+		return set_cause(cause, "--secret-file: '%s' is larger than "
+		    "%d bytes: not a secret file", path, NM_SECRET_MAX);
+	}
+	return fd;
+}
+
+static int
+load_file(const char *path, nm_secret *out, char **cause)
+{
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n;
+	int fd, r = -1;
+
+	if ((fd = open_secret_file(path, &st, cause)) < 0)
+		return -1;
+	if ((buf = calloc(1, NM_SECRET_MAX + 1)) == NULL) {
+		set_cause(cause, "out of memory");
+		goto out;
+	}
+	do {
+		n = read(fd, buf, NM_SECRET_MAX);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		set_cause(cause, "--secret-file: cannot read '%s': %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	out->len = first_line(buf, (size_t)n);
+	out->data = buf;
+	buf = NULL;
+	out->source = "--secret-file";
+	if ((out->origin = strdup(path)) == NULL) {
+		set_cause(cause, "out of memory");
+		goto out;
+	}
+	if ((st.st_mode & S_IROTH) != 0 &&
+	    asprintf(&out->warning, "secret file '%s' is readable by others "
+	    "(mode %04o): chmod o-r it", path,
+	    (unsigned)(st.st_mode & 07777)) < 0)
+		out->warning = NULL;
+	r = 0;
+ out:
+	if (buf != NULL) {
+		nm_wipe(buf, NM_SECRET_MAX + 1);
+		free(buf);
+	}
+	close(fd);
+	return r;
+}
+
+static int
+load_env(nm_secret *out, char **cause)
+{
+	char *value = getenv(NM_SECRET_ENV);
+	size_t len;
+
+	if (value == NULL)
+		return set_cause(cause, "no shared secret: give --secret-file "
+		    "or set " NM_SECRET_ENV " (Nova's [neutron] "
+		    "metadata_proxy_shared_secret)");
+	len = strlen(value);
+	if (len > NM_SECRET_MAX)
+		return set_cause(cause, NM_SECRET_ENV " is longer than %d "
+		    "bytes", NM_SECRET_MAX);
+	if ((out->data = strndup(value, len)) == NULL)
+		return set_cause(cause, "out of memory");
+	/* The copy in the environment would otherwise outlive the signing
+	 * in this process's memory and in /proc/PID/environ. */
+	nm_wipe(value, len);
+	unsetenv(NM_SECRET_ENV);
+	out->len = first_line(out->data, len);
+	out->source = "environment " NM_SECRET_ENV;
+	return 0;
+}
+
+int
+nm_secret_load(const nm_config *cfg, nm_secret *out, char **cause)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	*cause = NULL;
+	if (cfg->secret_file != NULL)
+		r = load_file(cfg->secret_file, out, cause);
+	else
+		r = load_env(out, cause);
+	if (r == 0 && out->len == 0) {
+		set_cause(cause, "the shared secret from %s%s%s is empty",
+		    out->source, out->origin != NULL ? " " : "",
+		    out->origin != NULL ? out->origin : "");
+		r = -1;
+	}
+	if (r != 0)
+		nm_secret_clear(out);
+	return r;
+}
+
+void
+nm_secret_clear(nm_secret *s)
+{
+	if (s->data != NULL) {
+		nm_wipe(s->data, s->len);
+		free(s->data);
+	}
+	free(s->origin);
+	free(s->warning);
+	memset(s, 0, sizeof(*s));
+}

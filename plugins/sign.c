@@ -1,0 +1,49 @@
+#include "config.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "sign.h"
+
+void
+nm_wipe(void *p, size_t len)
+{
+	if (p == NULL || len == 0)
+		return;
+#ifdef HAVE_EXPLICIT_BZERO
+	explicit_bzero(p, len);
+#else
+	OPENSSL_cleanse(p, len);
+#endif
+}
+
+int
+nm_sign(const void *key, size_t key_len, const char *message,
+    char hex[NM_SIGNATURE_HEX_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int mac_len = 0;
+	unsigned int i;
+	int r = -1;
+
+	hex[0] = '\0';
+	if (key_len > (size_t)INT_MAX)
+		goto out;
+	if (HMAC(EVP_sha256(), key, (int)key_len,
+	    (const unsigned char *)message, strlen(message),
+	    mac, &mac_len) == NULL || mac_len * 2 != NM_SIGNATURE_HEX_LEN)
+		goto out;
+	for (i = 0; i < mac_len; i++) {
+		hex[2 * i] = digits[mac[i] >> 4];
+		hex[2 * i + 1] = digits[mac[i] & 0x0f];
+	}
+	hex[2 * mac_len] = '\0';
+	r = 0;
+ out:
+	nm_wipe(mac, sizeof(mac));
+	return r;
+}
