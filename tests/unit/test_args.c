@@ -1,0 +1,242 @@
+/* Command line to config: defaults, every option, and bad input. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "args.h"
+
+#define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
+#define MAXARGS 32
+
+static nm_args_result
+parse(nm_config **cfg, char **cause, ...)
+{
+	char *argv[MAXARGS + 1];
+	int argc = 0;
+	const char *a;
+	va_list ap;
+
+	argv[argc++] = (char *)"check_nova_metadata";
+	va_start(ap, cause);
+	while ((a = va_arg(ap, const char *)) != NULL && argc < MAXARGS)
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return nm_parse_args(argc, argv, cfg, cause);
+}
+
+static void
+test_defaults(void **state)
+{
+	nm_config *cfg;
+	char *cause;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "proj", NULL),
+	    NM_ARGS_RUN);
+	assert_null(cause);
+	assert_string_equal(cfg->host, "127.0.0.1");
+	assert_int_equal(cfg->port, 8775);
+	assert_string_equal(cfg->url, "/latest/meta-data/");
+	assert_int_equal(cfg->key_count, 2);
+	assert_string_equal(cfg->keys[0], "instance-id");
+	assert_string_equal(cfg->keys[1], "local-ipv4");
+	assert_int_equal(cfg->timeout, 10);
+	assert_int_equal(cfg->timeout_result, MP_CRITICAL);
+	assert_int_equal(cfg->output_format, MP_FORMAT_CLASSIC);
+	assert_false(cfg->thresholds.has_warning);
+	assert_false(cfg->ssl);
+	assert_null(cfg->forwarded_for);
+	nm_config_free(cfg);
+}
+
+static void
+test_every_option(void **state)
+{
+	nm_config *cfg;
+	char *cause;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &cause, "-H", "[::1]", "-p", "9000",
+	    "-6", "-i", "32D0524B-314D-4594-B3A3-607E3F2354F8", "-T", "p",
+	    "--secret-file=/s", "-k", "hostname", "-k", "public-keys/",
+	    "-e", "local-ipv4=10.0.0.5", "-e", "user=a=b", "-u", "/2009-04-04/meta-data",
+	    "-w", "0.5", "-c", "@1:2", "-t", "20", "--timeout-result=warning",
+	    "--output-format=mp-test-json", "--forwarded-for=10.0.0.5",
+	    "-vvv", "-v", NULL), NM_ARGS_RUN);
+	assert_string_equal(cfg->host, "::1");
+	assert_int_equal(cfg->port, 9000);
+	assert_int_equal(cfg->family, 6);
+	assert_string_equal(cfg->instance, UUID);	/* lower-cased */
+	assert_string_equal(cfg->secret_file, "/s");
+	assert_int_equal(cfg->key_count, 2);	/* -k replaces the defaults */
+	assert_string_equal(cfg->keys[0], "hostname");
+	assert_string_equal(cfg->keys[1], "public-keys");
+	assert_int_equal(cfg->expect_count, 2);
+	assert_string_equal(cfg->expects[0].key, "local-ipv4");
+	assert_string_equal(cfg->expects[0].value, "10.0.0.5");
+	assert_string_equal(cfg->expects[1].key, "user");
+	assert_string_equal(cfg->expects[1].value, "a=b");
+	assert_string_equal(cfg->url, "/2009-04-04/meta-data/");
+	assert_true(cfg->thresholds.has_warning);
+	assert_true(cfg->thresholds.has_critical);
+	assert_true(cfg->thresholds.critical.alert_inside);
+	assert_int_equal(cfg->timeout, 20);
+	assert_int_equal(cfg->timeout_result, MP_WARNING);
+	assert_int_equal(cfg->output_format, MP_FORMAT_TEST_JSON);
+	assert_string_equal(cfg->forwarded_for, "10.0.0.5");
+	assert_int_equal(cfg->verbose, 3);	/* capped */
+	nm_config_free(cfg);
+}
+
+static void
+test_tls_options(void **state)
+{
+	nm_config *cfg;
+	char *cause;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p", "-S",
+	    "--ca-cert=/ca.pem", "-J", "/c.pem", "-K", "/k.pem", "--insecure",
+	    NULL), NM_ARGS_RUN);
+	assert_true(cfg->ssl);
+	assert_true(cfg->insecure);
+	assert_string_equal(cfg->ca_cert, "/ca.pem");
+	assert_string_equal(cfg->client_cert, "/c.pem");
+	assert_string_equal(cfg->client_key, "/k.pem");
+	nm_config_free(cfg);
+}
+
+static void
+test_help_version(void **state)
+{
+	nm_config *cfg;
+	char *cause;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &cause, "-h", NULL), NM_ARGS_HELP);
+	assert_null(cfg);
+	assert_int_equal(parse(&cfg, &cause, "--version", NULL),
+	    NM_ARGS_VERSION);
+	assert_non_null(strstr(nm_help_text(), "--instance"));
+	assert_non_null(strstr(nm_help_text(), "Usage:"));
+}
+
+/* Each bad command line: UNKNOWN with a cause naming the option. */
+static void
+test_errors(void **state)
+{
+	static const struct {
+		const char *a, *b, *c;
+		const char *needle;
+	} cases[] = {
+		{ "-i", "not-a-uuid", NULL, "--instance" },
+		{ "-i", UUID "0", NULL, "not a UUID" },
+		{ "-i", "32d0524b-314d-4594-b3a3_607e3f2354f8", NULL, "UUID" },
+		{ "-p", "0", NULL, "--port" },
+		{ "-p", "65536", NULL, "--port" },
+		{ "-p", "80x", NULL, "--port" },
+		{ "-p", "-1", NULL, "--port" },
+		{ "-t", "0", NULL, "--timeout" },
+		{ "-t", "1.5", NULL, "--timeout" },
+		{ "-t", "99999", NULL, "--timeout" },
+		{ "-w", "10:5", NULL, "--warning" },
+		{ "-c", "abc", NULL, "--critical" },
+		{ "-k", "bad key", NULL, "--key" },
+		{ "-k", "", NULL, "--key" },
+		{ "-e", "novalue", NULL, "--expect" },
+		{ "-e", "=x", NULL, "--expect" },
+		{ "-u", "latest/meta-data/", NULL, "--url" },
+		{ "-u", "/a b/", NULL, "--url" },
+		{ "-u", "/x?y=1", NULL, "--url" },
+		{ "-H", "", NULL, "--hostname" },
+		{ "-H", "a b", NULL, "--hostname" },
+		{ "-H", "h\r\nX-Evil: 1", NULL, "--hostname" },
+		{ "--timeout-result=BAD", NULL, NULL, "--timeout-result" },
+		{ "--output-format=xml", NULL, NULL, "--output-format" },
+		{ "--forwarded-for=not-an-ip", NULL, NULL, "--forwarded-for" },
+		{ "--forwarded-for=1.2.3.4\r\nX: y", NULL, NULL, "--forwarded-for" },
+		{ "--secret-file=", NULL, NULL, "--secret-file" },
+		{ "-J", "/c.pem", "-S", "--private-key" },
+		{ "--insecure", NULL, NULL, "--ssl" },
+		{ "--bogus", NULL, NULL, "unknown option '--bogus'" },
+		{ "-x", NULL, NULL, "unknown option '-x'" },
+		{ "stray", NULL, NULL, "unexpected argument 'stray'" },
+		{ "-w", NULL, NULL, "needs a value" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		nm_config *cfg = NULL;
+		char *cause = NULL;
+		nm_args_result r;
+
+		r = parse(&cfg, &cause, "-i", UUID, "-T", "p", cases[i].a,
+		    cases[i].b, cases[i].c, NULL);
+		if (r != NM_ARGS_ERROR || cause == NULL ||
+		    strstr(cause, cases[i].needle) == NULL)
+			fail_msg("case %zu (%s %s): result %d, cause '%s'", i,
+			    cases[i].a, cases[i].b ? cases[i].b : "", (int)r,
+			    cause ? cause : "(null)");
+		assert_null(cfg);
+		assert_null(strpbrk(cause, "\r\n|"));
+		free(cause);
+	}
+}
+
+static void
+test_required(void **state)
+{
+	nm_config *cfg;
+	char *cause;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &cause, "-T", "p", NULL), NM_ARGS_ERROR);
+	assert_non_null(strstr(cause, "--instance is required"));
+	free(cause);
+	assert_int_equal(parse(&cfg, &cause, "-i", UUID, NULL), NM_ARGS_ERROR);
+	assert_non_null(strstr(cause, "--tenant is required"));
+	free(cause);
+}
+
+/* Later options win, as with every getopt program; parsing twice in one
+ * process works (the extra-opts path parses more than once). */
+static void
+test_last_wins_and_reparse(void **state)
+{
+	nm_config *cfg;
+	char *cause;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "a",
+		    "-T", "b", "-p", "1", "-p", "2", NULL), NM_ARGS_RUN);
+		assert_string_equal(cfg->tenant, "b");
+		assert_int_equal(cfg->port, 2);
+		nm_config_free(cfg);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_every_option),
+		cmocka_unit_test(test_tls_options),
+		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_required),
+		cmocka_unit_test(test_last_wins_and_reparse),
+	};
+
+	return cmocka_run_group_tests_name("args", tests, NULL, NULL);
+}
