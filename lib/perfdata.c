@@ -22,14 +22,14 @@ mp_perfdata_make(const char *label, double value, int decimals,
 	/* "'" would end a quoted label and "=" would end the label itself,
 	 * either one breaks every perfdata parser downstream. */
 	if (label != NULL) {
-		for (i = 0; label[i] != '\0' && i < sizeof(pd.label) - 1; i++)
+		for (i = 0; i < sizeof(pd.label) - 1 && label[i] != '\0'; i++)
 			pd.label[i] = (label[i] == '\'' || label[i] == '=') ?
 			    '_' : label[i];
 	}
 	pd.value = value;
 	pd.decimals = decimals;
 	if (uom != NULL) {
-		for (i = 0; uom[i] != '\0' && i < sizeof(pd.uom) - 1; i++)
+		for (i = 0; i < sizeof(pd.uom) - 1 && uom[i] != '\0'; i++)
 			pd.uom[i] = uom[i];
 	}
 	return pd;

@@ -1,0 +1,463 @@
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "output.h"
+
+static char *
+format(const mp_check *c, mp_format f)
+{
+	char *out = NULL;
+
+	assert_int_equal(mp_check_format(c, f, &out), 0);
+	assert_non_null(out);
+	return out;
+}
+
+static void
+expect_classic(const mp_check *c, const char *want)
+{
+	char *out = format(c, MP_FORMAT_CLASSIC);
+
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static mp_perfdata
+time_perf(double v)
+{
+	mp_perfdata pd = mp_perfdata_make("time", v, 6, "s");
+
+	pd.has_warning = true;
+	assert_int_equal(mp_range_parse("1", &pd.warning, NULL), 0);
+	pd.has_critical = true;
+	assert_int_equal(mp_range_parse("5", &pd.critical, NULL), 0);
+	pd.has_min = true;
+	pd.min = 0;
+	return pd;
+}
+
+static void
+test_state_names(void **state)
+{
+	mp_state s;
+
+	assert_string_equal(mp_state_name(MP_OK), "OK");
+	assert_string_equal(mp_state_name(MP_WARNING), "WARNING");
+	assert_string_equal(mp_state_name(MP_CRITICAL), "CRITICAL");
+	assert_string_equal(mp_state_name(MP_UNKNOWN), "UNKNOWN");
+	assert_string_equal(mp_state_name((mp_state)42), "UNKNOWN");
+	assert_int_equal(mp_state_parse("critical", &s), 0);
+	assert_int_equal(s, MP_CRITICAL);
+	assert_int_equal(mp_state_parse("Warning", &s), 0);
+	assert_int_equal(s, MP_WARNING);
+	assert_int_equal(mp_state_parse("OK", &s), 0);
+	assert_int_equal(s, MP_OK);
+	assert_int_equal(mp_state_parse("unknown", &s), 0);
+	assert_int_equal(s, MP_UNKNOWN);
+	assert_int_equal(mp_state_parse("0", &s), 0);
+	assert_int_equal(s, MP_OK);
+	assert_int_equal(mp_state_parse("3", &s), 0);
+	assert_int_equal(s, MP_UNKNOWN);
+	s = MP_WARNING;
+	assert_int_equal(mp_state_parse("4", &s), -1);
+	assert_int_equal(mp_state_parse("", &s), -1);
+	assert_int_equal(mp_state_parse("CRIT", &s), -1);
+	assert_int_equal(mp_state_parse(" OK", &s), -1);
+	assert_int_equal(mp_state_parse("02", &s), -1);
+	assert_int_equal(mp_state_parse(NULL, &s), -1);
+	assert_int_equal(s, MP_WARNING);
+}
+
+static void
+test_state_worst(void **state)
+{
+	assert_int_equal(mp_state_worst(MP_OK, MP_OK), MP_OK);
+	assert_int_equal(mp_state_worst(MP_OK, MP_UNKNOWN), MP_UNKNOWN);
+	assert_int_equal(mp_state_worst(MP_UNKNOWN, MP_WARNING), MP_WARNING);
+	assert_int_equal(mp_state_worst(MP_WARNING, MP_UNKNOWN), MP_WARNING);
+	assert_int_equal(mp_state_worst(MP_CRITICAL, MP_UNKNOWN),
+	    MP_CRITICAL);
+	assert_int_equal(mp_state_worst(MP_UNKNOWN, MP_CRITICAL),
+	    MP_CRITICAL);
+	assert_int_equal(mp_state_worst(MP_WARNING, MP_CRITICAL),
+	    MP_CRITICAL);
+	assert_int_equal(mp_state_worst(MP_OK, (mp_state)9), MP_UNKNOWN);
+}
+
+static void
+test_classic_ok(void **state)
+{
+	mp_check *c = mp_check_new("NOVA METADATA");
+	mp_subcheck *sc;
+	mp_perfdata size = mp_perfdata_make("size", 210, 0, "B");
+
+	assert_non_null(c);
+	assert_int_equal(mp_check_state(c), MP_UNKNOWN);
+	assert_non_null(sc = mp_check_add(c, MP_OK, "signature accepted"));
+	assert_non_null(sc = mp_check_add(c, MP_OK, "%d/%d keys", 2, 2));
+	size.has_min = true;
+	size.min = 0;
+	assert_non_null(sc = mp_check_add(c, MP_OK, "response time %.3f s",
+	    0.012138));
+	{
+		mp_perfdata t = time_perf(0.012138);
+
+		assert_int_equal(mp_subcheck_add_perfdata(sc, &t), 0);
+	}
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &size), 0);
+	assert_int_equal(mp_check_set_summary(c, "canary %s on %s:%d: "
+	    "HTTP %d, 2/2 keys, 0.012 s", "32d0524b", "127.0.0.1", 8775,
+	    200), 0);
+	assert_int_equal(mp_check_state(c), MP_OK);
+	expect_classic(c,
+	    "NOVA METADATA OK - canary 32d0524b on 127.0.0.1:8775: HTTP 200, "
+	    "2/2 keys, 0.012 s | time=0.012138s;1;5;0; size=210B;;;0;\n"
+	    "\\_ [OK] signature accepted\n"
+	    "\\_ [OK] 2/2 keys\n"
+	    "\\_ [OK] response time 0.012 s\n");
+	mp_check_free(c);
+}
+
+static void
+test_classic_warning(void **state)
+{
+	mp_check *c = mp_check_new("NOVA METADATA");
+	mp_subcheck *sc;
+	mp_perfdata t = time_perf(1.5);
+
+	assert_non_null(mp_check_add(c, MP_OK, "signature accepted"));
+	assert_non_null(sc = mp_check_add(c, MP_WARNING,
+	    "response time 1.500 s (warning 1)"));
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &t), 0);
+	assert_int_equal(mp_check_state(c), MP_WARNING);
+	/* no summary set: the worst sub-check speaks */
+	expect_classic(c,
+	    "NOVA METADATA WARNING - response time 1.500 s (warning 1) | "
+	    "time=1.500000s;1;5;0;\n"
+	    "\\_ [OK] signature accepted\n"
+	    "\\_ [WARNING] response time 1.500 s (warning 1)\n");
+	mp_check_free(c);
+}
+
+static void
+test_classic_critical(void **state)
+{
+	mp_check *c = mp_check_new("NOVA METADATA");
+
+	assert_non_null(mp_check_add(c, MP_CRITICAL, "signature rejected"));
+	assert_non_null(mp_check_add(c, MP_WARNING, "slow"));
+	assert_non_null(mp_check_add(c, MP_CRITICAL, "key missing"));
+	assert_int_equal(mp_check_state(c), MP_CRITICAL);
+	/* no perfdata: no " | " */
+	expect_classic(c,
+	    "NOVA METADATA CRITICAL - signature rejected\n"
+	    "\\_ [CRITICAL] signature rejected\n"
+	    "\\_ [WARNING] slow\n"
+	    "\\_ [CRITICAL] key missing\n");
+	mp_check_free(c);
+}
+
+static void
+test_classic_unknown(void **state)
+{
+	mp_check *c = mp_check_new("NOVA METADATA");
+
+	assert_non_null(mp_check_add(c, MP_OK, "fine"));
+	assert_non_null(mp_check_add(c, MP_UNKNOWN, "could not tell"));
+	assert_int_equal(mp_check_state(c), MP_UNKNOWN);
+	expect_classic(c,
+	    "NOVA METADATA UNKNOWN - could not tell\n"
+	    "\\_ [OK] fine\n"
+	    "\\_ [UNKNOWN] could not tell\n");
+	mp_check_free(c);
+}
+
+static void
+test_no_subchecks(void **state)
+{
+	mp_check *c = mp_check_new("NOVA METADATA");
+
+	assert_int_equal(mp_check_state(c), MP_UNKNOWN);
+	expect_classic(c, "NOVA METADATA UNKNOWN - no checks\n");
+	assert_int_equal(mp_check_set_summary(c, "-w: '%s' is not a number",
+	    "abc"), 0);
+	expect_classic(c,
+	    "NOVA METADATA UNKNOWN - -w: 'abc' is not a number\n");
+	mp_check_free(c);
+
+	c = mp_check_new(NULL);	/* no label: the line starts with the state */
+	expect_classic(c, "UNKNOWN - no checks\n");
+	mp_check_free(c);
+}
+
+static void
+test_worst_state_order(void **state)
+{
+	static const struct {
+		mp_state a, b, want;
+	} t[] = {
+		{ MP_OK, MP_OK, MP_OK },
+		{ MP_OK, MP_UNKNOWN, MP_UNKNOWN },
+		{ MP_UNKNOWN, MP_WARNING, MP_WARNING },
+		{ MP_WARNING, MP_UNKNOWN, MP_WARNING },
+		{ MP_UNKNOWN, MP_CRITICAL, MP_CRITICAL },
+		{ MP_CRITICAL, MP_WARNING, MP_CRITICAL },
+		{ MP_OK, MP_WARNING, MP_WARNING },
+	};
+	mp_check *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_non_null(c = mp_check_new("L"));
+		assert_non_null(mp_check_add(c, t[i].a, "a"));
+		assert_non_null(mp_check_add(c, t[i].b, "b"));
+		assert_int_equal(mp_check_state(c), t[i].want);
+		mp_check_free(c);
+	}
+}
+
+static void
+test_force_and_change(void **state)
+{
+	mp_check *c = mp_check_new("L");
+	mp_subcheck *sc;
+
+	assert_non_null(sc = mp_check_add(c, MP_OK, "first"));
+	assert_int_equal(mp_check_state(c), MP_OK);
+	mp_subcheck_set_state(sc, MP_CRITICAL);
+	assert_int_equal(mp_subcheck_set_text(sc, "now %s|bad", "very"), 0);
+	assert_int_equal(mp_check_state(c), MP_CRITICAL);
+	expect_classic(c, "L CRITICAL - now very/bad\n"
+	    "\\_ [CRITICAL] now very/bad\n");
+	mp_check_force_state(c, MP_OK);	/* e.g. --timeout-result */
+	assert_int_equal(mp_check_state(c), MP_OK);
+	expect_classic(c, "L OK - now very/bad\n"
+	    "\\_ [CRITICAL] now very/bad\n");
+	mp_check_free(c);
+}
+
+static void
+test_scrub_table(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} t[] = {
+		{ "a|b", "a/b" },
+		{ "line1\nline2", "line1 line2" },
+		{ "cr\rlf\n", "cr lf " },
+		{ "tab\there", "tab here" },
+		{ "esc\x1b[31mred", "esc [31mred" },
+		{ "del\x7f", "del " },
+		{ "\x01\x1f", "  " },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 "
+		    "\xe2\x82\xac \xf0\x9f\x98\x80" },	/* valid: kept */
+		{ "bad\xff", "bad?" },
+		{ "\xc3(", "?(" },			/* lead without tail */
+		{ "\xc0\xaf", "??" },			/* overlong '/' */
+		{ "\xe0\x80\xaf", "???" },		/* overlong, 3 bytes */
+		{ "\xed\xa0\x80", "???" },		/* surrogate U+D800 */
+		{ "\xf4\x90\x80\x80", "????" },		/* > U+10FFFF */
+		{ "\xf5\x80\x80\x80", "????" },
+		{ "end\xe2\x82", "end??" },		/* truncated */
+		{ "\x80", "?" },			/* lone continuation */
+		{ "nel\xc2\x85x", "nel  x" },		/* C1 control */
+		{ "\xc2\xa0", "\xc2\xa0" },		/* NBSP is text */
+		{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" },	/* U+10FFFF */
+		{ "", "" },
+	};
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_true(strlen(t[i].in) < sizeof(buf));
+		memcpy(buf, t[i].in, strlen(t[i].in) + 1);
+		mp_scrub(buf);
+		assert_string_equal(buf, t[i].want);
+	}
+	mp_scrub(NULL);
+}
+
+static void
+test_scrub_in_output(void **state)
+{
+	mp_check *c = mp_check_new("L|X\n");
+	mp_subcheck *sc;
+	mp_perfdata pd = mp_perfdata_make("a|b\nc", 1, 0, "");
+
+	assert_non_null(sc = mp_check_add(c, MP_CRITICAL,
+	    "server said: %s", "x|y=1\r\n\\_ [OK] forged\t\x1b[2J\xff"));
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &pd), 0);
+	assert_int_equal(mp_check_set_summary(c, "%s", "sum|ma\x1b\xc0ry"),
+	    0);
+	expect_classic(c,
+	    "L/X  CRITICAL - sum/ma ?ry | 'a/b c'=1\n"
+	    "\\_ [CRITICAL] server said: x/y=1  \\_ [OK] forged  [2J?\n");
+	mp_check_free(c);
+}
+
+static json_t *
+format_json(const mp_check *c)
+{
+	char *out = format(c, MP_FORMAT_TEST_JSON);
+	json_error_t err;
+	json_t *root;
+	size_t n = strlen(out);
+
+	assert_true(n > 0 && out[n - 1] == '\n');
+	assert_null(memchr(out, '\n', n - 1));	/* compact: one line */
+	root = json_loads(out, 0, &err);
+	if (root == NULL)
+		fail_msg("not JSON: %s: %s", err.text, out);
+	free(out);
+	return root;
+}
+
+static void
+test_json(void **state)
+{
+	mp_check *c = mp_check_new("NOVA METADATA");
+	mp_subcheck *sc;
+	mp_perfdata t = time_perf(0.012138);
+	mp_perfdata size = mp_perfdata_make("size", 210, 0, "B");
+	json_t *root, *checks, *perf, *p;
+
+	assert_non_null(mp_check_add(c, MP_OK, "signature accepted"));
+	assert_non_null(sc = mp_check_add(c, MP_WARNING, "slow|ish\n"));
+	t.has_max = true;
+	t.max = 10;
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &t), 0);
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &size), 0);
+	root = format_json(c);
+
+	assert_string_equal(json_string_value(json_object_get(root, "label")),
+	    "NOVA METADATA");
+	assert_string_equal(json_string_value(json_object_get(root, "state")),
+	    "WARNING");
+	assert_string_equal(json_string_value(json_object_get(root,
+	    "summary")), "slow/ish ");
+	checks = json_object_get(root, "checks");
+	assert_true(json_is_array(checks));
+	assert_int_equal(json_array_size(checks), 2);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(checks, 0), "state")), "OK");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(checks, 0), "output")), "signature accepted");
+	assert_int_equal(json_array_size(json_object_get(
+	    json_array_get(checks, 0), "perfdata")), 0);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(checks, 1), "state")), "WARNING");
+	perf = json_object_get(json_array_get(checks, 1), "perfdata");
+	assert_int_equal(json_array_size(perf), 2);
+
+	p = json_array_get(perf, 0);
+	assert_string_equal(json_string_value(json_object_get(p, "label")),
+	    "time");
+	assert_true(json_real_value(json_object_get(p, "value")) == 0.012138);
+	assert_string_equal(json_string_value(json_object_get(p, "uom")), "s");
+	assert_string_equal(json_string_value(json_object_get(p, "warn")), "1");
+	assert_string_equal(json_string_value(json_object_get(p, "crit")), "5");
+	assert_true(json_number_value(json_object_get(p, "min")) == 0);
+	assert_true(json_number_value(json_object_get(p, "max")) == 10);
+
+	p = json_array_get(perf, 1);
+	assert_string_equal(json_string_value(json_object_get(p, "label")),
+	    "size");
+	assert_true(json_number_value(json_object_get(p, "value")) == 210);
+	assert_string_equal(json_string_value(json_object_get(p, "uom")), "B");
+	/* absent fields are absent, not null */
+	assert_null(json_object_get(p, "warn"));
+	assert_null(json_object_get(p, "crit"));
+	assert_null(json_object_get(p, "min"));
+	assert_null(json_object_get(p, "max"));
+	json_decref(root);
+	mp_check_free(c);
+}
+
+static void
+test_json_empty_and_scrubbed(void **state)
+{
+	mp_check *c = mp_check_new("L");
+	json_t *root;
+
+	root = format_json(c);
+	assert_string_equal(json_string_value(json_object_get(root, "state")),
+	    "UNKNOWN");
+	assert_string_equal(json_string_value(json_object_get(root,
+	    "summary")), "no checks");
+	assert_int_equal(json_array_size(json_object_get(root, "checks")), 0);
+	json_decref(root);
+
+	/* invalid UTF-8 would make jansson refuse the string: scrubbed first */
+	assert_non_null(mp_check_add(c, MP_CRITICAL, "bad \xff\xfe byte"));
+	root = format_json(c);
+	assert_string_equal(json_string_value(json_object_get(root,
+	    "summary")), "bad ?? byte");
+	json_decref(root);
+	mp_check_free(c);
+}
+
+static void
+test_format_parse(void **state)
+{
+	mp_format f = MP_FORMAT_TEST_JSON;
+
+	assert_int_equal(mp_format_parse("classic", &f), 0);
+	assert_int_equal(f, MP_FORMAT_CLASSIC);
+	assert_int_equal(mp_format_parse("mp-test-json", &f), 0);
+	assert_int_equal(f, MP_FORMAT_TEST_JSON);
+	assert_int_equal(mp_format_parse("json", &f), -1);
+	assert_int_equal(mp_format_parse("", &f), -1);
+	assert_int_equal(mp_format_parse("Classic", &f), -1);
+	assert_int_equal(mp_format_parse(NULL, &f), -1);
+	assert_int_equal(f, MP_FORMAT_TEST_JSON);
+}
+
+static void
+test_utf8_len(void **state)
+{
+	assert_int_equal(mp_utf8_len("a", 1), 1);
+	assert_int_equal(mp_utf8_len("\xc3\xa9", 2), 2);
+	assert_int_equal(mp_utf8_len("\xc3\xa9", 1), 0);	/* truncated */
+	assert_int_equal(mp_utf8_len("\xe2\x82\xac", 3), 3);
+	assert_int_equal(mp_utf8_len("\xf0\x9f\x98\x80", 4), 4);
+	assert_int_equal(mp_utf8_len("\xf0\x9f\x98\x80", 3), 0);
+	assert_int_equal(mp_utf8_len("\xed\x9f\xbf", 3), 3);	/* U+D7FF */
+	assert_int_equal(mp_utf8_len("\xed\xa0\x80", 3), 0);
+	assert_int_equal(mp_utf8_len("\xc1\xbf", 2), 0);
+	assert_int_equal(mp_utf8_len("\xf0\x8f\xbf\xbf", 4), 0);
+	assert_int_equal(mp_utf8_len("\xe2\x28\xa1", 3), 0);
+	assert_int_equal(mp_utf8_len("", 0), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_state_worst),
+		cmocka_unit_test(test_classic_ok),
+		cmocka_unit_test(test_classic_warning),
+		cmocka_unit_test(test_classic_critical),
+		cmocka_unit_test(test_classic_unknown),
+		cmocka_unit_test(test_no_subchecks),
+		cmocka_unit_test(test_worst_state_order),
+		cmocka_unit_test(test_force_and_change),
+		cmocka_unit_test(test_scrub_table),
+		cmocka_unit_test(test_scrub_in_output),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_empty_and_scrubbed),
+		cmocka_unit_test(test_format_parse),
+		cmocka_unit_test(test_utf8_len),
+	};
+
+	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
+}
