@@ -12,10 +12,12 @@ plugin is not built, the plugin tests are SKIPPED (a PLUGIN that is set but
 not executable is an error) and the server's own contract tests still run.
 """
 
+import ctypes
 import json
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -33,6 +35,7 @@ NOVASERVER = os.path.join(HERE, "novaserver.py")
 
 STARTUP_TIMEOUT = 60      # seconds for novaserver.py to print PORT
 STOP_TIMEOUT = 10         # seconds after SIGTERM before SIGKILL
+SERVER_LIFETIME = 3600    # novaserver.py exits by itself after this
 PLUGIN_TIMEOUT = 20       # seconds for one plugin run
 
 # Variables that would make libcurl or urllib go through a proxy, or hand
@@ -159,6 +162,15 @@ def _require_nova(nova_python):
     """Every test here needs Nova: skip for that reason before any other."""
 
 
+def _die_with_parent():
+    """In the child: SIGTERM when pytest dies, even by SIGKILL (Linux)."""
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass   # not Linux: the finalizers and --lifetime still apply
+
+
 class NovaServer:
     """novaserver.py as a child process; stop() always reaps it."""
 
@@ -166,7 +178,8 @@ class NovaServer:
         self.name = name
         self.log_path = os.path.join(workdir, name + ".log")
         self.argv = [python, NOVASERVER, "--log-file", self.log_path,
-                     "--port", "0", "--control-port", "0"] + list(args)
+                     "--port", "0", "--control-port", "0",
+                     "--lifetime", str(SERVER_LIFETIME)] + list(args)
         self.proc = None
         self.info = None
         self.port = None
@@ -186,7 +199,8 @@ class NovaServer:
         with open(self.log_path + ".stderr", "wb") as err:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.PIPE, stderr=err,
-                                         env=clean_env())
+                                         env=clean_env(),
+                                         preexec_fn=_die_with_parent)
         self._reader_thread = threading.Thread(target=self._reader,
                                                daemon=True)
         self._reader_thread.start()

@@ -83,6 +83,9 @@ def parse_args(argv):
     p.add_argument("--log-file", default=None,
                    help="Nova's log (default WORKDIR/nova.log; - = stderr)")
     p.add_argument("--debug", action="store_true", help="Nova debug logging")
+    p.add_argument("--lifetime", type=float, default=0,
+                   help="exit by itself after SECONDS (0 = serve until "
+                   "killed); a safety net for test runs")
     args = p.parse_args(argv)
     if not ipaddress.ip_address(args.host).is_loopback:
         p.error("--host must be a loopback address")
@@ -415,14 +418,23 @@ def serve(args, conf, canary):
     server.start()
     emit("CONTROL %d" % ctl_sock.getsockname()[1])
     emit("PORT %d" % server.port)
-    while not stop["now"]:
+    end = time.monotonic() + args.lifetime if args.lifetime > 0 else None
+    while not stop["now"] and (end is None or time.monotonic() < end):
         eventlet.sleep(0.1)
     server.stop()
     ctl.kill()
     ctl_sock.close()
 
 
+def _exit_on_signal(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 def main(argv):
+    # Until serve() takes over: a signal during the slow startup still
+    # unwinds through the finally below and removes the work dir.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGINT, _exit_on_signal)
     args = parse_args(argv)
     t0 = time.monotonic()
     made_workdir = args.workdir is None
