@@ -1,0 +1,688 @@
+#!/usr/bin/python3
+"""A Nova metadata API simulator with fault injection, for black-box tests.
+
+Standard library only; run it with /usr/bin/python3.
+
+It answers like nova/api/metadata/handler.py behind
+[neutron] service_metadata_proxy = True: `GET /` needs no headers and
+lists the versions; everything else needs X-Instance-ID,
+X-Instance-ID-Signature and X-Tenant-ID (400 naming the first missing one,
+in Nova's order), a signature equal to hex HMAC-SHA256(secret, instance)
+(else 403), a known instance whose project is the tenant (else 404), and
+then serves the canary's EC2 tree.  Error bodies are the plain-text ones
+webob produces for Nova's exceptions.
+
+Faults (global, or for one exact request path) make it misbehave in the
+ways a monitoring plugin must survive: delay, status, hang, drip,
+oversize, garbage, html, redirect, close, plus data faults missing_key,
+value and ignore_signature.  See Simulator.set_fault().
+
+Use it as a module (tests):
+
+    sim = Simulator().start()
+    sim.set_fault("delay", 0.5)
+    ... sim.port, sim.request_count, sim.last_headers ...
+    sim.reset()
+    sim.stop()
+
+or as a program:
+
+    simulator.py [--bind ADDR] [--port N] [--secret S] [--instance UUID]
+                 [--tenant T] [--fault NAME[=ARG]]...
+        prints "PORT <n>" on the first line of stdout, serves until
+        SIGTERM or SIGINT;
+    simulator.py --demo --plugin PATH
+        runs the plugin against a fresh simulator, normally and with -v;
+        exits 0 only if the first run exited 0.
+"""
+
+import argparse
+import hashlib
+import hmac
+import http.client
+import http.server
+import os
+import shlex
+import signal
+import socket
+import socketserver
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+DEFAULT_INSTANCE = "32d0524b-314d-4594-b3a3-607e3f2354f8"
+# Same project id as tests/nova/novaserver.py, so both suites share a canary.
+DEFAULT_TENANT = "6f70656e737461636b20697320636f6f"
+DEFAULT_SECRET = "deadbeef2eb84d8d"
+
+# nova/api/metadata/base.py VERSIONS, then "latest".
+VERSIONS = [
+    "1.0", "2007-01-19", "2007-03-01", "2007-08-29", "2007-10-10",
+    "2007-12-15", "2008-02-01", "2008-09-01", "2009-04-04",
+]
+TEXT_PLAIN = "text/plain; charset=UTF-8"
+
+# Longest any sleeping fault (hang, drip, delay) keeps a handler thread.
+MAX_STALL = 60.0
+OVERSIZE_BYTES = 2 * 1024 * 1024
+
+# The reason phrases and default explanations webob uses.
+_WEBOB_DEFAULTS = {
+    400: "The server could not comply with the request since it is either "
+         "malformed or otherwise incorrect.",
+    403: "Access was denied to this resource.",
+    404: "The resource could not be found.",
+    500: "The server has either erred or is incapable of performing the "
+         "requested operation.",
+}
+
+FAULTS = ("delay", "status", "hang", "drip", "oversize", "garbage", "html",
+          "redirect", "close", "missing_key", "value", "ignore_signature")
+
+
+def sign(secret, instance):
+    """X-Instance-ID-Signature as Nova computes it."""
+    return hmac.new(secret.encode("utf-8"), instance.encode("utf-8"),
+                    hashlib.sha256).hexdigest()
+
+
+def nova_error_body(code, explanation=None):
+    """The plain-text body webob renders for webob.exc.HTTP<code>."""
+    phrase = http.client.responses.get(code, "Unknown")
+    if explanation is None:
+        explanation = _WEBOB_DEFAULTS.get(code, phrase)
+    return "%d %s\n\n%s\n\n   " % (code, phrase, explanation)
+
+
+def canary_tree(instance_id="i-00000001"):
+    """The canary's EC2 meta-data, shaped like base.get_ec2_metadata()."""
+    return {
+        "ami-id": "ami-00000001",
+        "ami-launch-index": "0",
+        "ami-manifest-path": "FIXME",
+        "block-device-mapping": {"ami": "vda", "root": "/dev/vda"},
+        "hostname": "canary.novalocal",
+        "instance-action": "none",
+        "instance-id": instance_id,
+        "instance-type": "m1.small",
+        "local-hostname": "canary.novalocal",
+        "local-ipv4": "10.0.0.5",
+        "placement": {"availability-zone": "nova"},
+        "public-hostname": "canary.novalocal",
+        "public-ipv4": "203.0.113.5",
+        # Nova lists "public-keys/", then "0=<keyname>" inside it.
+        "public-keys": {"0": {
+            "_name": "0=canary-key",
+            "openssh-key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5"
+                           "AAAAIHNpbXVsYXRlZC1rZXk canary"}},
+        "reservation-id": "r-7d2q8k3m",
+        "security-groups": "default",
+    }
+
+
+def ec2_md_print(data):
+    """nova.api.metadata.base.ec2_md_print."""
+    if isinstance(data, dict):
+        lines = []
+        for key in sorted(data):
+            if key == "_name":
+                continue
+            value = data[key]
+            if isinstance(value, dict):
+                lines.append(str(value["_name"]) if "_name" in value
+                             else key + "/")
+            else:
+                lines.append(key)
+        return "\n".join(lines)
+    if isinstance(data, list):
+        return "\n".join(data)
+    return str(data)
+
+
+def _parse_status_arg(arg):
+    """status fault: 500, "500", "500:body", (500,) or (500, "body")."""
+    if isinstance(arg, int):
+        return arg, nova_error_body(arg)
+    if isinstance(arg, str):
+        code, _, body = arg.partition(":")
+        code = int(code)
+        return code, body if body else nova_error_body(code)
+    code = int(arg[0])
+    body = arg[1] if len(arg) > 1 and arg[1] is not None \
+        else nova_error_body(code)
+    return code, body
+
+
+def _parse_value_arg(arg):
+    """value fault: "key=value" or (key, value)."""
+    if isinstance(arg, str):
+        key, sep, value = arg.partition("=")
+        if not sep:
+            raise ValueError("value fault needs KEY=VALUE")
+        return key, value
+    return arg[0], arg[1]
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    simulator = None
+
+    def server_bind(self):
+        # HTTPServer.server_bind() calls getfqdn(), a reverse DNS lookup
+        # that can stall without a network; loopback needs no name.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "nova-metadata-simulator/1.0"
+    sys_version = ""
+    # An idle keep-alive connection does not keep a thread forever.
+    timeout = 30
+
+    def log_message(self, fmt, *args):
+        if self.server.simulator.verbose:
+            sys.stderr.write("simulator: %s - %s\n"
+                             % (self.address_string(), fmt % args))
+
+    def do_GET(self):
+        try:
+            self._serve()
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            # The client gave up (size cap, its own timeout): expected.
+            self.close_connection = True
+
+    do_HEAD = do_GET
+
+    # ---- plumbing -----------------------------------------------------
+    def _send(self, code, body, ctype=TEXT_PLAIN, headers=(),
+              content_length=True):
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        for name, value in headers:
+            self.send_header(name, value)
+        if content_length:
+            self.send_header("Content-Length", str(len(body)))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _stall(self, seconds, release):
+        """Sleep up to seconds; True if the simulator asked us to stop."""
+        sim = self.server.simulator
+        deadline = time.monotonic() + min(seconds, MAX_STALL)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if sim._stopping.is_set() or release.wait(min(left, 0.05)):
+                return True
+
+    # ---- the request --------------------------------------------------
+    def _serve(self):
+        sim = self.server.simulator
+        path = self.path.split("?", 1)[0]
+        release = sim._record(self, path)
+        faults = sim._faults_for(path)
+
+        if "close" in faults:
+            self.close_connection = True
+            return
+        if "hang" in faults:
+            self._stall(MAX_STALL, release)
+            self.close_connection = True
+            return
+        if "delay" in faults:
+            if self._stall(float(faults["delay"]), release):
+                self.close_connection = True
+                return
+        if "drip" in faults:
+            self._drip(faults["drip"], release)
+            return
+        if "status" in faults:
+            code, body = _parse_status_arg(faults["status"])
+            self._send(code, body)
+            return
+        if "redirect" in faults:
+            location = faults["redirect"]
+            if location in (True, None, ""):
+                location = "http://%s/moved/" % self.headers.get(
+                    "Host", "127.0.0.1:%d" % sim.port)
+            self._send(302, "Found", headers=[("Location", location)])
+            return
+        if "garbage" in faults:
+            self._send(200, _garbage())
+            return
+        if "html" in faults:
+            self._send(200, _HTML, ctype="text/html; charset=UTF-8")
+            return
+        if "oversize" in faults:
+            self._oversize(faults["oversize"])
+            return
+        code, body = sim._nova_answer(path, self.headers, faults)
+        self._send(code, body)
+
+    def _drip(self, arg, release):
+        interval = 0.1 if arg in (True, None, "") else float(arg) / 1000.0
+        self.send_response(200)
+        self.send_header("Content-Type", TEXT_PLAIN)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        pattern = b"instance-id\nlocal-ipv4\n"
+        deadline = time.monotonic() + MAX_STALL
+        i = 0
+        while time.monotonic() < deadline:
+            self.wfile.write(pattern[i % len(pattern):][:1])
+            self.wfile.flush()
+            i += 1
+            if self._stall(interval, release):
+                return
+
+    def _oversize(self, arg):
+        """A valid listing of 2 MiB: with Content-Length (arg "cl", the
+        default), delimited by closing ("nocl") or chunked ("chunked")."""
+        mode = "cl" if arg in (True, None, "") else str(arg)
+        body = _oversize_body()
+        self.send_response(200)
+        self.send_header("Content-Type", TEXT_PLAIN)
+        if mode == "cl":
+            self.send_header("Content-Length", str(len(body)))
+        elif mode == "chunked":
+            self.send_header("Transfer-Encoding", "chunked")
+        elif mode == "nocl":
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            raise ValueError("oversize mode must be cl, nocl or chunked")
+        self.end_headers()
+        step = 64 * 1024
+        for off in range(0, len(body), step):
+            piece = body[off:off + step]
+            if mode == "chunked":
+                piece = b"%x\r\n%s\r\n" % (len(piece), piece)
+            self.wfile.write(piece)
+        if mode == "chunked":
+            self.wfile.write(b"0\r\n\r\n")
+
+
+_HTML = ("<!DOCTYPE html>\n<html>\n<head><title>Welcome</title></head>\n"
+         "<body>\n<h1>It works!</h1>\n<p>This is the default web page for "
+         "this server.</p>\n</body>\n</html>\n")
+
+
+def _garbage():
+    # Deterministic binary: NULs, high bytes, invalid UTF-8.
+    return bytes((i * 37 + 11) % 256 for i in range(512)) + b"\x00\x00\xff"
+
+
+_OVERSIZE = None
+
+
+def _oversize_body():
+    global _OVERSIZE
+    if _OVERSIZE is None:
+        head = ec2_md_print(canary_tree()).encode() + b"\n"
+        lines = [head]
+        size = len(head)
+        n = 0
+        while size < OVERSIZE_BYTES:
+            line = b"filler-key-%08d\n" % n
+            lines.append(line)
+            size += len(line)
+            n += 1
+        _OVERSIZE = b"".join(lines)[:OVERSIZE_BYTES]
+    return _OVERSIZE
+
+
+class Simulator:
+    """A Nova metadata API on loopback with settable faults."""
+
+    def __init__(self, secret=DEFAULT_SECRET, instance=DEFAULT_INSTANCE,
+                 tenant=DEFAULT_TENANT, bind="127.0.0.1", port=0,
+                 verbose=False):
+        self.secret = secret
+        self.instance = instance
+        self.tenant = tenant
+        self.bind = bind
+        self.requested_port = port
+        self.verbose = verbose
+        self.port = None
+        self._server = None
+        self._thread = None
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._release = threading.Event()
+        self._global = {}
+        self._per_path = {}
+        self.requests = []
+
+    # ---- life cycle ---------------------------------------------------
+    def start(self):
+        cls = _Server6 if ":" in self.bind else _Server
+        self._server = cls((self.bind, self.requested_port), _Handler)
+        self._server.simulator = self
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="simulator-%d" % self.port, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is None:
+            return
+        self._stopping.set()
+        self._release.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+        self._server = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def url(self):
+        host = "[%s]" % self.bind if ":" in self.bind else self.bind
+        return "http://%s:%d" % (host, self.port)
+
+    # ---- faults -------------------------------------------------------
+    def set_fault(self, name, arg=True, path=None):
+        """Injects a fault, for every path or for one exact request path.
+
+        delay=SECONDS        wait, then answer normally
+        status=CODE[:BODY]   answer CODE with BODY (default: webob's text);
+                             also (code, body)
+        hang                 read the request, never answer (max 60 s)
+        drip=MS              200 headers, then one body byte every MS ms
+        oversize[=MODE]      200 with a 2 MiB listing: cl (Content-Length,
+                             default), nocl (until close) or chunked
+        garbage              200 with binary bytes and NULs
+        html                 200 text/html page
+        redirect[=URL]       302 with Location (default /moved/ here)
+        close                close the connection without any response
+        missing_key=KEY      KEY neither listed nor served (repeatable)
+        value=KEY=VAL        serve KEY as VAL (repeatable); also (key, val)
+        ignore_signature     service_metadata_proxy = False: 404 for every
+                             request but GET /
+        """
+        if name not in FAULTS:
+            raise ValueError("unknown fault %r" % name)
+        with self._lock:
+            table = self._global if path is None else \
+                self._per_path.setdefault(path, {})
+            if name == "missing_key":
+                table.setdefault(name, set()).add(arg)
+            elif name == "value":
+                key, value = _parse_value_arg(arg)
+                table.setdefault(name, {})[key] = value
+            else:
+                table[name] = arg
+        return self
+
+    def clear_faults(self):
+        with self._lock:
+            self._global = {}
+            self._per_path = {}
+            # Let hanging or dripping handlers of earlier tests go.
+            self._release.set()
+            self._release = threading.Event()
+
+    def reset(self):
+        """Faults, request log and counters back to a fresh start."""
+        self.clear_faults()
+        with self._lock:
+            self.requests = []
+
+    def _faults_for(self, path):
+        with self._lock:
+            merged = dict(self._global)
+            for name, arg in self._per_path.get(path, {}).items():
+                if name == "missing_key":
+                    merged[name] = set(merged.get(name, set())) | arg
+                elif name == "value":
+                    merged[name] = dict(merged.get(name, {}), **arg)
+                else:
+                    merged[name] = arg
+            return merged
+
+    # ---- recording ----------------------------------------------------
+    def _record(self, handler, path):
+        with self._lock:
+            self.requests.append({
+                "method": handler.command,
+                "path": path,
+                "raw_path": handler.path,
+                "version": handler.request_version,
+                "headers": handler.headers,
+                "client": handler.client_address[0],
+            })
+            return self._release
+
+    @property
+    def request_count(self):
+        with self._lock:
+            return len(self.requests)
+
+    @property
+    def last_request(self):
+        with self._lock:
+            return self.requests[-1] if self.requests else None
+
+    @property
+    def last_headers(self):
+        """http.client.HTTPMessage of the last request (case-insensitive
+        .get(), .get_all()), or None."""
+        last = self.last_request
+        return last["headers"] if last else None
+
+    @property
+    def expected_signature(self):
+        return sign(self.secret, self.instance)
+
+    # ---- Nova's logic -------------------------------------------------
+    def tree(self, faults=None):
+        faults = self._faults_for("") if faults is None else faults
+        tree = canary_tree()
+        for key, value in faults.get("value", {}).items():
+            _set_in_tree(tree, key, value)
+        for key in faults.get("missing_key", set()):
+            _delete_in_tree(tree, key)
+        return tree
+
+    def _nova_answer(self, path, headers, faults):
+        """(code, body) as MetadataRequestHandler.__call__ would give."""
+        norm = os.path.normpath(path) if path else "/"
+        if norm in ("/", "//"):
+            return 200, "\n".join(VERSIONS + ["latest"])
+        if "ignore_signature" in faults:
+            # Nova looks the caller up by its address and finds nothing.
+            return 404, nova_error_body(404)
+        instance = headers.get("X-Instance-ID")
+        signature = headers.get("X-Instance-ID-Signature")
+        tenant = headers.get("X-Tenant-ID")
+        if instance is None:
+            msg = "X-Instance-ID header is missing from request."
+        elif signature is None:
+            msg = "X-Instance-ID-Signature header is missing from request."
+        elif tenant is None:
+            msg = "X-Tenant-ID header is missing from request."
+        elif len(headers.get_all("X-Instance-ID")) > 1:
+            msg = "Multiple X-Instance-ID headers found within request."
+        elif len(headers.get_all("X-Tenant-ID")) > 1:
+            msg = "Multiple X-Tenant-ID headers found within request."
+        else:
+            msg = None
+        if msg:
+            return 400, nova_error_body(400, msg)
+        if not signature or not hmac.compare_digest(
+                sign(self.secret, instance).encode(),
+                signature.encode("utf-8", "surrogateescape")):
+            return 403, nova_error_body(403,
+                                        "Invalid proxy request signature.")
+        if instance != self.instance or tenant != self.tenant:
+            return 404, nova_error_body(404)
+        data = _lookup(norm, self.tree(faults))
+        if data is None:
+            return 404, nova_error_body(404)
+        return 200, ec2_md_print(data)
+
+
+def _lookup(norm, tree):
+    tokens = [t for t in norm.split("/") if t]
+    if not tokens:
+        return None
+    if tokens[0] == "ec2":
+        tokens = tokens[1:]
+    if not tokens or tokens[0] not in VERSIONS + ["latest"]:
+        return None
+    data = {"meta-data": tree}
+    for token in tokens[1:]:
+        if not isinstance(data, dict) or token not in data:
+            return None
+        data = data[token]
+    return data
+
+
+def _set_in_tree(tree, key, value):
+    parts = [p for p in key.split("/") if p]
+    node = tree
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def _delete_in_tree(tree, key):
+    parts = [p for p in key.split("/") if p]
+    node = tree
+    for part in parts[:-1]:
+        node = node.get(part)
+        if not isinstance(node, dict):
+            return
+    node.pop(parts[-1], None)
+
+
+# ---- command line -------------------------------------------------------
+def _parse_fault(text):
+    name, sep, arg = text.partition("=")
+    if name not in FAULTS:
+        raise argparse.ArgumentTypeError("unknown fault %r (one of %s)"
+                                         % (name, ", ".join(FAULTS)))
+    return name, (arg if sep else True)
+
+
+def _parse_args(argv):
+    p = argparse.ArgumentParser(
+        description="Nova metadata API simulator with fault injection.")
+    p.add_argument("--bind", default="127.0.0.1",
+                   help="listen address (default %(default)s; ::1 works)")
+    p.add_argument("--port", type=int, default=0,
+                   help="port, 0 = any free one (default)")
+    p.add_argument("--secret", default=DEFAULT_SECRET)
+    p.add_argument("--instance", default=DEFAULT_INSTANCE)
+    p.add_argument("--tenant", default=DEFAULT_TENANT)
+    p.add_argument("--fault", action="append", type=_parse_fault, default=[],
+                   metavar="NAME[=ARG]", help="inject a fault on every path")
+    p.add_argument("--verbose", action="store_true", help="log requests")
+    p.add_argument("--demo", action="store_true",
+                   help="run --plugin against a fresh simulator")
+    p.add_argument("--plugin", help="the built check_nova_metadata (--demo)")
+    args = p.parse_args(argv)
+    if args.demo and not args.plugin:
+        p.error("--demo needs --plugin PATH")
+    return args
+
+
+def _serve(args):
+    sim = Simulator(secret=args.secret, instance=args.instance,
+                    tenant=args.tenant, bind=args.bind, port=args.port,
+                    verbose=args.verbose)
+    for name, arg in args.fault:
+        sim.set_fault(name, arg)
+    done = threading.Event()
+
+    def on_signal(signum, frame):
+        done.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    sim.start()
+    print("PORT %d" % sim.port, flush=True)
+    try:
+        while not done.wait(0.5):
+            pass
+    finally:
+        sim.stop()
+    return 0
+
+
+def _demo_run(cmd, shown):
+    print("$ " + " ".join(shlex.quote(c) for c in shown), flush=True)
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=60,
+                              env=_demo_env())
+    except subprocess.TimeoutExpired:
+        print("(no answer within 60 s)", flush=True)
+        return None
+    sys.stdout.write(proc.stdout.decode("utf-8", "replace"))
+    print("(exit %d)\n" % proc.returncode, flush=True)
+    return proc.returncode
+
+
+def _demo_env():
+    env = dict(os.environ)
+    env.pop("NOVA_METADATA_SECRET", None)
+    return env
+
+
+def _demo(args):
+    plugin = os.path.abspath(args.plugin)
+    if not os.access(plugin, os.X_OK):
+        print("demo: %s is not an executable; run make first" % plugin,
+              file=sys.stderr)
+        return 1
+    sim = Simulator(secret=args.secret, instance=args.instance,
+                    tenant=args.tenant, bind=args.bind)
+    with tempfile.TemporaryDirectory(prefix="nova-metadata-demo-") as tmp:
+        secret_file = os.path.join(tmp, "secret")
+        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(args.secret + "\n")
+        with sim:
+            print("Nova metadata simulator on %s (canary %s, tenant %s)\n"
+                  % (sim.url, args.instance, args.tenant), flush=True)
+            cmd = [plugin, "-H", args.bind, "-p", str(sim.port),
+                   "-i", args.instance, "-T", args.tenant,
+                   "--secret-file", secret_file]
+            first = _demo_run(cmd, cmd)
+            _demo_run(cmd + ["-v"], cmd + ["-v"])
+    return 0 if first == 0 else 1
+
+
+def main(argv=None):
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    if args.demo:
+        return _demo(args)
+    return _serve(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
