@@ -246,21 +246,25 @@ mp_subcheck_set_text(mp_subcheck *sc, const char *fmt, ...)
 int
 mp_subcheck_add_perfdata(mp_subcheck *sc, const mp_perfdata *pd)
 {
-	mp_perfdata *p;
+	mp_perfdata *p, clean;
 
 	if (sc->nperf >= SIZE_MAX / sizeof(*p) - 1)
 		return -1;
 	if ((p = realloc(sc->perf, (sc->nperf + 1) * sizeof(*p))) == NULL)
 		return -1;
 	sc->perf = p;
-	sc->perf[sc->nperf] = *pd;
-	/* The label is copied verbatim into the first line: it must not be
-	 * able to end the perfdata section or the line. */
-	sc->perf[sc->nperf].label[sizeof(pd->label) - 1] = '\0';
-	mp_scrub(sc->perf[sc->nperf].label);
-	sc->perf[sc->nperf].uom[sizeof(pd->uom) - 1] = '\0';
-	mp_scrub(sc->perf[sc->nperf].uom);
-	sc->nperf++;
+	p = &sc->perf[sc->nperf++];
+	*p = *pd;
+	/* The label goes verbatim into the first line, and callers may have
+	 * filled it without mp_perfdata_make: it must not be able to end the
+	 * label, the perfdata section or the line. */
+	p->label[sizeof(p->label) - 1] = '\0';
+	p->uom[sizeof(p->uom) - 1] = '\0';
+	clean = mp_perfdata_make(p->label, 0, 0, p->uom);
+	memcpy(p->label, clean.label, sizeof(p->label));
+	memcpy(p->uom, clean.uom, sizeof(p->uom));
+	mp_scrub(p->label);
+	mp_scrub(p->uom);
 	return 0;
 }
 

@@ -296,10 +296,14 @@ test_scrub_in_output(void **state)
 	assert_non_null(sc = mp_check_add(c, MP_CRITICAL,
 	    "server said: %s", "x|y=1\r\n\\_ [OK] forged\t\x1b[2J\xff"));
 	assert_int_equal(mp_subcheck_add_perfdata(sc, &pd), 0);
+	/* a label filled by hand, bypassing mp_perfdata_make */
+	memcpy(pd.label, "it's=", 6);
+	memcpy(pd.uom, "s|\n", 4);
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &pd), 0);
 	assert_int_equal(mp_check_set_summary(c, "%s", "sum|ma\x1b\xc0ry"),
 	    0);
 	expect_classic(c,
-	    "L/X  CRITICAL - sum/ma ?ry | 'a/b c'=1\n"
+	    "L/X  CRITICAL - sum/ma ?ry | 'a/b c'=1 it_s_=1s/ \n"
 	    "\\_ [CRITICAL] server said: x/y=1  \\_ [OK] forged  [2J?\n");
 	mp_check_free(c);
 }
