@@ -17,7 +17,10 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
+import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -186,6 +189,7 @@ class NovaServer:
         self.control_port = None
         self.startup_seconds = None
         self.exit_code = None
+        self.tls_context = None   # for get() on an HTTPS Nova
         self._reader_thread = None
         self._lines = queue.Queue()
 
@@ -228,16 +232,20 @@ class NovaServer:
         self.startup_seconds = time.monotonic() - t0
         return self
 
+    def terminate(self):
+        """Ask it to stop (SIGTERM); stop() then waits for it."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+
     def stop(self):
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self.terminate()
+        try:
+            self.proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
         # The reader sees EOF once the child is gone; then the pipe can go.
         self._reader_thread.join(STOP_TIMEOUT)
         if not self._reader_thread.is_alive():
@@ -254,14 +262,25 @@ class NovaServer:
                 pass
         return "\n".join(chunks)
 
-    # Direct HTTP, never through a proxy: a check of the server itself.
+    # Direct HTTP(S), never through a proxy: a check of the server itself.
     _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-    def _http(self, port, path, method="GET", headers=None):
-        req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
-                                     method=method, headers=headers or {})
+    def _url(self, port, path, scheme="http"):
+        host = self.info["host"] if self.info else "127.0.0.1"
+        if ":" in host:
+            host = "[%s]" % host
+        return "%s://%s:%d%s" % (scheme, host, port, path)
+
+    def _http(self, url, method="GET", headers=None, context=None):
+        req = urllib.request.Request(url, method=method,
+                                     headers=headers or {})
+        opener = self._opener
+        if context is not None:
+            opener = urllib.request.build_opener(
+                urllib.request.ProxyHandler({}),
+                urllib.request.HTTPSHandler(context=context))
         try:
-            with self._opener.open(req, timeout=20) as r:
+            with opener.open(req, timeout=20) as r:
                 return r.status, dict(r.headers), r.read()
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read()
@@ -275,16 +294,18 @@ class NovaServer:
         if tenant is not None:
             h["X-Tenant-ID"] = tenant
         h.update(headers or {})
-        return self._http(self.port, path, headers=h)
+        return self._http(self._url(self.port, path, self.info["scheme"]),
+                          headers=h, context=self.tls_context)
 
     def state(self):
-        status, _, body = self._http(self.control_port, "/info")
+        status, _, body = self._http(self._url(self.control_port, "/info"))
         if status != 200:
             raise RuntimeError("control info: %s %s" % (status, body))
         return json.loads(body)
 
     def control(self, action):
-        status, _, body = self._http(self.control_port, "/" + action,
+        status, _, body = self._http(self._url(self.control_port,
+                                               "/" + action),
                                      method="POST")
         if status != 200:
             raise RuntimeError("control %s: %s %s" % (action, status, body))
@@ -307,6 +328,8 @@ def nova_factory(nova_python, tmp_path_factory):
             pytest.fail(str(e), pytrace=False)
 
     yield start
+    for srv in servers:        # all at once: each takes ~0.7 s to wind down
+        srv.terminate()
     for srv in servers:
         srv.stop()
 
@@ -357,6 +380,72 @@ def broken_db(nova_scratch):
         yield nova_scratch
     finally:
         assert nova_scratch.control("repair-db") == "repaired"
+
+
+def _openssl(*args, cwd):
+    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True,
+                   capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory):
+    """A throwaway CA, a server certificate for 127.0.0.1/::1/localhost
+    and a client certificate, made with the openssl command."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl command not found")
+    d = tmp_path_factory.mktemp("tls")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+          "-nodes"]
+    _openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem",
+             "-days", "2", "-subj", "/CN=check_nova_metadata test CA",
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)
+    ext = {"server": "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\n"
+                     "extendedKeyUsage=serverAuth\n",
+           "client": "extendedKeyUsage=clientAuth\n"}
+    for who, text in ext.items():
+        (d / (who + ".ext")).write_text(text)
+        _openssl("req", *ec, "-keyout", who + ".key", "-out", who + ".csr",
+                 "-subj", "/CN=" + who, cwd=d)
+        _openssl("x509", "-req", "-in", who + ".csr", "-CA", "ca.pem",
+                 "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+                 "-out", who + ".pem", "-extfile", who + ".ext", cwd=d)
+    return {name: str(d / name) for name in
+            ("ca.pem", "server.pem", "server.key", "client.pem",
+             "client.key")}
+
+
+@pytest.fixture(scope="session")
+def nova_tls(nova_factory, tls_files):
+    """Nova serving HTTPS itself (enabled_ssl_apis = metadata) and asking
+    for client certificates from the test CA ([wsgi] ssl_ca_file)."""
+    srv = nova_factory("nova-tls", "--secret", SECRET,
+                       "--instance-uuid", UUID, "--project-id", PROJECT,
+                       "--ssl-cert", tls_files["server.pem"],
+                       "--ssl-key", tls_files["server.key"],
+                       "--ssl-ca", tls_files["ca.pem"])
+    ctx = ssl.create_default_context(cafile=tls_files["ca.pem"])
+    ctx.load_cert_chain(tls_files["client.pem"], tls_files["client.key"])
+    srv.tls_context = ctx
+    return srv
+
+
+def _have_ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def nova_v6(nova_factory):
+    """Nova listening on the IPv6 loopback only."""
+    if not _have_ipv6_loopback():
+        pytest.skip("no IPv6 loopback (::1) here")
+    return nova_factory("nova-v6", "--host", "::1", "--secret", SECRET,
+                        "--instance-uuid", UUID, "--project-id", PROJECT)
 
 
 @pytest.fixture(scope="session")

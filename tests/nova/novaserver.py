@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -70,6 +71,11 @@ def parse_args(argv):
     p.add_argument("--service-metadata-proxy", default="true",
                    choices=["true", "false"],
                    help="[neutron] service_metadata_proxy")
+    p.add_argument("--ssl-cert", help="serve HTTPS with this certificate "
+                   "([wsgi] ssl_cert_file, enabled_ssl_apis = metadata)")
+    p.add_argument("--ssl-key", help="its private key ([wsgi] ssl_key_file)")
+    p.add_argument("--ssl-ca", help="require client certificates issued "
+                   "by this CA ([wsgi] ssl_ca_file)")
     p.add_argument("--deleted", action="store_true",
                    help="delete the canary (through Nova) before serving")
     p.add_argument("--broken-db", action="store_true",
@@ -90,6 +96,13 @@ def parse_args(argv):
     if not ipaddress.ip_address(args.host).is_loopback:
         p.error("--host must be a loopback address")
     uuidlib.UUID(args.instance_uuid)
+    if bool(args.ssl_cert) != bool(args.ssl_key):
+        p.error("--ssl-cert and --ssl-key go together")
+    if args.ssl_ca and not args.ssl_cert:
+        p.error("--ssl-ca needs --ssl-cert and --ssl-key")
+    for name in ("ssl_cert", "ssl_key", "ssl_ca"):
+        if getattr(args, name):
+            setattr(args, name, os.path.abspath(getattr(args, name)))
     if args.secret_file:
         with open(args.secret_file, encoding="utf-8") as f:
             args.secret = f.readline().rstrip("\r\n")
@@ -103,6 +116,15 @@ def parse_args(argv):
 def write_nova_conf(args, workdir):
     log_file = args.log_file or os.path.join(workdir, "nova.log")
     log_line = "" if log_file == "-" else "log_file = %s\n" % log_file
+    ssl = ""
+    if args.ssl_cert:
+        ssl = "enabled_ssl_apis = metadata\n"
+        ssl_wsgi = "ssl_cert_file = %s\nssl_key_file = %s\n" % (
+            args.ssl_cert, args.ssl_key)
+        if args.ssl_ca:
+            ssl_wsgi += "ssl_ca_file = %s\n" % args.ssl_ca
+    else:
+        ssl_wsgi = ""
     conf = f"""\
 [DEFAULT]
 transport_url = fake://
@@ -111,7 +133,7 @@ host = novaserver-test
 my_ip = 127.0.0.1
 debug = {args.debug}
 use_stderr = {log_file == "-"}
-{log_line}
+{log_line}{ssl}
 [database]
 connection = sqlite:///{workdir}/nova.sqlite
 
@@ -133,7 +155,7 @@ lock_path = {workdir}/locks
 
 [wsgi]
 keep_alive = True
-"""
+{ssl_wsgi}"""
     path = os.path.join(workdir, "nova.conf")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -316,6 +338,8 @@ def canary_info(args, conf, inst):
         "fixed_ip": args.fixed_ip,
         "service_metadata_proxy": conf.neutron.service_metadata_proxy,
         "dhcp_domain": conf.api.dhcp_domain,
+        "scheme": "https" if "metadata" in conf.enabled_ssl_apis else "http",
+        "host": args.host,
     }
 
 
@@ -407,14 +431,17 @@ def serve(args, conf, canary):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    ctl_sock = eventlet.listen((args.host, args.control_port))
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    ctl_sock = eventlet.listen((args.host, args.control_port), family)
     ctl = eventlet.spawn(eventlet.wsgi.server, ctl_sock,
                          control_app(canary), log_output=False)
     # Nova's own WSGI server class with Nova's own app, as
     # nova-api-metadata runs it (minus the paste pipeline's
-    # cors/http_proxy_to_wsgi middleware, which does not touch these paths).
+    # cors/http_proxy_to_wsgi middleware, which does not touch these paths);
+    # TLS as nova-api-metadata decides it, from enabled_ssl_apis.
     server = wsgi.Server("metadata", handler.MetadataRequestHandler(),
-                         host=args.host, port=args.port)
+                         host=args.host, port=args.port,
+                         use_ssl="metadata" in conf.enabled_ssl_apis)
     server.start()
     emit("CONTROL %d" % ctl_sock.getsockname()[1])
     emit("PORT %d" % server.port)

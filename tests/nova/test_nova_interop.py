@@ -329,3 +329,64 @@ def test_plugin_concurrent_runs(plugin, nova, secret_file):
         len(bad), CONCURRENT_RUNS, bad[0])
     for r in results:
         expect_state(r, 0, "OK")
+
+
+# ------------------------------------------- TLS and IPv6, Nova's own --
+# nova.wsgi.Server does the TLS here, as nova-api-metadata does with
+# enabled_ssl_apis = metadata; this Nova asks for client certificates.
+
+def test_server_tls_listing(nova_tls):
+    status, _, body = nova_tls.get("/latest/meta-data/local-ipv4")
+    assert (status, body.decode()) == (200, nova_tls.info["fixed_ip"])
+
+
+def test_plugin_tls_verified_with_client_cert(plugin, nova_tls, tls_files,
+                                              secret_file):
+    res = plugin.run(*plugin_args(
+        nova_tls, "-S", "--ca-cert", tls_files["ca.pem"],
+        "-J", tls_files["client.pem"], "-K", tls_files["client.key"],
+        secret_file=secret_file))
+    expect_state(res, 0, "OK")
+    check_perfdata(res)
+
+
+def test_plugin_tls_insecure(plugin, nova_tls, tls_files, secret_file):
+    res = plugin.run(*plugin_args(
+        nova_tls, "-S", "--insecure",
+        "-J", tls_files["client.pem"], "-K", tls_files["client.key"],
+        secret_file=secret_file))
+    expect_state(res, 0, "OK")
+
+
+def test_plugin_tls_untrusted_server(plugin, nova_tls, tls_files,
+                                     secret_file):
+    # No --ca-cert: the system store does not know the test CA.
+    res = plugin.run(*plugin_args(
+        nova_tls, "-S",
+        "-J", tls_files["client.pem"], "-K", tls_files["client.key"],
+        secret_file=secret_file))
+    expect_state(res, 2, "CRITICAL")
+    assert re.search(r"certificate|SSL|TLS", res.first, re.I), str(res)
+
+
+def test_plugin_tls_without_client_cert(plugin, nova_tls, tls_files,
+                                        secret_file):
+    res = plugin.run(*plugin_args(nova_tls, "-S", "--ca-cert",
+                                  tls_files["ca.pem"],
+                                  secret_file=secret_file))
+    expect_state(res, 2, "CRITICAL")
+
+
+def test_plugin_plain_http_to_tls_port(plugin, nova_tls, secret_file):
+    res = plugin.run(*plugin_args(nova_tls, secret_file=secret_file))
+    expect_state(res, 2, "CRITICAL")
+
+
+@pytest.mark.parametrize("family", [[], ["-6"]], ids=["any", "ipv6-only"])
+def test_plugin_ipv6_loopback(plugin, nova_v6, secret_file, family):
+    args = ["-i", UUID, "-T", PROJECT, "-H", "::1", "-p", nova_v6.port,
+            "--secret-file", secret_file] + family
+    res = plugin.run(*args)
+    expect_state(res, 0, "OK")
+    assert "::1" in res.summary, str(res)
+    check_perfdata(res)
