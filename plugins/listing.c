@@ -204,3 +204,61 @@ nm_listing_free(nm_listing *l)
 	free(l->is_dir);
 	memset(l, 0, sizeof(*l));
 }
+
+/* Only the end of a large body can hold the explanation. */
+#define EXPLAIN_WINDOW 8192
+
+/* Copies text without HTML tags; a <br> or a block end becomes a line
+ * break so that markup's lines stay apart. */
+static size_t
+strip_tags(const char *in, size_t len, char *out)
+{
+	size_t i, n = 0;
+	int in_tag = 0;
+
+	for (i = 0; i < len; i++) {
+		if (!in_tag && in[i] == '<') {
+			in_tag = 1;
+			out[n++] = '\n';
+		} else if (in_tag && in[i] == '>')
+			in_tag = 0;
+		else if (!in_tag)
+			out[n++] = in[i];
+	}
+	return n;
+}
+
+void
+nm_error_explanation(const char *body, size_t len, char *out, size_t out_len)
+{
+	char text[EXPLAIN_WINDOW + 1];
+	const char *start, *end;
+	size_t n;
+
+	if (out_len == 0)
+		return;
+	out[0] = '\0';
+	if (body == NULL)
+		return;
+	if (len > EXPLAIN_WINDOW) {
+		body += len - EXPLAIN_WINDOW;
+		len = EXPLAIN_WINDOW;
+	}
+	n = memchr(body, '<', len) != NULL ? strip_tags(body, len, text) :
+	    (memcpy(text, body, len), len);
+	end = text + n;
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r' ||
+	    end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\0'))
+		end--;
+	start = end;
+	while (start > text && start[-1] != '\n')
+		start--;
+	while (start < end && (*start == ' ' || *start == '\t'))
+		start++;
+	n = (size_t)(end - start);
+	if (n >= out_len)
+		n = out_len - 1;
+	memcpy(out, start, n);
+	out[n] = '\0';
+	mp_scrub(out);
+}

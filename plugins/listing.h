@@ -33,4 +33,12 @@ bool nm_listing_has(const nm_listing *l, const char *name);
 
 void nm_listing_free(nm_listing *l);
 
+/* The explanation in an error body, for messages: webob (Nova) writes a
+ * status line, a generic sentence, then the explanation, as text/plain or
+ * as HTML; the last non-blank line of text, tags removed, is the part
+ * that names the missing header or the failure. Writes at most
+ * out_len - 1 bytes (scrubbed) to out; "" when there is none. */
+void nm_error_explanation(const char *body, size_t len, char *out,
+    size_t out_len);
+
 #endif

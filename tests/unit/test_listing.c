@@ -305,6 +305,59 @@ test_null_cause(void **state)
 	nm_listing_free(&l);
 }
 
+/* Nova's error bodies, as webob writes them in both flavours. */
+static void
+test_error_explanation(void **state)
+{
+	static const char plain[] = "400 Bad Request\n\nThe server could "
+	    "not comply with the request since it is either malformed or "
+	    "otherwise incorrect.\n\n X-Instance-ID header is missing from "
+	    "request.  ";
+	static const char html[] = "<html>\n <head>\n  <title>500 Internal "
+	    "Server Error</title>\n </head>\n <body>\n  <h1>500 Internal "
+	    "Server Error</h1>\n  An unknown error has occurred. Please try "
+	    "your request again.<br /><br />\n\n\n\n </body>\n</html>";
+	static const char hostile[] = "oops|\x1b[31mred\r\n";
+	char out[201];
+
+	(void)state;
+	nm_error_explanation(plain, strlen(plain), out, sizeof(out));
+	assert_string_equal(out, "X-Instance-ID header is missing from "
+	    "request.");
+	nm_error_explanation(html, strlen(html), out, sizeof(out));
+	assert_string_equal(out, "An unknown error has occurred. Please try "
+	    "your request again.");
+	nm_error_explanation(hostile, strlen(hostile), out, sizeof(out));
+	assert_null(strpbrk(out, "|\x1b\r\n"));
+	assert_non_null(strstr(out, "oops"));
+	nm_error_explanation("", 0, out, sizeof(out));
+	assert_string_equal(out, "");
+	nm_error_explanation(" \n\n \t", 5, out, sizeof(out));
+	assert_string_equal(out, "");
+	nm_error_explanation(NULL, 0, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
+/* A long last line is cut to the room given; a huge body is read only
+ * at its end. */
+static void
+test_error_explanation_bounds(void **state)
+{
+	char out[8];
+	char *big;
+	size_t n = 2 * 1024 * 1024;
+
+	(void)state;
+	nm_error_explanation("abcdefghijklmnop", 16, out, sizeof(out));
+	assert_string_equal(out, "abcdefg");
+	assert_non_null(big = malloc(n));
+	memset(big, 'x', n);
+	memcpy(big + n - 6, "\nlast.", 6);
+	nm_error_explanation(big, n, out, sizeof(out));
+	assert_string_equal(out, "last.");
+	free(big);
+}
+
 int
 main(void)
 {
@@ -319,6 +372,8 @@ main(void)
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_many_entries),
 		cmocka_unit_test(test_null_cause),
+		cmocka_unit_test(test_error_explanation),
+		cmocka_unit_test(test_error_explanation_bounds),
 	};
 
 	return cmocka_run_group_tests_name("listing", tests, NULL, NULL);
