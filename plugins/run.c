@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "listing.h"
 #include "run.h"
 
 #define EXPLAIN_MAX 200
@@ -66,38 +67,6 @@ nm_run_add_result(nm_run *run, mp_state state, const char *fmt, ...)
 	if (r < 0)
 		return -1;
 	return nm_run_add_result2(run, state, NULL, text);
-}
-
-/* Nova's error bodies come from webob: a status line, a generic
- * sentence, then the explanation. The last non-blank line is the part
- * that names the missing header or the failure. */
-static void
-explain_body(const dynbuf *body, char *out, size_t len)
-{
-	const char *text = body->data != NULL ? body->data : "";
-	const char *end = text + body->len, *start, *stop;
-	size_t n;
-
-	out[0] = '\0';
-	while (end > text && (end[-1] == '\n' || end[-1] == '\r' ||
-	    end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	start = end;
-	while (start > text && start[-1] != '\n')
-		start--;
-	while (start < end && (*start == ' ' || *start == '\t'))
-		start++;
-	stop = end;
-	n = (size_t)(stop - start);
-	if (n == 0)
-		return;
-	if (n >= len)
-		n = len - 1;
-	if (n > EXPLAIN_MAX)
-		n = EXPLAIN_MAX;
-	memcpy(out, start, n);
-	out[n] = '\0';
-	mp_scrub(out);
 }
 
 /* The whole-run limit, as the alarm handler would have said it. */
@@ -168,7 +137,8 @@ status_reason(const nm_run *run, char *out, size_t len)
 	long s = resp->status;
 	int r;
 
-	explain_body(&resp->body, why, sizeof(why));
+	nm_error_explanation(resp->body.data, resp->body.len, why,
+	    sizeof(why));
 	if (s == 403)
 		r = snprintf(out, len, "signature rejected: the shared secret "
 		    "differs from Nova's metadata_proxy_shared_secret");
