@@ -74,10 +74,13 @@ check_listing(nm_run *run, char **cause)
 	char *why = NULL;
 	int r = -1;
 
-	if ((r = nm_run_fetch(run, run->cfg->url, cause)) != 0)
+	r = nm_run_fetch(run, run->cfg->url, cause);
+	/* An answer that came but broke off (too large) still had a status. */
+	if (r >= 0 && run->resp.status > 0)
+		(void)nm_run_appendf(run->facts, sizeof(run->facts), "HTTP %ld",
+		    run->resp.status);
+	if (r != 0)
 		return r < 0 ? -1 : 0;
-	(void)nm_run_appendf(run->facts, sizeof(run->facts), "HTTP %ld",
-	    run->resp.status);
 	if (run->resp.status != 200)
 		return nm_run_status_failure(run, run->cfg->url);
 	if (nm_run_add_result(run, MP_OK, "signature accepted (HTTP 200 for "
@@ -89,9 +92,12 @@ check_listing(nm_run *run, char **cause)
 		goto out;
 	if (e != NM_LISTING_OK) {
 		run->stop = 1;
-		r = nm_run_add_result(run, MP_CRITICAL, "response is %s: %s",
-		    e == NM_LISTING_NOT_TEXT ? "not text" :
-		    "not a metadata listing", why != NULL ? why : "?");
+		/* The parser's cause says "body is not text: ..." itself. */
+		r = e == NM_LISTING_NOT_TEXT ?
+		    nm_run_add_result(run, MP_CRITICAL, "response %s",
+		    why != NULL ? why : "body is not text") :
+		    nm_run_add_result(run, MP_CRITICAL, "response is not a "
+		    "metadata listing: %s", why != NULL ? why : "?");
 		goto out;
 	}
 	r = check_keys(run, &listing);
