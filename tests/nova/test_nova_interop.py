@@ -12,6 +12,7 @@ Error wording is the plugin authors'; only key phrases are asserted.
 import concurrent.futures
 import json
 import re
+import subprocess
 import time
 
 import pytest
@@ -390,3 +391,91 @@ def test_plugin_ipv6_loopback(plugin, nova_v6, secret_file, family):
     expect_state(res, 0, "OK")
     assert "::1" in res.summary, str(res)
     check_perfdata(res)
+
+
+# ----------------------------- --nova-conf read the way Nova reads it --
+# Each case is a nova.conf (or several, later overriding earlier, as
+# --nova-conf repeated and as oslo.config's --config-file do).  Nova's own
+# option parsing says which secret Nova would use; the plugin must sign
+# with the same one: OK when that is the secret the running Nova has, 403
+# otherwise.  Nova 26 no longer reads the legacy [DEFAULT]
+# neutron_metadata_proxy_shared_secret, so no case relies on it alone.
+
+WRONG = "not-the-secret"
+NOVA_CONF_CASES = {
+    "plain": ["[neutron]\nmetadata_proxy_shared_secret = {S}\n"],
+    "blanks-around-value": [
+        "[neutron]\nmetadata_proxy_shared_secret\t=   {S} \t\n"],
+    "double-quoted": ['[neutron]\nmetadata_proxy_shared_secret = "{S}"\n'],
+    "single-quoted": ["[neutron]\nmetadata_proxy_shared_secret = '{S}'\n"],
+    "crlf": ["[neutron]\r\nmetadata_proxy_shared_secret = {S}\r\n"],
+    "comments-and-other-sections": [
+        "# nova.conf\n[DEFAULT]\ndebug = false\n; note\n[neutron]\n"
+        "# metadata_proxy_shared_secret = " + WRONG + "\n"
+        "service_metadata_proxy = true\n"
+        "metadata_proxy_shared_secret = {S}\n[api]\ndhcp_domain = x\n"],
+    "neutron-beats-legacy": [
+        "[DEFAULT]\nneutron_metadata_proxy_shared_secret = " + WRONG + "\n"
+        "[neutron]\nmetadata_proxy_shared_secret = {S}\n"],
+    "last-duplicate-wins": [
+        "[neutron]\nmetadata_proxy_shared_secret = " + WRONG + "\n"
+        "metadata_proxy_shared_secret = {S}\n"],
+    "first-duplicate-loses": [
+        "[neutron]\nmetadata_proxy_shared_secret = {S}\n"
+        "metadata_proxy_shared_secret = " + WRONG + "\n"],
+    "inline-hash-is-part-of-value": [
+        "[neutron]\nmetadata_proxy_shared_secret = {S} # rotated\n"],
+    "later-file-wins": [
+        "[neutron]\nmetadata_proxy_shared_secret = " + WRONG + "\n",
+        "[neutron]\nmetadata_proxy_shared_secret = {S}\n"],
+    "earlier-file-loses": [
+        "[neutron]\nmetadata_proxy_shared_secret = {S}\n",
+        "[neutron]\nmetadata_proxy_shared_secret = " + WRONG + "\n"],
+}
+
+_ORACLE = """
+import json, sys
+import nova.conf
+CONF = nova.conf.CONF
+out = {}
+for name, files in json.loads(sys.argv[1]).items():
+    CONF(args=[], project="nova", default_config_files=files,
+         default_config_dirs=[])
+    out[name] = CONF.neutron.metadata_proxy_shared_secret
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="session")
+def nova_conf_cases(nova_python, tmp_path_factory):
+    """{case: (paths, the secret Nova itself reads from them)}"""
+    d = tmp_path_factory.mktemp("novaconf")
+    paths = {}
+    for name, texts in NOVA_CONF_CASES.items():
+        paths[name] = []
+        for i, text in enumerate(texts):
+            p = d / ("%s-%d.conf" % (name, i))
+            p.write_bytes(text.replace("{S}", SECRET).encode())
+            paths[name].append(str(p))
+    out = subprocess.run([nova_python, "-c", _ORACLE, json.dumps(paths)],
+                         capture_output=True, timeout=120, check=True,
+                         stdin=subprocess.DEVNULL)
+    secrets = json.loads(out.stdout)
+    return {name: (paths[name], secrets[name]) for name in paths}
+
+
+@pytest.mark.parametrize("case", sorted(NOVA_CONF_CASES))
+def test_plugin_nova_conf_as_nova_reads_it(plugin, nova, nova_conf_cases,
+                                           case):
+    paths, novas_secret = nova_conf_cases[case]
+    args = []
+    for p in paths:
+        args += ["--nova-conf", p]
+    res = plugin.run(*plugin_args(nova, *args))
+    if novas_secret == SECRET:
+        expect_state(res, 0, "OK")
+    else:
+        # Nova would hold another secret than the one this Nova runs with.
+        expect_state(res, 2, "CRITICAL")
+        assert "403" in res.summary, "%s\nNova reads %r" % (res,
+                                                              novas_secret)
