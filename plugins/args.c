@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "extraopts.h"
 #include "numparse.h"
 #include "output.h"
 
@@ -22,6 +23,7 @@
 /* Long-only options live above the char range. */
 enum {
 	OPT_SECRET_FILE = 256,
+	OPT_NOVA_CONF,
 	OPT_CA_CERT,
 	OPT_INSECURE,
 	OPT_TIMEOUT_RESULT,
@@ -45,6 +47,7 @@ static const struct option long_opts[] = {
 	{ "instance", required_argument, NULL, 'i' },
 	{ "tenant", required_argument, NULL, 'T' },
 	{ "secret-file", required_argument, NULL, OPT_SECRET_FILE },
+	{ "nova-conf", required_argument, NULL, OPT_NOVA_CONF },
 	{ "key", required_argument, NULL, 'k' },
 	{ "expect", required_argument, NULL, 'e' },
 	{ "url", required_argument, NULL, 'u' },
@@ -59,7 +62,8 @@ static const struct option long_opts[] = {
 
 static const char usage_text[] =
 "Usage: " NM_PROGNAME " -i UUID -T PROJECT_ID [-H ADDRESS] [-p PORT]\n"
-"       [--secret-file=FILE] [-k KEY]... [-e KEY=VALUE]... [-u PATH]\n"
+"       [--secret-file=FILE | --nova-conf=FILE...] [-u PATH]\n"
+"       [--extra-opts=[SECTION][@FILE]] [-k KEY]... [-e KEY=VALUE]...\n"
 "       [-w RANGE] [-c RANGE] [-t SECONDS] [--timeout-result=STATE]\n"
 "       [-S [--ca-cert=FILE] [-J FILE -K FILE] [--insecure]] [-4|-6]\n"
 "       [--forwarded-for=ADDRESS] [--output-format=FORMAT] [-v]...\n";
@@ -88,7 +92,17 @@ NM_PROGNAME " " PACKAGE_VERSION "\n"
 " -i, --instance=UUID     the canary instance (required)\n"
 " -T, --tenant=PROJECT_ID the canary's project (required)\n"
 "     --secret-file=FILE  shared secret: the first line of FILE\n"
-"                         (else env " "NOVA_METADATA_SECRET" ")\n"
+"     --nova-conf=FILE    shared secret from nova.conf: [neutron]\n"
+"                         metadata_proxy_shared_secret, else [DEFAULT]\n"
+"                         neutron_metadata_proxy_shared_secret; repeatable,\n"
+"                         later files override earlier ones as in oslo.config\n"
+"                         The secret comes from exactly one source, the first\n"
+"                         of: --secret-file, --nova-conf, env NOVA_METADATA_SECRET.\n"
+"     --extra-opts=[SECTION][@FILE]  options from an ini file: SECTION\n"
+"                         (default " NM_PROGNAME ") of FILE (default: found via\n"
+"                         MP_CONFIG_FILE, NAGIOS_CONFIG_PATH, then the standard\n"
+"                         places); key=value is --key=value, put before the\n"
+"                         command line, which wins\n"
 " -k, --key=KEY           a key the listing must hold (repeatable;\n"
 "                         default instance-id and local-ipv4)\n"
 " -e, --expect=KEY=VALUE  the value KEY must have (repeatable)\n"
@@ -325,6 +339,16 @@ set_file(char **slot, const char *opt, const char *arg, char **cause)
 	return replace_str(slot, arg) == 0 ? NM_ARGS_RUN : NM_ARGS_NOMEM;
 }
 
+/* Repeatable: later files override earlier ones, as oslo.config does. */
+static nm_args_result
+add_nova_conf(nm_config *cfg, const char *arg, char **cause)
+{
+	if (*arg == '\0')
+		return fail(cause, "--nova-conf: the file name is empty");
+	return push_str(&cfg->nova_conf, &cfg->nova_conf_count, arg) == 0 ?
+	    NM_ARGS_RUN : NM_ARGS_NOMEM;
+}
+
 static nm_args_result
 add_key(nm_config *cfg, const char *arg, int *keys_given, char **cause)
 {
@@ -525,6 +549,7 @@ apply_option(nm_config *cfg, int opt, const char *arg, int *keys_given,
 	    cause);
 	case OPT_SECRET_FILE: return set_file(&cfg->secret_file,
 	    "--secret-file", arg, cause);
+	case OPT_NOVA_CONF: return add_nova_conf(cfg, arg, cause);
 	case OPT_FORWARDED_FOR: return set_forwarded_for(cfg, arg, cause);
 	default: return apply_simple(cfg, opt, arg, cause);
 	}
@@ -565,8 +590,8 @@ check_complete(const nm_config *cfg, char **cause)
 	return NM_ARGS_RUN;
 }
 
-nm_args_result
-nm_parse_args(int argc, char **argv, nm_config **out, char **cause)
+static nm_args_result
+parse_argv(int argc, char **argv, nm_config **out, char **cause)
 {
 	nm_config *cfg = NULL;
 	nm_args_result r = NM_ARGS_NOMEM;
@@ -602,5 +627,26 @@ nm_parse_args(int argc, char **argv, nm_config **out, char **cause)
 	cfg = NULL;
  out:
 	nm_config_free(cfg);
+	return r;
+}
+
+/* --extra-opts first becomes the options it stands for, put before the
+ * command line's so that those win; then the whole is parsed as one. */
+nm_args_result
+nm_parse_args(int argc, char **argv, nm_config **out, char **cause)
+{
+	char **expanded = NULL;
+	nm_args_result r;
+	int n = 0;
+
+	*out = NULL;
+	*cause = NULL;
+	if (!nm_extraopts_wanted(argc, argv))
+		return parse_argv(argc, argv, out, cause);
+	if (nm_extraopts_expand(argc, argv, NM_PROGNAME, NULL, &n, &expanded,
+	    cause) != 0)
+		return *cause != NULL ? NM_ARGS_ERROR : NM_ARGS_NOMEM;
+	r = parse_argv(n, expanded, out, cause);
+	nm_argv_free(expanded);
 	return r;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "novaconf.h"
 #include "output.h"
 #include "secret.h"
 #include "sign.h"
@@ -125,8 +126,8 @@ load_env(nm_secret *out, char **cause)
 
 	if (value == NULL)
 		return set_cause(cause, "no shared secret: give --secret-file "
-		    "or set " NM_SECRET_ENV " (Nova's [neutron] "
-		    "metadata_proxy_shared_secret)");
+		    "or --nova-conf, or set " NM_SECRET_ENV " (Nova's "
+		    "[neutron] metadata_proxy_shared_secret)");
 	len = strlen(value);
 	if (len > NM_SECRET_MAX)
 		return set_cause(cause, NM_SECRET_ENV " is longer than %d "
@@ -142,6 +143,57 @@ load_env(nm_secret *out, char **cause)
 	return 0;
 }
 
+static int
+load_nova_conf(const nm_config *cfg, nm_secret *out, char **cause)
+{
+	nm_novaconf_secret nc;
+	const char *path;
+	int r = -1;
+
+	if (nm_novaconf_load((const char *const *)cfg->nova_conf,
+	    cfg->nova_conf_count, &nc, cause) != 0)
+		return -1;
+	path = cfg->nova_conf[nc.file];
+	out->source = "--nova-conf";
+	out->data = nc.secret;
+	out->len = nc.len;
+	nc.secret = NULL;
+	if (out->len > NM_SECRET_MAX) {
+		set_cause(cause, "--nova-conf: the shared secret in '%s' is "
+		    "longer than %d bytes", path, NM_SECRET_MAX);
+		goto out;
+	}
+	if (asprintf(&out->origin, "%s %s", path, nc.key) < 0) {
+		out->origin = NULL;
+		set_cause(cause, "out of memory");
+		goto out;
+	}
+	if ((nc.mode & S_IROTH) != 0 &&
+	    asprintf(&out->warning, "nova.conf '%s', which holds the shared "
+	    "secret, is readable by others (mode %04o)", path,
+	    (unsigned)(nc.mode & 07777)) < 0)
+		out->warning = NULL;
+	r = 0;
+ out:
+	nm_novaconf_clear(&nc);
+	return r;
+}
+
+/* A secret in the environment that an option overrode would still sit
+ * in this process's memory and in /proc/PID/environ. */
+static void
+forget_env(void)
+{
+	char *value = getenv(NM_SECRET_ENV);
+
+	if (value == NULL)
+		return;
+	nm_wipe(value, strlen(value));
+	unsetenv(NM_SECRET_ENV);
+}
+
+/* Exactly one source, the first given of: --secret-file, --nova-conf,
+ * the environment (README, --help). */
 int
 nm_secret_load(const nm_config *cfg, nm_secret *out, char **cause)
 {
@@ -151,8 +203,11 @@ nm_secret_load(const nm_config *cfg, nm_secret *out, char **cause)
 	*cause = NULL;
 	if (cfg->secret_file != NULL)
 		r = load_file(cfg->secret_file, out, cause);
+	else if (cfg->nova_conf_count > 0)
+		r = load_nova_conf(cfg, out, cause);
 	else
 		r = load_env(out, cause);
+	forget_env();
 	if (r == 0 && out->len == 0) {
 		set_cause(cause, "the shared secret from %s%s%s is empty",
 		    out->source, out->origin != NULL ? " " : "",

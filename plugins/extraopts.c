@@ -1,0 +1,368 @@
+#include "config.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "extraopts.h"
+#include "inifile.h"
+#include "output.h"
+#include "sign.h"
+
+#define OPT_LEN (sizeof(NM_EXTRAOPTS_OPT) - 1)
+
+const char *const nm_extraopts_default_paths[] = {
+	"/usr/local/etc/monitoring-plugins/monitoring-plugins.ini",
+	"/usr/local/etc/monitoring-plugins.ini",
+	"/etc/monitoring-plugins/monitoring-plugins.ini",
+	"/etc/monitoring-plugins.ini",
+	/* the older names, still honoured by monitoring-plugins */
+	"/etc/nagios/plugins.ini",
+	"/usr/local/nagios/etc/plugins.ini",
+	"/usr/local/etc/nagios/plugins.ini",
+	"/etc/opt/nagios/plugins.ini",
+	"/etc/nagios-plugins.ini",
+	"/usr/local/etc/nagios-plugins.ini",
+	"/etc/opt/nagios-plugins.ini",
+	NULL
+};
+
+/* The names looked for in each NAGIOS_CONFIG_PATH directory. */
+static const char *const file_names[] = {
+	"monitoring-plugins.ini", "plugins.ini", "nagios-plugins.ini", NULL
+};
+
+typedef struct {
+	char **v;		/* NULL-terminated once built */
+	size_t n, cap;
+} argvec;
+
+/* One --extra-opts being read. */
+typedef struct {
+	nm_ini_stream stream;
+	const char *section;
+	const char *file;
+	argvec *args;
+	int found;		/* options taken from the section */
+	int nested;		/* the section names --extra-opts itself */
+	int nomem;
+} section_state;
+
+static int
+set_cause(char **cause, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+set_cause(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(cause, fmt, ap) < 0)
+		*cause = NULL;
+	va_end(ap);
+	if (*cause != NULL)
+		mp_scrub(*cause);
+	return -1;
+}
+
+static int
+argvec_take(argvec *a, char *s)
+{
+	char **grown;
+
+	if (s == NULL)
+		return -1;
+	if (a->n + 2 > a->cap) {
+		grown = reallocarray(a->v, a->cap + 16, sizeof(*grown));
+		if (grown == NULL) {
+			free(s);
+			return -1;
+		}
+		a->v = grown;
+		a->cap += 16;
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+	return 0;
+}
+
+void
+nm_argv_free(char **argv)
+{
+	char **p;
+
+	if (argv == NULL)
+		return;
+	for (p = argv; *p != NULL; p++)
+		free(*p);
+	free(argv);
+}
+
+static int
+is_extraopts(const char *arg)
+{
+	return strncmp(arg, NM_EXTRAOPTS_OPT, OPT_LEN) == 0 &&
+	    (arg[OPT_LEN] == '\0' || arg[OPT_LEN] == '=');
+}
+
+bool
+nm_extraopts_wanted(int argc, char *const *argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (is_extraopts(argv[i]))
+			return true;
+	}
+	return false;
+}
+
+/* key=value as the option it stands for: "--key=value", "--key" when
+ * the value is empty, "-kVALUE" for a one-letter key. */
+static char *
+option_for(const char *key, const char *value)
+{
+	char *arg = NULL;
+	int single = key[1] == '\0';
+
+	if (asprintf(&arg, "%s%s%s%s", single ? "-" : "--", key,
+	    *value != '\0' && !single ? "=" : "", value) < 0)
+		return NULL;
+	return arg;
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	section_state *st = user;
+
+	if (strcmp(section, st->section) != 0)
+		return 1;
+	if (strcmp(name, NM_EXTRAOPTS_OPT + 2) == 0) {
+		st->nested = st->stream.lineno;
+		return 0;
+	}
+	if (argvec_take(st->args, option_for(name, value)) != 0) {
+		st->nomem = 1;
+		return 0;
+	}
+	st->found++;
+	return 1;
+}
+
+/* dir (len bytes of it) + "/" + name, when that exists. */
+static char *
+existing_in(const char *dir, size_t len, const char *name)
+{
+	char *path = NULL;
+
+	if (len > INT_MAX || asprintf(&path, "%.*s/%s", (int)len, dir,
+	    name) < 0)
+		return NULL;
+	if (access(path, F_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
+static char *
+find_in_config_path(void)
+{
+	const char *p = getenv("NAGIOS_CONFIG_PATH"), *const *name;
+	char *found;
+	size_t len;
+
+	while (p != NULL && *p != '\0') {
+		len = strcspn(p, ":");
+		for (name = file_names; len > 0 && *name != NULL; name++) {
+			if ((found = existing_in(p, len, *name)) != NULL)
+				return found;
+		}
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
+
+/* monitoring-plugins' search: MP_CONFIG_FILE, NAGIOS_CONFIG_PATH, then
+ * the standard places. NULL with *cause when nothing is found. */
+static char *
+find_default_file(const char *const *defaults, char **cause)
+{
+	const char *env = getenv("MP_CONFIG_FILE");
+	char *found;
+
+	if (env != NULL && *env != '\0')
+		return strdup(env);
+	if ((found = find_in_config_path()) != NULL)
+		return found;
+	for (; *defaults != NULL; defaults++) {
+		if (access(*defaults, F_OK) == 0)
+			return strdup(*defaults);
+	}
+	set_cause(cause, NM_EXTRAOPTS_OPT ": no ini file: MP_CONFIG_FILE is "
+	    "unset, and no monitoring-plugins.ini, plugins.ini or "
+	    "nagios-plugins.ini in NAGIOS_CONFIG_PATH or the standard places");
+	return NULL;
+}
+
+static int
+section_problem(const section_state *st, int r, char **cause)
+{
+	const nm_ini_stream *s = &st->stream;
+
+	if (st->nomem || r == -2)
+		return -1;
+	if (st->nested != 0)
+		return set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %d: "
+		    "extra-opts inside [%s] is not followed", st->file,
+		    st->nested, st->section);
+	if (s->too_long != 0)
+		return set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %u is "
+		    "longer than this libinih can read whole", st->file,
+		    s->too_long);
+	if (r > 0)
+		return set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %d is "
+		    "not key=value, a [section] or a comment", st->file, r);
+	if (st->found == 0)
+		return set_cause(cause, NM_EXTRAOPTS_OPT ": no section [%s] "
+		    "with options in '%s'", st->section, st->file);
+	return 0;
+}
+
+/* Appends the options of [section] in file to args. */
+static int
+read_section(const char *file, const char *section, argvec *args,
+    char **cause)
+{
+	section_state st;
+	char *data = NULL, *why = NULL;
+	size_t len = 0;
+	mode_t mode;
+	int r;
+
+	if (nm_ini_read_file(file, &data, &len, &mode, &why) != 0) {
+		if (why != NULL)
+			set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' %s", file,
+			    why);
+		free(why);
+		return -1;
+	}
+	memset(&st, 0, sizeof(st));
+	nm_ini_stream_init(&st.stream, data, len, true, NULL);
+	st.section = section;
+	st.file = file;
+	st.args = args;
+	r = nm_ini_parse(&st.stream, handler, &st);
+	/* A value may be a secret after all; the file text goes unseen. */
+	nm_wipe(data, len);
+	free(data);
+	return section_problem(&st, r, cause);
+}
+
+/* One "[section][@file]" locator. */
+static int
+expand_one(const char *locator, const char *default_section,
+    const char *const *defaults, argvec *args, char **cause)
+{
+	const char *at = locator != NULL ? strchr(locator, '@') : NULL;
+	char *section = NULL, *file = NULL;
+	int r = -1;
+
+	if (locator == NULL || locator == at || *locator == '\0')
+		section = strdup(default_section);
+	else
+		section = at != NULL ? strndup(locator, (size_t)(at - locator)) :
+		    strdup(locator);
+	if (section == NULL)
+		goto out;
+	if (at != NULL && at[1] != '\0')
+		file = strdup(at + 1);
+	else
+		file = find_default_file(defaults, cause);
+	if (file == NULL)
+		goto out;
+	r = read_section(file, section, args, cause);
+ out:
+	free(section);
+	free(file);
+	return r;
+}
+
+/* argv[*i] is --extra-opts: its locator, if any, and how many words. */
+static const char *
+locator_of(int argc, char *const *argv, int *i)
+{
+	const char *arg = argv[*i];
+
+	if (arg[OPT_LEN] == '=')
+		return arg + OPT_LEN + 1;
+	/* "--extra-opts section" takes the next word unless an option. */
+	if (*i + 1 < argc && argv[*i + 1][0] != '-') {
+		(*i)++;
+		return argv[*i];
+	}
+	return NULL;
+}
+
+static int
+split_args(int argc, char *const *argv, const char *section,
+    const char *const *defaults, argvec *extra, argvec *rest, char **cause)
+{
+	int i, ended = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!ended && strcmp(argv[i], "--") == 0)
+			ended = 1;
+		if (ended || !is_extraopts(argv[i])) {
+			if (argvec_take(rest, strdup(argv[i])) != 0)
+				return -1;
+			continue;
+		}
+		if (expand_one(locator_of(argc, argv, &i), section, defaults,
+		    extra, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+nm_extraopts_expand(int argc, char *const *argv, const char *section,
+    const char *const *default_paths, int *out_argc, char ***out_argv,
+    char **cause)
+{
+	argvec all = { 0 }, rest = { 0 };
+	size_t i;
+	int r = -1;
+
+	*out_argv = NULL;
+	*cause = NULL;
+	if (default_paths == NULL)
+		default_paths = nm_extraopts_default_paths;
+	if (argc < 1 || argvec_take(&all, strdup(argv[0])) != 0 ||
+	    split_args(argc, argv, section, default_paths, &all, &rest,
+	    cause) != 0)
+		goto out;
+	for (i = 0; i < rest.n; i++) {
+		if (argvec_take(&all, rest.v[i]) != 0)
+			goto out;
+		rest.v[i] = NULL;
+	}
+	if (all.n > INT_MAX)
+		goto out;
+	*out_argc = (int)all.n;
+	*out_argv = all.v;
+	all.v = NULL;
+	r = 0;
+ out:
+	for (i = 0; i < rest.n; i++)
+		free(rest.v[i]);
+	free(rest.v);
+	nm_argv_free(all.v);
+	return r;
+}

@@ -1,0 +1,30 @@
+/* --extra-opts=[section][@file], as monitoring-plugins reads it: the
+ * section (default: the plugin's name) of an ini file (default: found via
+ * MP_CONFIG_FILE, NAGIOS_CONFIG_PATH, then the standard places) becomes
+ * options put before the command line's, so the command line wins. Never
+ * prints, never exits. */
+#ifndef NM_EXTRAOPTS_H
+#define NM_EXTRAOPTS_H
+
+#include <stdbool.h>
+
+#define NM_EXTRAOPTS_OPT "--extra-opts"
+
+/* The standard places searched last, in monitoring-plugins' order. */
+extern const char *const nm_extraopts_default_paths[];
+
+/* Whether argv (up to a "--") holds --extra-opts. */
+bool nm_extraopts_wanted(int argc, char *const *argv);
+
+/* A new argv: argv[0], the options of every --extra-opts in turn, then
+ * the rest of argv without them. default_paths is NULL-terminated (NULL:
+ * nm_extraopts_default_paths). 0 with *out_argc and *out_argv (free it
+ * with nm_argv_free), or -1 with *cause (malloc'd, one line naming the
+ * file or section; NULL on out of memory). */
+int nm_extraopts_expand(int argc, char *const *argv, const char *section,
+    const char *const *default_paths, int *out_argc, char ***out_argv,
+    char **cause);
+
+void nm_argv_free(char **argv);
+
+#endif

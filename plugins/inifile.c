@@ -1,0 +1,317 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "inifile.h"
+#include "sign.h"
+
+/* inih's placeholder for a line it need not see: an assignment, so that a
+ * following indented line cannot continue the key before it. */
+#define SKIPPED_LINE "nm-skipped-overlong-line="
+
+void
+nm_ini_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	nm_wipe(s, strlen(s));
+	free(s);
+}
+
+static int
+why_errno(char **why, const char *what)
+{
+	if (asprintf(why, "%s: %s", what, strerror(errno)) < 0)
+		*why = NULL;
+	return -1;
+}
+
+static int
+why_text(char **why, const char *text)
+{
+	*why = strdup(text);
+	return -1;
+}
+
+/* Opens without following a link at the last component and without
+ * blocking on a FIFO, so the whole-run limit is never spent here. */
+static int
+open_regular(const char *path, struct stat *st, char **why)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return why_text(why, "is a symbolic link; name the "
+			    "file itself");
+		return why_errno(why, "cannot open");
+	}
+	if (fstat(fd, st) != 0) {
+		why_errno(why, "cannot stat");
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode) || st->st_size > NM_INI_MAX_FILE) {
+		why_text(why, S_ISDIR(st->st_mode) ? "is a directory" :
+		    !S_ISREG(st->st_mode) ? "is not a regular file" :
+		    "is larger than 8 MiB: not a configuration file");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads at most cap bytes; the file may change size while read. */
+static ssize_t
+read_all(int fd, char *buf, size_t cap)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < cap) {
+		n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int
+nm_ini_read_file(const char *path, char **data, size_t *len, mode_t *mode,
+    char **why)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t cap;
+	ssize_t n;
+	int fd, r = -1;
+
+	*data = NULL;
+	*why = NULL;
+	if ((fd = open_regular(path, &st, why)) < 0)
+		return -1;
+	cap = (size_t)st.st_size;
+	if ((buf = malloc(cap + 1)) == NULL) {
+		why_text(why, "out of memory");
+		goto out;
+	}
+	if ((n = read_all(fd, buf, cap)) < 0) {
+		why_errno(why, "cannot read");
+		goto out;
+	}
+	buf[n] = '\0';
+	if (memchr(buf, '\0', (size_t)n) != NULL) {
+		why_text(why, "holds NUL bytes: not a text file");
+		goto out;
+	}
+	*data = buf;
+	*len = (size_t)n;
+	*mode = st.st_mode;
+	buf = NULL;
+	r = 0;
+ out:
+	if (buf != NULL) {
+		nm_wipe(buf, cap + 1);
+		free(buf);
+	}
+	close(fd);
+	return r;
+}
+
+void
+nm_ini_stream_init(nm_ini_stream *s, const char *data, size_t len,
+    bool strip_indent, const char *const *watch)
+{
+	memset(s, 0, sizeof(*s));
+	s->data = data;
+	s->len = len;
+	s->strip_indent = strip_indent;
+	s->watch = watch;
+}
+
+static bool
+is_watched(const nm_ini_stream *s, const char *key, size_t n)
+{
+	const char *const *w;
+
+	if (s->watch == NULL)
+		return true;
+	for (w = s->watch; *w != NULL; w++) {
+		if (strlen(*w) == n && memcmp(*w, key, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The key of an assignment line, trimmed; whether it is watched. */
+static bool
+assignment_watched(const nm_ini_stream *s, const char *p, const char *end)
+{
+	const char *k = p;
+
+	while (p < end && *p != '=' && *p != ':')
+		p++;
+	while (p > k && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	return is_watched(s, k, (size_t)(p - k));
+}
+
+/* A libinih that cuts values at " ;" would sign with less than Nova
+ * reads (oslo.config has no inline comments). */
+static bool
+cut_by_inline_comment(const char *p, const char *end)
+{
+#if !HAVE_DECL_INI_ALLOW_INLINE_COMMENTS && INI_ALLOW_INLINE_COMMENTS
+	for (p++; p < end; p++) {
+		if (*p == ';' && (p[-1] == ' ' || p[-1] == '\t'))
+			return true;
+	}
+#endif
+	(void)p;
+	(void)end;
+	return false;
+}
+
+typedef enum { LINE_BLANK, LINE_COMMENT, LINE_CONT, LINE_SECTION,
+    LINE_ASSIGN } line_kind;
+
+/* What inih will make of the line, in inih's own order of tests. */
+static line_kind
+classify(nm_ini_stream *s, const char *line, const char *p, const char *end,
+    bool *watched)
+{
+	*watched = false;
+	if (p == end)
+		return LINE_BLANK;
+	if (*p == '#' || *p == ';')
+		return LINE_COMMENT;
+	if (p > line && s->have_key) {
+		*watched = s->last_watched;
+		return LINE_CONT;
+	}
+	if (*p == '[') {
+		s->have_key = false;
+		s->last_watched = false;
+		return LINE_SECTION;
+	}
+	*watched = assignment_watched(s, p, end);
+	s->last_watched = *watched;
+	s->have_key = true;
+	return LINE_ASSIGN;
+}
+
+/* Copies one line of the file into inih's buffer str (size cap), or what
+ * inih should see instead; NULL ends the parse. */
+static char *
+give_line(nm_ini_stream *s, char *str, size_t cap, const char *line,
+    size_t n)
+{
+	const char *end = line + n, *p;
+	bool watched, no_value = false;
+	line_kind kind;
+
+	if (end > line && end[-1] == '\r')
+		end--;
+	/* inih drops a UTF-8 BOM before the first line; so does this. */
+	if (s->lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+		line += 3;
+	p = line;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (s->strip_indent)
+		line = p;
+	kind = classify(s, line, p, end, &watched);
+	s->continuation = kind == LINE_CONT;
+	if (kind == LINE_ASSIGN && s->strip_indent)
+		no_value = memchr(p, '=', (size_t)(end - p)) == NULL &&
+		    memchr(p, ':', (size_t)(end - p)) == NULL;
+	n = (size_t)(end - line);
+	/* inih needs room for "\r\n\0" (ini.h, INI_MAX_LINE). */
+	if (n + no_value + 3 > cap) {
+		if (watched || kind == LINE_SECTION) {
+			s->too_long = s->lineno;
+			return NULL;
+		}
+		if (kind == LINE_COMMENT || kind == LINE_CONT)
+			memcpy(str, "#\n", 3);
+		else
+			memcpy(str, SKIPPED_LINE "\n", sizeof(SKIPPED_LINE) + 1);
+		s->last_watched = false;
+		return str;
+	}
+	if (watched && cut_by_inline_comment(p, end)) {
+		s->ambiguous = s->lineno;
+		return NULL;
+	}
+	memcpy(str, line, n);
+	/* extra-opts: "verbose" alone is "--verbose". */
+	if (no_value)
+		str[n++] = '=';
+	str[n] = '\n';
+	str[n + 1] = '\0';
+	return str;
+}
+
+/* inih's ini_reader. inih keeps each line in its own buffer and frees it
+ * unwiped: every call, the last one included, wipes it first, so no
+ * value outlives the parse there. */
+static char *
+reader(char *str, int num, void *stream)
+{
+	nm_ini_stream *s = stream;
+	const char *line, *eol;
+	size_t n;
+
+	if (num < 4)
+		return NULL;
+	nm_wipe(str, (size_t)num);
+	if (s->pos >= s->len || s->too_long != 0 || s->ambiguous != 0)
+		return NULL;
+	line = s->data + s->pos;
+	eol = memchr(line, '\n', s->len - s->pos);
+	n = eol != NULL ? (size_t)(eol - line) : s->len - s->pos;
+	s->pos += n + (eol != NULL);
+	s->lineno++;
+	return give_line(s, str, (size_t)num, line, n);
+}
+
+/* Debian's libinih takes its compile-time options at run time; where it
+ * does, make it read nova.conf as oslo.config does and ini files as
+ * monitoring-plugins does. This process has no other inih user. */
+static void
+configure_inih(const nm_ini_stream *s)
+{
+#if HAVE_DECL_INI_MAX_LINE
+	ini_use_stack = false;
+	ini_allow_realloc = false;
+	ini_max_line = NM_INI_MAX_LINE;
+	/* Without realloc, this is the size of the buffer it reads into. */
+	ini_initial_alloc = NM_INI_MAX_LINE;
+	ini_allow_inline_comments = false;
+	ini_allow_multiline = !s->strip_indent;
+	ini_allow_no_value = false;
+	ini_stop_on_first_error = false;
+	ini_allow_bom = true;
+#else
+	(void)s;
+#endif
+}
+
+int
+nm_ini_parse(nm_ini_stream *s, ini_handler handler, void *user)
+{
+	configure_inih(s);
+	return ini_parse_stream(reader, s, handler, user);
+}

@@ -1,0 +1,241 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "inifile.h"
+#include "novaconf.h"
+#include "output.h"
+#include "sign.h"
+
+#define KEY_NAME "[" NM_NOVACONF_GROUP "] " NM_NOVACONF_KEY
+#define LEGACY_NAME "[" NM_NOVACONF_LEGACY_GROUP "] " NM_NOVACONF_LEGACY_KEY
+
+static const char *const watched_keys[] = {
+	NM_NOVACONF_KEY, NM_NOVACONF_LEGACY_KEY, NULL
+};
+
+/* One file's findings: the last value of each key, as oslo.config keeps
+ * them. Slot 0 is the current name, slot 1 the legacy one. */
+typedef struct {
+	nm_ini_stream stream;
+	char *value[2];
+	int last;		/* slot of the last assignment, -1 = other key */
+	bool nomem;
+} file_state;
+
+static int
+set_cause(char **cause, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+set_cause(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(cause, fmt, ap) < 0)
+		*cause = NULL;
+	va_end(ap);
+	if (*cause != NULL)
+		mp_scrub(*cause);
+	return -1;
+}
+
+/* oslo.config matches group names case-insensitively, except DEFAULT. */
+static int
+slot_of(const char *section, const char *name)
+{
+	if (strcasecmp(section, NM_NOVACONF_GROUP) == 0 &&
+	    strcmp(name, NM_NOVACONF_KEY) == 0)
+		return 0;
+	if (strcmp(section, NM_NOVACONF_LEGACY_GROUP) == 0 &&
+	    strcmp(name, NM_NOVACONF_LEGACY_KEY) == 0)
+		return 1;
+	return -1;
+}
+
+/* oslo.config drops one pair of matching quotes around a value. */
+static char *
+unquoted_copy(const char *value)
+{
+	size_t n = strlen(value);
+
+	if (n >= 2 && (value[0] == '"' || value[0] == '\'') &&
+	    value[n - 1] == value[0])
+		return strndup(value + 1, n - 2);
+	return strdup(value);
+}
+
+/* A continuation line extends the value, joined by a newline. */
+static int
+append_line(char **slot, const char *value)
+{
+	size_t a = strlen(*slot), b = strlen(value);
+	char *joined;
+
+	if ((joined = malloc(a + b + 2)) == NULL)
+		return -1;
+	memcpy(joined, *slot, a);
+	joined[a] = '\n';
+	memcpy(joined + a + 1, value, b + 1);
+	nm_ini_free_secret(*slot);
+	*slot = joined;
+	return 0;
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	file_state *st = user;
+	int slot = slot_of(section, name);
+	char *copy;
+
+	if (st->stream.continuation) {
+		if (slot < 0 || slot != st->last || st->value[slot] == NULL)
+			return 1;
+		if (append_line(&st->value[slot], value) != 0)
+			goto nomem;
+		return 1;
+	}
+	st->last = slot;
+	if (slot < 0)
+		return 1;
+	/* A key given twice: the last one wins. */
+	if ((copy = unquoted_copy(value)) == NULL)
+		goto nomem;
+	nm_ini_free_secret(st->value[slot]);
+	st->value[slot] = copy;
+	return 1;
+ nomem:
+	st->nomem = true;
+	return 0;
+}
+
+static void
+file_state_clear(file_state *st)
+{
+	nm_ini_free_secret(st->value[0]);
+	nm_ini_free_secret(st->value[1]);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Why a parse ended badly, or 0. */
+static int
+parse_problem(const char *path, const file_state *st, int r, char **cause)
+{
+	const nm_ini_stream *s = &st->stream;
+
+	if (st->nomem || r == -2)
+		return set_cause(cause, "out of memory");
+	if (s->too_long != 0)
+		return set_cause(cause, "--nova-conf: '%s' line %u is longer "
+		    "than this libinih can read whole (%d bytes)", path,
+		    s->too_long, NM_INI_MAX_LINE);
+	if (s->ambiguous != 0)
+		return set_cause(cause, "--nova-conf: '%s' line %u has ' ;' in "
+		    "the value, which this libinih takes for a comment and "
+		    "oslo.config does not", path, s->ambiguous);
+	if (r > 0)
+		return set_cause(cause, "--nova-conf: '%s' line %d is not "
+		    "'key = value', a [section] or a comment (oslo.config "
+		    "would refuse it too)", path, r);
+	return 0;
+}
+
+static int
+parse_file(const char *path, file_state *st, mode_t *mode, char **cause)
+{
+	char *data = NULL, *why = NULL;
+	size_t len = 0;
+	int r;
+
+	if (nm_ini_read_file(path, &data, &len, mode, &why) != 0) {
+		set_cause(cause, "--nova-conf: '%s' %s", path,
+		    why != NULL ? why : "cannot be read (out of memory)");
+		free(why);
+		return -1;
+	}
+	nm_ini_stream_init(&st->stream, data, len, false, watched_keys);
+	st->last = -1;
+	r = nm_ini_parse(&st->stream, handler, st);
+	nm_wipe(data, len);
+	free(data);
+	return parse_problem(path, st, r, cause);
+}
+
+/* "'a', 'b'": the files searched, for the message that none had it. */
+static void
+list_files(const char *const *paths, size_t count, char *buf, size_t len)
+{
+	size_t i, used;
+	int r;
+
+	buf[0] = '\0';
+	for (i = 0, used = 0; i < count; i++) {
+		r = snprintf(buf + used, len - used, "%s'%s'", i > 0 ? ", " :
+		    "", paths[i]);
+		if (r < 0 || (size_t)r >= len - used) {
+			buf[used] = '\0';
+			return;
+		}
+		used += (size_t)r;
+	}
+}
+
+/* Keeps what file i says, when it says anything: the last file that
+ * holds either name wins, and in it the current name beats the legacy. */
+static void
+take_result(file_state *st, size_t i, mode_t mode, nm_novaconf_secret *out)
+{
+	int slot = st->value[0] != NULL ? 0 : st->value[1] != NULL ? 1 : -1;
+
+	if (slot < 0)
+		return;
+	nm_novaconf_clear(out);
+	out->secret = st->value[slot];
+	st->value[slot] = NULL;
+	out->len = strlen(out->secret);
+	out->file = i;
+	out->key = slot == 0 ? KEY_NAME : LEGACY_NAME;
+	out->mode = mode;
+}
+
+int
+nm_novaconf_load(const char *const *paths, size_t count,
+    nm_novaconf_secret *out, char **cause)
+{
+	file_state st;
+	char files[512];
+	mode_t mode = 0;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	memset(&st, 0, sizeof(st));
+	*cause = NULL;
+	for (i = 0; i < count; i++) {
+		if (parse_file(paths[i], &st, &mode, cause) != 0) {
+			file_state_clear(&st);
+			nm_novaconf_clear(out);
+			return -1;
+		}
+		take_result(&st, i, mode, out);
+		file_state_clear(&st);
+	}
+	if (out->secret != NULL)
+		return 0;
+	list_files(paths, count, files, sizeof(files));
+	return set_cause(cause, "--nova-conf: no shared secret in %s: "
+	    "neither " KEY_NAME " nor " LEGACY_NAME " is set", files);
+}
+
+void
+nm_novaconf_clear(nm_novaconf_secret *s)
+{
+	nm_ini_free_secret(s->secret);
+	memset(s, 0, sizeof(*s));
+}

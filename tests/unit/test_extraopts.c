@@ -1,0 +1,265 @@
+/* --extra-opts: locators, the search order, key=value to options, the
+ * command line winning, and the failures that name file and section. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "args.h"
+#include "extraopts.h"
+
+#define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
+
+static char dir[] = "/tmp/test_extraopts.XXXXXX";
+static char file[300], sub1[300], sub2[300], deflt[300];
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f;
+
+	assert_non_null(f = fopen(path, "w"));
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void
+join(char *out, const char *a, const char *b)
+{
+	int r = snprintf(out, 300, "%s/%s", a, b);
+
+	assert_true(r > 0 && r < 300);
+}
+
+/* Expands the NULL-terminated words; returns the new argv joined by
+ * spaces (static), or NULL with *cause. */
+static const char *
+expand(char **cause, const char *const *defaults, ...)
+{
+	static char joined[4096];
+	char *argv[32], **out = NULL;
+	const char *a;
+	int argc = 0, out_argc = 0, i;
+	va_list ap;
+
+	argv[argc++] = (char *)"check_nova_metadata";
+	va_start(ap, defaults);
+	while ((a = va_arg(ap, const char *)) != NULL)
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	if (nm_extraopts_expand(argc, argv, "check_nova_metadata", defaults,
+	    &out_argc, &out, cause) != 0) {
+		assert_null(out);
+		return NULL;
+	}
+	joined[0] = '\0';
+	for (i = 1; i < out_argc; i++) {
+		assert_true(strlen(joined) + strlen(out[i]) + 2 < sizeof(joined));
+		if (i > 1)
+			strncat(joined, " ", sizeof(joined) - strlen(joined) - 1);
+		strncat(joined, out[i], sizeof(joined) - strlen(joined) - 1);
+	}
+	assert_null(out[out_argc]);
+	nm_argv_free(out);
+	return joined;
+}
+
+static const char *const no_defaults[] = { NULL };
+
+static void
+test_wanted(void **state)
+{
+	char *a1[] = { "p", "-v", "--extra-opts=x", NULL };
+	char *a2[] = { "p", "--", "--extra-opts", NULL };
+	char *a3[] = { "p", "--extra-optsx", NULL };
+
+	(void)state;
+	assert_true(nm_extraopts_wanted(3, a1));
+	assert_false(nm_extraopts_wanted(3, a2));
+	assert_false(nm_extraopts_wanted(2, a3));
+}
+
+static void
+test_section_and_file(void **state)
+{
+	char loc[400], *cause = NULL;
+
+	(void)state;
+	write_file(file, "# plugins.ini\n"
+	    "; also a comment\n"
+	    "[other]\nhostname = wrong\n"
+	    "[check_nova_metadata]\n"
+	    "hostname = 192.0.2.1\n"
+	    "  port=9000\n"
+	    "verbose\n"
+	    "v=\n"
+	    "key = a\nkey = b\n"
+	    "expect = local-ipv4=10.0.0.5\n"
+	    "[canary2]\ninstance = " UUID "\n");
+	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
+	assert_string_equal(expand(&cause, no_defaults, "-T", "p", loc, "-w",
+	    "1", NULL), "--hostname=192.0.2.1 --port=9000 --verbose -v "
+	    "--key=a --key=b --expect=local-ipv4=10.0.0.5 -T p -w 1");
+	assert_true(snprintf(loc, sizeof(loc), "canary2@%s", file) > 0);
+	assert_string_equal(expand(&cause, no_defaults, "--extra-opts", loc,
+	    "-v", NULL), "--instance=" UUID " -v");
+}
+
+static void
+test_missing_section_and_file(void **state)
+{
+	char loc[400], *cause = NULL;
+
+	(void)state;
+	write_file(file, "[other]\nhostname = x\n");
+	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=nosuch@%s", file) > 0);
+	assert_null(expand(&cause, no_defaults, loc, NULL));
+	assert_non_null(strstr(cause, "[nosuch]"));
+	assert_non_null(strstr(cause, file));
+	free(cause);
+	assert_null(expand(&cause, no_defaults, "--extra-opts=@/nonexistent/x.ini",
+	    NULL));
+	assert_non_null(strstr(cause, "/nonexistent/x.ini"));
+	assert_non_null(strstr(cause, "No such file"));
+	free(cause);
+}
+
+static void
+test_search_order(void **state)
+{
+	const char *defaults[] = { deflt, NULL };
+	char *cause = NULL, path[300];
+
+	(void)state;
+	unsetenv("MP_CONFIG_FILE");
+	unsetenv("NAGIOS_CONFIG_PATH");
+	assert_null(expand(&cause, no_defaults, "--extra-opts", NULL));
+	assert_non_null(strstr(cause, "MP_CONFIG_FILE"));
+	free(cause);
+
+	write_file(deflt, "[check_nova_metadata]\nport = 1\n");
+	assert_string_equal(expand(&cause, defaults, "--extra-opts", NULL),
+	    "--port=1");
+
+	join(path, sub2, "nagios-plugins.ini");
+	write_file(path, "[check_nova_metadata]\nport = 3\n");
+	assert_int_equal(setenv("NAGIOS_CONFIG_PATH", sub1, 1), 0);
+	assert_string_equal(expand(&cause, defaults, "--extra-opts", NULL),
+	    "--port=1");	/* nothing in sub1: the default place */
+	assert_true(snprintf(path, sizeof(path), ":%s::%s", sub1, sub2) > 0);
+	assert_int_equal(setenv("NAGIOS_CONFIG_PATH", path, 1), 0);
+	assert_string_equal(expand(&cause, defaults, "--extra-opts", NULL),
+	    "--port=3");
+	join(path, sub1, "plugins.ini");
+	write_file(path, "[check_nova_metadata]\nport = 2\n");
+	assert_string_equal(expand(&cause, defaults, "--extra-opts", NULL),
+	    "--port=2");	/* the first directory wins */
+
+	write_file(file, "[check_nova_metadata]\nport = 4\n");
+	assert_int_equal(setenv("MP_CONFIG_FILE", file, 1), 0);
+	assert_string_equal(expand(&cause, defaults, "--extra-opts=", NULL),
+	    "--port=4");
+	assert_int_equal(setenv("MP_CONFIG_FILE", "/nonexistent.ini", 1), 0);
+	assert_null(expand(&cause, defaults, "--extra-opts", "-v", NULL));
+	assert_non_null(strstr(cause, "/nonexistent.ini"));
+	free(cause);
+	unsetenv("MP_CONFIG_FILE");
+	unsetenv("NAGIOS_CONFIG_PATH");
+}
+
+static void
+test_nested_refused(void **state)
+{
+	char loc[400], *cause = NULL;
+
+	(void)state;
+	write_file(file, "[check_nova_metadata]\nextra-opts = x\n");
+	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
+	assert_null(expand(&cause, no_defaults, loc, NULL));
+	assert_non_null(strstr(cause, "line 2"));
+	free(cause);
+}
+
+/* Through nm_parse_args: the file's options, the command line winning. */
+static void
+test_parse_args_command_line_wins(void **state)
+{
+	char loc[400], *cause = NULL;
+	char *argv[] = { "check_nova_metadata", loc, "-p", "9999", NULL };
+	nm_config *cfg = NULL;
+
+	(void)state;
+	write_file(file, "[check_nova_metadata]\ninstance = " UUID "\n"
+	    "tenant = proj\nport = 1234\nhostname = ::1\n"
+	    "secret-file = /etc/nova/secret\nnova-conf = /etc/nova/nova.conf\n");
+	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
+	assert_int_equal(nm_parse_args(4, argv, &cfg, &cause), NM_ARGS_RUN);
+	assert_null(cause);
+	assert_int_equal(cfg->port, 9999);
+	assert_string_equal(cfg->host, "::1");
+	assert_string_equal(cfg->tenant, "proj");
+	assert_string_equal(cfg->secret_file, "/etc/nova/secret");
+	assert_int_equal(cfg->nova_conf_count, 1);
+	assert_string_equal(cfg->nova_conf[0], "/etc/nova/nova.conf");
+	nm_config_free(cfg);
+
+	write_file(file, "[check_nova_metadata]\nport = nope\n");
+	argv[2] = NULL;
+	assert_int_equal(nm_parse_args(2, argv, &cfg, &cause), NM_ARGS_ERROR);
+	assert_non_null(strstr(cause, "-p/--port"));
+	free(cause);
+	write_file(file, "[elsewhere]\nport = 1\n");
+	assert_int_equal(nm_parse_args(2, argv, &cfg, &cause), NM_ARGS_ERROR);
+	assert_non_null(strstr(cause, "[check_nova_metadata]"));
+	free(cause);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	join(file, dir, "plugins.ini");
+	join(sub1, dir, "d1");
+	join(sub2, dir, "d2");
+	join(deflt, dir, "default.ini");
+	if (mkdir(sub1, 0700) != 0 || mkdir(sub2, 0700) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[400];
+
+	(void)state;
+	if (snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) < 0)
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wanted),
+		cmocka_unit_test(test_section_and_file),
+		cmocka_unit_test(test_missing_section_and_file),
+		cmocka_unit_test(test_search_order),
+		cmocka_unit_test(test_nested_refused),
+		cmocka_unit_test(test_parse_args_command_line_wins),
+	};
+
+	return cmocka_run_group_tests_name("extraopts", tests, setup, teardown);
+}

@@ -1,0 +1,319 @@
+/* nova.conf as oslo.config reads it: comments, spacing, quotes, duplicate
+ * keys, the legacy name, override order across files, long lines, and
+ * the failures that must name the file (and never the secret). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "novaconf.h"
+
+static char dir[] = "/tmp/test_novaconf.XXXXXX";
+static int file_counter;
+static char paths[16][256];
+
+/* Writes text into a new file under dir; returns its path. */
+static const char *
+fixture(const char *text)
+{
+	char *p = paths[file_counter++ % 16];
+	FILE *f;
+	int r;
+
+	r = snprintf(p, 256, "%s/nova%d.conf", dir, file_counter);
+	assert_true(r > 0 && r < 256);
+	assert_non_null(f = fopen(p, "w"));
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	return p;
+}
+
+/* Loads one file; returns the secret (a static copy) or NULL with the
+ * cause in *cause_out (caller frees). */
+static const char *
+load(const char *const *files, size_t n, char **cause_out, const char **key)
+{
+	static char copy[1024 * 80];
+	nm_novaconf_secret s;
+	char *cause = NULL;
+
+	*cause_out = NULL;
+	if (nm_novaconf_load(files, n, &s, &cause) != 0) {
+		assert_non_null(cause);
+		*cause_out = cause;
+		return NULL;
+	}
+	assert_null(cause);
+	assert_true(s.len < sizeof(copy));
+	memcpy(copy, s.secret, s.len + 1);
+	assert_int_equal(strlen(copy), s.len);
+	if (key != NULL)
+		*key = s.key;
+	nm_novaconf_clear(&s);
+	assert_null(s.secret);
+	return copy;
+}
+
+static const char *
+load1(const char *text, char **cause, const char **key)
+{
+	const char *f = fixture(text);
+
+	return load(&f, 1, cause, key);
+}
+
+static void
+test_plain(void **state)
+{
+	char *cause;
+	const char *key;
+
+	(void)state;
+	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret="
+	    "s3cret\n", &cause, &key), "s3cret");
+	assert_string_equal(key, "[neutron] metadata_proxy_shared_secret");
+}
+
+static void
+test_comments_and_spaces(void **state)
+{
+	char *cause;
+
+	(void)state;
+	assert_string_equal(load1(
+	    "# nova.conf\n"
+	    "; an old-style comment\n"
+	    "[DEFAULT]\n"
+	    "debug = True\n\n"
+	    "[neutron]\n"
+	    "# metadata_proxy_shared_secret = commented-out\n"
+	    "  # indented comment\n"
+	    "service_metadata_proxy = true\n"
+	    "metadata_proxy_shared_secret   =   two words ; and # more  \r\n"
+	    "[api]\n"
+	    "metadata_proxy_shared_secret = other-section\n",
+	    &cause, NULL), "two words ; and # more");
+}
+
+static void
+test_duplicate_last_wins(void **state)
+{
+	char *cause;
+
+	(void)state;
+	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret = a\n"
+	    "[DEFAULT]\nx = 1\n[Neutron]\nmetadata_proxy_shared_secret = b\n",
+	    &cause, NULL), "b");
+}
+
+static void
+test_legacy_key(void **state)
+{
+	char *cause;
+	const char *key;
+
+	(void)state;
+	assert_string_equal(load1("[DEFAULT]\n"
+	    "neutron_metadata_proxy_shared_secret = legacy\n", &cause, &key),
+	    "legacy");
+	assert_string_equal(key, "[DEFAULT] neutron_metadata_proxy_shared_secret");
+	/* In one file the current name wins, wherever it stands. */
+	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret = new\n"
+	    "[DEFAULT]\nneutron_metadata_proxy_shared_secret = old\n", &cause,
+	    &key), "new");
+	/* The legacy name belongs in [DEFAULT] only. */
+	assert_null(load1("[neutron]\nneutron_metadata_proxy_shared_secret = x\n",
+	    &cause, NULL));
+	free(cause);
+}
+
+static void
+test_quotes_and_empty(void **state)
+{
+	char *cause;
+
+	(void)state;
+	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret = "
+	    "\"quoted value\"\n", &cause, NULL), "quoted value");
+	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret = "
+	    "'x\"\n", &cause, NULL), "'x\"");
+	/* Found but empty: the caller says so, the parser does not guess. */
+	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret =\n"
+	    "[DEFAULT]\nneutron_metadata_proxy_shared_secret = old\n", &cause,
+	    NULL), "");
+}
+
+static void
+test_continuation(void **state)
+{
+	char *cause;
+
+	(void)state;
+	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret = a\n"
+	    "  b\nother = c\n  d\n", &cause, NULL), "a\nb");
+}
+
+static void
+test_override_order(void **state)
+{
+	const char *f[3];
+	char *cause;
+
+	(void)state;
+	f[0] = fixture("[neutron]\nmetadata_proxy_shared_secret = first\n");
+	f[1] = fixture("[neutron]\nmetadata_proxy_shared_secret = second\n");
+	f[2] = fixture("[DEFAULT]\ndebug = true\n");
+	assert_string_equal(load(f, 3, &cause, NULL), "second");
+	/* As oslo.config: the last file with either name wins. */
+	f[2] = fixture("[DEFAULT]\nneutron_metadata_proxy_shared_secret = l\n");
+	assert_string_equal(load(f, 3, &cause, NULL), "l");
+}
+
+static void
+test_no_key(void **state)
+{
+	const char *f[2];
+	char *cause;
+
+	(void)state;
+	f[0] = fixture("[neutron]\nurl = http://neutron:9696\n");
+	f[1] = fixture("");
+	assert_null(load(f, 2, &cause, NULL));
+	assert_non_null(strstr(cause, f[0]));
+	assert_non_null(strstr(cause, f[1]));
+	assert_non_null(strstr(cause, "[neutron] metadata_proxy_shared_secret"));
+	assert_non_null(strstr(cause,
+	    "[DEFAULT] neutron_metadata_proxy_shared_secret"));
+	free(cause);
+}
+
+static void
+test_unreadable(void **state)
+{
+	const char *f[2];
+	char *cause;
+	char missing[300];
+
+	(void)state;
+	assert_true(snprintf(missing, sizeof(missing), "%s/missing.conf", dir) > 0);
+	f[0] = missing;
+	assert_null(load(f, 1, &cause, NULL));
+	assert_non_null(strstr(cause, missing));
+	assert_non_null(strstr(cause, "No such file or directory"));
+	free(cause);
+	f[0] = dir;
+	assert_null(load(f, 1, &cause, NULL));
+	assert_non_null(strstr(cause, "is a directory"));
+	free(cause);
+	/* A later good file does not excuse an earlier bad one. */
+	f[0] = missing;
+	f[1] = fixture("[neutron]\nmetadata_proxy_shared_secret = x\n");
+	assert_null(load(f, 2, &cause, NULL));
+	free(cause);
+}
+
+static void
+test_bad_line_names_line_not_secret(void **state)
+{
+	char *cause;
+
+	(void)state;
+	assert_null(load1("[neutron]\nmetadata_proxy_shared_secret = s3cr3t\n"
+	    "this line has no equals sign\n", &cause, NULL));
+	assert_non_null(strstr(cause, "line 3"));
+	assert_null(strstr(cause, "s3cr3t"));
+	free(cause);
+}
+
+static char *
+long_text(const char *before, size_t n, char fill, const char *after)
+{
+	size_t a = strlen(before), b = strlen(after);
+	char *t = malloc(a + n + b + 1);
+
+	assert_non_null(t);
+	memcpy(t, before, a);
+	memset(t + a, fill, n);
+	memcpy(t + a + n, after, b + 1);
+	return t;
+}
+
+static void
+test_long_lines(void **state)
+{
+	char *text, *cause;
+	const char *got;
+
+	(void)state;
+	/* A long unrelated line is no reason to fail. */
+	text = long_text("[filter_scheduler]\nenabled_filters = ", 5000, 'F',
+	    "\n[neutron]\nmetadata_proxy_shared_secret = short\n");
+	assert_string_equal(load1(text, &cause, NULL), "short");
+	free(text);
+	/* A long secret is read whole, or refused: never cut. */
+	text = long_text("[neutron]\nmetadata_proxy_shared_secret = ", 3000,
+	    'S', "=tail\n");
+	got = load1(text, &cause, NULL);
+	if (got != NULL) {
+		assert_int_equal(strlen(got), 3005);
+		assert_string_equal(got + 3000, "=tail");
+	} else {
+		assert_non_null(strstr(cause, "line 2"));
+		free(cause);
+	}
+	free(text);
+	/* Longer than any buffer: refused, naming the line. */
+	text = long_text("[neutron]\nmetadata_proxy_shared_secret = ", 70000,
+	    'S', "\n");
+	assert_null(load1(text, &cause, NULL));
+	assert_non_null(strstr(cause, "line 2"));
+	assert_null(strstr(cause, "SSSS"));
+	free(cause);
+	free(text);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	if (snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) < 0)
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_comments_and_spaces),
+		cmocka_unit_test(test_duplicate_last_wins),
+		cmocka_unit_test(test_legacy_key),
+		cmocka_unit_test(test_quotes_and_empty),
+		cmocka_unit_test(test_continuation),
+		cmocka_unit_test(test_override_order),
+		cmocka_unit_test(test_no_key),
+		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_bad_line_names_line_not_secret),
+		cmocka_unit_test(test_long_lines),
+	};
+
+	return cmocka_run_group_tests_name("novaconf", tests, setup, teardown);
+}
