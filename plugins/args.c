@@ -11,6 +11,7 @@
 #include "args.h"
 #include "extraopts.h"
 #include "numparse.h"
+#include "openstack.h"
 #include "output.h"
 
 #define NM_DEFAULT_HOST "127.0.0.1"
@@ -28,10 +29,11 @@ enum {
 	OPT_INSECURE,
 	OPT_TIMEOUT_RESULT,
 	OPT_OUTPUT_FORMAT,
-	OPT_FORWARDED_FOR
+	OPT_FORWARDED_FOR,
+	OPT_CLOUD_INIT
 };
 
-static const char short_opts[] = ":hVv46SH:p:i:T:k:e:u:w:c:t:J:K:";
+static const char short_opts[] = ":hVv46SH:p:i:T:k:e:u:w:c:t:J:K:O::";
 
 static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -57,6 +59,8 @@ static const struct option long_opts[] = {
 	{ "timeout-result", required_argument, NULL, OPT_TIMEOUT_RESULT },
 	{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 	{ "forwarded-for", required_argument, NULL, OPT_FORWARDED_FOR },
+	{ "openstack", optional_argument, NULL, 'O' },
+	{ "cloud-init", no_argument, NULL, OPT_CLOUD_INIT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -66,7 +70,8 @@ static const char usage_text[] =
 "       [--extra-opts=[SECTION][@FILE]] [-k KEY]... [-e KEY=VALUE]...\n"
 "       [-w RANGE] [-c RANGE] [-t SECONDS] [--timeout-result=STATE]\n"
 "       [-S [--ca-cert=FILE] [-J FILE -K FILE] [--insecure]] [-4|-6]\n"
-"       [--forwarded-for=ADDRESS] [--output-format=FORMAT] [-v]...\n";
+"       [--forwarded-for=ADDRESS] [--output-format=FORMAT] [-v]...\n"
+"       [-O[VERSION] | --openstack[=VERSION] | --cloud-init]\n";
 
 static const char help_text[] =
 NM_PROGNAME " " PACKAGE_VERSION "\n"
@@ -112,7 +117,17 @@ NM_PROGNAME " " PACKAGE_VERSION "\n"
 " -c, --critical=RANGE    response time critical range, seconds\n"
 " -t, --timeout=SECONDS   limit for the whole run (default 10)\n"
 "     --timeout-result=STATE  state when the limit is hit (default CRITICAL)\n"
-"     --output-format=FORMAT  classic (default) or mp-test-json\n\n"
+"     --output-format=FORMAT  classic (default) or mp-test-json\n"
+" -O, --openstack[=VERSION]  fetch /openstack/VERSION/meta_data.json\n"
+"                         (default latest; attached: -O2018-08-27) and require\n"
+"                         uuid = -i and project_id = -T; -k and -e then name\n"
+"                         its top-level keys (default -k: uuid, hostname)\n"
+"     --cloud-init        make the requests cloud-init's OpenStack datasource\n"
+"                         makes at boot: /openstack, meta_data.json (checked\n"
+"                         as with -O), user_data, vendor_data.json,\n"
+"                         vendor_data2.json, network_data.json, then the EC2\n"
+"                         tree under /latest/meta-data/ entry by entry\n"
+"                         -O and --cloud-init exclude each other and -u.\n\n"
 "Response time is the sum of all requests of the run. Ranges follow the\n"
 "monitoring-plugins guidelines: 10, 10:, ~:10, 10:20, @10:20.\n"
 "States: OK when HTTP 200 and every key and value is as expected within\n"
@@ -181,6 +196,7 @@ nm_config_free(nm_config *cfg)
 		free(cfg->nova_conf[i]);
 	free(cfg->nova_conf);
 	free(cfg->url);
+	free(cfg->os_version);
 	for (i = 0; i < cfg->key_count; i++)
 		free(cfg->keys[i]);
 	free(cfg->keys);
@@ -467,6 +483,39 @@ set_forwarded_for(nm_config *cfg, const char *arg, char **cause)
 	    NM_ARGS_RUN : NM_ARGS_NOMEM;
 }
 
+/* -O[VERSION] and --cloud-init pick a mode; naming both is a mistake
+ * the user must hear about, not a silent "last one wins". */
+static nm_args_result
+set_mode(nm_config *cfg, nm_mode mode, const char *arg, char **cause)
+{
+	const char *version = arg != NULL ? arg : "latest";
+
+	if (cfg->mode != NM_MODE_EC2 && cfg->mode != mode)
+		return fail(cause, "-O/--openstack and --cloud-init exclude "
+		    "each other: choose one");
+	cfg->mode = mode;
+	if (mode != NM_MODE_OPENSTACK)
+		return NM_ARGS_RUN;
+	if (!nm_os_version_valid(version))
+		return fail(cause, "-O/--openstack: '%.60s' is not a version "
+		    "(latest or YYYY-MM-DD, attached: -O2018-08-27)", version);
+	return replace_str(&cfg->os_version, version) == 0 ? NM_ARGS_RUN :
+	    NM_ARGS_NOMEM;
+}
+
+/* meta_data.json names its keys differently from the EC2 listing. */
+static int
+set_openstack_keys(nm_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->key_count; i++)
+		free(cfg->keys[i]);
+	cfg->key_count = 0;
+	return push_str(&cfg->keys, &cfg->key_count, "uuid") != 0 ||
+	    push_str(&cfg->keys, &cfg->key_count, "hostname") != 0 ? -1 : 0;
+}
+
 static nm_config *
 config_new(void)
 {
@@ -551,6 +600,9 @@ apply_option(nm_config *cfg, int opt, const char *arg, int *keys_given,
 	    "--secret-file", arg, cause);
 	case OPT_NOVA_CONF: return add_nova_conf(cfg, arg, cause);
 	case OPT_FORWARDED_FOR: return set_forwarded_for(cfg, arg, cause);
+	case 'O': return set_mode(cfg, NM_MODE_OPENSTACK, arg, cause);
+	case OPT_CLOUD_INIT: return set_mode(cfg, NM_MODE_CLOUD_INIT, NULL,
+	    cause);
 	default: return apply_simple(cfg, opt, arg, cause);
 	}
 }
@@ -583,6 +635,10 @@ check_complete(const nm_config *cfg, char **cause)
 		    "-J/--client-cert" : "-K/--private-key",
 		    cfg->client_cert != NULL ? "-K/--private-key" :
 		    "-J/--client-cert");
+	if (cfg->mode != NM_MODE_EC2 && strcmp(cfg->url, NM_DEFAULT_URL) != 0)
+		return fail(cause, "-u/--url does not apply to %s: the paths "
+		    "are OpenStack's", cfg->mode == NM_MODE_OPENSTACK ?
+		    "-O/--openstack" : "--cloud-init");
 	if (!cfg->ssl && (cfg->ca_cert != NULL || cfg->client_cert != NULL ||
 	    cfg->insecure))
 		return fail(cause, "--ca-cert, -J, -K and --insecure need "
@@ -618,7 +674,15 @@ parse_argv(int argc, char **argv, nm_config **out, char **cause)
 			goto out;
 	}
 	if (optind < argc) {
-		r = fail(cause, "unexpected argument '%.60s'", argv[optind]);
+		/* getopt takes an optional value only when attached. */
+		r = fail(cause, "unexpected argument '%.60s'%s", argv[optind],
+		    nm_os_version_valid(argv[optind]) ? " (a version goes "
+		    "attached: -O2018-08-27 or --openstack=2018-08-27)" : "");
+		goto out;
+	}
+	if (cfg->mode != NM_MODE_EC2 && !keys_given &&
+	    set_openstack_keys(cfg) != 0) {
+		r = NM_ARGS_NOMEM;
 		goto out;
 	}
 	if ((r = check_complete(cfg, cause)) != NM_ARGS_RUN)

@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "check.h"
+#include "cloudinit.h"
 #include "http.h"
 #include "listing.h"
 #include "log.h"
+#include "openstack.h"
 #include "run.h"
 
 int
@@ -198,6 +200,19 @@ run_steps(nm_run *run, char **cause)
 	return 0;
 }
 
+static int
+run_mode(nm_run *run, char **cause)
+{
+	switch (run->cfg->mode) {
+	case NM_MODE_OPENSTACK:
+		return nm_openstack_run(run, cause);
+	case NM_MODE_CLOUD_INIT:
+		return nm_cloudinit_run(run, cause);
+	default:
+		return run_steps(run, cause);
+	}
+}
+
 mp_check *
 nm_check_run(const nm_config *cfg, const char *signature,
     const struct timespec *deadline, char **cause)
@@ -217,7 +232,7 @@ nm_check_run(const nm_config *cfg, const char *signature,
 	}
 	if (nm_http_new(cfg, signature, &run.http, cause) != 0)
 		goto out;
-	if (run_steps(&run, cause) != 0)
+	if (run_mode(&run, cause) != 0)
 		goto out;
 	/* A timeout replaced the whole result, summary included. */
 	if (!run.timed_out && set_summary(&run) != 0)

@@ -19,6 +19,14 @@ typedef struct {
 	char *value;
 } nm_expect;
 
+/* What is fetched: the EC2 listing (the default), OpenStack's
+ * meta_data.json (-O), or the requests cloud-init makes at boot. */
+typedef enum {
+	NM_MODE_EC2 = 0,
+	NM_MODE_OPENSTACK,
+	NM_MODE_CLOUD_INIT
+} nm_mode;
+
 typedef struct {
 	/* where */
 	char *host;		/* as given, without [] around IPv6 */
@@ -41,6 +49,8 @@ typedef struct {
 	size_t nova_conf_count;
 
 	/* what */
+	nm_mode mode;
+	char *os_version;	/* -O's VERSION: "latest" or YYYY-MM-DD */
 	char *url;		/* listing path, starts and ends with '/' */
 	char **keys;		/* keys that must be listed */
 	size_t key_count;

@@ -1,0 +1,573 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cloudinit.h"
+#include "listing.h"
+#include "openstack.h"
+#include "output.h"
+
+/* A listing with more entries than this is cut: the request cap would
+ * stop the crawl long before, and deduplication stays cheap. */
+#define MAX_ENTRIES 1024
+#define PATH_MAX_LEN 1024
+
+/* cloudinit/sources/helpers/openstack.py OS_VERSIONS, oldest first. */
+static const char *const known_versions[] = {
+	"2012-08-10", "2013-04-04", "2013-10-17", "2015-10-15",
+	"2016-06-30", "2016-10-06", "2017-02-22", "2018-08-27",
+};
+#define N_KNOWN (sizeof(known_versions) / sizeof(known_versions[0]))
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	    c == '\v' || c == '\f';
+}
+
+/* The next line of [*p, end) with Python's str.strip() applied (ASCII
+ * whitespace); splitlines() also ends lines at \r, \v and \f. */
+static int
+next_line(const char **p, const char *end, const char **line, size_t *len)
+{
+	const char *s = *p, *e;
+
+	if (s >= end)
+		return 0;
+	e = s;
+	while (e < end && *e != '\n' && *e != '\r' && *e != '\v' &&
+	    *e != '\f')
+		e++;
+	*p = e < end ? e + 1 : end;
+	while (s < e && is_space(*s))
+		s++;
+	while (e > s && is_space(e[-1]))
+		e--;
+	*line = s;
+	*len = (size_t)(e - s);
+	return 1;
+}
+
+static int
+listed(const char *body, size_t len, const char *version)
+{
+	const char *p = body, *end = body + len, *line;
+	size_t n, vlen = strlen(version);
+
+	while (next_line(&p, end, &line, &n)) {
+		if (n == vlen && memcmp(line, version, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+const char *
+nm_ci_pick_version(const char *body, size_t len)
+{
+	size_t i;
+
+	if (body == NULL)
+		return "latest";
+	for (i = N_KNOWN; i > 0; i--) {
+		if (listed(body, len, known_versions[i - 1]))
+			return known_versions[i - 1];
+	}
+	return "latest";
+}
+
+/* urllib.parse.quote(text, safe="/:"), as cloud-init's combine_url
+ * quotes each part it appends. */
+static char *
+quote(const char *s, size_t n, const char *suffix)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, o = 0, slen = strlen(suffix);
+	unsigned char c;
+	char *out;
+
+	if (n > PATH_MAX_LEN || (out = malloc(3 * n + slen + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || strchr("_.-~/:", c) != NULL) {
+			out[o++] = (char)c;
+			continue;
+		}
+		out[o++] = '%';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	memcpy(out + o, suffix, slen + 1);
+	return out;
+}
+
+/* util.safe_int(): an optional sign and digits, read as an integer and
+ * printed back, so "00" becomes "0". 0 when ident is no integer. */
+static int
+int_ident(const char *s, size_t n, char *buf, size_t len)
+{
+	size_t i = 0, o = 0;
+	int neg = 0;
+
+	if (n > 0 && (s[0] == '+' || s[0] == '-')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	if (i == n || n - i >= len - 2)
+		return 0;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		if (o == 0 && s[i] == '0' && i + 1 < n)
+			continue;
+		buf[o++] = s[i];
+	}
+	if (neg && !(o == 1 && buf[0] == '0')) {
+		memmove(buf + 1, buf, o);
+		buf[0] = '-';
+		o++;
+	}
+	buf[o] = '\0';
+	return 1;
+}
+
+static int
+is_utf8(const char *s, size_t n)
+{
+	size_t i = 0, step;
+
+	while (i < n) {
+		if ((step = mp_utf8_len(s + i, n - i)) == 0)
+			return 0;
+		i += step;
+	}
+	return 1;
+}
+
+void
+nm_ci_entries_free(nm_ci_entries *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->count; i++) {
+		free(e->v[i].name);
+		free(e->v[i].resource);
+	}
+	free(e->v);
+	e->v = NULL;
+	e->count = 0;
+}
+
+static nm_ci_entry *
+find_entry(nm_ci_entries *e, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < e->count; i++) {
+		if (strlen(e->v[i].name) == n &&
+		    memcmp(e->v[i].name, name, n) == 0)
+			return &e->v[i];
+	}
+	return NULL;
+}
+
+/* Adds name -> resource, or gives an existing name the new resource,
+ * as a Python dict assignment does. Takes resource; 0 or -1. */
+static int
+put_entry(nm_ci_entries *e, const char *name, size_t n, char *resource,
+    bool is_dir)
+{
+	nm_ci_entry *found = find_entry(e, name, n), *grown;
+
+	if (found != NULL) {
+		free(found->resource);
+		found->resource = resource;
+		return 0;
+	}
+	if (e->count >= MAX_ENTRIES) {
+		free(resource);
+		return 0;
+	}
+	grown = reallocarray(e->v, e->count + 1, sizeof(*grown));
+	if (grown == NULL) {
+		free(resource);
+		return -1;
+	}
+	e->v = grown;
+	grown[e->count].name = strndup(name, n);
+	grown[e->count].resource = resource;
+	grown[e->count].is_dir = is_dir;
+	if (grown[e->count].name == NULL) {
+		free(resource);
+		return -1;
+	}
+	e->count++;
+	return 0;
+}
+
+/* One line of a listing, as MetadataMaterializer._parse reads it. */
+static int
+parse_field(const char *line, size_t n, nm_ci_entries *dirs,
+    nm_ci_entries *leaves)
+{
+	const char *eq, *name = line;
+	char ident[32], *res;
+	size_t nlen = n;
+	bool is_dir = n > 0 && line[n - 1] == '/';
+
+	while (nlen > 0 && name[nlen - 1] == '/')
+		nlen--;
+	/* Credentials are never materialized. */
+	if (nlen == 0 || (nlen == 20 && memcmp(name, "security-credentials",
+	    20) == 0))
+		return 0;
+	if (is_dir) {
+		if (find_entry(dirs, name, nlen) != NULL)
+			return 0;
+		res = quote(name, nlen, "/");
+		return res == NULL ? -1 : put_entry(dirs, name, nlen, res, true);
+	}
+	eq = memchr(name, '=', nlen);
+	if (eq != NULL && int_ident(name, (size_t)(eq - name), ident,
+	    sizeof(ident))) {
+		/* public-keys/ lists "0=keyname"; the key is at 0/openssh-key. */
+		res = quote(ident, strlen(ident), "/openssh-key");
+		nlen -= (size_t)(eq + 1 - name);
+		name = eq + 1;
+	} else
+		res = quote(name, nlen, "");
+	return res == NULL ? -1 : put_entry(leaves, name, nlen, res, false);
+}
+
+nm_ci_err
+nm_ci_entries_parse(const char *body, size_t len, nm_ci_entries *out)
+{
+	nm_ci_entries dirs = { 0 }, leaves = { 0 };
+	const char *p = body, *end = body + len, *line;
+	nm_ci_err r = NM_CI_NOMEM;
+	nm_ci_entry *all;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (body == NULL)
+		return NM_CI_OK;
+	if (!is_utf8(body, len))
+		return NM_CI_NOT_TEXT;
+	while (next_line(&p, end, &line, &n)) {
+		if (n > 0 && parse_field(line, n, &dirs, &leaves) != 0)
+			goto out;
+	}
+	/* Directories are materialized before leaves. */
+	all = reallocarray(dirs.v, dirs.count + leaves.count + 1,
+	    sizeof(*all));
+	if (all == NULL)
+		goto out;
+	dirs.v = all;
+	if (leaves.count > 0)
+		memcpy(all + dirs.count, leaves.v, leaves.count *
+		    sizeof(*all));
+	out->v = all;
+	out->count = dirs.count + leaves.count;
+	free(leaves.v);
+	memset(&dirs, 0, sizeof(dirs));
+	memset(&leaves, 0, sizeof(leaves));
+	r = NM_CI_OK;
+ out:
+	nm_ci_entries_free(&dirs);
+	nm_ci_entries_free(&leaves);
+	return r;
+}
+
+/* ---- the profile -------------------------------------------------- */
+
+enum { DOC_META, DOC_USER, DOC_VENDOR, DOC_VENDOR2, DOC_NETWORK, N_DOCS };
+
+/* read_v2's datafiles(), in its order; perfdata labels are stable. */
+static const struct {
+	const char *name;
+	const char *label;
+	bool required;
+	bool json;		/* user_data is opaque */
+} docs[N_DOCS] = {
+	{ "meta_data.json", "meta_data_time", true, true },
+	{ "user_data", "user_data_time", false, false },
+	{ "vendor_data.json", "vendor_data_time", false, true },
+	{ "vendor_data2.json", "vendor_data2_time", false, true },
+	{ "network_data.json", "network_data_time", false, true },
+};
+
+typedef struct {
+	nm_run *run;
+	const char *version;
+	double doc_time[N_DOCS];
+	double ec2_time;
+	int served;		/* documents that came with 200 */
+	int crawl_requests;
+	int ec2_leaves;
+	bool crawl_failed;
+} ci_state;
+
+/* The version list: cloud-init tolerates its failure and asks for
+ * "latest", so a broken list only warns. */
+static int
+ci_versions(ci_state *cs, char **cause)
+{
+	nm_run *run = cs->run;
+	const char *p, *end, *line;
+	size_t n, count = 0;
+	int r;
+
+	cs->version = "latest";
+	if ((r = nm_run_fetch(run, "/openstack", cause)) != 0)
+		return r < 0 ? -1 : 0;
+	if (run->resp.status != 200)
+		return nm_run_add_result(run, MP_WARNING, "HTTP %ld for "
+		    "/openstack: cloud-init cannot list the versions and "
+		    "falls back to latest", run->resp.status);
+	cs->version = nm_ci_pick_version(run->resp.body.data,
+	    run->resp.body.len);
+	p = run->resp.body.data;
+	end = p + run->resp.body.len;
+	while (p != NULL && next_line(&p, end, &line, &n))
+		count += n > 0;
+	return nm_run_add_result(run, MP_OK, "/openstack lists %zu versions; "
+	    "cloud-init reads %s", count, cs->version);
+}
+
+/* A served document that is due as JSON must parse: cloud-init stops
+ * with BrokenMetadata otherwise. */
+static int
+ci_served(ci_state *cs, int i, const char *path)
+{
+	nm_run *run = cs->run;
+	json_t *doc = NULL;
+	char why[384];
+	bool usable;
+
+	cs->served++;
+	if (i == DOC_META) {
+		if (nm_os_record(run, cs->version, &usable) != 0)
+			return -1;
+		/* Without a usable meta_data.json cloud-init gives up. */
+		if (!usable)
+			run->stop = 1;
+		return 0;
+	}
+	if (!docs[i].json)
+		return nm_run_add_result(run, MP_OK, "%s: HTTP 200, %zu bytes",
+		    docs[i].name, run->resp.body.len);
+	switch (nm_os_parse(run->resp.body.data, run->resp.body.len,
+	    NM_OS_ROOT_ANY, &doc, why, sizeof(why))) {
+	case NM_OS_OK:
+		json_decref(doc);
+		return nm_run_add_result(run, MP_OK, "%s: HTTP 200, %zu bytes "
+		    "of JSON", docs[i].name, run->resp.body.len);
+	case NM_OS_NOMEM:
+		return -1;
+	default:
+		return nm_run_add_result(run, MP_CRITICAL, "%s is %s (%s); "
+		    "cloud-init stops with BrokenMetadata", docs[i].name, why,
+		    path);
+	}
+}
+
+static int
+ci_document(ci_state *cs, int i, char **cause)
+{
+	nm_run *run = cs->run;
+	char path[256], why[256];
+	int r;
+
+	r = snprintf(path, sizeof(path), "/openstack/%s/%s", cs->version,
+	    docs[i].name);
+	if (r < 0 || (size_t)r >= sizeof(path))
+		return -1;
+	if ((r = nm_run_fetch(run, path, cause)) != 0)
+		return r < 0 ? -1 : 0;
+	cs->doc_time[i] = run->resp.t_total;
+	if (run->resp.status == 200)
+		return ci_served(cs, i, path);
+	/* read_v2 stops when the one required document is missing. */
+	if (docs[i].required)
+		return nm_run_status_failure(run, path);
+	if (run->resp.status == 404)
+		return nm_run_add_result(run, MP_OK, "%s: not served (HTTP "
+		    "404), which cloud-init accepts", docs[i].name);
+	nm_error_explanation(run->resp.body.data, run->resp.body.len, why,
+	    sizeof(why));
+	return nm_run_add_result(run, MP_CRITICAL, "%s: HTTP %ld for %s%s%s; "
+	    "cloud-init boots without it", docs[i].name, run->resp.status,
+	    path, why[0] != '\0' ? ": " : "", why);
+}
+
+/* One request of the EC2 crawl: 0 for a 200, 1 when the crawl (or the
+ * run) ends, the failure recorded; -1 on internal failure. */
+static int
+crawl_fetch(ci_state *cs, const char *path, char **cause)
+{
+	nm_run *run = cs->run;
+	char why[256];
+	int r;
+
+	if (cs->crawl_requests >= NM_CI_MAX_REQUESTS) {
+		cs->crawl_failed = true;
+		return nm_run_add_result(run, MP_CRITICAL, "EC2 tree: stopped "
+		    "after %d requests at %s (a loop in the tree?)",
+		    NM_CI_MAX_REQUESTS, path) == 0 ? 1 : -1;
+	}
+	cs->crawl_requests++;
+	r = nm_run_fetch(run, path, cause);
+	cs->ec2_time += run->resp.t_total;
+	if (r != 0)
+		return r;
+	if (run->resp.status == 200)
+		return 0;
+	cs->crawl_failed = true;
+	nm_error_explanation(run->resp.body.data, run->resp.body.len, why,
+	    sizeof(why));
+	return nm_run_add_result(run, MP_CRITICAL, "EC2 tree: HTTP %ld for "
+	    "%s%s%s%s", run->resp.status, path, cs->crawl_requests > 1 ?
+	    " (listed in its directory)" : "", why[0] != '\0' ? ": " : "",
+	    why) == 0 ? 1 : -1;
+}
+
+static int crawl_dir(ci_state *cs, const char *path, int depth,
+    char **cause);
+
+static int
+crawl_entry(ci_state *cs, const char *dir, const nm_ci_entry *e, int depth,
+    char **cause)
+{
+	char path[PATH_MAX_LEN + 64];
+	int r;
+
+	r = snprintf(path, sizeof(path), "%s%s", dir, e->resource);
+	if (r < 0 || (size_t)r >= sizeof(path)) {
+		cs->crawl_failed = true;
+		return nm_run_add_result(cs->run, MP_CRITICAL, "EC2 tree: path "
+		    "too long under %s", dir);
+	}
+	if (e->is_dir && depth + 1 >= NM_CI_MAX_DEPTH) {
+		cs->crawl_failed = true;
+		return nm_run_add_result(cs->run, MP_CRITICAL, "EC2 tree: %s is "
+		    "deeper than %d levels", path, NM_CI_MAX_DEPTH);
+	}
+	if ((r = crawl_fetch(cs, path, cause)) != 0)
+		return r < 0 ? -1 : 0;
+	if (e->is_dir)
+		return crawl_dir(cs, path, depth + 1, cause);
+	cs->ec2_leaves++;
+	return 0;
+}
+
+/* MetadataMaterializer._materialize: run->resp holds path's listing. */
+static int
+crawl_dir(ci_state *cs, const char *path, int depth, char **cause)
+{
+	nm_run *run = cs->run;
+	nm_ci_entries entries;
+	size_t i;
+	int r = -1;
+
+	switch (nm_ci_entries_parse(run->resp.body.data, run->resp.body.len,
+	    &entries)) {
+	case NM_CI_OK:
+		break;
+	case NM_CI_NOT_TEXT:
+		cs->crawl_failed = true;
+		return nm_run_add_result(run, MP_CRITICAL, "EC2 tree: listing "
+		    "%s is not UTF-8 text", path);
+	default:
+		return -1;
+	}
+	for (i = 0; i < entries.count; i++) {
+		if (run->stop || cs->crawl_failed) {
+			r = 0;
+			break;
+		}
+		if (crawl_entry(cs, path, &entries.v[i], depth, cause) != 0)
+			goto out;
+	}
+	r = 0;
+ out:
+	nm_ci_entries_free(&entries);
+	return r;
+}
+
+static int
+ci_crawl(ci_state *cs, char **cause)
+{
+	static const char top[] = "/latest/meta-data/";
+	int r;
+
+	if ((r = crawl_fetch(cs, top, cause)) != 0)
+		return r < 0 ? -1 : 0;
+	if (crawl_dir(cs, top, 0, cause) != 0)
+		return -1;
+	if (cs->crawl_failed || cs->run->stop)
+		return 0;
+	return nm_run_add_result(cs->run, MP_OK, "EC2 tree: %d values in %d "
+	    "requests under %s", cs->ec2_leaves, cs->crawl_requests, top);
+}
+
+static int
+add_time(mp_subcheck *sc, const char *label, double value)
+{
+	mp_perfdata pd = mp_perfdata_make(label, value, 6, "s");
+
+	pd.has_min = true;
+	pd.min = 0;
+	return mp_subcheck_add_perfdata(sc, &pd);
+}
+
+/* After time and size (nm_run_check_time), in a fixed order; documents
+ * not fetched show 0, so graphs keep their series. */
+static int
+ci_perfdata(const ci_state *cs)
+{
+	mp_subcheck *sc = NULL;
+	mp_perfdata pd;
+	int i;
+
+	if (nm_run_check_time(cs->run, &sc) != 0 || sc == NULL)
+		return -1;
+	pd = mp_perfdata_make("requests", (double)cs->run->requests, 0, "");
+	pd.has_min = true;
+	pd.min = 0;
+	if (mp_subcheck_add_perfdata(sc, &pd) != 0)
+		return -1;
+	for (i = 0; i < N_DOCS; i++) {
+		if (add_time(sc, docs[i].label, cs->doc_time[i]) != 0)
+			return -1;
+	}
+	return add_time(sc, "ec2_time", cs->ec2_time);
+}
+
+int
+nm_cloudinit_run(nm_run *run, char **cause)
+{
+	ci_state cs;
+	int i;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.run = run;
+	if (ci_versions(&cs, cause) != 0)
+		return -1;
+	for (i = 0; i < N_DOCS && !run->stop; i++) {
+		if (ci_document(&cs, i, cause) != 0)
+			return -1;
+	}
+	if (!run->stop && ci_crawl(&cs, cause) != 0)
+		return -1;
+	(void)nm_run_appendf(run->facts, sizeof(run->facts), "cloud-init "
+	    "profile, version %s, %d/%d documents, %d EC2 values, %d "
+	    "requests", cs.version, cs.served, N_DOCS, cs.ec2_leaves,
+	    run->requests);
+	if (!run->timed_out && run->responses > 0)
+		return ci_perfdata(&cs);
+	return 0;
+}

@@ -1,0 +1,361 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numparse.h"
+#include "openstack.h"
+#include "output.h"
+
+/* Quoted server text is cut to this much, so one long value cannot
+ * crowd the other verdicts out of a line. */
+#define QUOTE_MAX 100
+
+static const char *
+type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+static void
+setf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Verdict texts are best cut short rather than lost. */
+static void
+setf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(buf, len, fmt, ap) < 0)
+		buf[0] = '\0';
+	va_end(ap);
+	mp_scrub(buf);
+}
+
+nm_os_err
+nm_os_parse(const char *body, size_t len, nm_os_root root, json_t **out,
+    char *why, size_t whylen)
+{
+	json_error_t err;
+	json_t *doc;
+	int ok;
+
+	*out = NULL;
+	why[0] = '\0';
+	/* Any root is parsed so that a wrong one can be named. */
+	doc = json_loadb(body != NULL ? body : "", len, JSON_DECODE_ANY, &err);
+	if (doc == NULL) {
+		if (json_error_code(&err) == json_error_out_of_memory)
+			return NM_OS_NOMEM;
+		setf(why, whylen, "not JSON: %s at line %d, column %d (byte "
+		    "%d)", err.text, err.line, err.column, err.position);
+		return NM_OS_MALFORMED;
+	}
+	ok = json_is_object(doc) || (root == NM_OS_ROOT_ANY &&
+	    (json_is_array(doc) || json_is_string(doc)));
+	if (!ok) {
+		setf(why, whylen, "top level is %s, not %s", type_name(doc),
+		    root == NM_OS_ROOT_ANY ? "an object, array or string" :
+		    "an object");
+		json_decref(doc);
+		return NM_OS_WRONG_ROOT;
+	}
+	*out = doc;
+	return NM_OS_OK;
+}
+
+/* Shortest text that reads back as the same double, as Python's repr
+ * (and so cloud-init and Nova's JSON) prints it. */
+static int
+real_text(double d, char *buf, size_t len)
+{
+	double back;
+	int prec, r;
+
+	for (prec = 1; prec <= 17; prec++) {
+		r = snprintf(buf, len, "%.*g", prec, d);
+		if (r < 0 || (size_t)r >= len)
+			return -1;
+		if (np_parse_double(buf, &back) == NP_OK && back == d)
+			return 0;
+	}
+	return 0;
+}
+
+int
+nm_os_scalar_text(const json_t *v, char *buf, size_t len)
+{
+	int r;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		r = snprintf(buf, len, "%s", json_string_value(v));
+		break;
+	case JSON_INTEGER:
+		r = snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		break;
+	case JSON_REAL:
+		return real_text(json_real_value(v), buf, len);
+	case JSON_TRUE:
+	case JSON_FALSE:
+	case JSON_NULL:
+		r = snprintf(buf, len, "%s", json_is_true(v) ? "true" :
+		    json_is_false(v) ? "false" : "null");
+		break;
+	default:
+		return -1;
+	}
+	return (r < 0 || (size_t)r >= len) ? -1 : 0;
+}
+
+bool
+nm_os_version_valid(const char *v)
+{
+	size_t i;
+
+	if (strcmp(v, "latest") == 0)
+		return true;
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (v[i] != '-')
+				return false;
+		} else if (v[i] < '0' || v[i] > '9')
+			return false;
+	}
+	return v[10] == '\0';
+}
+
+static nm_os_verdict *
+verdict(nm_os_verdicts *out, mp_state s)
+{
+	nm_os_verdict *v;
+
+	if (out->count >= NM_OS_MAX_VERDICTS)
+		return NULL;
+	v = &out->v[out->count++];
+	memset(v, 0, sizeof(*v));
+	v->state = s;
+	return v;
+}
+
+/* uuid and project_id: the document must be the canary's. Both served
+ * and expected values are named, as "another instance's data" is the
+ * failure a wrong proxy or a cache produces. */
+static void
+check_identity(const json_t *doc, const char *key, const char *want,
+    const char *what, bool optional, nm_os_verdicts *out)
+{
+	const json_t *v = json_object_get(doc, key);
+	nm_os_verdict *vd;
+
+	if (v == NULL && optional) {
+		if ((vd = verdict(out, MP_OK)) != NULL)
+			setf(vd->text, sizeof(vd->text), "%s not served before "
+			    "version " NM_OS_PROJECT_ID_SINCE, key);
+		return;
+	}
+	if ((vd = verdict(out, MP_CRITICAL)) == NULL)
+		return;
+	if (v == NULL)
+		setf(vd->text, sizeof(vd->text), "meta_data.json has no %s "
+		    "(expected %s %s)", key, what, want);
+	else if (!json_is_string(v))
+		setf(vd->text, sizeof(vd->text), "meta_data.json's %s is %s, "
+		    "expected %s %s", key, type_name(v), what, want);
+	else if (strcmp(json_string_value(v), want) != 0)
+		setf(vd->text, sizeof(vd->text), "meta_data.json is another "
+		    "instance's: %s '%.*s', expected %s %s", key, QUOTE_MAX,
+		    json_string_value(v), what, want);
+	else {
+		vd->state = MP_OK;
+		setf(vd->text, sizeof(vd->text), "%s is %s %s", key, what,
+		    want);
+	}
+}
+
+static void
+check_keys(const json_t *doc, const nm_os_want *want, nm_os_verdicts *out)
+{
+	char missing[256] = "";
+	nm_os_verdict *vd;
+	size_t i, used;
+
+	for (i = 0; i < want->key_count; i++) {
+		if (json_object_get(doc, want->keys[i]) != NULL) {
+			out->keys_found++;
+			continue;
+		}
+		used = strlen(missing);
+		if (snprintf(missing + used, sizeof(missing) - used, "%s%s",
+		    used > 0 ? ", " : "", want->keys[i]) < 0)
+			break;
+	}
+	vd = verdict(out, out->keys_found == want->key_count ? MP_OK :
+	    MP_CRITICAL);
+	if (vd == NULL)
+		return;
+	if (vd->state == MP_OK)
+		setf(vd->text, sizeof(vd->text), "%zu/%zu keys present in "
+		    "meta_data.json (%zu in all)", out->keys_found,
+		    want->key_count, json_object_size(doc));
+	else
+		setf(vd->text, sizeof(vd->text), "%zu/%zu keys present, %s "
+		    "missing from meta_data.json", out->keys_found,
+		    want->key_count, missing);
+}
+
+static void
+check_expect(const json_t *doc, const nm_expect *e, nm_os_verdicts *out)
+{
+	const json_t *v = json_object_get(doc, e->key);
+	char text[1024];
+	nm_os_verdict *vd;
+
+	if ((vd = verdict(out, MP_CRITICAL)) == NULL)
+		return;
+	if (v == NULL)
+		setf(vd->text, sizeof(vd->text), "%s missing from "
+		    "meta_data.json, expected '%.*s'", e->key, QUOTE_MAX,
+		    e->value);
+	else if (nm_os_scalar_text(v, text, sizeof(text)) != 0)
+		setf(vd->text, sizeof(vd->text), "%s is %s, expected '%.*s'",
+		    e->key, type_name(v), QUOTE_MAX, e->value);
+	else if (strcmp(text, e->value) != 0)
+		setf(vd->text, sizeof(vd->text), "%s is '%.*s', expected "
+		    "'%.*s'", e->key, QUOTE_MAX, text, QUOTE_MAX, e->value);
+	else {
+		vd->state = MP_OK;
+		out->values_matched++;
+		setf(vd->text, sizeof(vd->text), "%s is '%.*s' as expected",
+		    e->key, QUOTE_MAX, e->value);
+	}
+}
+
+/* Before Liberty Nova did not serve project_id; "latest" and unknown
+ * dates compare as new. */
+static bool
+project_id_optional(const char *version)
+{
+	return strcmp(version, "latest") != 0 &&
+	    strcmp(version, NM_OS_PROJECT_ID_SINCE) < 0;
+}
+
+int
+nm_os_validate(const char *body, size_t len, const nm_os_want *want,
+    nm_os_verdicts *out)
+{
+	json_t *doc = NULL;
+	nm_os_verdict *vd;
+	char why[384];
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	switch (nm_os_parse(body, len, NM_OS_ROOT_OBJECT, &doc, why,
+	    sizeof(why))) {
+	case NM_OS_NOMEM:
+		return -1;
+	case NM_OS_OK:
+		break;
+	default:
+		if ((vd = verdict(out, MP_CRITICAL)) != NULL)
+			setf(vd->text, sizeof(vd->text), "meta_data.json is "
+			    "%s", why);
+		return 0;
+	}
+	out->usable = true;
+	check_identity(doc, "uuid", want->instance, "the canary", false, out);
+	check_identity(doc, "project_id", want->tenant, "the tenant",
+	    project_id_optional(want->version), out);
+	check_keys(doc, want, out);
+	for (i = 0; i < want->expect_count; i++) {
+		if (i == NM_OS_MAX_EXPECTS) {
+			if ((vd = verdict(out, MP_UNKNOWN)) != NULL)
+				setf(vd->text, sizeof(vd->text), "only the "
+				    "first %d -e are checked", NM_OS_MAX_EXPECTS);
+			break;
+		}
+		check_expect(doc, &want->expects[i], out);
+	}
+	json_decref(doc);
+	return 0;
+}
+
+int
+nm_os_record(nm_run *run, const char *version, bool *usable)
+{
+	const nm_config *cfg = run->cfg;
+	nm_os_want want = { cfg->instance, cfg->tenant, version, cfg->keys,
+	    cfg->key_count, cfg->expects, cfg->expect_count };
+	nm_os_verdicts *vs;
+	size_t i;
+	int r = -1;
+
+	*usable = false;
+	if ((vs = malloc(sizeof(*vs))) == NULL ||
+	    nm_os_validate(run->resp.body.data, run->resp.body.len, &want,
+	    vs) != 0)
+		goto out;
+	for (i = 0; i < vs->count; i++) {
+		if (nm_run_add_result2(run, vs->v[i].state, NULL,
+		    vs->v[i].text) != 0)
+			goto out;
+	}
+	if (vs->usable && cfg->mode == NM_MODE_OPENSTACK) {
+		(void)nm_run_appendf(run->facts, sizeof(run->facts),
+		    ", %zu/%zu keys", vs->keys_found, cfg->key_count);
+		if (cfg->expect_count > 0)
+			(void)nm_run_appendf(run->facts, sizeof(run->facts),
+			    ", %zu/%zu values", vs->values_matched,
+			    cfg->expect_count);
+	}
+	*usable = vs->usable;
+	r = 0;
+ out:
+	free(vs);
+	return r;
+}
+
+int
+nm_openstack_run(nm_run *run, char **cause)
+{
+	const char *version = run->cfg->os_version;
+	char path[256];
+	bool usable;
+	int r;
+
+	r = snprintf(path, sizeof(path), "/openstack/%s/meta_data.json",
+	    version);
+	if (r < 0 || (size_t)r >= sizeof(path))
+		return nm_run_add_result(run, MP_UNKNOWN, "-O: version too "
+		    "long");
+	run->main_path = path;
+	r = nm_run_fetch(run, path, cause);
+	/* An answer that broke off (too large) still had a status. */
+	if (r >= 0 && run->resp.status > 0)
+		(void)nm_run_appendf(run->facts, sizeof(run->facts),
+		    "HTTP %ld", run->resp.status);
+	if (r == 0 && run->resp.status != 200)
+		r = nm_run_status_failure(run, path);
+	else if (r == 0)
+		r = nm_os_record(run, version, &usable);
+	/* Perfdata whenever an answer came, as in the EC2 mode. */
+	if (r >= 0 && !run->timed_out && run->responses > 0)
+		r = nm_run_check_time(run, NULL);
+	/* path lives on this stack frame. */
+	run->main_path = NULL;
+	return r < 0 ? -1 : 0;
+}

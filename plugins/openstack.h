@@ -1,0 +1,95 @@
+/* The OpenStack metadata format: /openstack/VERSION/meta_data.json and
+ * its siblings. The validation is pure (JSON text in, verdicts out) so
+ * it is unit-tested without a network; nm_openstack_run() is the -O
+ * mode on top of it. */
+#ifndef NM_OPENSTACK_H
+#define NM_OPENSTACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "nm_config.h"
+#include "run.h"
+#include "states.h"
+
+/* Nova serves project_id in meta_data.json from this version on
+ * (nova/api/metadata/base.py, LIBERTY). */
+#define NM_OS_PROJECT_ID_SINCE "2015-10-15"
+
+/* Which top-level JSON types a document may have: cloud-init reads
+ * meta_data.json as an object, vendor and network data as any of
+ * object, array or string (util.load_json's root_types). */
+typedef enum {
+	NM_OS_ROOT_OBJECT = 0,
+	NM_OS_ROOT_ANY	/* object, array or string */
+} nm_os_root;
+
+typedef enum {
+	NM_OS_OK = 0,
+	NM_OS_NOMEM,
+	NM_OS_MALFORMED,	/* not JSON; why names the parser's position */
+	NM_OS_WRONG_ROOT	/* JSON, but not an allowed top-level type */
+} nm_os_err;
+
+/* Parses body[0..len) as one JSON document. On NM_OS_OK *out is the
+ * document (json_decref it); otherwise why holds one line: "not JSON:
+ * '[' or '{' expected near 'x' at line 1, column 1 (byte 1)" or "top
+ * level is an array, not an object". */
+nm_os_err nm_os_parse(const char *body, size_t len, nm_os_root root,
+    json_t **out, char *why, size_t whylen);
+
+/* What meta_data.json must say. */
+typedef struct {
+	const char *instance;	/* uuid */
+	const char *tenant;	/* project_id */
+	const char *version;	/* the version fetched, for project_id */
+	char *const *keys;	/* top-level keys that must be present */
+	size_t key_count;
+	const nm_expect *expects;	/* top-level values */
+	size_t expect_count;
+} nm_os_want;
+
+typedef struct {
+	mp_state state;
+	char text[512];		/* the sub-check's line */
+} nm_os_verdict;
+
+#define NM_OS_MAX_EXPECTS 64
+#define NM_OS_MAX_VERDICTS (4 + NM_OS_MAX_EXPECTS)
+
+typedef struct {
+	nm_os_verdict v[NM_OS_MAX_VERDICTS];
+	size_t count;
+	size_t keys_found;
+	size_t values_matched;
+	bool usable;		/* parsed as an object: cloud-init goes on */
+} nm_os_verdicts;
+
+/* Validates a meta_data.json body against want into *out (cleared
+ * first). Every failure is a verdict; returns -1 only on out of
+ * memory. */
+int nm_os_validate(const char *body, size_t len, const nm_os_want *want,
+    nm_os_verdicts *out);
+
+/* A JSON scalar as JSON prints it, for -e: strings as they are, integers
+ * in decimal, reals shortest-exact, true/false/null. 0, or -1 for an
+ * object or array (or a value that does not fit). */
+int nm_os_scalar_text(const json_t *v, char *buf, size_t len);
+
+/* True when version is "latest" or a YYYY-MM-DD date: the only forms
+ * Nova's route accepts, and safe in a URL. */
+bool nm_os_version_valid(const char *version);
+
+/* Checks meta_data.json in run->resp (status 200) against the config
+ * and records the verdicts (and, in the -O mode, the keys and values
+ * found in the summary); *usable says whether cloud-init could go on
+ * with it. 0 or -1. */
+int nm_os_record(nm_run *run, const char *version, bool *usable);
+
+/* The -O mode: fetch /openstack/VERSION/meta_data.json and validate it.
+ * 0, or -1 with *cause. */
+int nm_openstack_run(nm_run *run, char **cause);
+
+#endif

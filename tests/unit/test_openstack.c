@@ -1,0 +1,323 @@
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "openstack.h"
+
+#define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
+#define TENANT "6f70656e737461636b20697320636f6f"
+
+/* Shaped like Nova's _metadata_as_json() for "latest". */
+static const char nova_md[] =
+    "{\"uuid\": \"" UUID "\", \"meta\": {\"role\": \"canary\"}, "
+    "\"hostname\": \"canary.novalocal\", \"name\": \"canary\", "
+    "\"launch_index\": 0, \"availability_zone\": \"nova\", "
+    "\"random_seed\": \"c2VlZA==\", \"project_id\": \"" TENANT "\", "
+    "\"devices\": [], \"dedicated_cpus\": [], \"ratio\": 0.1, "
+    "\"big\": 1e300, \"flag\": true, \"nothing\": null}";
+
+static char *default_keys[] = { "uuid", "hostname" };
+
+static nm_os_want
+want_for(const char *version)
+{
+	nm_os_want w = { UUID, TENANT, version, default_keys, 2, NULL, 0 };
+
+	return w;
+}
+
+static nm_os_verdicts vs;
+
+static const nm_os_verdict *
+find(const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < vs.count; i++) {
+		if (strstr(vs.v[i].text, needle) != NULL)
+			return &vs.v[i];
+	}
+	return NULL;
+}
+
+static mp_state
+worst(void)
+{
+	mp_state s = MP_OK;
+	size_t i;
+
+	for (i = 0; i < vs.count; i++) {
+		if (vs.v[i].state > s)
+			s = vs.v[i].state;
+	}
+	return s;
+}
+
+static void
+test_nova_document_ok(void **state)
+{
+	nm_os_want w = want_for("latest");
+
+	(void)state;
+	assert_int_equal(nm_os_validate(nova_md, sizeof(nova_md) - 1, &w,
+	    &vs), 0);
+	assert_true(vs.usable);
+	assert_int_equal(vs.count, 3);
+	assert_int_equal(worst(), MP_OK);
+	assert_int_equal(vs.keys_found, 2);
+	assert_non_null(find("uuid is the canary " UUID));
+	assert_non_null(find("project_id is the tenant " TENANT));
+	assert_non_null(find("2/2 keys present"));
+}
+
+static void
+test_another_instance(void **state)
+{
+	static const char doc[] = "{\"uuid\": \"11111111-2222-3333-4444-"
+	    "555555555555\", \"project_id\": \"other\", \"hostname\": \"x\"}";
+	nm_os_want w = want_for("latest");
+	const nm_os_verdict *v;
+
+	(void)state;
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_true(vs.usable);
+	v = find("uuid '11111111-2222-3333-4444-555555555555'");
+	assert_non_null(v);
+	assert_int_equal(v->state, MP_CRITICAL);
+	assert_non_null(strstr(v->text, "another instance's"));
+	assert_non_null(strstr(v->text, UUID));
+	v = find("project_id 'other'");
+	assert_non_null(v);
+	assert_int_equal(v->state, MP_CRITICAL);
+	assert_non_null(strstr(v->text, TENANT));
+}
+
+static void
+test_project_id_by_version(void **state)
+{
+	static const char doc[] = "{\"uuid\": \"" UUID "\", \"hostname\": "
+	    "\"h\"}";
+	nm_os_want w = want_for("2013-10-17");
+	const nm_os_verdict *v;
+
+	(void)state;
+	/* Nova serves project_id from 2015-10-15 on only. */
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_int_equal(worst(), MP_OK);
+	assert_non_null(find("not served before version 2015-10-15"));
+	w = want_for("2015-10-15");
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	v = find("has no project_id");
+	assert_non_null(v);
+	assert_int_equal(v->state, MP_CRITICAL);
+	w = want_for("latest");
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_non_null(find("has no project_id"));
+}
+
+static void
+test_uuid_not_string(void **state)
+{
+	static const char doc[] = "{\"uuid\": 42, \"project_id\": \"" TENANT
+	    "\", \"hostname\": \"h\"}";
+	nm_os_want w = want_for("latest");
+	const nm_os_verdict *v;
+
+	(void)state;
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	v = find("uuid is a number");
+	assert_non_null(v);
+	assert_int_equal(v->state, MP_CRITICAL);
+}
+
+static void
+test_malformed_names_position(void **state)
+{
+	static const char doc[] = "{\"uuid\": \"" UUID "\",\n \"hostname\" "
+	    "\"h\"}";
+	nm_os_want w = want_for("latest");
+
+	(void)state;
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_false(vs.usable);
+	assert_int_equal(vs.count, 1);
+	assert_int_equal(vs.v[0].state, MP_CRITICAL);
+	assert_non_null(strstr(vs.v[0].text, "meta_data.json is not JSON"));
+	assert_non_null(strstr(vs.v[0].text, "line 2, column 15"));
+	assert_non_null(strstr(vs.v[0].text, "(byte "));
+	assert_non_null(strstr(vs.v[0].text, "expected near"));
+}
+
+static void
+test_empty_truncated_nul(void **state)
+{
+	static const char nul[] = "{\"uuid\": \"a\0b\"}";
+	nm_os_want w = want_for("latest");
+
+	(void)state;
+	assert_int_equal(nm_os_validate("", 0, &w, &vs), 0);
+	assert_false(vs.usable);
+	assert_non_null(find("not JSON"));
+	assert_int_equal(nm_os_validate("{\"uuid\": \"", 10, &w, &vs), 0);
+	assert_non_null(find("not JSON"));
+	assert_int_equal(nm_os_validate(nul, sizeof(nul) - 1, &w, &vs), 0);
+	assert_non_null(find("not JSON"));
+	assert_int_equal(nm_os_validate(NULL, 0, &w, &vs), 0);
+	assert_false(vs.usable);
+}
+
+static void
+test_wrong_root(void **state)
+{
+	nm_os_want w = want_for("latest");
+	json_t *doc = NULL;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(nm_os_validate("[1, 2]", 6, &w, &vs), 0);
+	assert_false(vs.usable);
+	assert_non_null(find("top level is an array, not an object"));
+	assert_int_equal(nm_os_validate("\"s\"", 3, &w, &vs), 0);
+	assert_non_null(find("top level is a string"));
+	/* Vendor data may be an object, an array or a string. */
+	assert_int_equal(nm_os_parse("[1]", 3, NM_OS_ROOT_ANY, &doc, why,
+	    sizeof(why)), NM_OS_OK);
+	json_decref(doc);
+	assert_int_equal(nm_os_parse("\"x\"", 3, NM_OS_ROOT_ANY, &doc, why,
+	    sizeof(why)), NM_OS_OK);
+	json_decref(doc);
+	assert_int_equal(nm_os_parse("12", 2, NM_OS_ROOT_ANY, &doc, why,
+	    sizeof(why)), NM_OS_WRONG_ROOT);
+	assert_null(doc);
+	assert_string_equal(why, "top level is a number, not an object, "
+	    "array or string");
+}
+
+static void
+test_keys(void **state)
+{
+	char *keys[] = { "uuid", "hostname", "public_keys", "nope" };
+	nm_os_want w = want_for("latest");
+	const nm_os_verdict *v;
+
+	(void)state;
+	w.keys = keys;
+	w.key_count = 4;
+	assert_int_equal(nm_os_validate(nova_md, sizeof(nova_md) - 1, &w,
+	    &vs), 0);
+	assert_int_equal(vs.keys_found, 2);
+	v = find("2/4 keys present, public_keys, nope missing");
+	assert_non_null(v);
+	assert_int_equal(v->state, MP_CRITICAL);
+}
+
+static void
+test_expects(void **state)
+{
+	nm_expect e[] = {
+		{ "launch_index", "0" }, { "availability_zone", "nova" },
+		{ "ratio", "0.1" }, { "big", "1e+300" }, { "flag", "true" },
+		{ "nothing", "null" }, { "name", "other" }, { "meta", "x" },
+		{ "absent", "y" }, { "launch_index", "00" },
+	};
+	nm_os_want w = want_for("latest");
+	const nm_os_verdict *v;
+
+	(void)state;
+	w.expects = e;
+	w.expect_count = sizeof(e) / sizeof(e[0]);
+	assert_int_equal(nm_os_validate(nova_md, sizeof(nova_md) - 1, &w,
+	    &vs), 0);
+	assert_int_equal(vs.values_matched, 6);
+	assert_non_null(find("launch_index is '0' as expected"));
+	assert_non_null(find("ratio is '0.1' as expected"));
+	assert_non_null(find("big is '1e+300' as expected"));
+	v = find("name is 'canary', expected 'other'");
+	assert_non_null(v);
+	assert_int_equal(v->state, MP_CRITICAL);
+	assert_non_null(find("meta is an object, expected 'x'"));
+	assert_non_null(find("absent missing from meta_data.json"));
+	/* Numbers compare as JSON prints them, not as text. */
+	assert_non_null(find("launch_index is '0', expected '00'"));
+}
+
+static void
+test_scalar_text(void **state)
+{
+	char buf[64];
+	json_t *v;
+
+	(void)state;
+	v = json_integer(-7);
+	assert_int_equal(nm_os_scalar_text(v, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "-7");
+	json_decref(v);
+	v = json_real(2.5);
+	assert_int_equal(nm_os_scalar_text(v, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2.5");
+	json_decref(v);
+	v = json_string("abcdefgh");
+	assert_int_equal(nm_os_scalar_text(v, buf, 4), -1);
+	json_decref(v);
+	v = json_array();
+	assert_int_equal(nm_os_scalar_text(v, buf, sizeof(buf)), -1);
+	json_decref(v);
+}
+
+static void
+test_version_valid(void **state)
+{
+	(void)state;
+	assert_true(nm_os_version_valid("latest"));
+	assert_true(nm_os_version_valid("2018-08-27"));
+	assert_false(nm_os_version_valid("2018-08-2"));
+	assert_false(nm_os_version_valid("2018-08-277"));
+	assert_false(nm_os_version_valid("2018/08/27"));
+	assert_false(nm_os_version_valid("../x"));
+	assert_false(nm_os_version_valid(""));
+	assert_false(nm_os_version_valid("Latest"));
+}
+
+static void
+test_server_text_scrubbed(void **state)
+{
+	static const char doc[] = "{\"uuid\": \"x|y\\nz\", \"project_id\": "
+	    "\"" TENANT "\", \"hostname\": \"h\"}";
+	nm_os_want w = want_for("latest");
+	const nm_os_verdict *v;
+
+	(void)state;
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	v = find("another instance's");
+	assert_non_null(v);
+	assert_null(strchr(v->text, '|'));
+	assert_null(strchr(v->text, '\n'));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nova_document_ok),
+		cmocka_unit_test(test_another_instance),
+		cmocka_unit_test(test_project_id_by_version),
+		cmocka_unit_test(test_uuid_not_string),
+		cmocka_unit_test(test_malformed_names_position),
+		cmocka_unit_test(test_empty_truncated_nul),
+		cmocka_unit_test(test_wrong_root),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_expects),
+		cmocka_unit_test(test_scalar_text),
+		cmocka_unit_test(test_version_valid),
+		cmocka_unit_test(test_server_text_scrubbed),
+	};
+
+	return cmocka_run_group_tests_name("openstack", tests, NULL, NULL);
+}
