@@ -312,6 +312,17 @@ class NovaServer:
         return json.loads(body)["result"]
 
 
+_STARTED = []   # for the terminal summary
+
+
+def pytest_terminal_summary(terminalreporter):
+    times = ["%s %.1f s" % (s.name, s.startup_seconds)
+             for s in _STARTED if s.startup_seconds is not None]
+    if times:
+        terminalreporter.write_line("Nova servers, start-up to PORT: "
+                                    + ", ".join(times))
+
+
 @pytest.fixture(scope="session")
 def nova_factory(nova_python, tmp_path_factory):
     """Start novaserver.py instances; all are stopped at session end."""
@@ -328,6 +339,7 @@ def nova_factory(nova_python, tmp_path_factory):
             pytest.fail(str(e), pytrace=False)
 
     yield start
+    _STARTED.extend(servers)
     for srv in servers:        # all at once: each takes ~0.7 s to wind down
         srv.terminate()
     for srv in servers:
