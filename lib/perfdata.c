@@ -74,9 +74,13 @@ append_range(char *buf, size_t len, size_t *off, bool has,
 static int
 append_limit(char *buf, size_t len, size_t *off, bool has, double v)
 {
+	char num[48];
+
 	if (!has || !isfinite(v))
 		return append(buf, len, off, ";");
-	return append(buf, len, off, ";%g", v);
+	if (mp_format_number(v, num, sizeof(num)) < 0)
+		return -1;
+	return append(buf, len, off, ";%s", num);
 }
 
 static int

@@ -167,35 +167,42 @@ mp_range_alerts(const mp_range *r, double v)
 	return r->alert_inside ? inside : !inside;
 }
 
-/* Shortest "%.*g" text that reads back as v, so "0.1" stays "0.1" but
- * 1234567.5 is not rounded to "1.23457e+06" as plain "%g" would. */
-static int
-format_number(double v, char *buf, size_t len)
+/* Perfdata readers follow the guidelines' [-0-9.] for numbers, so no
+ * exponent: the shortest fixed-point text that reads back as v ("0.1",
+ * "0.000001", "1234567.5"). Magnitudes beyond what fixed point writes in
+ * the buffer fall back to "%.17g". */
+int
+mp_format_number(double v, char *buf, size_t len)
 {
 	int prec, r = -1;
 
-	for (prec = 6; prec <= 17; prec++) {
-		r = snprintf(buf, len, "%.*g", prec, v);
-		if (r < 0 || (size_t)r >= len)
-			return -1;
-		if (strtod(buf, NULL) == v)
-			break;
+	if (len == 0)
+		return -1;
+	if (isfinite(v) && fabs(v) < 1e15) {
+		for (prec = 0; prec <= 20; prec++) {
+			r = snprintf(buf, len, "%.*f", prec, v);
+			if (r < 0 || (size_t)r >= len)
+				return -1;
+			if (strtod(buf, NULL) == v)
+				return r;
+		}
 	}
-	return r;
+	r = snprintf(buf, len, "%.17g", v);
+	return (r < 0 || (size_t)r >= len) ? -1 : r;
 }
 
 int
 mp_range_format(const mp_range *r, char *buf, size_t len)
 {
-	char start[32], end[32];
+	char start[48], end[48];
 	const char *at = r->alert_inside ? "@" : "";
 	int n;
 
 	if (len == 0)
 		return -1;
 	buf[0] = '\0';
-	if (format_number(r->start, start, sizeof(start)) < 0 ||
-	    format_number(r->end, end, sizeof(end)) < 0)
+	if (mp_format_number(r->start, start, sizeof(start)) < 0 ||
+	    mp_format_number(r->end, end, sizeof(end)) < 0)
 		return -1;
 	if (isinf(r->start) && r->start < 0)
 		n = snprintf(buf, len, "%s~:%s", at, isinf(r->end) ? "" : end);

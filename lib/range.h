@@ -29,6 +29,10 @@ bool mp_range_alerts(const mp_range *r, double v);
  * not fit in len bytes (buf is then left NUL-terminated but meaningless). */
 int mp_range_format(const mp_range *r, char *buf, size_t len);
 
+/* v as the shortest fixed-point text that reads back as v (no exponent,
+ * as perfdata wants); the length, or -1 when it does not fit. */
+int mp_format_number(double v, char *buf, size_t len);
+
 typedef struct {
 	bool has_warning;
 	mp_range warning;

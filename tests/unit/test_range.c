@@ -192,7 +192,9 @@ test_format(void **state)
 	expect_format("0.1:0.25", "0.1:0.25");
 	expect_format("1e3", "1000");
 	expect_format("1234567.5", "1234567.5");
-	expect_format("1e-7", "1e-07");
+	/* perfdata numbers are [-0-9.]: no exponent */
+	expect_format("1e-7", "0.0000001");
+	expect_format("0:0.000001", "0.000001");
 	expect_format("@~:-3", "@~:-3");
 
 	r = parse_ok("10:20");
