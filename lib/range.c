@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "numparse.h"
 #include "output.h"
 #include "range.h"
@@ -13,32 +14,6 @@
 /* Quoted text in causes is cut here: a cause is one line of a plugin's
  * output, and an operator only needs enough to recognise the option. */
 #define QUOTE_MAX 40
-
-/* Sets *cause to a malloc'd, scrubbed message. Leaves it NULL when memory
- * is short: the caller still reports failure, only less precisely. */
-static void
-set_cause(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_cause(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int r;
-
-	if (cause == NULL)
-		return;
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
-		*cause = NULL;
-		return;
-	}
-	mp_scrub(s);
-	*cause = s;
-}
 
 /* Length of text to quote, and the ellipsis that says it was cut. */
 static int
@@ -64,15 +39,15 @@ parse_point(const char *text, const char *what, const char *s, size_t n,
 	int r = -1;
 
 	if ((copy = strndup(s, n)) == NULL) {
-		set_cause(cause, "out of memory");
+		mp_set_cause(cause, "out of memory");
 		goto out;
 	}
 	if ((e = np_parse_double(copy, v)) != NP_OK) {
 		if (strlen(text) == n)
-			set_cause(cause, "'%.*s%s' %s", quote_len(n),
+			mp_set_cause(cause, "'%.*s%s' %s", quote_len(n),
 			    copy, quote_tail(n), np_strerror(e));
 		else
-			set_cause(cause, "'%.*s%s': %s '%.*s%s' %s",
+			mp_set_cause(cause, "'%.*s%s': %s '%.*s%s' %s",
 			    quote_len(strlen(text)), text,
 			    quote_tail(strlen(text)), what,
 			    quote_len(n), copy, quote_tail(n),
@@ -94,7 +69,7 @@ parse_parts(const char *text, const char *p, mp_range *r, char **cause)
 
 	if (colon == NULL) {
 		if (*p == '\0' || strcmp(p, "~") == 0) {
-			set_cause(cause, "'%.*s%s' has no end point",
+			mp_set_cause(cause, "'%.*s%s' has no end point",
 			    quote_len(tl), text, quote_tail(tl));
 			return -1;
 		}
@@ -102,14 +77,14 @@ parse_parts(const char *text, const char *p, mp_range *r, char **cause)
 		return parse_point(text, "end", p, strlen(p), &r->end, cause);
 	}
 	if (strchr(colon + 1, ':') != NULL) {
-		set_cause(cause, "'%.*s%s' has more than one ':'",
+		mp_set_cause(cause, "'%.*s%s' has more than one ':'",
 		    quote_len(tl), text, quote_tail(tl));
 		return -1;
 	}
 	if (colon == p) {
 		/* The guidelines spell minus infinity "~"; an empty start is
 		 * more likely a typo than a request for 0. */
-		set_cause(cause, "'%.*s%s' has no start; use '~' for no lower "
+		mp_set_cause(cause, "'%.*s%s' has no start; use '~' for no lower "
 		    "bound", quote_len(tl), text, quote_tail(tl));
 		return -1;
 	}
@@ -136,7 +111,7 @@ mp_range_parse(const char *text, mp_range *out, char **cause)
 	if (cause != NULL)
 		*cause = NULL;
 	if (text == NULL || *text == '\0') {
-		set_cause(cause, "range is empty");
+		mp_set_cause(cause, "range is empty");
 		return -1;
 	}
 	tl = strlen(text);
@@ -147,7 +122,7 @@ mp_range_parse(const char *text, mp_range *out, char **cause)
 	if (parse_parts(text, p, &r, cause) != 0)
 		return -1;
 	if (r.start > r.end) {
-		set_cause(cause, "'%.*s%s': start %g is greater than end %g",
+		mp_set_cause(cause, "'%.*s%s': start %g is greater than end %g",
 		    quote_len(tl), text, quote_tail(tl), r.start, r.end);
 		return -1;
 	}

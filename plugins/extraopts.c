@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "extraopts.h"
 #include "inifile.h"
 #include "output.h"
@@ -50,24 +51,6 @@ typedef struct {
 	int nested;		/* the section names --extra-opts itself */
 	int nomem;
 } section_state;
-
-static int
-set_cause(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-set_cause(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(cause, fmt, ap) < 0)
-		*cause = NULL;
-	va_end(ap);
-	if (*cause != NULL)
-		mp_scrub(*cause);
-	return -1;
-}
 
 static int
 argvec_take(argvec *a, char *s)
@@ -205,7 +188,7 @@ find_default_file(const char *const *defaults, char **cause)
 		if (access(*defaults, F_OK) == 0)
 			return strdup(*defaults);
 	}
-	set_cause(cause, NM_EXTRAOPTS_OPT ": no ini file: MP_CONFIG_FILE is "
+	mp_set_cause(cause, NM_EXTRAOPTS_OPT ": no ini file: MP_CONFIG_FILE is "
 	    "unset, and no monitoring-plugins.ini, plugins.ini or "
 	    "nagios-plugins.ini in NAGIOS_CONFIG_PATH or the standard places");
 	return NULL;
@@ -219,18 +202,18 @@ section_problem(const section_state *st, int r, char **cause)
 	if (st->nomem || r == -2)
 		return -1;
 	if (st->nested != 0)
-		return set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %d: "
+		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %d: "
 		    "extra-opts inside [%s] is not followed", st->file,
 		    st->nested, st->section);
 	if (s->too_long != 0)
-		return set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %u is "
+		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %u is "
 		    "longer than this libinih can read whole", st->file,
 		    s->too_long);
 	if (r > 0)
-		return set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %d is "
+		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %d is "
 		    "not key=value, a [section] or a comment", st->file, r);
 	if (st->found == 0)
-		return set_cause(cause, NM_EXTRAOPTS_OPT ": no section [%s] "
+		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": no section [%s] "
 		    "with options in '%s'", st->section, st->file);
 	return 0;
 }
@@ -248,7 +231,7 @@ read_section(const char *file, const char *section, argvec *args,
 
 	if (nm_ini_read_file(file, &data, &len, &mode, &why) != 0) {
 		if (why != NULL)
-			set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' %s", file,
+			mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' %s", file,
 			    why);
 		free(why);
 		return -1;

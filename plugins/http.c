@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cause.h"
 #include "http.h"
 #include "log.h"
 #include "output.h"
@@ -21,18 +22,6 @@ struct nm_http {
 	char url[2048];
 	nm_response *current;	/* the response being filled */
 };
-
-static int
-set_cause(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(cause, fmt, ap) < 0)
-		*cause = NULL;
-	va_end(ap);
-	return -1;
-}
 
 void
 nm_response_init(nm_response *resp)
@@ -236,13 +225,13 @@ nm_http_new(const nm_config *cfg, const char *signature, nm_http **out,
 
 	*out = NULL;
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
-		set_cause(cause, "out of memory");
+		mp_set_cause(cause, "out of memory");
 		goto out;
 	}
 	if (format_base(cfg, h->base, sizeof(h->base)) != 0 ||
 	    build_headers(cfg, signature, &h->headers) != 0 ||
 	    (h->curl = curl_easy_init()) == NULL) {
-		set_cause(cause, "cannot set up libcurl (out of memory?)");
+		mp_set_cause(cause, "cannot set up libcurl (out of memory?)");
 		goto out;
 	}
 	if ((rc = setopts_transfer(h->curl, h)) != CURLE_OK ||
@@ -250,7 +239,7 @@ nm_http_new(const nm_config *cfg, const char *signature, nm_http **out,
 	    (rc = setopts_tls(h->curl, cfg)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER,
 	    h->headers)) != CURLE_OK) {
-		set_cause(cause, "libcurl setup failed: %s",
+		mp_set_cause(cause, "libcurl setup failed: %s",
 		    curl_easy_strerror(rc));
 		goto out;
 	}
@@ -343,21 +332,21 @@ nm_http_get(nm_http *h, const char *path, long timeout_ms,
 	nm_response_free(resp);
 	r = snprintf(h->url, sizeof(h->url), "%s%s", h->base, path);
 	if (r < 0 || (size_t)r >= sizeof(h->url))
-		return set_cause(cause, "URL too long: %s%.60s...", h->base,
+		return mp_set_cause(cause, "URL too long: %s%.60s...", h->base,
 		    path);
 	if (timeout_ms < 1)
 		timeout_ms = 1;
 	if ((rc = setopts_request(h, timeout_ms, resp)) != CURLE_OK)
-		return set_cause(cause, "libcurl setup failed: %s",
+		return mp_set_cause(cause, "libcurl setup failed: %s",
 		    curl_easy_strerror(rc));
 	nm_log(1, "GET %s (limit %ld ms)", h->url, timeout_ms);
 	resp->code = curl_easy_perform(h->curl);
 	/* The error buffer must not outlive resp. */
 	if (curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, NULL) != CURLE_OK)
-		return set_cause(cause, "libcurl setup failed");
+		return mp_set_cause(cause, "libcurl setup failed");
 	mp_scrub(resp->error);
 	if (collect_info(h->curl, resp) != 0)
-		return set_cause(cause, "out of memory");
+		return mp_set_cause(cause, "out of memory");
 	nm_log(1, "  -> %s, HTTP %ld, %zu bytes, %.6f s (dns %.6f, connect "
 	    "%.6f, tls %.6f, first byte %.6f)", curl_easy_strerror(resp->code),
 	    resp->status, resp->body.len, resp->t_total, resp->t_dns,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "listing.h"
 #include "output.h"
 
@@ -14,26 +15,6 @@
 /* Quotes of server text in a cause are cut here: enough to recognise
  * "<html>" or "{" without pasting a whole page into an alert. */
 #define QUOTE_MAX 40
-
-static void
-set_cause(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_cause(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	if (cause == NULL)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	mp_scrub(s);
-	*cause = s;
-}
 
 /* Rejects what cannot be a text listing before looking at lines, so the
  * cause says "binary" rather than blaming some line for it. */
@@ -44,17 +25,17 @@ check_text(const char *body, size_t len, char **cause)
 
 	for (i = 0; i < len; i += k) {
 		if (body[i] == '\0') {
-			set_cause(cause, "body is not text: NUL byte at "
+			mp_set_cause(cause, "body is not text: NUL byte at "
 			    "offset %zu", i);
 			return NM_LISTING_NOT_TEXT;
 		}
 		if (body[i] == '\r' && (i + 1 == len || body[i + 1] != '\n')) {
-			set_cause(cause, "body is not text: carriage return "
+			mp_set_cause(cause, "body is not text: carriage return "
 			    "without line feed at offset %zu", i);
 			return NM_LISTING_NOT_TEXT;
 		}
 		if ((k = mp_utf8_len(body + i, len - i)) == 0) {
-			set_cause(cause, "body is not text: invalid UTF-8 "
+			mp_set_cause(cause, "body is not text: invalid UTF-8 "
 			    "byte 0x%02x at offset %zu",
 			    (unsigned)(unsigned char)body[i], i);
 			return NM_LISTING_NOT_TEXT;
@@ -79,7 +60,7 @@ check_entry(const char *s, size_t n, size_t lineno, char **cause)
 	if (n > 0 && s[n - 1] == '/')
 		name_len--;
 	if (name_len > ENTRY_MAX) {
-		set_cause(cause, "line %zu is too long: %zu characters, at "
+		mp_set_cause(cause, "line %zu is too long: %zu characters, at "
 		    "most %d", lineno, n, ENTRY_MAX);
 		return NM_LISTING_MALFORMED;
 	}
@@ -88,7 +69,7 @@ check_entry(const char *s, size_t n, size_t lineno, char **cause)
 			break;
 	}
 	if (name_len == 0 || s[0] == '/' || i < name_len) {
-		set_cause(cause, "line %zu is not a key name: '%.*s%s'",
+		mp_set_cause(cause, "line %zu is not a key name: '%.*s%s'",
 		    lineno, (int)(n > QUOTE_MAX ? QUOTE_MAX : n), s,
 		    n > QUOTE_MAX ? "..." : "");
 		return NM_LISTING_MALFORMED;
@@ -168,7 +149,7 @@ nm_listing_parse(const char *body, size_t len, nm_listing *out,
 	memset(&l, 0, sizeof(l));
  out:
 	if (r == NM_LISTING_NOMEM)
-		set_cause(cause, "out of memory");
+		mp_set_cause(cause, "out of memory");
 	nm_listing_free(&l);
 	return r;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cause.h"
 #include "inifile.h"
 #include "novaconf.h"
 #include "output.h"
@@ -27,24 +28,6 @@ typedef struct {
 	int last;		/* slot of the last assignment, -1 = other key */
 	bool nomem;
 } file_state;
-
-static int
-set_cause(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-set_cause(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(cause, fmt, ap) < 0)
-		*cause = NULL;
-	va_end(ap);
-	if (*cause != NULL)
-		mp_scrub(*cause);
-	return -1;
-}
 
 /* oslo.config matches group names case-insensitively, except DEFAULT. */
 static int
@@ -131,17 +114,17 @@ parse_problem(const char *path, const file_state *st, int r, char **cause)
 	const nm_ini_stream *s = &st->stream;
 
 	if (st->nomem || r == -2)
-		return set_cause(cause, "out of memory");
+		return mp_set_cause(cause, "out of memory");
 	if (s->too_long != 0)
-		return set_cause(cause, "--nova-conf: '%s' line %u is longer "
+		return mp_set_cause(cause, "--nova-conf: '%s' line %u is longer "
 		    "than this libinih can read whole (%d bytes)", path,
 		    s->too_long, NM_INI_MAX_LINE);
 	if (s->ambiguous != 0)
-		return set_cause(cause, "--nova-conf: '%s' line %u has ' ;' in "
+		return mp_set_cause(cause, "--nova-conf: '%s' line %u has ' ;' in "
 		    "the value, which this libinih takes for a comment and "
 		    "oslo.config does not", path, s->ambiguous);
 	if (r > 0)
-		return set_cause(cause, "--nova-conf: '%s' line %d is not "
+		return mp_set_cause(cause, "--nova-conf: '%s' line %d is not "
 		    "'key = value', a [section] or a comment (oslo.config "
 		    "would refuse it too)", path, r);
 	return 0;
@@ -155,7 +138,7 @@ parse_file(const char *path, file_state *st, mode_t *mode, char **cause)
 	int r;
 
 	if (nm_ini_read_file(path, &data, &len, mode, &why) != 0) {
-		set_cause(cause, "--nova-conf: '%s' %s", path,
+		mp_set_cause(cause, "--nova-conf: '%s' %s", path,
 		    why != NULL ? why : "cannot be read (out of memory)");
 		free(why);
 		return -1;
@@ -229,7 +212,7 @@ nm_novaconf_load(const char *const *paths, size_t count,
 	if (out->secret != NULL)
 		return 0;
 	list_files(paths, count, files, sizeof(files));
-	return set_cause(cause, "--nova-conf: no shared secret in %s: "
+	return mp_set_cause(cause, "--nova-conf: no shared secret in %s: "
 	    "neither " KEY_NAME " nor " LEGACY_NAME " is set", files);
 }
 

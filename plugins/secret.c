@@ -9,24 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "novaconf.h"
 #include "output.h"
 #include "secret.h"
 #include "sign.h"
-
-static int
-set_cause(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(cause, fmt, ap) < 0)
-		*cause = NULL;
-	va_end(ap);
-	if (*cause != NULL)
-		mp_scrub(*cause);
-	return -1;
-}
 
 /* Keeps text up to the first line end; a CR before it is not part of
  * the secret either (files written on Windows, or by echo -e). */
@@ -55,19 +42,19 @@ open_secret_file(const char *path, struct stat *st, char **cause)
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			return set_cause(cause, "--secret-file: '%s' is a "
+			return mp_set_cause(cause, "--secret-file: '%s' is a "
 			    "symbolic link; name the file itself", path);
-		return set_cause(cause, "--secret-file: cannot open '%s': %s",
+		return mp_set_cause(cause, "--secret-file: cannot open '%s': %s",
 		    path, strerror(errno));
 	}
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
 		close(fd);
-		return set_cause(cause, "--secret-file: '%s' is not a regular "
+		return mp_set_cause(cause, "--secret-file: '%s' is not a regular "
 		    "file", path);
 	}
 	if (st->st_size > NM_SECRET_MAX) {
 		close(fd);
-		return set_cause(cause, "--secret-file: '%s' is larger than "
+		return mp_set_cause(cause, "--secret-file: '%s' is larger than "
 		    "%d bytes: not a secret file", path, NM_SECRET_MAX);
 	}
 	return fd;
@@ -84,14 +71,14 @@ load_file(const char *path, nm_secret *out, char **cause)
 	if ((fd = open_secret_file(path, &st, cause)) < 0)
 		return -1;
 	if ((buf = calloc(1, NM_SECRET_MAX + 1)) == NULL) {
-		set_cause(cause, "out of memory");
+		mp_set_cause(cause, "out of memory");
 		goto out;
 	}
 	do {
 		n = read(fd, buf, NM_SECRET_MAX);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		set_cause(cause, "--secret-file: cannot read '%s': %s", path,
+		mp_set_cause(cause, "--secret-file: cannot read '%s': %s", path,
 		    strerror(errno));
 		goto out;
 	}
@@ -100,7 +87,7 @@ load_file(const char *path, nm_secret *out, char **cause)
 	buf = NULL;
 	out->source = "--secret-file";
 	if ((out->origin = strdup(path)) == NULL) {
-		set_cause(cause, "out of memory");
+		mp_set_cause(cause, "out of memory");
 		goto out;
 	}
 	if ((st.st_mode & S_IROTH) != 0 &&
@@ -125,15 +112,15 @@ load_env(nm_secret *out, char **cause)
 	size_t len;
 
 	if (value == NULL)
-		return set_cause(cause, "no shared secret: give --secret-file "
+		return mp_set_cause(cause, "no shared secret: give --secret-file "
 		    "or --nova-conf, or set " NM_SECRET_ENV " (Nova's "
 		    "[neutron] metadata_proxy_shared_secret)");
 	len = strlen(value);
 	if (len > NM_SECRET_MAX)
-		return set_cause(cause, NM_SECRET_ENV " is longer than %d "
+		return mp_set_cause(cause, NM_SECRET_ENV " is longer than %d "
 		    "bytes", NM_SECRET_MAX);
 	if ((out->data = strndup(value, len)) == NULL)
-		return set_cause(cause, "out of memory");
+		return mp_set_cause(cause, "out of memory");
 	/* The copy in the environment would otherwise outlive the signing
 	 * in this process's memory and in /proc/PID/environ. */
 	nm_wipe(value, len);
@@ -159,13 +146,13 @@ load_nova_conf(const nm_config *cfg, nm_secret *out, char **cause)
 	out->len = nc.len;
 	nc.secret = NULL;
 	if (out->len > NM_SECRET_MAX) {
-		set_cause(cause, "--nova-conf: the shared secret in '%s' is "
+		mp_set_cause(cause, "--nova-conf: the shared secret in '%s' is "
 		    "longer than %d bytes", path, NM_SECRET_MAX);
 		goto out;
 	}
 	if (asprintf(&out->origin, "%s %s", path, nc.key) < 0) {
 		out->origin = NULL;
-		set_cause(cause, "out of memory");
+		mp_set_cause(cause, "out of memory");
 		goto out;
 	}
 	if ((nc.mode & S_IROTH) != 0 &&
@@ -209,7 +196,7 @@ nm_secret_load(const nm_config *cfg, nm_secret *out, char **cause)
 		r = load_env(out, cause);
 	forget_env();
 	if (r == 0 && out->len == 0) {
-		set_cause(cause, "the shared secret from %s%s%s is empty",
+		mp_set_cause(cause, "the shared secret from %s%s%s is empty",
 		    out->source, out->origin != NULL ? " " : "",
 		    out->origin != NULL ? out->origin : "");
 		r = -1;
