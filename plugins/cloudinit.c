@@ -247,7 +247,7 @@ nm_ci_err
 nm_ci_entries_parse(const char *body, size_t len, nm_ci_entries *out)
 {
 	nm_ci_entries dirs = { 0 }, leaves = { 0 };
-	const char *p = body, *end = body + len, *line;
+	const char *p, *end, *line;
 	nm_ci_err r = NM_CI_NOMEM;
 	nm_ci_entry *all;
 	size_t n;
@@ -255,6 +255,8 @@ nm_ci_entries_parse(const char *body, size_t len, nm_ci_entries *out)
 	memset(out, 0, sizeof(*out));
 	if (body == NULL)
 		return NM_CI_OK;
+	p = body;
+	end = body + len;
 	if (!is_utf8(body, len))
 		return NM_CI_NOT_TEXT;
 	while (next_line(&p, end, &line, &n)) {
@@ -330,9 +332,10 @@ ci_versions(ci_state *cs, char **cause)
 		    "falls back to latest", run->resp.status);
 	cs->version = nm_ci_pick_version(run->resp.body.data,
 	    run->resp.body.len);
-	p = run->resp.body.data;
+	/* An empty body has no buffer at all. */
+	p = run->resp.body.data != NULL ? run->resp.body.data : "";
 	end = p + run->resp.body.len;
-	while (p != NULL && next_line(&p, end, &line, &n))
+	while (next_line(&p, end, &line, &n))
 		count += n > 0;
 	return nm_run_add_result(run, MP_OK, "/openstack lists %zu versions; "
 	    "cloud-init reads %s", count, cs->version);

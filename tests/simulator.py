@@ -40,6 +40,7 @@ import argparse
 import hashlib
 import hmac
 import http.client
+import json
 import http.server
 import os
 import shlex
@@ -79,7 +80,8 @@ _WEBOB_DEFAULTS = {
 }
 
 FAULTS = ("delay", "status", "hang", "drip", "oversize", "garbage", "html",
-          "redirect", "close", "missing_key", "value", "ignore_signature")
+          "redirect", "close", "missing_key", "value", "ignore_signature",
+          "os_value", "os_missing", "body")
 
 
 def sign(secret, instance):
@@ -268,6 +270,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if "html" in faults:
             self._send(200, _HTML, ctype="text/html; charset=UTF-8")
             return
+        if "body" in faults:
+            self._send(200, str(faults["body"]))
+            return
         if "oversize" in faults:
             self._oversize(faults["oversize"])
             return
@@ -369,6 +374,12 @@ class Simulator:
         self._global = {}
         self._per_path = {}
         self.requests = []
+        # The OpenStack tree (Nova's _metadata_as_json and siblings);
+        # None serves 404, as Nova does without user data.
+        self.user_data = None
+        self.vendor_data = {}
+        self.vendor_data2 = {"static": {}}
+        self.network_data = openstack_network_data()
 
     # ---- life cycle ---------------------------------------------------
     def start(self):
@@ -420,6 +431,10 @@ class Simulator:
         close                close the connection without any response
         missing_key=KEY      KEY neither listed nor served (repeatable)
         value=KEY=VAL        serve KEY as VAL (repeatable); also (key, val)
+        os_value=KEY=JSON    meta_data.json's top-level KEY is JSON (a
+                             string when JSON does not parse; repeatable)
+        os_missing=KEY       meta_data.json without KEY (repeatable)
+        body=TEXT            200 with TEXT as the body (malformed JSON...)
         ignore_signature     service_metadata_proxy = False: 404 for every
                              request but GET /
         """
@@ -428,9 +443,9 @@ class Simulator:
         with self._lock:
             table = self._global if path is None else \
                 self._per_path.setdefault(path, {})
-            if name == "missing_key":
+            if name in ("missing_key", "os_missing"):
                 table.setdefault(name, set()).add(arg)
-            elif name == "value":
+            elif name in ("value", "os_value"):
                 key, value = _parse_value_arg(arg)
                 table.setdefault(name, {})[key] = value
             else:
@@ -455,9 +470,9 @@ class Simulator:
         with self._lock:
             merged = dict(self._global)
             for name, arg in self._per_path.get(path, {}).items():
-                if name == "missing_key":
+                if name in ("missing_key", "os_missing"):
                     merged[name] = set(merged.get(name, set())) | arg
-                elif name == "value":
+                elif name in ("value", "os_value"):
                     merged[name] = dict(merged.get(name, {}), **arg)
                 else:
                     merged[name] = arg
@@ -539,10 +554,87 @@ class Simulator:
                                         "Invalid proxy request signature.")
         if instance != self.instance or tenant != self.tenant:
             return 404, nova_error_body(404)
+        if norm.split("/")[1:2] == ["openstack"]:
+            return self._openstack_answer(norm, faults)
         data = _lookup(norm, self.tree(faults))
         if data is None:
             return 404, nova_error_body(404)
         return 200, ec2_md_print(data)
+
+
+    def meta_data(self, faults=None):
+        """meta_data.json's content, with the os_* faults applied."""
+        faults = self._faults_for("") if faults is None else faults
+        md = openstack_meta_data(self.instance, self.tenant)
+        for key, value in faults.get("os_value", {}).items():
+            try:
+                md[key] = json.loads(value)
+            except ValueError:
+                md[key] = value
+        for key in faults.get("os_missing", set()):
+            md.pop(key, None)
+        return md
+
+    def _openstack_answer(self, norm, faults):
+        """base.py's lookup() for /openstack[/VERSION[/NAME]]."""
+        tokens = norm.split("/")[2:]
+        if not tokens:
+            return 200, "\n".join(OPENSTACK_VERSIONS + ["latest"])
+        if tokens[0] not in OPENSTACK_VERSIONS + ["latest"]:
+            return 404, nova_error_body(404)
+        docs = {
+            "meta_data.json": json.dumps(self.meta_data(faults)),
+            "user_data": self.user_data,
+            "vendor_data.json": json.dumps(self.vendor_data),
+            "vendor_data2.json": json.dumps(self.vendor_data2),
+            "network_data.json": json.dumps(self.network_data),
+        }
+        if len(tokens) == 1:
+            return 200, "\n".join(k for k, v in docs.items()
+                                  if v is not None)
+        body = docs.get("/".join(tokens[1:]))
+        if body is None:
+            return 404, nova_error_body(404)
+        return 200, body
+
+
+# nova/api/metadata/base.py OPENSTACK_VERSIONS (all in the past now).
+OPENSTACK_VERSIONS = [
+    "2012-08-10", "2013-04-04", "2013-10-17", "2015-10-15", "2016-06-30",
+    "2016-10-06", "2017-02-22", "2018-08-27", "2020-10-14",
+]
+
+
+def openstack_meta_data(instance, tenant):
+    """The canary's meta_data.json, shaped like _metadata_as_json()."""
+    return {
+        "uuid": instance,
+        "meta": {"role": "canary"},
+        "public_keys": {"canary-key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5"
+                                      "AAAAIHNpbXVsYXRlZC1rZXk canary"},
+        "keys": [{"name": "canary-key", "type": "ssh",
+                  "data": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5"
+                          "AAAAIHNpbXVsYXRlZC1rZXk canary"}],
+        "hostname": "canary.novalocal",
+        "name": "canary",
+        "launch_index": 0,
+        "availability_zone": "nova",
+        "random_seed": "c2ltdWxhdGVkIHNlZWQ=",
+        "project_id": tenant,
+        "devices": [],
+        "dedicated_cpus": [],
+    }
+
+
+def openstack_network_data():
+    return {
+        "links": [{"id": "tapcanary", "vif_id": "canary-port",
+                   "type": "ovs", "mtu": 1450,
+                   "ethernet_mac_address": "fa:16:3e:00:00:05"}],
+        "networks": [{"id": "network0", "type": "ipv4_dhcp",
+                      "link": "tapcanary", "network_id": "canary-net"}],
+        "services": [],
+    }
 
 
 def _lookup(norm, tree):

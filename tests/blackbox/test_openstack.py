@@ -1,0 +1,462 @@
+"""-O/--openstack and --cloud-init against the simulator's OpenStack tree:
+exit code, first line and perfdata in every case."""
+
+import json
+import re
+
+import pytest
+
+import simulator
+from conftest import (INSTANCE, TENANT, assert_no_perfdata, assert_perfdata,
+                      assert_state, assert_unknown_usage, first_line,
+                      parse_perfdata, run_plugin)
+
+OTHER_UUID = "11111111-2222-4333-8444-555555555555"
+MD_LATEST = "/openstack/latest/meta_data.json"
+CI_VERSION = "2018-08-27"
+CI_DOCS = ["meta_data.json", "user_data", "vendor_data.json",
+           "vendor_data2.json", "network_data.json"]
+CI_LABELS = ["time", "size", "requests", "meta_data_time", "user_data_time",
+             "vendor_data_time", "vendor_data2_time", "network_data_time",
+             "ec2_time"]
+MARGIN = 1.0
+
+
+def md_body(sim):
+    return json.dumps(sim.meta_data()).encode()
+
+
+def doc_path(name, version=CI_VERSION):
+    return "/openstack/%s/%s" % (version, name)
+
+
+def ec2_crawl_paths(tree, base="/latest/meta-data/"):
+    """What cloud-init's MetadataMaterializer requests for tree, in order."""
+    paths = []
+    dirs, leaves = [], []
+    for key in sorted(tree):
+        value = tree[key]
+        if isinstance(value, dict) and "_name" in value:
+            ident, name = value["_name"].split("=", 1)
+            leaves.append("%s/openssh-key" % ident)
+        elif isinstance(value, dict):
+            dirs.append(key)
+        else:
+            leaves.append(key)
+    for d in dirs:
+        paths.append(base + d + "/")
+        paths.extend(ec2_crawl_paths(tree[d], base + d + "/"))
+    paths.extend(base + leaf for leaf in leaves)
+    return paths
+
+
+def ci_expected_paths(sim, version=CI_VERSION):
+    return (["/openstack"] + [doc_path(d, version) for d in CI_DOCS] +
+            ["/latest/meta-data/"] + ec2_crawl_paths(sim.tree()))
+
+
+def assert_ci_perfdata(line, requests=None):
+    perf = assert_perfdata(line)
+    assert list(perf) == CI_LABELS, line
+    assert perf["requests"][1] == "" and perf["requests"][4] == "0", line
+    if requests is not None:
+        assert perf["requests"][0] == requests, line
+    for label in CI_LABELS[3:]:
+        assert perf[label][1] == "s" and perf[label][4] == "0", line
+    return perf
+
+
+# ---- -O / --openstack ---------------------------------------------------
+def test_openstack_ok(sim, base_args):
+    rc, out, _, _ = run_plugin(base_args + ["-O"])
+    line = assert_state(
+        rc, out, "OK",
+        r"^NOVA METADATA OK - canary 32d0524b on 127\.0\.0\.1:%d: HTTP 200, "
+        r"2/2 keys, \d+\.\d{3} s $" % sim.port)
+    perf = assert_perfdata(line, size=len(md_body(sim)))
+    assert list(perf) == ["time", "size"]
+    assert [r["path"] for r in sim.requests] == [MD_LATEST]
+    assert "uuid is the canary %s" % INSTANCE in out
+    assert "project_id is the tenant %s" % TENANT in out
+
+
+@pytest.mark.parametrize("opt,version", [
+    ("--openstack", "latest"), ("-O2018-08-27", "2018-08-27"),
+    ("--openstack=2013-10-17", "2013-10-17"), ("-Olatest", "latest")])
+def test_openstack_version(sim, base_args, opt, version):
+    rc, out, _, _ = run_plugin(base_args + [opt])
+    line = assert_state(rc, out, "OK", r"HTTP 200, 2/2 keys")
+    assert_perfdata(line)
+    assert sim.last_request["path"] == \
+        "/openstack/%s/meta_data.json" % version
+
+
+def test_openstack_unknown_version_is_404(sim, base_args):
+    rc, out, _, _ = run_plugin(base_args + ["-O1999-01-01"])
+    line = assert_state(rc, out, "CRITICAL", r"HTTP 404")
+    assert_perfdata(line)
+
+
+def test_openstack_another_instance(sim, base_args):
+    sim.set_fault("os_value", "uuid=" + OTHER_UUID)
+    rc, out, _, _ = run_plugin(base_args + ["-O"])
+    line = assert_state(rc, out, "CRITICAL",
+                        r"another instance's: uuid '%s', expected the "
+                        r"canary %s" % (OTHER_UUID, INSTANCE))
+    assert_perfdata(line)
+
+
+def test_openstack_wrong_project(sim, base_args):
+    sim.set_fault("os_value", "project_id=someoneelse")
+    rc, out, _, _ = run_plugin(base_args + ["-O"])
+    line = assert_state(rc, out, "CRITICAL",
+                        r"project_id 'someoneelse', expected the tenant %s"
+                        % TENANT)
+    assert_perfdata(line)
+
+
+def test_openstack_missing_uuid_and_project(sim, base_args):
+    sim.set_fault("os_missing", "uuid")
+    sim.set_fault("os_missing", "project_id")
+    rc, out, _, _ = run_plugin(base_args + ["-O"])
+    line = assert_state(rc, out, "CRITICAL", r"has no uuid")
+    assert "has no project_id" in line
+    assert "1/2 keys present, uuid missing" in line
+    assert_perfdata(line)
+
+
+def test_openstack_keys(sim, base_args):
+    rc, out, _, _ = run_plugin(base_args + ["-O", "-k", "availability_zone",
+                                            "-k", "public_keys"])
+    line = assert_state(rc, out, "OK", r"HTTP 200, 2/2 keys")
+    assert_perfdata(line)
+    rc, out, _, _ = run_plugin(base_args + ["-O", "-k", "name",
+                                            "-k", "no_such_key"])
+    line = assert_state(rc, out, "CRITICAL",
+                        r"1/2 keys, .*no_such_key missing")
+    assert_perfdata(line)
+
+
+def test_openstack_expect_string_and_number(sim, base_args):
+    rc, out, _, _ = run_plugin(base_args + [
+        "-O", "-e", "launch_index=0", "-e", "availability_zone=nova",
+        "-e", "name=canary"])
+    line = assert_state(rc, out, "OK", r"2/2 keys, 3/3 values")
+    assert_perfdata(line)
+    assert "launch_index is '0' as expected" in out
+
+
+def test_openstack_expect_mismatch(sim, base_args):
+    rc, out, _, _ = run_plugin(base_args + [
+        "-O", "-e", "availability_zone=az2", "-e", "meta=x",
+        "-e", "absent=1"])
+    line = assert_state(rc, out, "CRITICAL",
+                        r"0/3 values.*availability_zone is 'nova', "
+                        r"expected 'az2'")
+    assert "meta is an object, expected 'x'" in out
+    assert "absent missing from meta_data.json" in out
+    assert_perfdata(line)
+
+
+def test_openstack_malformed_json(sim, base_args):
+    sim.set_fault("body", '{"uuid": "%s",\n "hostname" 1}' % INSTANCE,
+                  path=MD_LATEST)
+    rc, out, _, _ = run_plugin(base_args + ["-O"])
+    line = assert_state(rc, out, "CRITICAL",
+                        r"meta_data\.json is not JSON: .* at line 2, "
+                        r"column \d+ \(byte \d+\)")
+    assert_perfdata(line)
+
+
+@pytest.mark.parametrize("body,what", [
+    ("[1, 2]", "an array"), ('"text"', "a string"), ("42", "a number"),
+    ("", None)])
+def test_openstack_not_an_object(sim, base_args, body, what):
+    sim.set_fault("body", body, path=MD_LATEST)
+    rc, out, _, _ = run_plugin(base_args + ["-O"])
+    want = ("top level is %s, not an object" % what) if what else \
+        r"not JSON: .* at line 1"
+    line = assert_state(rc, out, "CRITICAL", want)
+    assert_perfdata(line)
+
+
+def test_openstack_oversize(sim, base_args):
+    sim.set_fault("oversize", "chunked", path=MD_LATEST)
+    rc, out, _, _ = run_plugin(base_args + ["-O"])
+    line = assert_state(rc, out, "CRITICAL", r"larger than 1 MiB")
+    assert_perfdata(line)
+
+
+@pytest.mark.parametrize("code,why", [
+    (404, r"canary unknown to Nova"), (500, r"HTTP 500"),
+    (403, r"signature rejected")])
+def test_openstack_status(sim, base_args, code, why):
+    sim.set_fault("status", code, path=MD_LATEST)
+    rc, out, _, _ = run_plugin(base_args + ["-O"])
+    line = assert_state(rc, out, "CRITICAL", why)
+    assert "HTTP %d" % code in line
+    assert_perfdata(line)
+
+
+def test_openstack_thresholds(sim, base_args):
+    sim.set_fault("delay", 0.3, path=MD_LATEST)
+    rc, out, _, _ = run_plugin(base_args + ["-O", "-w", "0.2", "-c", "5"])
+    line = assert_state(rc, out, "WARNING", r"violates warning threshold")
+    perf = assert_perfdata(line)
+    assert perf["time"][0] >= 0.3 and perf["time"][2:4] == ("0.2", "5")
+    rc, out, _, _ = run_plugin(base_args + ["-O", "-w", "0.1", "-c", "0.2"])
+    line = assert_state(rc, out, "CRITICAL", r"violates critical threshold")
+    assert_perfdata(line)
+
+
+def test_openstack_timeout(sim, base_args):
+    sim.set_fault("hang", path=MD_LATEST)
+    rc, out, _, elapsed = run_plugin(base_args + ["-O", "-t", "1"])
+    line = assert_state(rc, out, "CRITICAL", r"timed out after 1 s")
+    assert_no_perfdata(line)
+    assert elapsed < 1 + MARGIN
+
+
+# ---- options -------------------------------------------------------------
+@pytest.mark.parametrize("extra,why", [
+    (["-O", "--cloud-init"], r"exclude each other"),
+    (["--cloud-init", "--openstack=2018-08-27"], r"exclude each other"),
+    (["-O", "-u", "/latest/meta-data/placement/"], r"-u/--url does not "
+     r"apply to -O"),
+    (["--cloud-init", "-u", "/x/"], r"-u/--url does not apply to "
+     r"--cloud-init"),
+    (["-Onot-a-version"], r"-O/--openstack: 'not-a-version' is not a "
+     r"version"),
+    (["--openstack=../../x"], r"is not a version"),
+    (["-O", "2018-08-27"], r"unexpected argument '2018-08-27' \(a version "
+     r"goes attached"),
+    (["--cloud-init=yes"], r"cloud-init"),
+])
+def test_usage(sim, base_args, extra, why):
+    rc, out, _, _ = run_plugin(base_args + extra)
+    assert_unknown_usage(rc, out, why)
+    assert sim.request_count == 0
+
+
+def test_help_mentions_modes(plugin):
+    rc, out, _, _ = run_plugin(["--help"])
+    assert rc == 0
+    assert "--openstack[=VERSION]" in out and "--cloud-init" in out
+
+
+# ---- --cloud-init ----------------------------------------------------------
+def test_cloud_init_ok(sim, base_args):
+    rc, out, err, _ = run_plugin(base_args + ["--cloud-init", "-vvv"])
+    expected = ci_expected_paths(sim)
+    line = assert_state(
+        rc, out, "OK",
+        r"^NOVA METADATA OK - canary 32d0524b on 127\.0\.0\.1:%d: cloud-init "
+        r"profile, version 2018-08-27, 4/5 documents, 17 EC2 values, %d "
+        r"requests, \d+\.\d{3} s $" % (sim.port, len(expected)))
+    assert_ci_perfdata(line, requests=len(expected))
+    # cloud-init's order, request by request.
+    assert [r["path"] for r in sim.requests] == expected
+    assert "user_data: not served (HTTP 404)" in out
+    # One connection for the whole profile.
+    assert len(re.findall(r"Connected to", err)) == 1, err[-2000:]
+    assert len(re.findall(r"[Rr]e-?using existing connection", err)) == \
+        len(expected) - 1
+
+
+def test_cloud_init_public_keys_as_cloud_init_reads_them(sim, base_args):
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    assert_state(rc, out, "OK")
+    paths = [r["path"] for r in sim.requests]
+    assert "/latest/meta-data/public-keys/" in paths
+    assert "/latest/meta-data/public-keys/0/openssh-key" in paths
+    assert "/latest/meta-data/public-keys/0/" not in paths
+    assert "/latest/meta-data/public-keys/0=canary-key" not in paths
+
+
+def test_cloud_init_user_data_served(sim, base_args):
+    user_data = "#cloud-config\nruncmd: [true]\n"
+    sim.user_data = user_data
+    try:
+        rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    finally:
+        sim.user_data = None
+    line = assert_state(rc, out, "OK", r"5/5 documents")
+    assert_ci_perfdata(line)
+    assert "user_data: HTTP 200, %d bytes" % len(user_data) in out
+
+
+def test_cloud_init_falls_back_to_latest(sim, base_args):
+    sim.set_fault("status", 404, path="/openstack")
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "WARNING", r"version latest.*HTTP 404 for "
+                        r"/openstack: cloud-init cannot list the versions")
+    assert_ci_perfdata(line)
+    assert sim.requests[1]["path"] == MD_LATEST
+
+
+@pytest.mark.parametrize("listing,version", [
+    ("2012-08-10\n2013-04-04\nlatest", "2013-04-04"),
+    ("2012-08-10\n2020-10-14\n2099-01-01\nlatest", "2012-08-10"),
+    ("2099-01-01\nlatest", "latest")])
+def test_cloud_init_version_choice(sim, base_args, listing, version):
+    sim.set_fault("body", listing, path="/openstack")
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    # Before 2015-10-15 Nova served no project_id; the simulator serves
+    # it anyway, so every version passes.
+    line = assert_state(rc, out, "OK", r"version %s," % version)
+    assert_ci_perfdata(line)
+    assert sim.requests[1]["path"] == doc_path("meta_data.json", version)
+
+
+def test_cloud_init_meta_data_missing(sim, base_args):
+    sim.set_fault("status", 404, path=doc_path("meta_data.json"))
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"HTTP 404 for "
+                        r"/openstack/2018-08-27/meta_data\.json")
+    assert_ci_perfdata(line, requests=2)
+    # read_v2 stops at a missing required document.
+    assert sim.request_count == 2
+
+
+def test_cloud_init_meta_data_malformed_stops(sim, base_args):
+    sim.set_fault("body", "{not json", path=doc_path("meta_data.json"))
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"meta_data\.json is not "
+                        r"JSON: .* at line 1, column \d+")
+    assert_ci_perfdata(line, requests=2)
+
+
+def test_cloud_init_another_instance(sim, base_args):
+    sim.set_fault("os_value", "uuid=" + OTHER_UUID)
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"another instance's: uuid "
+                        r"'%s', expected the canary %s"
+                        % (OTHER_UUID, INSTANCE))
+    assert_ci_perfdata(line, requests=len(ci_expected_paths(sim)))
+
+
+@pytest.mark.parametrize("doc", ["vendor_data.json", "vendor_data2.json",
+                                 "network_data.json"])
+def test_cloud_init_optional_json_broken(sim, base_args, doc):
+    sim.set_fault("body", '{"a": [1, 2}', path=doc_path(doc))
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"%s is not JSON: .* at line "
+                        r"1, column \d+ \(byte \d+\)" % re.escape(doc))
+    assert_ci_perfdata(line)
+
+
+def test_cloud_init_optional_json_wrong_root(sim, base_args):
+    sim.set_fault("body", "12", path=doc_path("network_data.json"))
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"network_data\.json is top "
+                        r"level is a number")
+    assert_ci_perfdata(line)
+
+
+def test_cloud_init_vendor_data_array_is_fine(sim, base_args):
+    sim.set_fault("body", '["#cloud-config\\n"]',
+                  path=doc_path("vendor_data.json"))
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "OK")
+    assert_ci_perfdata(line)
+
+
+def test_cloud_init_user_data_is_opaque(sim, base_args):
+    sim.set_fault("body", "{not json, and that is fine",
+                  path=doc_path("user_data"))
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "OK", r"5/5 documents")
+    assert_ci_perfdata(line)
+
+
+@pytest.mark.parametrize("doc", CI_DOCS[1:])
+def test_cloud_init_optional_500(sim, base_args, doc):
+    sim.set_fault("status", 500, path=doc_path(doc))
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"%s: HTTP 500 for %s"
+                        % (re.escape(doc), re.escape(doc_path(doc))))
+    # The profile goes on, as cloud-init does.
+    assert_ci_perfdata(line, requests=len(ci_expected_paths(sim)))
+
+
+def test_cloud_init_optional_404_is_normal(sim, base_args):
+    for doc in CI_DOCS[1:]:
+        sim.set_fault("status", 404, path=doc_path(doc))
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "OK", r"1/5 documents")
+    assert_ci_perfdata(line)
+
+
+def test_cloud_init_crawl_entry_fails(sim, base_args):
+    bad = "/latest/meta-data/placement/availability-zone"
+    sim.set_fault("status", 500, path=bad)
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"EC2 tree: HTTP 500 for %s "
+                        r"\(listed in its directory\)" % re.escape(bad))
+    assert_ci_perfdata(line)
+    # The crawl stops at the first failure, as the materializer does.
+    assert sim.last_request["path"] == bad
+
+
+def test_cloud_init_crawl_top_fails(sim, base_args):
+    sim.set_fault("status", 404, path="/latest/meta-data/")
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"EC2 tree: HTTP 404 for "
+                        r"/latest/meta-data/")
+    assert_ci_perfdata(line, requests=7)
+
+
+def test_cloud_init_crawl_depth_bound(sim, base_args):
+    sim.set_fault("value", "d1/d2/d3/d4/d5/d6/d7/d8/d9/leaf=x")
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"EC2 tree: /latest/meta-data/"
+                        r"d1/.*/ is deeper than 8 levels")
+    assert_ci_perfdata(line)
+
+
+def test_cloud_init_crawl_request_bound(sim, base_args):
+    for i in range(300):
+        sim.set_fault("value", "many/k%03d=v" % i)
+    rc, out, _, elapsed = run_plugin(base_args + ["--cloud-init", "-t", "30"],
+                                     timeout=60)
+    line = assert_state(rc, out, "CRITICAL", r"EC2 tree: stopped after 256 "
+                        r"requests")
+    perf = assert_ci_perfdata(line)
+    assert perf["requests"][0] == 6 + 256
+    assert sim.request_count == 6 + 256
+
+
+def test_cloud_init_thresholds_on_total_time(sim, base_args):
+    sim.set_fault("delay", 0.3, path=doc_path("vendor_data2.json"))
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init", "-w", "0.25"])
+    line = assert_state(rc, out, "WARNING", r"violates warning threshold "
+                        r"0\.25")
+    perf = assert_ci_perfdata(line)
+    assert perf["vendor_data2_time"][0] >= 0.3
+    assert perf["time"][0] >= perf["vendor_data2_time"][0]
+    assert perf["time"][2] == "0.25"
+
+
+def test_cloud_init_whole_run_limit(sim, base_args):
+    sim.set_fault("hang", path="/latest/meta-data/placement/")
+    rc, out, _, elapsed = run_plugin(base_args + ["--cloud-init", "-t", "2"])
+    line = assert_state(rc, out, "CRITICAL", r"timed out after 2 s")
+    assert_no_perfdata(line)
+    assert elapsed < 2 + MARGIN
+
+
+def test_cloud_init_keys_and_values(sim, base_args):
+    rc, out, _, _ = run_plugin(base_args + [
+        "--cloud-init", "-k", "availability_zone", "-e", "launch_index=1"])
+    line = assert_state(rc, out, "CRITICAL", r"launch_index is '0', "
+                        r"expected '1'")
+    assert_ci_perfdata(line)
+
+
+def test_cloud_init_transport_failure(sim, base_args):
+    sim.set_fault("close", path=doc_path("network_data.json"))
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL")
+    assert_ci_perfdata(line)
+    assert not any(r["path"].startswith("/latest") for r in sim.requests)
+    assert first_line(out) == line and parse_perfdata(line)
