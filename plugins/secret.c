@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cause.h"
+#include "inifile.h"
 #include "novaconf.h"
 #include "output.h"
 #include "secret.h"
@@ -31,77 +32,46 @@ first_line(char *buf, size_t len)
 	return i;
 }
 
-/* Opens FILE for reading without following a link at its last
- * component and without blocking on a FIFO, and insists on a regular
- * file of sane size, so the whole-run limit is never spent here. */
-static int
-open_secret_file(const char *path, struct stat *st, char **cause)
-{
-	int fd;
-
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ELOOP)
-			return mp_set_cause(cause, "--secret-file: '%s' is a "
-			    "symbolic link; name the file itself", path);
-		return mp_set_cause(cause, "--secret-file: cannot open '%s': %s",
-		    path, strerror(errno));
-	}
-	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
-		close(fd);
-		return mp_set_cause(cause, "--secret-file: '%s' is not a regular "
-		    "file", path);
-	}
-	if (st->st_size > NM_SECRET_MAX) {
-		close(fd);
-		return mp_set_cause(cause, "--secret-file: '%s' is larger than "
-		    "%d bytes: not a secret file", path, NM_SECRET_MAX);
-	}
-	return fd;
-}
-
+/* The file is read as the ini files are: a regular file, not a link at
+ * its last component, never blocking on a FIFO, so the whole-run limit is
+ * never spent here. */
 static int
 load_file(const char *path, nm_secret *out, char **cause)
 {
-	struct stat st;
-	char *buf = NULL;
-	ssize_t n;
-	int fd, r = -1;
+	char *data = NULL, *why = NULL;
+	size_t len;
+	mode_t mode;
+	int r = -1;
 
-	if ((fd = open_secret_file(path, &st, cause)) < 0)
-		return -1;
-	if ((buf = calloc(1, NM_SECRET_MAX + 1)) == NULL) {
-		mp_set_cause(cause, "out of memory");
+	if (nm_ini_read_file(path, &data, &len, &mode, &why) != 0) {
+		mp_set_cause(cause, "--secret-file: '%s' %s", path,
+		    why != NULL ? why : "cannot be read");
 		goto out;
 	}
-	do {
-		n = read(fd, buf, NM_SECRET_MAX);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		mp_set_cause(cause, "--secret-file: cannot read '%s': %s", path,
-		    strerror(errno));
+	if (len > NM_SECRET_MAX) {
+		mp_set_cause(cause, "--secret-file: '%s' is larger than %d "
+		    "bytes: not a secret file", path, NM_SECRET_MAX);
 		goto out;
 	}
-	out->len = first_line(buf, (size_t)n);
-	out->data = buf;
-	buf = NULL;
+	out->len = first_line(data, len);
+	out->data = data;
+	data = NULL;
 	out->source = "--secret-file";
 	if ((out->origin = strdup(path)) == NULL) {
 		mp_set_cause(cause, "out of memory");
 		goto out;
 	}
-	if ((st.st_mode & S_IROTH) != 0 &&
+	if ((mode & S_IROTH) != 0 &&
 	    asprintf(&out->warning, "secret file '%s' is readable by others "
-	    "(mode %04o): chmod o-r it", path,
-	    (unsigned)(st.st_mode & 07777)) < 0)
+	    "(mode %04o): chmod o-r it", path, (unsigned)(mode & 07777)) < 0)
 		out->warning = NULL;
 	r = 0;
  out:
-	if (buf != NULL) {
-		nm_wipe(buf, NM_SECRET_MAX + 1);
-		free(buf);
+	if (data != NULL) {
+		nm_wipe(data, len);
+		free(data);
 	}
-	close(fd);
+	free(why);
 	return r;
 }
 
