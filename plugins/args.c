@@ -287,25 +287,44 @@ push_str(char ***list, size_t *count, const char *value)
 	return 0;
 }
 
+/* A host name (letters, digits, '.', '-', '_') or an IPv6 literal: only
+ * those hold ':'. Anything else would change the URL's meaning. */
+static int
+is_host(const char *host)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	const char *p;
+
+	if (strchr(host, ':') != NULL)
+		return inet_pton(AF_INET6, host, addr) == 1;
+	for (p = host; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && strchr(".-_", *p) == NULL)
+			return 0;
+	}
+	return p != host;
+}
+
 static nm_args_result
 set_host(nm_config *cfg, const char *arg, char **cause)
 {
 	char host[NM_MAX_FIELD + 1];
 	size_t len = strlen(arg);
+	const char *from = arg;
 
 	/* "[::1]" is how URLs write an IPv6 address; keep the bare form. */
 	if (len >= 2 && arg[0] == '[' && arg[len - 1] == ']') {
-		arg++;
+		from++;
 		len -= 2;
 	}
 	if (len == 0 || len > NM_MAX_FIELD)
-		return fail(cause, "-H/--hostname: '%s' is not a host name or "
-		    "address", arg);
-	memcpy(host, arg, len);
+		return fail(cause, "-H/--hostname: '%.60s' is not a host name "
+		    "or address", arg);
+	memcpy(host, from, len);
 	host[len] = '\0';
-	if (!is_token(host, NM_MAX_FIELD) || strpbrk(host, "[]/?#@") != NULL)
-		return fail(cause, "-H/--hostname: '%s' is not a host name or "
-		    "address", host);
+	if (!is_host(host))
+		return fail(cause, "-H/--hostname: '%.60s' is not a host name "
+		    "or address%s", arg, strchr(host, ':') != NULL &&
+		    strchr(host, '.') != NULL ? " (the port goes in -p)" : "");
 	return replace_str(&cfg->host, host) == 0 ? NM_ARGS_RUN : NM_ARGS_NOMEM;
 }
 
