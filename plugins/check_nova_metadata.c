@@ -210,6 +210,10 @@ main(int argc, char **argv)
 		break;
 	}
 	nm_log_set_level(cfg->verbose);
+	/* libcurl leaves SIGPIPE alone with CURLOPT_NOSIGNAL, and a TLS write
+	 * to a peer that hung up would otherwise kill the process without a
+	 * status line or a plugin exit code. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		state = unknown(cfg->output_format, "libcurl failed to "
 		    "initialise");

@@ -96,12 +96,14 @@ transport_failure(nm_run *run, const char *path)
 	if (resp->too_large || resp->code == CURLE_FILESIZE_EXCEEDED)
 		return nm_run_add_result(run, MP_CRITICAL, "response to %s is "
 		    "larger than 1 MiB", path);
-	/* libcurl 7.88 no longer puts the system's reason in its text. */
-	return nm_run_add_result(run, MP_CRITICAL, "%s%s%s%s%s%s",
-	    curl_easy_strerror(resp->code), resp->error[0] != '\0' ? " (" : "",
-	    resp->error, resp->error[0] != '\0' ? ")" : "",
-	    resp->os_errno != 0 ? ": " : "",
-	    resp->os_errno != 0 ? strerror((int)resp->os_errno) : "");
+	/* libcurl's detail names the host and port and usually contains its
+	 * generic text; 7.88 no longer adds the system's reason itself. */
+	return nm_run_add_result(run, MP_CRITICAL, "%s%s%s%s",
+	    resp->error[0] != '\0' ? resp->error :
+	    curl_easy_strerror(resp->code),
+	    resp->os_errno != 0 ? " (" : "",
+	    resp->os_errno != 0 ? strerror((int)resp->os_errno) : "",
+	    resp->os_errno != 0 ? ")" : "");
 }
 
 int
