@@ -347,9 +347,12 @@ nm_http_get(nm_http *h, const char *path, long timeout_ms,
 	mp_scrub(resp->error);
 	if (collect_info(h->curl, resp) != 0)
 		return mp_set_cause(cause, "out of memory");
-	nm_log(1, "  -> %s, HTTP %ld, %zu bytes, %.6f s (dns %.6f, connect "
-	    "%.6f, tls %.6f, first byte %.6f)", curl_easy_strerror(resp->code),
-	    resp->status, resp->body.len, resp->t_total, resp->t_dns,
-	    resp->t_connect, resp->t_tls, resp->t_first_byte);
+	if (resp->code != CURLE_OK)
+		nm_log(1, "  -> failed: %s", resp->error[0] != '\0' ?
+		    resp->error : curl_easy_strerror(resp->code));
+	nm_log(1, "  -> HTTP %ld, %zu bytes, %.6f s (dns %.6f, connect %.6f, "
+	    "tls %.6f, first byte %.6f)", resp->status, resp->body.len,
+	    resp->t_total, resp->t_dns, resp->t_connect, resp->t_tls,
+	    resp->t_first_byte);
 	return 0;
 }
