@@ -626,6 +626,16 @@ apply_option(nm_config *cfg, int opt, const char *arg, int *keys_given,
 	}
 }
 
+/* An option's name as typed, without its value: the value may be
+ * anything, a secret pasted in the wrong place included. */
+static int
+name_length(const char *word)
+{
+	size_t n = strcspn(word, "=");
+
+	return n > 60 ? 60 : (int)n;
+}
+
 /* What getopt could not make sense of, named as the user typed it. */
 static nm_args_result
 getopt_error(int opt, char **argv, char **cause)
@@ -633,10 +643,64 @@ getopt_error(int opt, char **argv, char **cause)
 	const char *word = argv[optind - 1];
 
 	if (opt == ':')
-		return fail(cause, "option '%.60s' needs a value", word);
+		return fail(cause, "option '%.*s' needs a value",
+		    name_length(word), word);
 	if (optopt != 0 && strncmp(word, "--", 2) != 0)
 		return fail(cause, "unknown option '-%c'", optopt);
-	return fail(cause, "unknown option '%.60s'", word);
+	return fail(cause, "unknown option '%.*s'", name_length(word), word);
+}
+
+/* getopt_long takes any unique prefix of a long option ("--secret" for
+ * --secret-file). Options here must be spelled out: a prefix that
+ * matches today may match two options tomorrow, and an ini key such as
+ * "secret" must not silently become a file name. */
+static nm_args_result
+check_spelled_out(char **argv, int index, char **cause)
+{
+	const char *name = long_opts[index].name, *word;
+	size_t len = strlen(name);
+
+	/* A separate value is the element before optind, its option the
+	 * one before that. */
+	word = (optarg != NULL && optind >= 2 && optarg == argv[optind - 1]) ?
+	    argv[optind - 2] : argv[optind - 1];
+	if (strncmp(word, "--", 2) == 0 && strncmp(word + 2, name, len) == 0 &&
+	    (word[2 + len] == '\0' || word[2 + len] == '='))
+		return NM_ARGS_RUN;
+	return fail(cause, "unknown option '%.*s' (write long options in "
+	    "full, e.g. --%s)", name_length(word), word, name);
+}
+
+const struct option *
+nm_long_options(void)
+{
+	return long_opts;
+}
+
+const char *
+nm_short_options(void)
+{
+	return short_opts;
+}
+
+mp_format
+nm_args_output_format(int argc, char *const *argv)
+{
+	static const char opt[] = "--output-format";
+	mp_format f = MP_FORMAT_CLASSIC, seen;
+	const char *value;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strncmp(argv[i], opt, sizeof(opt) - 1) != 0)
+			continue;
+		value = argv[i][sizeof(opt) - 1] == '=' ?
+		    argv[i] + sizeof(opt) : argv[i][sizeof(opt) - 1] == '\0' &&
+		    i + 1 < argc ? argv[i + 1] : NULL;
+		if (value != NULL && mp_format_parse(value, &seen) == 0)
+			f = seen;
+	}
+	return f;
 }
 
 static nm_args_result
@@ -670,7 +734,7 @@ parse_argv(int argc, char **argv, nm_config **out, char **cause)
 {
 	nm_config *cfg = NULL;
 	nm_args_result r = NM_ARGS_NOMEM;
-	int opt, keys_given = 0;
+	int opt, index, keys_given = 0;
 
 	*out = NULL;
 	*cause = NULL;
@@ -678,8 +742,11 @@ parse_argv(int argc, char **argv, nm_config **out, char **cause)
 		goto out;
 	optind = 0;	/* glibc: full re-initialisation, for repeated calls */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, short_opts, long_opts,
-	    NULL)) != -1) {
+	while ((index = -1, opt = getopt_long(argc, argv, short_opts,
+	    long_opts, &index)) != -1) {
+		if (index >= 0 && opt != '?' && opt != ':' &&
+		    (r = check_spelled_out(argv, index, cause)) != NM_ARGS_RUN)
+			goto out;
 		if (opt == 'h' || opt == 'V') {
 			r = opt == 'h' ? NM_ARGS_HELP : NM_ARGS_VERSION;
 			goto out;

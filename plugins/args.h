@@ -2,6 +2,8 @@
 #ifndef NM_ARGS_H
 #define NM_ARGS_H
 
+#include <getopt.h>
+
 #include "nm_config.h"
 
 typedef enum {
@@ -17,6 +19,17 @@ typedef enum {
  * NM_ARGS_ERROR *cause is a malloc'd one-line message. */
 nm_args_result nm_parse_args(int argc, char **argv, nm_config **cfg,
     char **cause);
+
+/* The output format asked for on the command line (the last
+ * --output-format wins; classic when absent or invalid), so that even a
+ * usage error is printed in the format a machine reader expects. */
+mp_format nm_args_output_format(int argc, char *const *argv);
+
+/* getopt_long's table of this plugin's long options (NULL-terminated)
+ * and its short option string, for --extra-opts to tell keys that are
+ * options from keys that are not. */
+const struct option *nm_long_options(void);
+const char *nm_short_options(void);
 
 /* The text for -h and the usage line for errors. */
 const char *nm_help_text(void);

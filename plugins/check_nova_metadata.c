@@ -201,11 +201,12 @@ main(int argc, char **argv)
 		fputs(NM_PROGNAME " " PACKAGE_VERSION "\n", stdout);
 		return MP_OK;
 	case NM_ARGS_ERROR:
-		state = unknown(MP_FORMAT_CLASSIC, cause);
+		state = unknown(nm_args_output_format(argc, argv), cause);
 		free(cause);
 		return state;
 	case NM_ARGS_NOMEM:
-		return unknown(MP_FORMAT_CLASSIC, "out of memory");
+		return unknown(nm_args_output_format(argc, argv),
+		    "out of memory");
 	case NM_ARGS_RUN:
 		break;
 	}

@@ -197,6 +197,79 @@ test_errors(void **state)
 	}
 }
 
+/* A value typed into the wrong option, or an ini key that is no option,
+ * never reaches the message: it may be the shared secret. */
+static void
+test_error_never_quotes_value(void **state)
+{
+	static const char *words[] = {
+		"--secret=s3cr3tVAL", "--metadata_proxy_shared_secret=s3cr3tVAL",
+		"--secret-fil=s3cr3tVAL", "--s=s3cr3tVAL", "--help=s3cr3tVAL",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		nm_config *cfg = NULL;
+		char *cause = NULL;
+
+		assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+		    words[i], NULL), NM_ARGS_ERROR);
+		assert_non_null(cause);
+		if (strstr(cause, "s3cr3tVAL") != NULL)
+			fail_msg("'%s' quoted its value: %s", words[i], cause);
+		assert_non_null(strstr(cause, "unknown option"));
+		free(cause);
+	}
+}
+
+/* Abbreviations are refused, spelled-out options work with either form
+ * of value. */
+static void
+test_long_options_spelled_out(void **state)
+{
+	nm_config *cfg;
+	char *cause;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "--tenant", "p",
+	    "--hostname=h", "--port", "99", "--timeout-r", "ok", NULL),
+	    NM_ARGS_ERROR);
+	assert_non_null(strstr(cause, "'--timeout-r'"));
+	assert_non_null(strstr(cause, "--timeout-result"));
+	free(cause);
+	/* ambiguous: getopt itself refuses it */
+	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p", "--tim",
+	    "5", NULL), NM_ARGS_ERROR);
+	assert_non_null(strstr(cause, "'--tim'"));
+	free(cause);
+	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "--tenant", "p",
+	    "--hostname=h", "--port", "99", "--timeout", "5", "--ssl",
+	    "--insecure", NULL), NM_ARGS_RUN);
+	assert_string_equal(cfg->host, "h");
+	assert_int_equal(cfg->port, 99);
+	assert_int_equal(cfg->timeout, 5);
+	nm_config_free(cfg);
+}
+
+static void
+test_output_format_prescan(void **state)
+{
+	char *a[] = { "p", "--output-format=mp-test-json", "--bogus", NULL };
+	char *b[] = { "p", "--output-format", "mp-test-json", NULL };
+	char *c[] = { "p", "--output-format=mp-test-json",
+	    "--output-format=classic", NULL };
+	char *d[] = { "p", "--output-format=xml", NULL };
+	char *e[] = { "p", "--", "--output-format=mp-test-json", NULL };
+
+	(void)state;
+	assert_int_equal(nm_args_output_format(3, a), MP_FORMAT_TEST_JSON);
+	assert_int_equal(nm_args_output_format(3, b), MP_FORMAT_TEST_JSON);
+	assert_int_equal(nm_args_output_format(3, c), MP_FORMAT_CLASSIC);
+	assert_int_equal(nm_args_output_format(2, d), MP_FORMAT_CLASSIC);
+	assert_int_equal(nm_args_output_format(3, e), MP_FORMAT_CLASSIC);
+}
+
 static void
 test_required(void **state)
 {
@@ -241,6 +314,9 @@ main(void)
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_required),
+		cmocka_unit_test(test_error_never_quotes_value),
+		cmocka_unit_test(test_long_options_spelled_out),
+		cmocka_unit_test(test_output_format_prescan),
 		cmocka_unit_test(test_last_wins_and_reparse),
 	};
 
