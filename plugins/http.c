@@ -1,11 +1,14 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cause.h"
 #include "http.h"
@@ -20,7 +23,6 @@ struct nm_http {
 	struct curl_slist *headers;
 	char base[512];
 	char url[2048];
-	nm_response *current;	/* the response being filled */
 };
 
 void
@@ -60,6 +62,18 @@ write_body(char *data, size_t size, size_t nmemb, void *arg)
 /* -vvv: the headers as they cross the wire. The request carries no
  * secret, only its HMAC, and that is shortened so it cannot be replayed
  * from a log. */
+/* The value is bounded by the line, which libcurl does not NUL-end. */
+static void
+log_signature(const char *prefix, const char *value, size_t len)
+{
+	while (len > 0 && (*value == ' ' || *value == '\t')) {
+		value++;
+		len--;
+	}
+	nm_log(3, "%s " SIG_HEADER ": %.*s... (shortened)", prefix,
+	    len > 8 ? 8 : (int)len, value);
+}
+
 static void
 log_header_block(const char *prefix, const char *data, size_t size)
 {
@@ -73,10 +87,10 @@ log_header_block(const char *prefix, const char *data, size_t size)
 		len = (int)(eol - data);
 		if (len > 0 && data[len - 1] == '\r')
 			len--;
-		if (len > 0 && strncasecmp(data, SIG_HEADER ":",
-		    sizeof(SIG_HEADER)) == 0)
-			nm_log(3, "%s " SIG_HEADER ": %.8s... (shortened)",
-			    prefix, data + sizeof(SIG_HEADER) + 1);
+		if (len > (int)sizeof(SIG_HEADER) - 1 && strncasecmp(data,
+		    SIG_HEADER ":", sizeof(SIG_HEADER)) == 0)
+			log_signature(prefix, data + sizeof(SIG_HEADER),
+			    (size_t)len - sizeof(SIG_HEADER));
 		else if (len > 0)
 			nm_log(3, "%s %.*s", prefix, len > 1000 ? 1000 : len,
 			    data);
@@ -156,6 +170,9 @@ setopts_tls(CURL *curl, const nm_config *cfg)
 
 	if (!cfg->ssl)
 		goto out;
+	/* An encrypted key must fail, not prompt on a terminal nobody
+	 * watches. */
+	SETOPT(curl, CURLOPT_KEYPASSWD, "");
 	SETOPT(curl, CURLOPT_SSL_VERIFYPEER, cfg->insecure ? 0L : 1L);
 	SETOPT(curl, CURLOPT_SSL_VERIFYHOST, cfg->insecure ? 0L : 2L);
 	if (cfg->ca_cert != NULL)
@@ -215,6 +232,34 @@ format_base(const nm_config *cfg, char *buf, size_t len)
 	return (r < 0 || (size_t)r >= len) ? -1 : 0;
 }
 
+/* A missing or unreadable TLS file is the local setup's fault (UNKNOWN),
+ * not the service's, which is what libcurl's failure would suggest. */
+static int
+check_file(const char *opt, const char *path, char **cause)
+{
+	struct stat st;
+
+	if (path == NULL)
+		return 0;
+	if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+		return mp_set_cause(cause, "%s: cannot read '%s': %s", opt,
+		    path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return mp_set_cause(cause, "%s: '%s' is not a regular file",
+		    opt, path);
+	return 0;
+}
+
+static int
+check_tls_files(const nm_config *cfg, char **cause)
+{
+	if (check_file("--ca-cert", cfg->ca_cert, cause) != 0 ||
+	    check_file("-J/--client-cert", cfg->client_cert, cause) != 0 ||
+	    check_file("-K/--private-key", cfg->client_key, cause) != 0)
+		return -1;
+	return 0;
+}
+
 int
 nm_http_new(const nm_config *cfg, const char *signature, nm_http **out,
     char **cause)
@@ -224,6 +269,8 @@ nm_http_new(const nm_config *cfg, const char *signature, nm_http **out,
 	int r = -1;
 
 	*out = NULL;
+	if (check_tls_files(cfg, cause) != 0)
+		goto out;
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		mp_set_cause(cause, "out of memory");
 		goto out;

@@ -84,11 +84,40 @@ use_timeout_result(nm_run *run)
 	return 0;
 }
 
-/* No HTTP answer: the transport's failure, as libcurl names it. */
+/* libcurl's words for a failed transfer, once: its detail usually holds
+ * its generic text already (and names host and port); where it does not,
+ * the generic text leads, as the detail can be an earlier, milder note
+ * (a getpeername() failure before a send failure). Since 7.88 libcurl no
+ * longer adds the system's reason, which is added unless present. */
+static void
+transport_text(const nm_response *resp, char *out, size_t len)
+{
+	const char *generic = curl_easy_strerror(resp->code);
+	const char *sys = resp->os_errno != 0 ?
+	    strerror((int)resp->os_errno) : NULL;
+	int r;
+
+	if (resp->error[0] == '\0')
+		r = snprintf(out, len, "%s", generic);
+	else if (strstr(resp->error, generic) != NULL ||
+	    resp->code == CURLE_COULDNT_RESOLVE_HOST)
+		r = snprintf(out, len, "%s", resp->error);
+	else
+		r = snprintf(out, len, "%s: %s", generic, resp->error);
+	if (r < 0)
+		out[0] = '\0';
+	if (sys != NULL && strstr(out, sys) == NULL)
+		(void)nm_run_appendf(out, len, " (%s)", sys);
+}
+
+/* No HTTP answer: the transport's failure, naming the request. */
 static int
 transport_failure(nm_run *run, const char *path)
 {
 	const nm_response *resp = &run->resp;
+	char text[CURL_ERROR_SIZE + 256], detail[sizeof(text) + 512];
+	int r, main = run->main_path != NULL &&
+	    strcmp(path, run->main_path) == 0;
 
 	run->stop = 1;
 	if (resp->code == CURLE_OPERATION_TIMEDOUT)
@@ -96,14 +125,13 @@ transport_failure(nm_run *run, const char *path)
 	if (resp->too_large || resp->code == CURLE_FILESIZE_EXCEEDED)
 		return nm_run_add_result(run, MP_CRITICAL, "response to %s is "
 		    "larger than 1 MiB", path);
-	/* libcurl's detail names the host and port and usually contains its
-	 * generic text; 7.88 no longer adds the system's reason itself. */
-	return nm_run_add_result(run, MP_CRITICAL, "%s%s%s%s",
-	    resp->error[0] != '\0' ? resp->error :
-	    curl_easy_strerror(resp->code),
-	    resp->os_errno != 0 ? " (" : "",
-	    resp->os_errno != 0 ? strerror((int)resp->os_errno) : "",
-	    resp->os_errno != 0 ? ")" : "");
+	transport_text(resp, text, sizeof(text));
+	r = snprintf(detail, sizeof(detail), "no answer for %s: %s", path,
+	    text);
+	if (r < 0)
+		return -1;
+	return nm_run_add_result2(run, MP_CRITICAL, main ? text : NULL,
+	    detail);
 }
 
 int
@@ -129,6 +157,19 @@ nm_run_fetch(nm_run *run, const char *path, char **cause)
 	return transport_failure(run, path) == 0 ? 1 : -1;
 }
 
+/* A path the operator chose may itself be what is missing. */
+static const char *
+not_found_hint(const nm_config *cfg)
+{
+	if (cfg->mode == NM_MODE_EC2 && strcmp(cfg->url, "/latest/meta-data/")
+	    != 0)
+		return ", or -u names a path Nova does not serve";
+	if (cfg->mode == NM_MODE_OPENSTACK && cfg->os_version != NULL &&
+	    strcmp(cfg->os_version, "latest") != 0)
+		return ", or Nova does not serve version -O";
+	return "";
+}
+
 /* Why Nova answers a status other than 200, in the words an operator
  * needs at 3 a.m. */
 static void
@@ -147,7 +188,8 @@ status_reason(const nm_run *run, char *out, size_t len)
 	else if (s == 404)
 		r = snprintf(out, len, "canary unknown to Nova, tenant %s is "
 		    "not its project, or Nova has [neutron] "
-		    "service_metadata_proxy = False", run->cfg->tenant);
+		    "service_metadata_proxy = False%s", run->cfg->tenant,
+		    not_found_hint(run->cfg));
 	else if (s >= 300 && s < 400)
 		r = snprintf(out, len, "redirected to %s; the metadata API "
 		    "answers directly", resp->location != NULL ?

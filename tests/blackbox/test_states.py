@@ -267,3 +267,38 @@ def test_output_ends_with_newline(sim, base_args, fault):
     rc, out, _, _ = run_plugin(base_args + ["-t", "1"])
     assert_state(rc, out, "OK" if fault is None else "CRITICAL")
     assert out.endswith("\n")
+
+
+# ---- a failing request names itself ------------------------------------
+def test_transport_failure_names_the_value_request(sim, base_args):
+    sim.set_fault("close", True, path="/latest/meta-data/hostname")
+    rc, out, _, _ = run_plugin(base_args + ["-e", "hostname=x"])
+    line = assert_state(rc, out, "CRITICAL",
+                        r"/latest/meta-data/hostname: .*Empty reply")
+    assert "|" in line, "the listing answered: perfdata expected"
+    assert re.search(r"^\\_ \[CRITICAL\] no answer for "
+                     r"/latest/meta-data/hostname: ", out, re.M), out
+
+
+def test_transport_failure_on_listing_says_it_once(sim, base_args):
+    port = free_port()
+    args = [str(port) if str(a) == str(sim.port) else a for a in base_args]
+    rc, out, _, _ = run_plugin(args)
+    line = assert_state(rc, out, "CRITICAL", r"Connection refused")
+    assert_no_perfdata(line)
+    assert line.count("Couldn't connect to server") == 1, line
+    assert re.search(r"^\\_ \[CRITICAL\] no answer for /latest/meta-data/: ",
+                     out, re.M), out
+
+
+# ---- local TLS files are the setup's fault -----------------------------
+@pytest.mark.parametrize("opts", [
+    ["-S", "-J", "/nonexistent/client.pem", "-K", "/nonexistent/key.pem"],
+    ["-S", "--ca-cert", "/"],
+])
+def test_tls_files_unreadable_unknown(sim, base_args, opts):
+    before = sim.request_count
+    rc, out, _, _ = run_plugin(base_args + opts)
+    assert_state(rc, out, "UNKNOWN", r"(--client-cert|--ca-cert)")
+    assert len(out.splitlines()) == 1
+    assert sim.request_count == before
