@@ -48,6 +48,10 @@ np_parse_double(const char *s, double *out)
 	v = strtod(s, &end);
 	if (end == s || *end != '\0')
 		return NP_JUNK;
+	/* "nan" is, to the letter, not a number; "inf" is a number no
+	 * threshold can use. */
+	if (isnan(v))
+		return NP_JUNK;
 	if (errno == ERANGE || !isfinite(v))
 		return NP_RANGE;
 	*out = v;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #define NM_DEFAULT_TIMEOUT 10
 #define NM_MAX_TIMEOUT 3600
 #define NM_MAX_FIELD 255
+#define NM_MAX_SECONDS 1e15
 
 /* Long-only options live above the char range. */
 enum {
@@ -472,6 +474,12 @@ set_range(bool *has, mp_range *range, const char *opt, const char *arg,
 		free(why);
 		return r;
 	}
+	/* Perfdata numbers are plain decimals; past this they would need an
+	 * exponent, and no response takes 31 million years anyway. */
+	if ((isfinite(range->start) && fabs(range->start) >= NM_MAX_SECONDS) ||
+	    (isfinite(range->end) && fabs(range->end) >= NM_MAX_SECONDS))
+		return fail(cause, "%s: '%.60s' is beyond %g seconds", opt, arg,
+		    NM_MAX_SECONDS);
 	*has = true;
 	return NM_ARGS_RUN;
 }
@@ -703,9 +711,25 @@ nm_args_output_format(int argc, char *const *argv)
 	return f;
 }
 
+/* -4/-6 against an address literal of the other family could only fail
+ * later as "Couldn't connect", which blames the service. */
+static nm_args_result
+check_family(const nm_config *cfg, char **cause)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	if (cfg->family == 4 && strchr(cfg->host, ':') != NULL)
+		return fail(cause, "-4 with -H %s: an IPv6 address", cfg->host);
+	if (cfg->family == 6 && inet_pton(AF_INET, cfg->host, addr) == 1)
+		return fail(cause, "-6 with -H %s: an IPv4 address", cfg->host);
+	return NM_ARGS_RUN;
+}
+
 static nm_args_result
 check_complete(const nm_config *cfg, char **cause)
 {
+	nm_args_result r;
+
 	if (cfg->instance == NULL)
 		return fail(cause, "-i/--instance is required: the canary "
 		    "instance's UUID");
@@ -722,6 +746,8 @@ check_complete(const nm_config *cfg, char **cause)
 		return fail(cause, "-u/--url does not apply to %s: the paths "
 		    "are OpenStack's", cfg->mode == NM_MODE_OPENSTACK ?
 		    "-O/--openstack" : "--cloud-init");
+	if ((r = check_family(cfg, cause)) != NM_ARGS_RUN)
+		return r;
 	if (!cfg->ssl && (cfg->ca_cert != NULL || cfg->client_cert != NULL ||
 	    cfg->insecure))
 		return fail(cause, "--ca-cert, -J, -K and --insecure need "

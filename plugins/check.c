@@ -74,7 +74,7 @@ check_listing(nm_run *run, char **cause)
 	nm_listing listing = { 0 };
 	nm_listing_err e;
 	char *why = NULL;
-	int r = -1;
+	int r;
 
 	r = nm_run_fetch(run, run->cfg->url, cause);
 	/* An answer that came but broke off (too large) still had a status. */
@@ -90,8 +90,11 @@ check_listing(nm_run *run, char **cause)
 		return -1;
 	e = nm_listing_parse(run->resp.body.data, run->resp.body.len,
 	    &listing, &why);
-	if (e == NM_LISTING_NOMEM)
+	if (e == NM_LISTING_NOMEM) {
+		/* Not a verdict on the service: the run cannot go on. */
+		r = -1;
 		goto out;
+	}
 	if (e != NM_LISTING_OK) {
 		run->stop = 1;
 		/* The parser's cause says "body is not text: ..." itself. */

@@ -122,7 +122,7 @@ test_double_invalid(void **state)
 		{ "abc", NP_JUNK }, { "1e", NP_JUNK }, { "--1", NP_JUNK },
 		{ "1,5", NP_JUNK }, { "~", NP_JUNK }, { "1:2", NP_JUNK },
 		{ "inf", NP_RANGE }, { "-inf", NP_RANGE }, { "INF", NP_RANGE },
-		{ "infinity", NP_RANGE }, { "nan", NP_RANGE }, { "NaN", NP_RANGE },
+		{ "infinity", NP_RANGE }, { "nan", NP_JUNK }, { "NaN", NP_JUNK },
 		{ "1e400", NP_RANGE }, { "-1e400", NP_RANGE }, { "1e999", NP_RANGE },
 		{ "nanx", NP_JUNK },
 	};
