@@ -28,21 +28,29 @@
 #include "secret.h"
 #include "sign.h"
 
-/* Formatted before the limit is armed: a signal handler may only
- * write() and _exit(). */
-static char *timeout_output;
-static size_t timeout_output_len;
+/* Formatted before the handlers are installed: a signal handler may
+ * only write() and _exit(). */
+static char *timeout_output, *interrupt_output;
+static size_t timeout_output_len, interrupt_output_len;
 static int timeout_exit = MP_CRITICAL;
 
+/* SIGALRM is the whole-run limit; SIGTERM, SIGINT and SIGHUP (a
+ * scheduler giving up, an operator's ^C) still end with a status line
+ * and a plugin exit code. */
 static void
-on_alarm(int sig)
+on_signal(int sig)
 {
 	ssize_t ignored;
 
-	(void)sig;
-	ignored = write(STDOUT_FILENO, timeout_output, timeout_output_len);
+	if (sig == SIGALRM) {
+		ignored = write(STDOUT_FILENO, timeout_output,
+		    timeout_output_len);
+		(void)ignored;
+		_exit(timeout_exit);
+	}
+	ignored = write(STDOUT_FILENO, interrupt_output, interrupt_output_len);
 	(void)ignored;
-	_exit(timeout_exit);
+	_exit(MP_UNKNOWN);
 }
 
 /* Prints an UNKNOWN result with one line of explanation; returns 3. */
@@ -66,28 +74,54 @@ unknown(mp_format format, const char *why)
 }
 
 static int
+prepare_outputs(const nm_config *cfg)
+{
+	char subject[384];
+	mp_check *c;
+	int r;
+
+	if ((c = nm_check_timeout_result(cfg)) == NULL)
+		return -1;
+	r = mp_check_format(c, cfg->output_format, &timeout_output);
+	mp_check_free(c);
+	if (r != 0 || nm_check_subject(cfg, subject, sizeof(subject)) != 0 ||
+	    (c = mp_check_new(NM_LABEL)) == NULL)
+		return -1;
+	r = mp_check_set_summary(c, "%s: interrupted by a signal before the "
+	    "check finished", subject) != 0 ||
+	    mp_check_format(c, cfg->output_format, &interrupt_output) != 0;
+	mp_check_free(c);
+	if (r != 0)
+		return -1;
+	timeout_output_len = strlen(timeout_output);
+	interrupt_output_len = strlen(interrupt_output);
+	timeout_exit = (int)cfg->timeout_result;
+	return 0;
+}
+
+static int
 arm_limit(const nm_config *cfg, struct timespec *deadline)
 {
+	static const int sigs[] = { SIGALRM, SIGTERM, SIGINT, SIGHUP };
 	struct itimerval itv;
 	struct sigaction sa;
-	mp_check *c;
+	size_t i;
 
-	if ((c = nm_check_timeout_result(cfg)) == NULL ||
-	    mp_check_format(c, cfg->output_format, &timeout_output) != 0) {
-		mp_check_free(c);
+	if (prepare_outputs(cfg) != 0)
 		return -1;
-	}
-	timeout_output_len = strlen(timeout_output);
-	timeout_exit = (int)cfg->timeout_result;
-	mp_check_free(c);
-
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
+	/* One handler at a time: two prepared lines must not interleave. */
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigaction(sigs[i], &sa, NULL) != 0)
+			return -1;
+	}
 	memset(&itv, 0, sizeof(itv));
 	itv.it_value.tv_sec = (time_t)cfg->timeout;
 	if (clock_gettime(CLOCK_MONOTONIC, deadline) != 0 ||
-	    sigaction(SIGALRM, &sa, NULL) != 0 ||
 	    setitimer(ITIMER_REAL, &itv, NULL) != 0)
 		return -1;
 	deadline->tv_sec += (time_t)cfg->timeout;
@@ -103,8 +137,12 @@ disarm_limit(void)
 	memset(&off, 0, sizeof(off));
 	(void)setitimer(ITIMER_REAL, &off, NULL);
 	(void)signal(SIGALRM, SIG_IGN);
+	(void)signal(SIGTERM, SIG_DFL);
+	(void)signal(SIGINT, SIG_DFL);
+	(void)signal(SIGHUP, SIG_DFL);
 	free(timeout_output);
-	timeout_output = NULL;
+	free(interrupt_output);
+	timeout_output = interrupt_output = NULL;
 }
 
 static void

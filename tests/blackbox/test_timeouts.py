@@ -52,3 +52,31 @@ def test_slow_but_within_limit(sim, base_args):
     sim.set_fault("delay", 0.5)
     rc, out, _, _ = run_plugin(base_args + ["-t", "3"], timeout=15)
     assert_state(rc, out, "OK")
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_interrupted_still_reports(sim, base_args, plugin, signame):
+    # A scheduler that gives up first, or an operator's ^C: still one
+    # status line and a plugin exit code, never a bare signal death.
+    import signal
+    import subprocess
+    import time
+    sim.set_fault("hang")
+    before = sim.request_count
+    p = subprocess.Popen([plugin] + [str(a) for a in base_args] + ["-t", "20"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        deadline = time.monotonic() + 10
+        while sim.request_count == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert sim.request_count > before, "the plugin never asked"
+        p.send_signal(getattr(signal, signame))
+        out, _ = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    line = assert_state(p.returncode, out, "UNKNOWN",
+                        r"interrupted by a signal")
+    assert_no_perfdata(line)
