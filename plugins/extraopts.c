@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,9 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cause.h"
 #include "extraopts.h"
 #include "inifile.h"
+#include "nm_config.h"
 #include "output.h"
 #include "sign.h"
 
@@ -41,17 +44,33 @@ typedef struct {
 	size_t n, cap;
 } argvec;
 
+/* What --extra-opts was given: shared by every locator on the line. */
+typedef struct {
+	const char *section;		/* the default section */
+	const char *const *defaults;	/* the standard places */
+	/* The command line names a secret source: those of the ini files
+	 * are dropped, so that the command line wins across sources. */
+	bool drop_secret_sources;
+	argvec *args;
+} expand_ctx;
+
+typedef enum { BAD_NONE, BAD_NESTED, BAD_UNKNOWN, BAD_NEEDS_VALUE,
+    BAD_NO_VALUE } bad_key;
+
 /* One --extra-opts being read. */
 typedef struct {
 	nm_ini_stream stream;
 	const char *section;
 	const char *file;
-	argvec *args;
+	const expand_ctx *ctx;
 	int found;		/* options taken from the section */
-	int nested;		/* the section names --extra-opts itself */
 	int nomem;
+	bad_key bad;		/* the first key that is no option here */
+	unsigned bad_line;
+	char *bad_name;		/* that key when it may be shown, or NULL */
 } section_state;
 
+/* Appends s, which it takes: on failure s is freed. */
 static int
 argvec_take(argvec *a, char *s)
 {
@@ -118,18 +137,89 @@ option_for(const char *key, const char *value)
 	return arg;
 }
 
+/* getopt's has_arg for the option key stands for, or -1 when key is no
+ * option of this plugin. */
+static int
+key_has_arg(const char *key)
+{
+	const struct option *o;
+	const char *p;
+
+	if (key[0] != '\0' && key[1] == '\0') {
+		if (key[0] == ':' || (p = strchr(nm_short_options(),
+		    key[0])) == NULL)
+			return -1;
+		return p[1] != ':' ? no_argument : p[2] == ':' ?
+		    optional_argument : required_argument;
+	}
+	for (o = nm_long_options(); o->name != NULL; o++) {
+		if (strcmp(o->name, key) == 0)
+			return o->has_arg;
+	}
+	return -1;
+}
+
+static bool
+is_secret_source(const char *key)
+{
+	return strcmp(key, "secret-file") == 0 ||
+	    strcmp(key, "nova-conf") == 0;
+}
+
+/* A key is named in errors when it is one printable word; a bare word
+ * (no '=') only when it is an option's name, since it may be a secret
+ * pasted on a line by itself. */
+static bool
+showable_key(const section_state *st, const char *key)
+{
+	size_t i;
+
+	if (st->stream.bare && key_has_arg(key) < 0 &&
+	    strcmp(key, NM_EXTRAOPTS_OPT + 2) != 0)
+		return false;
+	for (i = 0; key[i] != '\0'; i++) {
+		if (i >= 64 || key[i] <= ' ' || key[i] > '~')
+			return false;
+	}
+	return true;
+}
+
+/* Notes the first key that cannot become an option; ends the parse. */
+static int
+refuse_key(section_state *st, bad_key bad, const char *key)
+{
+	if (st->bad != BAD_NONE)
+		return 0;
+	st->bad = bad;
+	st->bad_line = st->stream.lineno;
+	if (showable_key(st, key) && (st->bad_name = strdup(key)) == NULL)
+		st->nomem = 1;
+	return 0;
+}
+
+/* Each key=value of the section becomes an option when it is one of this
+ * plugin's, with a value exactly when the option takes one: anything
+ * else would reach getopt, which would show the value, or take the next
+ * option for it. */
 static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
 	section_state *st = user;
+	int has_arg;
 
 	if (strcmp(section, st->section) != 0)
 		return 1;
-	if (strcmp(name, NM_EXTRAOPTS_OPT + 2) == 0) {
-		st->nested = st->stream.lineno;
-		return 0;
-	}
-	if (argvec_take(st->args, option_for(name, value)) != 0) {
+	if (strcmp(name, NM_EXTRAOPTS_OPT + 2) == 0)
+		return refuse_key(st, BAD_NESTED, name);
+	if ((has_arg = key_has_arg(name)) < 0)
+		return refuse_key(st, BAD_UNKNOWN, name);
+	if (has_arg == required_argument && *value == '\0')
+		return refuse_key(st, BAD_NEEDS_VALUE, name);
+	if (has_arg == no_argument && *value != '\0')
+		return refuse_key(st, BAD_NO_VALUE, name);
+	if (st->ctx->drop_secret_sources && is_secret_source(name))
+		return 1;
+	if (argvec_take(st->ctx->args, option_for(name, value)) != 0) {
 		st->nomem = 1;
 		return 0;
 	}
@@ -194,6 +284,27 @@ find_default_file(const char *const *defaults, char **cause)
 	return NULL;
 }
 
+/* Why a key was refused: names the file, section, line and key (when
+ * it may be shown), never the value. */
+static int
+key_problem(const section_state *st, char **cause)
+{
+	static const char *const why[] = {
+		[BAD_NESTED] = "is --extra-opts itself, which is not followed",
+		[BAD_UNKNOWN] = "is not an option of " NM_PROGNAME,
+		[BAD_NEEDS_VALUE] = "needs a value",
+		[BAD_NO_VALUE] = "takes no value",
+	};
+
+	if (st->bad_name == NULL)
+		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' [%s] line "
+		    "%u: the key (not shown) %s", st->file, st->section,
+		    st->bad_line, why[st->bad]);
+	return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' [%s] line %u: "
+	    "'%s' %s", st->file, st->section, st->bad_line, st->bad_name,
+	    why[st->bad]);
+}
+
 static int
 section_problem(const section_state *st, int r, char **cause)
 {
@@ -201,10 +312,8 @@ section_problem(const section_state *st, int r, char **cause)
 
 	if (st->nomem || r == -2)
 		return -1;
-	if (st->nested != 0)
-		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %d: "
-		    "extra-opts inside [%s] is not followed", st->file,
-		    st->nested, st->section);
+	if (st->bad != BAD_NONE)
+		return key_problem(st, cause);
 	if (s->too_long != 0)
 		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %u is "
 		    "longer than this libinih can read whole", st->file,
@@ -218,9 +327,9 @@ section_problem(const section_state *st, int r, char **cause)
 	return 0;
 }
 
-/* Appends the options of [section] in file to args. */
+/* Appends the options of [section] in file to ctx->args. */
 static int
-read_section(const char *file, const char *section, argvec *args,
+read_section(const char *file, const char *section, const expand_ctx *ctx,
     char **cause)
 {
 	section_state st;
@@ -240,25 +349,26 @@ read_section(const char *file, const char *section, argvec *args,
 	nm_ini_stream_init(&st.stream, data, len, true, NULL);
 	st.section = section;
 	st.file = file;
-	st.args = args;
+	st.ctx = ctx;
 	r = nm_ini_parse(&st.stream, handler, &st);
 	/* A value may be a secret after all; the file text goes unseen. */
 	nm_wipe(data, len);
 	free(data);
-	return section_problem(&st, r, cause);
+	r = section_problem(&st, r, cause);
+	free(st.bad_name);
+	return r;
 }
 
 /* One "[section][@file]" locator. */
 static int
-expand_one(const char *locator, const char *default_section,
-    const char *const *defaults, argvec *args, char **cause)
+expand_one(const char *locator, const expand_ctx *ctx, char **cause)
 {
 	const char *at = locator != NULL ? strchr(locator, '@') : NULL;
 	char *section = NULL, *file = NULL;
 	int r = -1;
 
 	if (locator == NULL || locator == at || *locator == '\0')
-		section = strdup(default_section);
+		section = strdup(ctx->section);
 	else
 		section = at != NULL ? strndup(locator, (size_t)(at - locator)) :
 		    strdup(locator);
@@ -267,10 +377,10 @@ expand_one(const char *locator, const char *default_section,
 	if (at != NULL && at[1] != '\0')
 		file = strdup(at + 1);
 	else
-		file = find_default_file(defaults, cause);
+		file = find_default_file(ctx->defaults, cause);
 	if (file == NULL)
 		goto out;
-	r = read_section(file, section, args, cause);
+	r = read_section(file, section, ctx, cause);
  out:
 	free(section);
 	free(file);
@@ -293,9 +403,32 @@ locator_of(int argc, char *const *argv, int *i)
 	return NULL;
 }
 
+static bool
+is_long(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(arg, "--", 2) == 0 && strncmp(arg + 2, name, n) == 0 &&
+	    (arg[2 + n] == '\0' || arg[2 + n] == '=');
+}
+
+/* Whether the command line (up to a "--") names a secret source. */
+static bool
+names_secret_source(int argc, char *const *argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (is_long(argv[i], "secret-file") ||
+		    is_long(argv[i], "nova-conf"))
+			return true;
+	}
+	return false;
+}
+
 static int
-split_args(int argc, char *const *argv, const char *section,
-    const char *const *defaults, argvec *extra, argvec *rest, char **cause)
+split_args(int argc, char *const *argv, const expand_ctx *ctx, argvec *rest,
+    char **cause)
 {
 	int i, ended = 0;
 
@@ -307,8 +440,7 @@ split_args(int argc, char *const *argv, const char *section,
 				return -1;
 			continue;
 		}
-		if (expand_one(locator_of(argc, argv, &i), section, defaults,
-		    extra, cause) != 0)
+		if (expand_one(locator_of(argc, argv, &i), ctx, cause) != 0)
 			return -1;
 	}
 	return 0;
@@ -320,21 +452,27 @@ nm_extraopts_expand(int argc, char *const *argv, const char *section,
     char **cause)
 {
 	argvec all = { 0 }, rest = { 0 };
+	expand_ctx ctx;
+	char *arg;
 	size_t i;
 	int r = -1;
 
 	*out_argv = NULL;
 	*cause = NULL;
-	if (default_paths == NULL)
-		default_paths = nm_extraopts_default_paths;
+	ctx.section = section;
+	ctx.defaults = default_paths != NULL ? default_paths :
+	    nm_extraopts_default_paths;
+	ctx.drop_secret_sources = names_secret_source(argc, argv);
+	ctx.args = &all;
 	if (argc < 1 || argvec_take(&all, strdup(argv[0])) != 0 ||
-	    split_args(argc, argv, section, default_paths, &all, &rest,
-	    cause) != 0)
+	    split_args(argc, argv, &ctx, &rest, cause) != 0)
 		goto out;
 	for (i = 0; i < rest.n; i++) {
-		if (argvec_take(&all, rest.v[i]) != 0)
-			goto out;
+		/* argvec_take owns it from here, whether it succeeds or not. */
+		arg = rest.v[i];
 		rest.v[i] = NULL;
+		if (argvec_take(&all, arg) != 0)
+			goto out;
 	}
 	if (all.n > INT_MAX)
 		goto out;

@@ -15,6 +15,10 @@
 /* inih's placeholder for a line it need not see: an assignment, so that a
  * following indented line cannot continue the key before it. */
 #define SKIPPED_LINE "nm-skipped-overlong-line="
+/* What inih sees for a continuation line, whose text it is not given. */
+#define CONT_LINE " -"
+/* inih's error for an indented line that continues nothing. */
+#define STRAY_LINE "nm-indented-line-continues-nothing"
 
 void
 nm_ini_free_secret(char *s)
@@ -40,19 +44,18 @@ why_text(char **why, const char *text)
 	return -1;
 }
 
-/* Opens without following a link at the last component and without
- * blocking on a FIFO, so the whole-run limit is never spent here. */
+/* Opens without blocking on a FIFO, so the whole-run limit is never
+ * spent here. Unlike signify, a symbolic link is followed: Kubernetes
+ * ConfigMap and Secret mounts and /etc/alternatives-style setups are
+ * links, and oslo.config and monitoring-plugins follow them too; what is
+ * read must still be a regular file of bounded size. */
 static int
 open_regular(const char *path, struct stat *st, char **why)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
-	if (fd < 0) {
-		if (errno == ELOOP)
-			return why_text(why, "is a symbolic link; name the "
-			    "file itself");
+	if (fd < 0)
 		return why_errno(why, "cannot open");
-	}
 	if (fstat(fd, st) != 0) {
 		why_errno(why, "cannot stat");
 		close(fd);
@@ -184,32 +187,82 @@ cut_by_inline_comment(const char *p, const char *end)
 	return false;
 }
 
-typedef enum { LINE_BLANK, LINE_COMMENT, LINE_CONT, LINE_SECTION,
-    LINE_ASSIGN } line_kind;
+typedef enum { LINE_BLANK, LINE_COMMENT, LINE_CONT, LINE_STRAY,
+    LINE_SECTION, LINE_ASSIGN } line_kind;
 
-/* What inih will make of the line, in inih's own order of tests. */
+/* What oslo.config makes of the line, in its order of tests
+ * (oslo_config/iniparser.py): an indented line continues the value before
+ * it, '#' and ';' lines included, and is refused when a blank line, a
+ * comment or a section came between. Extra-opts lines lost their
+ * indentation before, so none of them is indented here. */
 static line_kind
 classify(nm_ini_stream *s, const char *line, const char *p, const char *end,
     bool *watched)
 {
 	*watched = false;
+	if (p > line && p < end) {
+		if (!s->have_key)
+			return LINE_STRAY;
+		*watched = s->last_watched;
+		return LINE_CONT;
+	}
+	s->have_key = false;
+	s->last_watched = false;
 	if (p == end)
 		return LINE_BLANK;
 	if (*p == '#' || *p == ';')
 		return LINE_COMMENT;
-	if (p > line && s->have_key) {
-		*watched = s->last_watched;
-		return LINE_CONT;
-	}
-	if (*p == '[') {
-		s->have_key = false;
-		s->last_watched = false;
+	if (*p == '[')
 		return LINE_SECTION;
-	}
 	*watched = assignment_watched(s, p, end);
 	s->last_watched = *watched;
 	s->have_key = true;
 	return LINE_ASSIGN;
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* inih gets a stand-in where it would read the line otherwise than
+ * oslo.config: a continuation's text is kept in s for the handler (so
+ * neither its length nor a leading '#' matters), and a stray indented
+ * line becomes one inih reports as an error. */
+static char *
+stand_in(nm_ini_stream *s, char *str, line_kind kind, const char *p,
+    const char *end)
+{
+	if (kind == LINE_STRAY) {
+		if (s->stray == 0)
+			s->stray = s->lineno;
+		memcpy(str, STRAY_LINE "\n", sizeof(STRAY_LINE) + 1);
+		return str;
+	}
+	while (end > p && is_space(end[-1]))
+		end--;
+	s->cont = p;
+	s->cont_len = (size_t)(end - p);
+	memcpy(str, CONT_LINE "\n", sizeof(CONT_LINE) + 1);
+	return str;
+}
+
+/* A line too long for inih's buffer: the parse ends if the line matters,
+ * else inih sees a line that means nothing. */
+static char *
+overlong_line(nm_ini_stream *s, char *str, line_kind kind, bool watched)
+{
+	if (watched || kind == LINE_SECTION) {
+		s->too_long = s->lineno;
+		return NULL;
+	}
+	if (kind == LINE_COMMENT)
+		memcpy(str, "#\n", 3);
+	else
+		memcpy(str, SKIPPED_LINE "\n", sizeof(SKIPPED_LINE) + 1);
+	s->last_watched = false;
+	return str;
 }
 
 /* Copies one line of the file into inih's buffer str (size cap), or what
@@ -234,23 +287,18 @@ give_line(nm_ini_stream *s, char *str, size_t cap, const char *line,
 		line = p;
 	kind = classify(s, line, p, end, &watched);
 	s->continuation = kind == LINE_CONT;
+	if (kind == LINE_CONT || kind == LINE_STRAY)
+		return stand_in(s, str, kind, p, end);
+	if (kind == LINE_BLANK)
+		line = end;
 	if (kind == LINE_ASSIGN && s->strip_indent)
 		no_value = memchr(p, '=', (size_t)(end - p)) == NULL &&
 		    memchr(p, ':', (size_t)(end - p)) == NULL;
+	s->bare = no_value;
 	n = (size_t)(end - line);
 	/* inih needs room for "\r\n\0" (ini.h, INI_MAX_LINE). */
-	if (n + no_value + 3 > cap) {
-		if (watched || kind == LINE_SECTION) {
-			s->too_long = s->lineno;
-			return NULL;
-		}
-		if (kind == LINE_COMMENT || kind == LINE_CONT)
-			memcpy(str, "#\n", 3);
-		else
-			memcpy(str, SKIPPED_LINE "\n", sizeof(SKIPPED_LINE) + 1);
-		s->last_watched = false;
-		return str;
-	}
+	if (n + no_value + 3 > cap)
+		return overlong_line(s, str, kind, watched);
 	if (watched && cut_by_inline_comment(p, end)) {
 		s->ambiguous = s->lineno;
 		return NULL;

@@ -27,15 +27,24 @@ typedef struct {
 	 * them ends the parse with too_long set; any other is replaced by
 	 * a line inih ignores. */
 	const char *const *watch;
-	bool continuation;	/* the line last given continues a value */
+	/* The line last given continues a value (nova.conf only). inih is
+	 * given a stand-in for it, since inih takes an indented '#' or ';'
+	 * line for a comment where oslo.config continues the value: the
+	 * handler's value is meaningless, the text is cont/cont_len. */
+	bool continuation;
+	const char *cont;	/* into data; trimmed as oslo.config trims */
+	size_t cont_len;
 	bool last_watched;	/* the last assignment was of a watched key */
 	bool have_key;		/* inih has a key an indented line extends */
+	bool bare;		/* extra-opts: the line last given had no '=' */
 	unsigned too_long;	/* line that could not be given whole, or 0 */
 	unsigned ambiguous;	/* watched line inih would cut at ';', or 0 */
+	unsigned stray;		/* first indented line with nothing to
+				 * continue (oslo.config refuses it), or 0 */
 } nm_ini_stream;
 
-/* Reads path (a regular file, not a link at its last component, at most
- * NM_INI_MAX_FILE bytes) into *data (malloc'd, NUL-terminated; the caller
+/* Reads path (a regular file, links followed, at most NM_INI_MAX_FILE
+ * bytes) into *data (malloc'd, NUL-terminated; the caller
  * wipes it when it may hold a secret) and *len; *mode gets its mode.
  * 0, or -1 with *why (malloc'd: the reason, without the path). */
 int nm_ini_read_file(const char *path, char **data, size_t *len,

@@ -42,30 +42,33 @@ slot_of(const char *section, const char *name)
 	return -1;
 }
 
-/* oslo.config drops one pair of matching quotes around a value. */
+/* oslo.config drops one pair of matching quotes around a value; a lone
+ * quote is such a pair to it, and leaves the value empty. */
 static char *
 unquoted_copy(const char *value)
 {
 	size_t n = strlen(value);
 
-	if (n >= 2 && (value[0] == '"' || value[0] == '\'') &&
+	if (n >= 1 && (value[0] == '"' || value[0] == '\'') &&
 	    value[n - 1] == value[0])
-		return strndup(value + 1, n - 2);
+		return strndup(value + 1, n > 1 ? n - 2 : 0);
 	return strdup(value);
 }
 
-/* A continuation line extends the value, joined by a newline. */
+/* A continuation line (its text kept by the stream, not inih's stand-in)
+ * extends the value, joined by a newline, quotes left as they are. */
 static int
-append_line(char **slot, const char *value)
+append_line(char **slot, const char *text, size_t len)
 {
-	size_t a = strlen(*slot), b = strlen(value);
+	size_t a = strlen(*slot);
 	char *joined;
 
-	if ((joined = malloc(a + b + 2)) == NULL)
+	if ((joined = malloc(a + len + 2)) == NULL)
 		return -1;
 	memcpy(joined, *slot, a);
 	joined[a] = '\n';
-	memcpy(joined + a + 1, value, b + 1);
+	memcpy(joined + a + 1, text, len);
+	joined[a + 1 + len] = '\0';
 	nm_ini_free_secret(*slot);
 	*slot = joined;
 	return 0;
@@ -81,7 +84,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 	if (st->stream.continuation) {
 		if (slot < 0 || slot != st->last || st->value[slot] == NULL)
 			return 1;
-		if (append_line(&st->value[slot], value) != 0)
+		if (append_line(&st->value[slot], st->stream.cont,
+		    st->stream.cont_len) != 0)
 			goto nomem;
 		return 1;
 	}
@@ -123,6 +127,11 @@ parse_problem(const char *path, const file_state *st, int r, char **cause)
 		return mp_set_cause(cause, "--nova-conf: '%s' line %u has ' ;' in "
 		    "the value, which this libinih takes for a comment and "
 		    "oslo.config does not", path, s->ambiguous);
+	if (r > 0 && (unsigned)r == s->stray)
+		return mp_set_cause(cause, "--nova-conf: '%s' line %d is "
+		    "indented, which continues a value, but follows a blank "
+		    "line, a comment or a [section] (oslo.config would refuse "
+		    "it too)", path, r);
 	if (r > 0)
 		return mp_set_cause(cause, "--nova-conf: '%s' line %d is not "
 		    "'key = value', a [section] or a comment (oslo.config "

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,14 +33,55 @@ first_line(char *buf, size_t len)
 	return i;
 }
 
-/* The file is read as the ini files are: a regular file, not a link at
- * its last component, never blocking on a FIFO, so the whole-run limit is
- * never spent here. */
+/* Appends a note for -v to the secret's warnings. Failing to note it
+ * only loses the note. */
+static void
+add_warning(nm_secret *s, const char *fmt, ...)
+{
+	char *note = NULL, *joined = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&note, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	if (s->warning == NULL) {
+		s->warning = note;
+		return;
+	}
+	if (asprintf(&joined, "%s; %s", s->warning, note) >= 0) {
+		free(s->warning);
+		s->warning = joined;
+	}
+	free(note);
+}
+
+#define UTF8_BOM "\xef\xbb\xbf"
+
+/* Editors on Windows start a UTF-8 file with a byte order mark, which no
+ * one means as part of a secret. */
+static size_t
+strip_bom(char *buf, size_t len)
+{
+	const size_t n = sizeof(UTF8_BOM) - 1;
+
+	if (len < n || memcmp(buf, UTF8_BOM, n) != 0)
+		return len;
+	memmove(buf, buf + n, len - n + 1);
+	nm_wipe(buf + len - n + 1, n);
+	return len - n;
+}
+
+/* The file is read as the ini files are: a regular file (links followed,
+ * as Kubernetes Secret mounts need), never blocking on a FIFO, so the
+ * whole-run limit is never spent here. */
 static int
 load_file(const char *path, nm_secret *out, char **cause)
 {
 	char *data = NULL, *why = NULL;
-	size_t len;
+	size_t len, n;
 	mode_t mode;
 	int r = -1;
 
@@ -53,7 +95,11 @@ load_file(const char *path, nm_secret *out, char **cause)
 		    "bytes: not a secret file", path, NM_SECRET_MAX);
 		goto out;
 	}
-	out->len = first_line(data, len);
+	n = strip_bom(data, len);
+	if (n != len)
+		add_warning(out, "secret file '%s' starts with a UTF-8 byte "
+		    "order mark, which is not taken as part of the secret", path);
+	out->len = first_line(data, n);
 	out->data = data;
 	data = NULL;
 	out->source = "--secret-file";
@@ -61,10 +107,9 @@ load_file(const char *path, nm_secret *out, char **cause)
 		mp_set_cause(cause, "out of memory");
 		goto out;
 	}
-	if ((mode & S_IROTH) != 0 &&
-	    asprintf(&out->warning, "secret file '%s' is readable by others "
-	    "(mode %04o): chmod o-r it", path, (unsigned)(mode & 07777)) < 0)
-		out->warning = NULL;
+	if ((mode & S_IROTH) != 0)
+		add_warning(out, "secret file '%s' is readable by others "
+		    "(mode %04o): chmod o-r it", path, (unsigned)(mode & 07777));
 	r = 0;
  out:
 	if (data != NULL) {
@@ -125,11 +170,10 @@ load_nova_conf(const nm_config *cfg, nm_secret *out, char **cause)
 		mp_set_cause(cause, "out of memory");
 		goto out;
 	}
-	if ((nc.mode & S_IROTH) != 0 &&
-	    asprintf(&out->warning, "nova.conf '%s', which holds the shared "
-	    "secret, is readable by others (mode %04o)", path,
-	    (unsigned)(nc.mode & 07777)) < 0)
-		out->warning = NULL;
+	if ((nc.mode & S_IROTH) != 0)
+		add_warning(out, "nova.conf '%s', which holds the shared "
+		    "secret, is readable by others (mode %04o)", path,
+		    (unsigned)(nc.mode & 07777));
 	r = 0;
  out:
 	nm_novaconf_clear(&nc);
@@ -149,6 +193,12 @@ forget_env(void)
 	unsetenv(NM_SECRET_ENV);
 }
 
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+}
+
 /* Exactly one source, the first given of: --secret-file, --nova-conf,
  * the environment (README, --help). */
 int
@@ -165,6 +215,10 @@ nm_secret_load(const nm_config *cfg, nm_secret *out, char **cause)
 	else
 		r = load_env(out, cause);
 	forget_env();
+	if (r == 0 && out->len > 0 && (is_blank(out->data[0]) ||
+	    is_blank(out->data[out->len - 1])))
+		add_warning(out, "secret has leading/trailing white space, "
+		    "kept as part of it");
 	if (r == 0 && out->len == 0) {
 		mp_set_cause(cause, "the shared secret from %s%s%s is empty",
 		    out->source, out->origin != NULL ? " " : "",

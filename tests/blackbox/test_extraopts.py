@@ -183,8 +183,72 @@ def test_bad_value_names_option(plugin, sim, secret_file, tmp_path,
     assert_unknown_usage(rc, out, r"-w/--warning")
 
 
-def test_unknown_key(plugin, sim, secret_file, tmp_path, no_search_env):
-    ini = _write(tmp_path / "x.ini", _section(PLUGIN_SECTION, sim, secret_file,
-                                             no_such_option="1"))
+@pytest.mark.parametrize("line", [
+    "metadata_proxy_shared_secret = %s", "secret=%s", "no_such_option = %s"])
+def test_unknown_key_never_shows_value(plugin, sim, secret_file, tmp_path,
+                                       no_search_env, line):
+    """A key that is no option (a secret put into the plugin's section) is
+    refused naming file, section, line and key; never its value."""
+    from conftest import SECRET
+    ini = _write(tmp_path / "x.ini", _section(PLUGIN_SECTION, sim, secret_file)
+                 + line % SECRET + "\n")
+    key = line.split("=")[0].strip()
+    rc, out, err, _ = run_plugin(["--extra-opts=@" + ini, "-vvv"],
+                                 env=no_search_env)
+    summary = assert_unknown_usage(rc, out, r"\[%s\] line 7: '%s' is not an "
+                                   r"option" % (PLUGIN_SECTION, key))
+    assert ini in summary
+    assert sim.request_count == 0
+    # run_plugin has checked that SECRET is in neither stream.
+
+
+def test_bare_word_not_shown(plugin, sim, secret_file, tmp_path,
+                             no_search_env):
+    from conftest import SECRET
+    ini = _write(tmp_path / "x.ini", _section(PLUGIN_SECTION, sim, secret_file)
+                 + SECRET + "\n")
     rc, out, _, _ = run_plugin(["--extra-opts=@" + ini], env=no_search_env)
-    assert_unknown_usage(rc, out, r"unknown option '--no-such-option=1'")
+    assert ini in assert_unknown_usage(rc, out, r"line 7: the key \(not shown\)")
+
+
+def test_empty_value_does_not_take_next_option(plugin, sim, secret_file,
+                                               tmp_path, no_search_env):
+    ini = _write(tmp_path / "x.ini", "[%s]\nport =\nhostname = 127.0.0.1\n"
+                 % PLUGIN_SECTION)
+    rc, out, _, _ = run_plugin(["--extra-opts=@" + ini, "-i", INSTANCE, "-T",
+                                TENANT, "--secret-file", secret_file],
+                               env=no_search_env)
+    assert ini in assert_unknown_usage(rc, out, r"line 2: 'port' needs a value")
+
+
+@pytest.mark.parametrize("source", ["--nova-conf", "--secret-file"])
+def test_command_line_secret_source_replaces_files(plugin, sim, secret_file,
+                                                   wrong_secret_file, tmp_path,
+                                                   no_search_env, source):
+    """Secret sources on the command line replace all of the ini file's:
+    its secret-file would otherwise beat the command line's --nova-conf."""
+    from conftest import SECRET, WRONG_SECRET
+    wrong_conf = _write(tmp_path / "wrong.conf", "[neutron]\n"
+                        "metadata_proxy_shared_secret = %s\n" % WRONG_SECRET)
+    good_conf = _write(tmp_path / "good.conf", "[neutron]\n"
+                       "metadata_proxy_shared_secret = %s\n" % SECRET)
+    for p in (wrong_conf, good_conf):
+        os.chmod(p, 0o600)
+    ini = _write(tmp_path / "x.ini", "[%s]\nport=%s\ninstance=%s\ntenant=%s\n"
+                 "secret-file=%s\nnova-conf=%s\n"
+                 % (PLUGIN_SECTION, sim.port, INSTANCE, TENANT,
+                    wrong_secret_file, wrong_conf))
+    good = good_conf if source == "--nova-conf" else secret_file
+    rc, out, _, _ = run_plugin(["--extra-opts=@" + ini, source, good],
+                               env=no_search_env)
+    _ok(rc, out)
+
+
+def test_symbolic_link_followed(plugin, sim, secret_file, tmp_path,
+                                no_search_env):
+    real = _write(tmp_path / "real" / "x.ini",
+                  _section(PLUGIN_SECTION, sim, secret_file))
+    os.symlink(real, str(tmp_path / "plugins.ini"))
+    rc, out, _, _ = run_plugin(["--extra-opts"], env={
+        "MP_CONFIG_FILE": None, "NAGIOS_CONFIG_PATH": str(tmp_path)})
+    _ok(rc, out)

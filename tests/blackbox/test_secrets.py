@@ -258,3 +258,78 @@ def test_valgrind_nova_conf(plugin, sim, conf):
                 "--errors-for-leak-kinds=definite"), timeout=120)
     assert rc == 0, err
     _ok(rc, out)
+
+
+def _k8s_mount(tmp_path, name, data, mode=0o600):
+    """A file as Kubernetes mounts a ConfigMap or Secret: name ->
+    ..data/name, ..data -> ..<timestamp>/, both symbolic links."""
+    real = tmp_path / "..2024_01_01_00_00_00.000000001"
+    real.mkdir(exist_ok=True)
+    (real / name).write_bytes(data)
+    os.chmod(str(real / name), mode)
+    link = tmp_path / "..data"
+    if not link.is_symlink():
+        os.symlink(real.name, str(link))
+    os.symlink(os.path.join("..data", name), str(tmp_path / name))
+    return str(tmp_path / name)
+
+
+def test_symbolic_links_followed(plugin, sim, tmp_path):
+    """ConfigMap/Secret mounts and /etc/alternatives are links; oslo.config
+    and monitoring-plugins follow them, and so does the plugin."""
+    nova = _k8s_mount(tmp_path, "nova.conf",
+                      ("[neutron]\nmetadata_proxy_shared_secret = %s\n"
+                       % SECRET).encode())
+    rc, out, _, _ = run_plugin(_args(sim, "--nova-conf", nova))
+    _ok(rc, out)
+    secret = _k8s_mount(tmp_path, "secret", (SECRET + "\n").encode())
+    rc, out, _, _ = run_plugin(_args(sim, "--secret-file", secret))
+    _ok(rc, out)
+
+
+def test_secret_file_bom_stripped(plugin, sim, tmp_path):
+    path = tmp_path / "bom"
+    path.write_bytes(b"\xef\xbb\xbf" + SECRET.encode() + b"\r\n")
+    os.chmod(str(path), 0o600)
+    rc, out, err, _ = run_plugin(_args(sim, "--secret-file", str(path), "-v"))
+    _ok(rc, out)
+    assert "byte order mark" in err and str(path) in err
+
+
+def test_secret_white_space_kept_and_warned(plugin, make_secret_file):
+    secret = " two words\t"
+    with simulator.Simulator(secret=secret) as s:
+        rc, out, err, _ = run_plugin(_args(s, "--secret-file",
+                                           make_secret_file(secret + "\n"),
+                                           "-v"))
+        _ok(rc, out)
+        assert "secret has leading/trailing white space" in err
+        assert "two words" not in out + err
+        rc, out, err, _ = run_plugin(_args(s, "--secret-file",
+                                           make_secret_file(secret + "\n")))
+        _ok(rc, out)
+        assert err == ""
+
+
+def test_nova_conf_indented_comment_continues(plugin, conf):
+    """oslo.config reads an indented '#' line after the secret as part of
+    it (its value: 'abc\\n# def')."""
+    with simulator.Simulator(secret="abc\n# def") as s:
+        rc, out, _, _ = run_plugin(_args(s, "--nova-conf", conf(
+            "[neutron]\nmetadata_proxy_shared_secret = abc\n  # def\n")))
+    _ok(rc, out)
+
+
+def test_nova_conf_lone_quote_is_empty(plugin, sim, conf):
+    """oslo.config takes a lone '"' for a pair of quotes: an empty value."""
+    rc, out, _, _ = run_plugin(_args(sim, "--nova-conf", conf(
+        "[neutron]\nmetadata_proxy_shared_secret = \"\n")))
+    assert_unknown_usage(rc, out, r"shared secret from --nova-conf .* empty")
+    assert sim.request_count == 0
+
+
+def test_nova_conf_stray_indented_line(plugin, sim, conf):
+    path = conf("[neutron]\nmetadata_proxy_shared_secret = %s\n\n  x\n"
+                % SECRET)
+    rc, out, _, _ = run_plugin(_args(sim, "--nova-conf", path))
+    assert path in assert_unknown_usage(rc, out, r"line 4 is indented")

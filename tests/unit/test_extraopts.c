@@ -2,8 +2,10 @@
  * command line winning, and the failures that name file and section. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,23 @@
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
 
 static char dir[] = "/tmp/test_extraopts.XXXXXX";
+/* The reallocarray() call that fails (counted from 1), or 0 for none. */
+static int realloc_fail_at, realloc_calls;
+
+/* Replaces libc's for this program, so that growing an argv can fail
+ * where a test wants it to. */
+void *
+reallocarray(void *p, size_t n, size_t size)
+{
+	if (realloc_fail_at != 0 && ++realloc_calls == realloc_fail_at)
+		return NULL;
+	if (size != 0 && n > SIZE_MAX / size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, n * size);
+}
+
 static char file[300], sub1[300], sub2[300], deflt[300];
 
 static void
@@ -186,7 +205,139 @@ test_nested_refused(void **state)
 	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
 	assert_null(expand(&cause, no_defaults, loc, NULL));
 	assert_non_null(strstr(cause, "line 2"));
+	assert_non_null(strstr(cause, "not followed"));
 	free(cause);
+}
+
+/* A key that is no option of the plugin, as a secret pasted into the
+ * plugin's section would be: refused naming file, section, line and key,
+ * never the value. */
+static void
+test_unknown_key_never_shows_value(void **state)
+{
+	static const char *const texts[] = {
+		"[check_nova_metadata]\nport = 1\n"
+		    "metadata_proxy_shared_secret = S3CRET-VALUE\n",
+		"[check_nova_metadata]\nport = 1\nsecret=S3CRET-VALUE\n",
+		"[check_nova_metadata]\nport = 1\nsecret: S3CRET-VALUE\n",
+	};
+	static const char *const keys[] = {
+		"'metadata_proxy_shared_secret'", "'secret'", "'secret'"
+	};
+	char loc[400], *cause = NULL;
+	size_t i;
+
+	(void)state;
+	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		write_file(file, texts[i]);
+		assert_null(expand(&cause, no_defaults, loc, NULL));
+		assert_non_null(strstr(cause, file));
+		assert_non_null(strstr(cause, "[check_nova_metadata] line 3"));
+		assert_non_null(strstr(cause, keys[i]));
+		assert_non_null(strstr(cause, "not an option"));
+		assert_null(strstr(cause, "S3CRET"));
+		free(cause);
+	}
+	/* A bare word may be the secret itself: not even the key is shown. */
+	write_file(file, "[check_nova_metadata]\nS3CRET-VALUE\n");
+	assert_null(expand(&cause, no_defaults, loc, NULL));
+	assert_non_null(strstr(cause, "line 2: the key (not shown)"));
+	assert_null(strstr(cause, "S3CRET"));
+	free(cause);
+}
+
+/* An option's value is there exactly when the option takes one: "port ="
+ * would otherwise take the next option for its value. */
+static void
+test_value_presence(void **state)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{ "port =\n", "'port' needs a value" },
+		{ "k=\n", "'k' needs a value" },
+		{ "secret-file\n", "'secret-file' needs a value" },
+		{ "ssl = S3CRET\n", "'ssl' takes no value" },
+		{ "v = S3CRET\n", "'v' takes no value" },
+	};
+	char loc[400], text[200], *cause = NULL;
+	size_t i;
+
+	(void)state;
+	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_true(snprintf(text, sizeof(text), "[check_nova_metadata]"
+		    "\n%sinstance = x\n", cases[i].line) > 0);
+		write_file(file, text);
+		assert_null(expand(&cause, no_defaults, loc, NULL));
+		assert_non_null(strstr(cause, cases[i].want));
+		assert_non_null(strstr(cause, "line 2"));
+		assert_null(strstr(cause, "S3CRET"));
+		free(cause);
+	}
+	write_file(file, "[check_nova_metadata]\nopenstack =\nO = 2018-08-27\n"
+	    "ssl\nS=\nverbose\n");
+	assert_string_equal(expand(&cause, no_defaults, loc, NULL),
+	    "--openstack -O2018-08-27 --ssl -S --verbose");
+}
+
+/* Secret sources on the command line replace every secret source of the
+ * ini files, so the command line wins across --secret-file and
+ * --nova-conf as it does for each option. */
+static void
+test_command_line_secret_sources_win(void **state)
+{
+	char loc[400], *cause = NULL;
+
+	(void)state;
+	write_file(file, "[check_nova_metadata]\nport = 1\n"
+	    "secret-file = /wrong\nnova-conf = /wrong.conf\n");
+	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
+	assert_string_equal(expand(&cause, no_defaults, loc, NULL),
+	    "--port=1 --secret-file=/wrong --nova-conf=/wrong.conf");
+	assert_string_equal(expand(&cause, no_defaults, loc, "--nova-conf",
+	    "good.conf", NULL), "--port=1 --nova-conf good.conf");
+	assert_string_equal(expand(&cause, no_defaults, "--secret-file=s", loc,
+	    NULL), "--port=1 --secret-file=s");
+	/* After "--", nothing is an option. */
+	assert_string_equal(expand(&cause, no_defaults, loc, "--",
+	    "--nova-conf", NULL), "--port=1 --secret-file=/wrong "
+	    "--nova-conf=/wrong.conf -- --nova-conf");
+}
+
+/* Every allocation of a growing argv failing in turn: -1 without a
+ * cause, and nothing freed twice (the sanitizers, or glibc, abort). */
+static void
+test_out_of_memory(void **state)
+{
+	char loc[400], *argv[48], **out = NULL, *cause = NULL;
+	int argc = 0, out_argc, r, i;
+
+	(void)state;
+	write_file(file, "[check_nova_metadata]\nk=a\nk=b\nk=c\nk=d\nk=e\n"
+	    "k=f\nk=g\nk=h\nk=i\nk=j\n");
+	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
+	argv[argc++] = "check_nova_metadata";
+	argv[argc++] = loc;
+	while (argc < 40)
+		argv[argc++] = "-v";
+	argv[argc] = NULL;
+	for (i = 1; i < 100; i++) {
+		realloc_calls = 0;
+		realloc_fail_at = i;
+		r = nm_extraopts_expand(argc, argv, "check_nova_metadata",
+		    no_defaults, &out_argc, &out, &cause);
+		realloc_fail_at = 0;
+		if (r == 0)
+			break;
+		assert_null(out);
+		assert_null(cause);
+	}
+	assert_int_equal(r, 0);
+	assert_true(i > 3);	/* the argv did grow, and fail, a few times */
+	assert_int_equal(out_argc, 11 + 38);
+	nm_argv_free(out);
 }
 
 /* Through nm_parse_args: the file's options, the command line winning. */
@@ -210,6 +361,15 @@ test_parse_args_command_line_wins(void **state)
 	assert_string_equal(cfg->secret_file, "/etc/nova/secret");
 	assert_int_equal(cfg->nova_conf_count, 1);
 	assert_string_equal(cfg->nova_conf[0], "/etc/nova/nova.conf");
+	nm_config_free(cfg);
+	/* A secret source on the command line replaces the file's. */
+	argv[2] = "--nova-conf";
+	argv[3] = "good.conf";
+	assert_int_equal(nm_parse_args(4, argv, &cfg, &cause), NM_ARGS_RUN);
+	assert_null(cfg->secret_file);
+	assert_int_equal(cfg->nova_conf_count, 1);
+	assert_string_equal(cfg->nova_conf[0], "good.conf");
+	assert_int_equal(cfg->port, 1234);
 	nm_config_free(cfg);
 
 	write_file(file, "[check_nova_metadata]\nport = nope\n");
@@ -258,6 +418,10 @@ main(void)
 		cmocka_unit_test(test_missing_section_and_file),
 		cmocka_unit_test(test_search_order),
 		cmocka_unit_test(test_nested_refused),
+		cmocka_unit_test(test_unknown_key_never_shows_value),
+		cmocka_unit_test(test_value_presence),
+		cmocka_unit_test(test_command_line_secret_sources_win),
+		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_parse_args_command_line_wins),
 	};
 

@@ -95,7 +95,6 @@ test_comments_and_spaces(void **state)
 	    "debug = True\n\n"
 	    "[neutron]\n"
 	    "# metadata_proxy_shared_secret = commented-out\n"
-	    "  # indented comment\n"
 	    "service_metadata_proxy = true\n"
 	    "metadata_proxy_shared_secret   =   two words ; and # more  \r\n"
 	    "[api]\n"
@@ -161,6 +160,71 @@ test_continuation(void **state)
 	    "  b\nother = c\n  d\n", &cause, NULL), "a\nb");
 }
 
+/* What oslo.config 9 (oslo_config.cfg, read through ConfigOpts) makes of
+ * each file: the expected values were taken from it, not reasoned out.
+ * NULL: oslo.config refuses the file at that line. */
+static const struct {
+	const char *text;
+	const char *secret;
+	int bad_line;
+} oslo_cases[] = {
+	{ "[neutron]\nmetadata_proxy_shared_secret = abc\n  # def\n",
+	    "abc\n# def" },
+	{ "[neutron]\nmetadata_proxy_shared_secret = abc\n\t; def\n",
+	    "abc\n; def" },
+	{ "[neutron]\nmetadata_proxy_shared_secret = \"\n",
+	    "" },
+	{ "[neutron]\nmetadata_proxy_shared_secret = '\n",
+	    "" },
+	{ "[neutron]\nmetadata_proxy_shared_secret = \"\n  b\n",
+	    "\nb" },
+	{ "[neutron]\nmetadata_proxy_shared_secret = abc\n  [x]\nother = 1\n",
+	    "abc\n[x]" },
+	{ "[neutron]\nmetadata_proxy_shared_secret = abc  \n  def  \r\n",
+	    "abc\ndef" },
+	{ "[neutron]\nmetadata_proxy_shared_secret = \"abc\n  def\"\n",
+	    "\"abc\ndef\"" },
+	{ "[neutron]\nmetadata_proxy_shared_secret = a\n \t \n",
+	    "a" },
+	{ "[neutron]\nmetadata_proxy_shared_secret: abc\n",
+	    "abc" },
+	{ "[neutron]\nmetadata_proxy_shared_secret = abc\n  def\n  # g\n[DEFAULT]\n",
+	    "abc\ndef\n# g" },
+	{ "[neutron]\nmetadata_proxy_shared_secret = a\n\n  b\n",
+	    NULL, 4 }, /* Unexpected continuation line: '  b' */
+	{ "[neutron]\n# x\n  # indented comment\nmetadata_proxy_shared_secret = a\n",
+	    NULL, 3 }, /* Unexpected continuation line: '  # inden */
+	{ "[neutron]\n  metadata_proxy_shared_secret = a\n",
+	    NULL, 2 }, /* Unexpected continuation line: '  metadat */
+	{ "[neutron]\nmetadata_proxy_shared_secret = a\n[DEFAULT]\n  x\n",
+	    NULL, 4 }, /* Unexpected continuation line: '  x' */
+};
+
+static void
+test_oslo_parity(void **state)
+{
+	const char *got;
+	char *cause, line[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(oslo_cases) / sizeof(oslo_cases[0]); i++) {
+		got = load1(oslo_cases[i].text, &cause, NULL);
+		if (oslo_cases[i].secret != NULL) {
+			if (got == NULL)
+				fail_msg("case %zu: %s", i, cause);
+			assert_string_equal(got, oslo_cases[i].secret);
+			continue;
+		}
+		if (got != NULL)
+			fail_msg("case %zu: read, but oslo.config refuses", i);
+		assert_true(snprintf(line, sizeof(line), "line %d is indented",
+		    oslo_cases[i].bad_line) > 0);
+		assert_non_null(strstr(cause, line));
+		free(cause);
+	}
+}
+
 static void
 test_override_order(void **state)
 {
@@ -218,6 +282,22 @@ test_unreadable(void **state)
 	f[1] = fixture("[neutron]\nmetadata_proxy_shared_secret = x\n");
 	assert_null(load(f, 2, &cause, NULL));
 	free(cause);
+}
+
+/* Kubernetes mounts and /etc/alternatives are links: followed, as
+ * oslo.config follows them. */
+static void
+test_symbolic_link_followed(void **state)
+{
+	const char *real;
+	char *cause, link[300];
+
+	(void)state;
+	real = fixture("[neutron]\nmetadata_proxy_shared_secret = linked\n");
+	assert_true(snprintf(link, sizeof(link), "%s/link.conf", dir) > 0);
+	assert_int_equal(symlink(real, link), 0);
+	real = link;
+	assert_string_equal(load(&real, 1, &cause, NULL), "linked");
 }
 
 static void
@@ -308,9 +388,11 @@ main(void)
 		cmocka_unit_test(test_legacy_key),
 		cmocka_unit_test(test_quotes_and_empty),
 		cmocka_unit_test(test_continuation),
+		cmocka_unit_test(test_oslo_parity),
 		cmocka_unit_test(test_override_order),
 		cmocka_unit_test(test_no_key),
 		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_symbolic_link_followed),
 		cmocka_unit_test(test_bad_line_names_line_not_secret),
 		cmocka_unit_test(test_long_lines),
 	};
