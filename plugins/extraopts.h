@@ -17,7 +17,12 @@ extern const char *const nm_extraopts_default_paths[];
 bool nm_extraopts_wanted(int argc, char *const *argv);
 
 /* A new argv: argv[0], the options of every --extra-opts in turn, then
- * the rest of argv without them. default_paths is NULL-terminated (NULL:
+ * the rest of argv without them. A key that is no option of this plugin
+ * (nm_long_options, nm_short_options), or has a value where its option
+ * takes none or none where it needs one, is an error naming the file,
+ * section, line and key, never the value. When argv (up to a "--") holds
+ * --secret-file or --nova-conf, the files' secret-file and nova-conf keys
+ * are dropped: secret sources on the command line replace theirs. default_paths is NULL-terminated (NULL:
  * nm_extraopts_default_paths). 0 with *out_argc and *out_argv (free it
  * with nm_argv_free), or -1 with *cause (malloc'd, one line naming the
  * file or section; NULL on out of memory). */

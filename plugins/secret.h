@@ -13,7 +13,9 @@ typedef struct {
 	size_t len;
 	const char *source;	/* "--secret-file", "--nova-conf", env name */
 	char *origin;		/* the file it came from, NULL for the environment */
-	char *warning;		/* e.g. file readable by others; for -v */
+	/* For -v, "; "-separated: file readable by others, a UTF-8 BOM
+	 * dropped from a secret file, white space at either end kept. */
+	char *warning;
 } nm_secret;
 
 #define NM_SECRET_ENV "NOVA_METADATA_SECRET"
