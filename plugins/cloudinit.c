@@ -215,7 +215,7 @@ parse_field(const char *line, size_t n, nm_ci_entries *dirs,
     nm_ci_entries *leaves)
 {
 	const char *eq, *name = line;
-	char ident[32], *res;
+	char ident[32] = "", *res;
 	size_t nlen = n;
 	bool is_dir = n > 0 && line[n - 1] == '/';
 
@@ -284,6 +284,278 @@ nm_ci_entries_parse(const char *body, size_t len, nm_ci_entries *out)
 	return r;
 }
 
+/* ---- what meta_data.json points at -------------------------------- */
+
+static bool
+b64_alphabet(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+/* binascii.a2b_base64 without strict mode: other characters are
+ * skipped, a complete padding ends the data, a dangling quad fails.
+ * NULL when Python decodes s, else why not. */
+static const char *
+b64_error(const char *s, size_t n)
+{
+	size_t i, quad = 0, pads = 0;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x80)
+			return "not ASCII";
+		if (c == '=') {
+			if (quad >= 2 && quad + ++pads >= 4)
+				return NULL;
+			continue;
+		}
+		if (!b64_alphabet(c))
+			continue;
+		pads = 0;
+		quad = (quad + 1) % 4;
+	}
+	if (quad == 1)
+		return "one character more than a multiple of 4";
+	return quad == 0 ? NULL : "incorrect padding";
+}
+
+bool
+nm_ci_random_seed_ok(const json_t *md, char *why, size_t whylen)
+{
+	const json_t *seed = json_object_get(md, "random_seed");
+	const char *err;
+	int r;
+
+	why[0] = '\0';
+	if (seed == NULL)
+		return true;
+	if (!json_is_string(seed))
+		err = json_is_null(seed) ? "null, not text" :
+		    json_is_boolean(seed) ? "a boolean, not text" :
+		    json_is_number(seed) ? "a number, not text" :
+		    "not text";
+	else
+		err = b64_error(json_string_value(seed),
+		    json_string_length(seed));
+	if (err == NULL)
+		return true;
+	r = snprintf(why, whylen, "random_seed is not base64: %s", err);
+	if (r < 0)
+		why[0] = '\0';
+	return false;
+}
+
+void
+nm_ci_contents_free(nm_ci_contents *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->count; i++) {
+		free(c->v[i].what);
+		free(c->v[i].path);
+		free(c->v[i].broken);
+	}
+	free(c->v);
+	c->v = NULL;
+	c->count = 0;
+}
+
+/* _read_content_path(): content_path without leading slashes, split
+ * at '/', appended piece by piece as combine_url() appends (a '/' only
+ * where the path does not end in one, each piece quoted). NULL with
+ * *broken set when no piece is left; NULL alone when out of memory. */
+static char *
+content_url(const json_t *item, const char **broken)
+{
+	const json_t *cp = json_object_get(item, "content_path");
+	const char *s = "", *end, *slash;
+	char *url = NULL, *piece = NULL, *grown;
+	size_t n = 0, used;
+
+	*broken = NULL;
+	if (cp != NULL && !json_is_string(cp)) {
+		*broken = "its content_path is not text";
+		return NULL;
+	}
+	if (cp != NULL) {
+		s = json_string_value(cp);
+		n = json_string_length(cp);
+	}
+	if (n > PATH_MAX_LEN) {
+		*broken = "its content_path is too long";
+		return NULL;
+	}
+	end = s + n;
+	while (s < end && *s == '/')
+		s++;
+	if (s == end) {
+		*broken = "it has no valid content_path";
+		return NULL;
+	}
+	if ((url = strdup("/openstack")) == NULL)
+		return NULL;
+	while (s <= end) {
+		if ((slash = memchr(s, '/', (size_t)(end - s))) == NULL)
+			slash = end;
+		used = strlen(url);
+		piece = quote(s, (size_t)(slash - s), "");
+		grown = piece == NULL ? NULL : realloc(url, used +
+		    strlen(piece) + 2);
+		if (grown == NULL)
+			goto fail;
+		url = grown;
+		if (url[used - 1] != '/')
+			url[used++] = '/';
+		memcpy(url + used, piece, strlen(piece) + 1);
+		free(piece);
+		s = slash + 1;
+	}
+	return url;
+ fail:
+	free(piece);
+	free(url);
+	return NULL;
+}
+
+/* Takes what, path and broken (any may be NULL but what). 0 or -1. */
+static int
+add_content(nm_ci_contents *c, char *what, char *path, const char *broken,
+    bool text)
+{
+	nm_ci_content *grown, *e;
+
+	grown = what == NULL ? NULL : reallocarray(c->v, c->count + 1,
+	    sizeof(*grown));
+	if (grown == NULL)
+		goto fail;
+	c->v = grown;
+	e = &grown[c->count];
+	e->what = what;
+	e->path = path;
+	e->text = text;
+	e->broken = NULL;
+	if (broken != NULL && (e->broken = strdup(broken)) == NULL)
+		goto fail;
+	c->count++;
+	return 0;
+ fail:
+	free(what);
+	free(path);
+	return -1;
+}
+
+/* One object that carries a content_path; 1 when it is broken (the
+ * list ends), 0 when listed, -1 when out of memory. */
+static int
+add_pointer(nm_ci_contents *c, const json_t *item, char *what, bool text)
+{
+	const char *broken;
+	char *url;
+
+	if (!json_is_object(item))
+		return add_content(c, what, NULL, "it is not an object",
+		    false) == 0 ? 1 : -1;
+	url = content_url(item, &broken);
+	if (url == NULL && broken == NULL) {
+		free(what);
+		return -1;
+	}
+	if (add_content(c, what, url, broken, text) != 0)
+		return -1;
+	return broken != NULL;
+}
+
+/* Whether read_v2 reads a files item: `"path" in item`, which for a
+ * string is a substring test and for a list a membership test. */
+static bool
+has_path(const json_t *item)
+{
+	size_t i;
+
+	if (json_is_object(item))
+		return json_object_get(item, "path") != NULL;
+	if (json_is_string(item))
+		return memmem(json_string_value(item),
+		    json_string_length(item), "path", 4) != NULL;
+	for (i = 0; i < json_array_size(item); i++) {
+		if (nm_os_string_is(json_array_get(item, i), "path"))
+			return true;
+	}
+	/* A number, a boolean or null cannot be asked: it breaks too. */
+	return !json_is_array(item);
+}
+
+static char *
+file_what(const json_t *item, size_t i)
+{
+	char name[256], *what = NULL;
+	const json_t *path = json_object_get(item, "path");
+
+	if (path == NULL || nm_os_scalar_text(path, name, sizeof(name)) != 0)
+		name[0] = '\0';
+	if (asprintf(&what, "file '%s' (files[%zu])", name, i) < 0)
+		return NULL;
+	mp_scrub(what);
+	return what;
+}
+
+/* 1 when the list ended at a broken item, 0, or -1. */
+static int
+list_files(const json_t *md, nm_ci_contents *c)
+{
+	const json_t *files = json_object_get(md, "files"), *item;
+	size_t i;
+	int r;
+
+	if (files == NULL)
+		return 0;
+	if (!json_is_array(files))
+		return add_content(c, strdup("files"), NULL, "it is not a "
+		    "list", false) == 0 ? 1 : -1;
+	for (i = 0; i < json_array_size(files); i++) {
+		item = json_array_get(files, i);
+		if (!has_path(item))
+			continue;
+		if (c->files++ >= NM_CI_MAX_CONTENT)
+			continue;
+		if ((r = add_pointer(c, item, file_what(item, i), false)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Python's truth: null, false, 0, "", [] and {} are skipped. */
+static bool
+truthy(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return json_object_size(v) > 0;
+	case JSON_ARRAY: return json_array_size(v) > 0;
+	case JSON_STRING: return json_string_length(v) > 0;
+	case JSON_INTEGER: return json_integer_value(v) != 0;
+	case JSON_REAL: return json_real_value(v) != 0;
+	case JSON_TRUE: return true;
+	default: return false;
+	}
+}
+
+nm_ci_err
+nm_ci_contents_list(const json_t *md, nm_ci_contents *out)
+{
+	const json_t *net = json_object_get(md, "network_config");
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = list_files(md, out)) == 0 && net != NULL && truthy(net))
+		r = add_pointer(out, net, strdup("network_config"), true);
+	if (r >= 0)
+		return NM_CI_OK;
+	nm_ci_contents_free(out);
+	return NM_CI_NOMEM;
+}
+
 /* ---- the profile -------------------------------------------------- */
 
 enum { DOC_META, DOC_USER, DOC_VENDOR, DOC_VENDOR2, DOC_NETWORK, N_DOCS };
@@ -304,17 +576,42 @@ static const struct {
 
 typedef struct {
 	nm_run *run;
-	const char *version;
+	const char *version;	/* NULL until one is chosen */
+	json_t *meta;		/* meta_data.json, once usable */
 	double doc_time[N_DOCS];
 	double ec2_time;
 	int served;		/* documents that came with 200 */
+	int contents;		/* files and network_config read */
 	int crawl_requests;
 	int ec2_leaves;
 	bool crawl_failed;
 } ci_state;
 
-/* The version list: cloud-init tolerates its failure and asks for
- * "latest", so a broken list only warns. */
+/* DataSourceOpenStack.wait_for_metadata_service(): wait_for_url() on
+ * <base>/openstack wants 200 and a body, or cloud-init gives up on the
+ * datasource and the instance boots without metadata. read_v2 then asks
+ * for the same list again (_fetch_available_versions); both requests
+ * are made, as a booting instance makes them, and both are counted. */
+static int
+ci_wait(ci_state *cs, char **cause)
+{
+	nm_run *run = cs->run;
+	int r;
+
+	if ((r = nm_run_fetch(run, "/openstack", cause)) != 0)
+		return r < 0 ? -1 : 0;
+	if (run->resp.status != 200)
+		return nm_run_status_failure(run, "/openstack");
+	if (run->resp.body.len > 0)
+		return 0;
+	run->stop = 1;
+	return nm_run_add_result(run, MP_CRITICAL, "empty answer to "
+	    "/openstack: cloud-init's wait for the metadata service wants "
+	    "a body and gives up on the OpenStack datasource");
+}
+
+/* The second look at the list: cloud-init tolerates its failure and
+ * asks for "latest", so a broken list here only warns. */
 static int
 ci_versions(ci_state *cs, char **cause)
 {
@@ -323,13 +620,13 @@ ci_versions(ci_state *cs, char **cause)
 	size_t n, count = 0;
 	int r;
 
-	cs->version = "latest";
 	if ((r = nm_run_fetch(run, "/openstack", cause)) != 0)
 		return r < 0 ? -1 : 0;
+	cs->version = "latest";
 	if (run->resp.status != 200)
 		return nm_run_add_result(run, MP_WARNING, "HTTP %ld for "
-		    "/openstack: cloud-init cannot list the versions and "
-		    "falls back to latest", run->resp.status);
+		    "/openstack the second time: cloud-init cannot list the "
+		    "versions and falls back to latest", run->resp.status);
 	cs->version = nm_ci_pick_version(run->resp.body.data,
 	    run->resp.body.len);
 	/* An empty body has no buffer at all. */
@@ -341,6 +638,27 @@ ci_versions(ci_state *cs, char **cause)
 	    "cloud-init reads %s", count, cs->version);
 }
 
+/* meta_data.json: the verdicts, and the document kept for what read_v2
+ * checks after the others (random_seed, files, network_config). */
+static int
+ci_meta(ci_state *cs)
+{
+	nm_run *run = cs->run;
+	char why[384];
+	bool usable;
+
+	if (nm_os_record(run, cs->version, &usable) != 0)
+		return -1;
+	/* Without a usable meta_data.json cloud-init gives up. */
+	if (!usable) {
+		run->stop = 1;
+		return 0;
+	}
+	return nm_os_parse(run->resp.body.data, run->resp.body.len,
+	    NM_OS_ROOT_OBJECT, &cs->meta, why, sizeof(why)) == NM_OS_OK ? 0 :
+	    -1;
+}
+
 /* A served document that is due as JSON must parse: cloud-init stops
  * with BrokenMetadata otherwise. */
 static int
@@ -349,17 +667,10 @@ ci_served(ci_state *cs, int i, const char *path)
 	nm_run *run = cs->run;
 	json_t *doc = NULL;
 	char why[384];
-	bool usable;
 
 	cs->served++;
-	if (i == DOC_META) {
-		if (nm_os_record(run, cs->version, &usable) != 0)
-			return -1;
-		/* Without a usable meta_data.json cloud-init gives up. */
-		if (!usable)
-			run->stop = 1;
-		return 0;
-	}
+	if (i == DOC_META)
+		return ci_meta(cs);
 	if (!docs[i].json)
 		return nm_run_add_result(run, MP_OK, "%s: HTTP 200, %zu bytes",
 		    docs[i].name, run->resp.body.len);
@@ -372,6 +683,7 @@ ci_served(ci_state *cs, int i, const char *path)
 	case NM_OS_NOMEM:
 		return -1;
 	default:
+		run->stop = 1;
 		return nm_run_add_result(run, MP_CRITICAL, "%s is %s (%s); "
 		    "cloud-init stops with BrokenMetadata", docs[i].name, why,
 		    path);
@@ -487,11 +799,8 @@ crawl_dir(ci_state *cs, const char *path, int depth, char **cause)
 	default:
 		return -1;
 	}
-	for (i = 0; i < entries.count; i++) {
-		if (run->stop || cs->crawl_failed) {
-			r = 0;
-			break;
-		}
+	for (i = 0; i < entries.count && !run->stop && !cs->crawl_failed;
+	    i++) {
 		if (crawl_entry(cs, path, &entries.v[i], depth, cause) != 0)
 			goto out;
 	}
@@ -550,27 +859,125 @@ ci_perfdata(const ci_state *cs)
 	return add_time(sc, "ec2_time", cs->ec2_time);
 }
 
+/* One document meta_data.json points at: 0 when read, 1 when cloud-init
+ * stops here (recorded), -1 on internal failure. */
+static int
+content_fetch(ci_state *cs, const nm_ci_content *c, char **cause)
+{
+	nm_run *run = cs->run;
+	char why[256];
+	int r;
+
+	if (c->broken != NULL) {
+		run->stop = 1;
+		return nm_run_add_result(run, MP_CRITICAL, "meta_data.json's "
+		    "%s cannot be read: %s; cloud-init stops", c->what,
+		    c->broken) == 0 ? 1 : -1;
+	}
+	if ((r = nm_run_fetch(run, c->path, cause)) != 0)
+		return r;
+	if (run->resp.status == 200 && (!c->text ||
+	    is_utf8(run->resp.body.data, run->resp.body.len))) {
+		cs->contents++;
+		return 0;
+	}
+	run->stop = 1;
+	if (run->resp.status == 200)
+		return nm_run_add_result(run, MP_CRITICAL, "%s (meta_data."
+		    "json's %s) is not UTF-8 text; cloud-init stops", c->path,
+		    c->what) == 0 ? 1 : -1;
+	nm_error_explanation(run->resp.body.data, run->resp.body.len, why,
+	    sizeof(why));
+	return nm_run_add_result(run, MP_CRITICAL, "HTTP %ld for %s (meta_"
+	    "data.json's %s)%s%s; cloud-init stops with BrokenMetadata",
+	    run->resp.status, c->path, c->what, why[0] != '\0' ? ": " : "",
+	    why) == 0 ? 1 : -1;
+}
+
+/* What read_v2 does between the documents and the EC2 crawl: check
+ * random_seed, then read every file and network_config meta_data.json
+ * points at, each within the whole-run limit. */
+static int
+ci_content(ci_state *cs, char **cause)
+{
+	nm_run *run = cs->run;
+	nm_ci_contents list;
+	char why[128];
+	size_t i;
+	int r = -1;
+
+	if (!nm_ci_random_seed_ok(cs->meta, why, sizeof(why))) {
+		run->stop = 1;
+		return nm_run_add_result(run, MP_CRITICAL, "meta_data.json's "
+		    "%s; cloud-init stops with BrokenMetadata", why);
+	}
+	if (nm_ci_contents_list(cs->meta, &list) != NM_CI_OK)
+		return -1;
+	for (i = 0; i < list.count && !run->stop; i++) {
+		if (content_fetch(cs, &list.v[i], cause) < 0)
+			goto out;
+	}
+	r = 0;
+	if (run->stop)
+		goto out;
+	if (list.files > NM_CI_MAX_CONTENT)
+		r = nm_run_add_result(run, MP_WARNING, "meta_data.json lists "
+		    "%zu files; only the first %d are read", list.files,
+		    NM_CI_MAX_CONTENT);
+	else if (list.count > 0)
+		r = nm_run_add_result(run, MP_OK, "%d documents meta_data.json "
+		    "points at: all read", cs->contents);
+ out:
+	nm_ci_contents_free(&list);
+	return r;
+}
+
+static void
+ci_summary(const ci_state *cs)
+{
+	nm_run *run = cs->run;
+
+	/* No version is claimed when the list was never read. */
+	if (cs->version != NULL)
+		(void)nm_run_appendf(run->facts, sizeof(run->facts),
+		    "cloud-init profile, version %s, ", cs->version);
+	else
+		(void)nm_run_appendf(run->facts, sizeof(run->facts),
+		    "cloud-init profile, no version chosen, ");
+	(void)nm_run_appendf(run->facts, sizeof(run->facts), "%d/%d "
+	    "documents, ", cs->served, N_DOCS);
+	if (cs->contents > 0)
+		(void)nm_run_appendf(run->facts, sizeof(run->facts),
+		    "%d files, ", cs->contents);
+	(void)nm_run_appendf(run->facts, sizeof(run->facts), "%d EC2 values, "
+	    "%d requests", cs->ec2_leaves, run->requests);
+}
+
 int
 nm_cloudinit_run(nm_run *run, char **cause)
 {
 	ci_state cs;
-	int i;
+	int i, r = -1;
 
 	memset(&cs, 0, sizeof(cs));
 	cs.run = run;
-	if (ci_versions(&cs, cause) != 0)
-		return -1;
+	if (ci_wait(&cs, cause) != 0)
+		goto out;
+	if (!run->stop && ci_versions(&cs, cause) != 0)
+		goto out;
 	for (i = 0; i < N_DOCS && !run->stop; i++) {
 		if (ci_document(&cs, i, cause) != 0)
-			return -1;
+			goto out;
 	}
+	if (!run->stop && cs.meta != NULL && ci_content(&cs, cause) != 0)
+		goto out;
 	if (!run->stop && ci_crawl(&cs, cause) != 0)
-		return -1;
-	(void)nm_run_appendf(run->facts, sizeof(run->facts), "cloud-init "
-	    "profile, version %s, %d/%d documents, %d EC2 values, %d "
-	    "requests", cs.version, cs.served, N_DOCS, cs.ec2_leaves,
-	    run->requests);
+		goto out;
+	ci_summary(&cs);
+	r = 0;
 	if (!run->timed_out && run->responses > 0)
-		return ci_perfdata(&cs);
-	return 0;
+		r = ci_perfdata(&cs);
+ out:
+	json_decref(cs.meta);
+	return r;
 }

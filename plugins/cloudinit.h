@@ -9,12 +9,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "run.h"
 
 /* Bounds on the EC2 crawl, so that a hostile or broken server cannot
  * keep us looping; Nova's tree takes about 25 requests and depth 3. */
 #define NM_CI_MAX_REQUESTS 256
 #define NM_CI_MAX_DEPTH 8
+/* meta_data.json's files fetched at most; Nova's injected-file quota is
+ * 5 by default. */
+#define NM_CI_MAX_CONTENT 64
 
 /* The newest version cloud-init supports (its OS_VERSIONS, up to
  * 2018-08-27) among those listed in body[0..len) (the /openstack
@@ -48,6 +53,37 @@ typedef enum {
 nm_ci_err nm_ci_entries_parse(const char *body, size_t len,
     nm_ci_entries *out);
 void nm_ci_entries_free(nm_ci_entries *e);
+
+/* read_v2's check of meta_data.json's random_seed: absent, or a string
+ * that Python's base64.b64decode() (not validating: characters outside
+ * the alphabet are skipped, the padding ends the data) accepts. false
+ * with why set to "random_seed is not base64: ...". */
+bool nm_ci_random_seed_ok(const json_t *md, char *why, size_t whylen);
+
+/* One document that meta_data.json points at, under /openstack/. */
+typedef struct {
+	char *what;		/* "file '/etc/motd' (files[0])",
+				 * "network_config" */
+	char *path;		/* "/openstack/content/0000"; NULL when
+				 * broken */
+	char *broken;		/* why cloud-init stops here, else NULL */
+	bool text;		/* decoded as text: must be UTF-8 */
+} nm_ci_content;
+
+typedef struct {
+	nm_ci_content *v;
+	size_t count;
+	size_t files;		/* items of files with a path, all of them */
+} nm_ci_contents;
+
+/* What read_v2 reads after the documents, in its order: each item of
+ * files that has a "path" (content_path, read as bytes), then a truthy
+ * network_config (content_path, read as text). The list ends at the
+ * first entry cloud-init cannot read (no usable content_path, not an
+ * object), which has broken set; at most NM_CI_MAX_CONTENT files.
+ * content_path becomes a path as cloud-init's combine_url() builds it. */
+nm_ci_err nm_ci_contents_list(const json_t *md, nm_ci_contents *out);
+void nm_ci_contents_free(nm_ci_contents *c);
 
 /* The --cloud-init mode. 0, or -1 with *cause. */
 int nm_cloudinit_run(nm_run *run, char **cause);

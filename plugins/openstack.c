@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,24 @@ setf(char *buf, size_t len, const char *fmt, ...)
 	mp_scrub(buf);
 }
 
+/* Python's json, which Nova writes with and cloud-init reads with,
+ * takes "\u0000" in strings and integers of any size, so both are
+ * accepted here too: NUL inside strings (compared by length, never
+ * printed raw), and integers beyond 64 bits read again as reals. Object
+ * keys with NUL stay an error: jansson cannot hold them. */
+static json_t *
+load(const char *body, size_t len, json_error_t *err)
+{
+	const size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
+	json_t *doc;
+
+	doc = json_loadb(body, len, flags, err);
+	if (doc == NULL && json_error_code(err) == json_error_numeric_overflow)
+		doc = json_loadb(body, len, flags | JSON_DECODE_INT_AS_REAL,
+		    err);
+	return doc;
+}
+
 nm_os_err
 nm_os_parse(const char *body, size_t len, nm_os_root root, json_t **out,
     char *why, size_t whylen)
@@ -56,7 +75,7 @@ nm_os_parse(const char *body, size_t len, nm_os_root root, json_t **out,
 	*out = NULL;
 	why[0] = '\0';
 	/* Any root is parsed so that a wrong one can be named. */
-	doc = json_loadb(body != NULL ? body : "", len, JSON_DECODE_ANY, &err);
+	doc = load(body != NULL ? body : "", len, &err);
 	if (doc == NULL) {
 		if (json_error_code(&err) == json_error_out_of_memory)
 			return NM_OS_NOMEM;
@@ -67,7 +86,7 @@ nm_os_parse(const char *body, size_t len, nm_os_root root, json_t **out,
 	ok = json_is_object(doc) || (root == NM_OS_ROOT_ANY &&
 	    (json_is_array(doc) || json_is_string(doc)));
 	if (!ok) {
-		setf(why, whylen, "top level is %s, not %s", type_name(doc),
+		setf(why, whylen, "%s at top level, not %s", type_name(doc),
 		    root == NM_OS_ROOT_ANY ? "an object, array or string" :
 		    "an object");
 		json_decref(doc);
@@ -95,6 +114,32 @@ real_text(double d, char *buf, size_t len)
 	return 0;
 }
 
+/* A string as text: an embedded NUL shows as \u0000, as JSON wrote
+ * it, rather than ending the text early. */
+static int
+string_text(const json_t *v, char *buf, size_t len)
+{
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v), i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\0') {
+			if (o + 1 >= len)
+				return -1;
+			buf[o++] = s[i];
+			continue;
+		}
+		if (o + 6 >= len)
+			return -1;
+		memcpy(buf + o, "\\u0000", 6);
+		o += 6;
+	}
+	if (o >= len)
+		return -1;
+	buf[o] = '\0';
+	return 0;
+}
+
 int
 nm_os_scalar_text(const json_t *v, char *buf, size_t len)
 {
@@ -102,8 +147,7 @@ nm_os_scalar_text(const json_t *v, char *buf, size_t len)
 
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		r = snprintf(buf, len, "%s", json_string_value(v));
-		break;
+		return string_text(v, buf, len);
 	case JSON_INTEGER:
 		r = snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
 		    json_integer_value(v));
@@ -120,6 +164,67 @@ nm_os_scalar_text(const json_t *v, char *buf, size_t len)
 		return -1;
 	}
 	return (r < 0 || (size_t)r >= len) ? -1 : 0;
+}
+
+bool
+nm_os_string_is(const json_t *v, const char *want)
+{
+	size_t n = strlen(want);
+
+	return json_is_string(v) && json_string_length(v) == n &&
+	    memcmp(json_string_value(v), want, n) == 0;
+}
+
+/* want is a plain integer ("+5", "-0", "007"): compared exactly, as
+ * digits, so that integers beyond a double's 53 bits stay exact. */
+static int
+integer_text_is(json_int_t v, const char *want, bool *equal)
+{
+	unsigned long long mag;
+	unsigned long u;
+	bool neg = want[0] == '-';
+	const char *d = want + (want[0] == '-' || want[0] == '+');
+	np_err e;
+
+	if (*d == '\0' || strspn(d, "0123456789") != strlen(d))
+		return -1;
+	e = np_parse_ulong(d, 0, ULONG_MAX, &u);
+	*equal = false;
+	if (e == NP_RANGE)
+		return 0;
+	if (e != NP_OK)
+		return -1;
+	mag = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	*equal = mag == u && (u == 0 || neg == (v < 0));
+	return 0;
+}
+
+/* 2^53: every integer below it is a double exactly, and no other
+ * integer rounds to it. */
+#define EXACT_INT_MAX 9007199254740992.0
+
+bool
+nm_os_value_matches(const json_t *v, const char *want)
+{
+	char text[1024];
+	double d;
+	bool equal;
+
+	if (json_is_string(v))
+		return nm_os_string_is(v, want);
+	if (nm_os_scalar_text(v, text, sizeof(text)) == 0 &&
+	    strcmp(text, want) == 0)
+		return true;
+	if (!json_is_number(v) || np_parse_double(want, &d) != NP_OK)
+		return false;
+	if (json_is_real(v))
+		return json_real_value(v) == d;
+	if (integer_text_is(json_integer_value(v), want, &equal) == 0)
+		return equal;
+	/* "1.0", "1e3": a whole number a double holds exactly. */
+	return d > -EXACT_INT_MAX && d < EXACT_INT_MAX &&
+	    (double)(json_int_t)d == d &&
+	    (json_int_t)d == json_integer_value(v);
 }
 
 bool
@@ -152,6 +257,15 @@ verdict(nm_os_verdicts *out, mp_state s)
 	return v;
 }
 
+/* A served string for a verdict: cut there rather than lost. */
+static const char *
+quoted(const json_t *v, char *buf, size_t len)
+{
+	if (nm_os_scalar_text(v, buf, len) != 0)
+		(void)snprintf(buf, len, "%s", "(too long to show)");
+	return buf;
+}
+
 /* uuid and project_id: the document must be the canary's. Both served
  * and expected values are named, as "another instance's data" is the
  * failure a wrong proxy or a cache produces. */
@@ -160,6 +274,7 @@ check_identity(const json_t *doc, const char *key, const char *want,
     const char *what, bool optional, nm_os_verdicts *out)
 {
 	const json_t *v = json_object_get(doc, key);
+	char text[1024];
 	nm_os_verdict *vd;
 
 	if (v == NULL && optional) {
@@ -176,10 +291,10 @@ check_identity(const json_t *doc, const char *key, const char *want,
 	else if (!json_is_string(v))
 		setf(vd->text, sizeof(vd->text), "meta_data.json's %s is %s, "
 		    "expected %s %s", key, type_name(v), what, want);
-	else if (strcmp(json_string_value(v), want) != 0)
+	else if (!nm_os_string_is(v, want))
 		setf(vd->text, sizeof(vd->text), "meta_data.json is another "
 		    "instance's: %s '%.*s', expected %s %s", key, QUOTE_MAX,
-		    json_string_value(v), what, want);
+		    quoted(v, text, sizeof(text)), what, want);
 	else {
 		vd->state = MP_OK;
 		setf(vd->text, sizeof(vd->text), "%s is %s %s", key, what,
@@ -231,17 +346,18 @@ check_expect(const json_t *doc, const nm_expect *e, nm_os_verdicts *out)
 		setf(vd->text, sizeof(vd->text), "%s missing from "
 		    "meta_data.json, expected '%.*s'", e->key, QUOTE_MAX,
 		    e->value);
-	else if (nm_os_scalar_text(v, text, sizeof(text)) != 0)
+	else if (json_is_object(v) || json_is_array(v))
 		setf(vd->text, sizeof(vd->text), "%s is %s, expected '%.*s'",
 		    e->key, type_name(v), QUOTE_MAX, e->value);
-	else if (strcmp(text, e->value) != 0)
+	else if (!nm_os_value_matches(v, e->value))
 		setf(vd->text, sizeof(vd->text), "%s is '%.*s', expected "
-		    "'%.*s'", e->key, QUOTE_MAX, text, QUOTE_MAX, e->value);
+		    "'%.*s'", e->key, QUOTE_MAX, quoted(v, text, sizeof(text)),
+		    QUOTE_MAX, e->value);
 	else {
 		vd->state = MP_OK;
 		out->values_matched++;
 		setf(vd->text, sizeof(vd->text), "%s is '%.*s' as expected",
-		    e->key, QUOTE_MAX, e->value);
+		    e->key, QUOTE_MAX, quoted(v, text, sizeof(text)));
 	}
 }
 

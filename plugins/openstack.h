@@ -33,10 +33,12 @@ typedef enum {
 	NM_OS_WRONG_ROOT	/* JSON, but not an allowed top-level type */
 } nm_os_err;
 
-/* Parses body[0..len) as one JSON document. On NM_OS_OK *out is the
- * document (json_decref it); otherwise why holds one line: "not JSON:
- * '[' or '{' expected near 'x' at line 1, column 1 (byte 1)" or "top
- * level is an array, not an object". */
+/* Parses body[0..len) as one JSON document, as Python's json would:
+ * "\u0000" in strings and integers beyond 64 bits (read as reals) are
+ * accepted. On NM_OS_OK *out is the document (json_decref it);
+ * otherwise why holds a phrase that follows "X is": "not JSON: '[' or
+ * '{' expected near 'x' at line 1, column 1 (byte 1)" or "an array at
+ * top level, not an object". */
 nm_os_err nm_os_parse(const char *body, size_t len, nm_os_root root,
     json_t **out, char *why, size_t whylen);
 
@@ -73,10 +75,21 @@ typedef struct {
 int nm_os_validate(const char *body, size_t len, const nm_os_want *want,
     nm_os_verdicts *out);
 
-/* A JSON scalar as JSON prints it, for -e: strings as they are, integers
- * in decimal, reals shortest-exact, true/false/null. 0, or -1 for an
- * object or array (or a value that does not fit). */
+/* A JSON scalar as JSON prints it, for -e: strings as they are (a NUL
+ * as \u0000), integers in decimal, reals shortest-exact, true/false/
+ * null. 0, or -1 for an object or array (or a value that does not
+ * fit). */
 int nm_os_scalar_text(const json_t *v, char *buf, size_t len);
+
+/* True when v is a string of exactly want's bytes (no embedded NUL). */
+bool nm_os_string_is(const json_t *v, const char *want);
+
+/* -e's comparison. Strings: byte for byte. Other scalars: as JSON
+ * prints them; failing that, numbers compare numerically with want read
+ * by the strict parser ("1.0" matches 1 and 1.0), except that a plain
+ * integer want against a JSON integer compares exactly, digit for
+ * digit, and a JSON integer beyond 2^53 never equals a rounded double. */
+bool nm_os_value_matches(const json_t *v, const char *want);
 
 /* True when version is "latest" or a YYYY-MM-DD date: the only forms
  * Nova's route accepts, and safe in a URL. */

@@ -240,7 +240,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         sim = self.server.simulator
         path = self.path.split("?", 1)[0]
         release = sim._record(self, path)
-        faults = sim._faults_for(path)
+        faults = sim._faults_for(path, sim._spared(path))
 
         if "close" in faults:
             self.close_connection = True
@@ -376,6 +376,9 @@ class Simulator:
         self._release = threading.Event()
         self._global = {}
         self._per_path = {}
+        # path -> how many first requests to it its per-path faults spare
+        # (a fault on the second /openstack only, say).
+        self.spare = {}
         self.requests = []
         # The OpenStack tree (Nova's _metadata_as_json and siblings);
         # None serves 404, as Nova does without user data.
@@ -459,6 +462,7 @@ class Simulator:
         with self._lock:
             self._global = {}
             self._per_path = {}
+            self.spare = {}
             # Let hanging or dripping handlers of earlier tests go.
             self._release.set()
             self._release = threading.Event()
@@ -469,10 +473,18 @@ class Simulator:
         with self._lock:
             self.requests = []
 
-    def _faults_for(self, path):
+    def _spared(self, path):
+        """Whether this request to path (already recorded) is among the
+        first self.spare[path] ones, which its per-path faults spare."""
+        with self._lock:
+            seen = sum(1 for r in self.requests if r["path"] == path)
+            return seen <= self.spare.get(path, 0)
+
+    def _faults_for(self, path, spared=False):
         with self._lock:
             merged = dict(self._global)
-            for name, arg in self._per_path.get(path, {}).items():
+            per_path = {} if spared else self._per_path.get(path, {})
+            for name, arg in per_path.items():
                 if name in ("missing_key", "os_missing"):
                     merged[name] = set(merged.get(name, set())) | arg
                 elif name in ("value", "os_value"):

@@ -51,7 +51,9 @@ def ec2_crawl_paths(tree, base="/latest/meta-data/"):
 
 
 def ci_expected_paths(sim, version=CI_VERSION):
-    return (["/openstack"] + [doc_path(d, version) for d in CI_DOCS] +
+    # /openstack twice: wait_for_metadata_service, then read_v2's list.
+    return (["/openstack", "/openstack"] +
+            [doc_path(d, version) for d in CI_DOCS] +
             ["/latest/meta-data/"] + ec2_crawl_paths(sim.tree()))
 
 
@@ -174,8 +176,9 @@ def test_openstack_malformed_json(sim, base_args):
 def test_openstack_not_an_object(sim, base_args, body, what):
     sim.set_fault("body", body, path=MD_LATEST)
     rc, out, _, _ = run_plugin(base_args + ["-O"])
-    want = ("top level is %s, not an object" % what) if what else \
-        r"not JSON: .* at line 1"
+    # One sentence: "meta_data.json is an array at top level, ...".
+    want = ("meta_data\\.json is %s at top level, not an object" % what) \
+        if what else r"meta_data\.json is not JSON: .* at line 1"
     line = assert_state(rc, out, "CRITICAL", want)
     assert_perfdata(line)
 
@@ -286,12 +289,51 @@ def test_cloud_init_user_data_served(sim, base_args):
 
 
 def test_cloud_init_falls_back_to_latest(sim, base_args):
+    # The wait succeeds; read_v2's own look at the list fails.
     sim.set_fault("status", 404, path="/openstack")
+    sim.spare["/openstack"] = 1
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     line = assert_state(rc, out, "WARNING", r"version latest.*HTTP 404 for "
-                        r"/openstack: cloud-init cannot list the versions")
+                        r"/openstack the second time: cloud-init cannot "
+                        r"list the versions")
     assert_ci_perfdata(line)
-    assert sim.requests[1]["path"] == MD_LATEST
+    assert sim.requests[2]["path"] == MD_LATEST
+
+
+@pytest.mark.parametrize("code,why", [
+    (404, r"canary unknown to Nova"), (500, r"Nova says"),
+    (403, r"signature rejected")])
+def test_cloud_init_wait_fails(sim, base_args, code, why):
+    # wait_for_metadata_service gives up without a 200 for /openstack:
+    # the instance boots without metadata.
+    sim.set_fault("status", code, path="/openstack")
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"no version chosen, 0/5 "
+                        r"documents.*HTTP %d for /openstack: %s"
+                        % (code, why))
+    assert "version latest" not in out
+    assert_ci_perfdata(line, requests=1)
+    assert sim.request_count == 1
+
+
+def test_cloud_init_wait_empty_body(sim, base_args):
+    sim.set_fault("body", "", path="/openstack")
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"no version chosen.*empty "
+                        r"answer to /openstack: .*gives up on the "
+                        r"OpenStack datasource")
+    assert_ci_perfdata(line, requests=1)
+    assert sim.request_count == 1
+
+
+def test_cloud_init_transport_failure_claims_no_version(sim, base_args):
+    sim.set_fault("close", path="/openstack")
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"cloud-init profile, no "
+                        r"version chosen, 0/5 documents, 0 EC2 values, 1 "
+                        r"requests")
+    assert "version latest" not in out
+    assert_no_perfdata(line)
 
 
 @pytest.mark.parametrize("listing,version", [
@@ -305,7 +347,7 @@ def test_cloud_init_version_choice(sim, base_args, listing, version):
     # it anyway, so every version passes.
     line = assert_state(rc, out, "OK", r"version %s," % version)
     assert_ci_perfdata(line)
-    assert sim.requests[1]["path"] == doc_path("meta_data.json", version)
+    assert sim.requests[2]["path"] == doc_path("meta_data.json", version)
 
 
 def test_cloud_init_meta_data_missing(sim, base_args):
@@ -313,9 +355,9 @@ def test_cloud_init_meta_data_missing(sim, base_args):
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     line = assert_state(rc, out, "CRITICAL", r"HTTP 404 for "
                         r"/openstack/2018-08-27/meta_data\.json")
-    assert_ci_perfdata(line, requests=2)
+    assert_ci_perfdata(line, requests=3)
     # read_v2 stops at a missing required document.
-    assert sim.request_count == 2
+    assert sim.request_count == 3
 
 
 def test_cloud_init_meta_data_malformed_stops(sim, base_args):
@@ -323,7 +365,7 @@ def test_cloud_init_meta_data_malformed_stops(sim, base_args):
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     line = assert_state(rc, out, "CRITICAL", r"meta_data\.json is not "
                         r"JSON: .* at line 1, column \d+")
-    assert_ci_perfdata(line, requests=2)
+    assert_ci_perfdata(line, requests=3)
 
 
 def test_cloud_init_another_instance(sim, base_args):
@@ -342,14 +384,19 @@ def test_cloud_init_optional_json_broken(sim, base_args, doc):
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     line = assert_state(rc, out, "CRITICAL", r"%s is not JSON: .* at line "
                         r"1, column \d+ \(byte \d+\)" % re.escape(doc))
-    assert_ci_perfdata(line)
+    # BrokenMetadata ends read_v2 at once: no later document, no crawl.
+    paths = [r["path"] for r in sim.requests]
+    assert_ci_perfdata(line, requests=len(paths))
+    assert paths[-1] == doc_path(doc)
 
 
 def test_cloud_init_optional_json_wrong_root(sim, base_args):
     sim.set_fault("body", "12", path=doc_path("network_data.json"))
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "CRITICAL", r"network_data\.json is top "
-                        r"level is a number")
+    line = assert_state(rc, out, "CRITICAL", r"network_data\.json is a "
+                        r"number at top level, not an object, array or "
+                        r"string")
+    assert "is top level" not in out
     assert_ci_perfdata(line)
 
 
@@ -403,7 +450,7 @@ def test_cloud_init_crawl_top_fails(sim, base_args):
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     line = assert_state(rc, out, "CRITICAL", r"EC2 tree: HTTP 404 for "
                         r"/latest/meta-data/")
-    assert_ci_perfdata(line, requests=7)
+    assert_ci_perfdata(line, requests=8)
 
 
 def test_cloud_init_crawl_depth_bound(sim, base_args):
@@ -422,8 +469,8 @@ def test_cloud_init_crawl_request_bound(sim, base_args):
     line = assert_state(rc, out, "CRITICAL", r"EC2 tree: stopped after 256 "
                         r"requests")
     perf = assert_ci_perfdata(line)
-    assert perf["requests"][0] == 6 + 256
-    assert sim.request_count == 6 + 256
+    assert perf["requests"][0] == 7 + 256
+    assert sim.request_count == 7 + 256
 
 
 def test_cloud_init_thresholds_on_total_time(sim, base_args):
@@ -460,3 +507,156 @@ def test_cloud_init_transport_failure(sim, base_args):
     assert_ci_perfdata(line)
     assert not any(r["path"].startswith("/latest") for r in sim.requests)
     assert first_line(out) == line and parse_perfdata(line)
+
+
+# ---- what meta_data.json points at (read_v2 after the documents) ----------
+CONTENT0 = "/openstack/content/0000"
+CONTENT1 = "/openstack/content/0001"
+FILES = '[{"path": "/etc/motd", "content_path": "/content/0000"}]'
+NET_CONFIG = '{"name": "network_config", "content_path": "/content/0001"}'
+
+
+def test_cloud_init_reads_files_and_network_config(sim, base_args):
+    sim.set_fault("os_value", "files=" + FILES)
+    sim.set_fault("os_value", "network_config=" + NET_CONFIG)
+    sim.set_fault("body", "hello\n", path=CONTENT0)
+    sim.set_fault("body", "auto lo\n", path=CONTENT1)
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    paths = [r["path"] for r in sim.requests]
+    line = assert_state(rc, out, "OK", r"4/5 documents, 2 "
+                        r"files, 17 EC2 values, %d requests" % len(paths))
+    assert_ci_perfdata(line, requests=len(paths))
+    # In read_v2's order: after network_data.json, before the EC2 crawl.
+    i = paths.index(doc_path("network_data.json"))
+    assert paths[i + 1:i + 4] == [CONTENT0, CONTENT1, "/latest/meta-data/"]
+
+
+@pytest.mark.parametrize("code", [404, 500])
+def test_cloud_init_file_content_fails(sim, base_args, code):
+    sim.set_fault("os_value", "files=" + FILES)
+    sim.set_fault("status", code, path=CONTENT0)
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"HTTP %d for %s \(meta_data"
+                        r"\.json's file '/etc/motd' \(files\[0\]\)\).*"
+                        r"BrokenMetadata" % (code, CONTENT0))
+    assert_ci_perfdata(line)
+    # cloud-init stops: no EC2 crawl.
+    assert sim.last_request["path"] == CONTENT0
+
+
+def test_cloud_init_network_config_not_text(sim, base_args):
+    sim.set_fault("os_value", "network_config=" + NET_CONFIG)
+    sim.set_fault("garbage", path=CONTENT1)
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"%s \(meta_data\.json's "
+                        r"network_config\) is not UTF-8 text" % CONTENT1)
+    assert_ci_perfdata(line)
+    assert sim.last_request["path"] == CONTENT1
+
+
+@pytest.mark.parametrize("files,why", [
+    ('[{"path": "/etc/x"}]', r"file '/etc/x' \(files\[0\]\) cannot be "
+     r"read: it has no valid content_path"),
+    ('[{"path": "/etc/x", "content_path": "///"}]', r"no valid "
+     r"content_path"),
+    ('[{"path": "/etc/x", "content_path": 7}]', r"content_path is not "
+     r"text"),
+    ('{"path": "/etc/x"}', r"files cannot be read: it is not a list"),
+    ('[5]', r"files\[0\]\) cannot be read: it is not an object")])
+def test_cloud_init_file_pointer_broken(sim, base_args, files, why):
+    sim.set_fault("os_value", "files=" + files)
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", why)
+    assert_ci_perfdata(line)
+    assert sim.last_request["path"] == doc_path("network_data.json")
+
+
+def test_cloud_init_files_without_path_are_skipped(sim, base_args):
+    # read_v2 skips items without "path"; a falsy network_config too.
+    sim.set_fault("os_value", 'files=[{"content_path": "/content/9"}, "x"]')
+    sim.set_fault("os_value", "network_config={}")
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "OK", r"4/5 documents, 17 EC2 values")
+    assert_ci_perfdata(line)
+    assert not any("/content/" in r["path"] for r in sim.requests)
+
+
+def test_cloud_init_content_path_as_combine_url_builds_it(sim, base_args):
+    sim.set_fault("os_value", 'files=[{"path": "a", "content_path": '
+                  '"//content//0000"}, {"path": "b", "content_path": '
+                  '"content/a b"}]')
+    sim.set_fault("body", "x", path=CONTENT0)
+    sim.set_fault("body", "y", path="/openstack/content/a%20b")
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    assert_state(rc, out, "OK", r"2 files")
+    raw = [r["path"] for r in sim.requests if "/content/" in r["path"]]
+    assert raw == [CONTENT0, "/openstack/content/a%20b"]
+
+
+def test_cloud_init_files_bounded(sim, base_args):
+    files = [{"path": "/f%d" % i, "content_path": "/content/0000"}
+             for i in range(70)]
+    sim.set_fault("os_value", "files=" + json.dumps(files))
+    sim.set_fault("body", "x", path=CONTENT0)
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "WARNING", r"lists 70 files; only the "
+                        r"first 64 are read")
+    assert_ci_perfdata(line)
+    assert sum(r["path"] == CONTENT0 for r in sim.requests) == 64
+
+
+@pytest.mark.parametrize("seed,why", [
+    ("abc", r"incorrect padding"),
+    ("abcde", r"one character more than a multiple of 4"),
+    ("5", r"a number, not text"), ("null", r"null, not text"),
+    ('"c2VlZA\\u00e9=="', r"not ASCII")])
+def test_cloud_init_random_seed_not_base64(sim, base_args, seed, why):
+    sim.set_fault("os_value", "files=" + FILES)
+    sim.set_fault("os_value", "random_seed=" + seed)
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "CRITICAL", r"random_seed is not base64: "
+                        r"%s; cloud-init stops with BrokenMetadata" % why)
+    assert_ci_perfdata(line)
+    # Checked before any file is read.
+    assert sim.last_request["path"] == doc_path("network_data.json")
+
+
+def test_cloud_init_random_seed_as_python_decodes_it(sim, base_args):
+    # b64decode skips characters outside the alphabet and stops at the
+    # padding; cloud-init takes this.
+    sim.set_fault("os_value", 'random_seed="c2Vl\\nZA==!! trailing"')
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    assert_state(rc, out, "OK")
+
+
+# ---- -e against numbers; strings with NUL; big integers --------------------
+@pytest.mark.parametrize("key,served,expected,ok", [
+    ("launch_index", None, "0.0", True), ("launch_index", None, "0e3", True),
+    ("launch_index", None, "+0", True), ("launch_index", None, "1", False),
+    ("ratio", "1.0", "1", True), ("ratio", "1.0", "1.0", True),
+    ("ratio", "0.5", "5e-1", True), ("ratio", "0.5", "0.50001", False),
+    ("big", "9007199254740993", "9007199254740993", True),
+    ("big", "9007199254740993", "9007199254740992", False),
+    ("big", "9007199254740993", "9007199254740992.0", False),
+    ("huge", "123456789012345678901234567890", "1.2345678901234568e+29",
+     True)])
+def test_openstack_expect_numbers(sim, base_args, key, served, expected, ok):
+    if served is not None:
+        sim.set_fault("os_value", "%s=%s" % (key, served))
+    rc, out, _, _ = run_plugin(base_args + ["-O", "-e",
+                                            "%s=%s" % (key, expected)])
+    line = assert_state(rc, out, "OK" if ok else "CRITICAL",
+                        r"1/1 values" if ok else r"0/1 values")
+    assert_perfdata(line)
+
+
+def test_openstack_string_with_nul(sim, base_args):
+    # Python (Nova, cloud-init) writes and reads "\u0000"; so must we.
+    sim.set_fault("os_value", 'uuid="%s\\u0000x"' % INSTANCE)
+    sim.set_fault("os_value", 'name="canary\\u0000"')
+    rc, out, _, _ = run_plugin(base_args + ["-O", "-e", "name=canary"])
+    line = assert_state(rc, out, "CRITICAL", r"another instance's: uuid "
+                        r"'%s\\u0000x'" % INSTANCE)
+    assert "name is 'canary\\u0000', expected 'canary'" in out
+    assert "\0" not in out
+    assert_perfdata(line)

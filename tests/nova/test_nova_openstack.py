@@ -162,8 +162,9 @@ def test_plugin_cloud_init_ok(plugin, nova, secret_file):
     assert t["value"] >= res.perf("ec2_time")["value"]
     # The order cloud-init uses, over one connection.
     gets = re.findall(r"GET http://[^/]+(\S+) ", res.stderr)
-    assert gets[:7] == [
-        "/openstack", "/openstack/2018-08-27/meta_data.json",
+    # /openstack twice: wait_for_metadata_service, then read_v2's list.
+    assert gets[:8] == [
+        "/openstack", "/openstack", "/openstack/2018-08-27/meta_data.json",
         "/openstack/2018-08-27/user_data",
         "/openstack/2018-08-27/vendor_data.json",
         "/openstack/2018-08-27/vendor_data2.json",
@@ -192,16 +193,37 @@ def test_plugin_cloud_init_unknown_instance(plugin, nova, secret_file):
 
 def test_plugin_cloud_init_wrong_secret(plugin, nova, wrong_secret_file):
     res = plugin.run(*args(nova, wrong_secret_file, "--cloud-init"))
-    # Even the version list needs the signed headers; cloud-init falls
-    # back to latest and then fails on meta_data.json.
-    expect(res, 2, "CRITICAL", r"signature rejected")
+    # Even the version list needs the signed headers: cloud-init's wait
+    # for the metadata service gets 403 and gives up on the datasource.
+    expect(res, 2, "CRITICAL", r"no version chosen, .*HTTP 403 for "
+           r"/openstack: signature rejected")
     labels, _, _ = time_and_size(res)
     assert labels == CI_LABELS
-    assert int(res.perf("requests")["value"]) == 2
+    assert int(res.perf("requests")["value"]) == 1
 
 
 def test_plugin_cloud_init_deleted_canary(plugin, deleted_canary,
                                           secret_file):
     res = plugin.run(*args(deleted_canary, secret_file, "--cloud-init"))
-    expect(res, 2, "CRITICAL", r"meta_data\.json")
+    # Nova no longer knows the canary: the version list is already 404.
+    expect(res, 2, "CRITICAL", r"HTTP 404 for /openstack: canary unknown")
+    assert "version latest" not in res.stdout
+    time_and_size(res)
+
+
+def test_server_random_seed_is_base64(nova):
+    # What read_v2 checks before it reads files: Nova's seed decodes.
+    import base64
+    _, _, body = nova.get("/openstack/latest/meta_data.json")
+    seed = json.loads(body)["random_seed"]
+    assert base64.b64decode(seed)
+
+
+def test_plugin_openstack_expect_numbers(plugin, nova, secret_file):
+    # launch_index is the JSON number 0: -e compares it as a number.
+    res = plugin.run(*args(nova, secret_file, "-O", "-e", "launch_index=0.0",
+                           "-e", "launch_index=0e0"))
+    expect(res, 0, "OK", r"2/2 values")
+    res = plugin.run(*args(nova, secret_file, "-O", "-e", "launch_index=0.5"))
+    expect(res, 2, "CRITICAL", r"0/1 values")
     time_and_size(res)

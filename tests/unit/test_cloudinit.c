@@ -152,6 +152,151 @@ test_many_entries_capped(void **state)
 	free(body);
 }
 
+static json_t *
+doc(const char *text)
+{
+	json_error_t err;
+	json_t *d = json_loads(text, JSON_ALLOW_NUL, &err);
+
+	assert_non_null(d);
+	return d;
+}
+
+static bool
+seed_ok(const char *text, const char *want_why)
+{
+	json_t *d = doc(text);
+	char why[128];
+	bool r = nm_ci_random_seed_ok(d, why, sizeof(why));
+
+	json_decref(d);
+	if (want_why != NULL)
+		assert_non_null(strstr(why, want_why));
+	return r;
+}
+
+static void
+test_random_seed(void **state)
+{
+	(void)state;
+	assert_true(seed_ok("{}", NULL));
+	assert_true(seed_ok("{\"random_seed\": \"c2VlZA==\"}", NULL));
+	assert_true(seed_ok("{\"random_seed\": \"\"}", NULL));
+	/* As binascii without strict mode: junk skipped, the padding ends
+	 * the data. */
+	assert_true(seed_ok("{\"random_seed\": \"c2V\\nlZA==tail\"}", NULL));
+	assert_true(seed_ok("{\"random_seed\": \"abc=\"}", NULL));
+	assert_true(seed_ok("{\"random_seed\": \"ab\\u0000cd\"}", NULL));
+	assert_true(seed_ok("{\"random_seed\": \"ab=!=\"}", NULL));
+	assert_false(seed_ok("{\"random_seed\": \"c2VlZA=\"}",
+	    "random_seed is not base64: incorrect padding"));
+	assert_false(seed_ok("{\"random_seed\": \"abcde\"}",
+	    "one character more than a multiple of 4"));
+	assert_false(seed_ok("{\"random_seed\": \"a===\"}", "one character"));
+	assert_false(seed_ok("{\"random_seed\": \"ab\\u00e9cd\"}",
+	    "not ASCII"));
+	assert_false(seed_ok("{\"random_seed\": 12}", "a number, not text"));
+	assert_false(seed_ok("{\"random_seed\": null}", "null"));
+	assert_false(seed_ok("{\"random_seed\": [\"x\"]}", "not text"));
+}
+
+static void
+test_contents(void **state)
+{
+	json_t *d = doc("{\"files\": [{\"path\": \"/etc/a\", "
+	    "\"content_path\": \"/content/0000\"}, {\"content_path\": "
+	    "\"/x\"}, \"skipped\", [1], {\"path\": \"b\", \"content_path\": "
+	    "\"content//a b/\"}], \"network_config\": {\"content_path\": "
+	    "\"content/0001\"}}");
+	nm_ci_contents c;
+
+	(void)state;
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	json_decref(d);
+	assert_int_equal(c.count, 3);
+	assert_int_equal(c.files, 2);
+	assert_string_equal(c.v[0].what, "file '/etc/a' (files[0])");
+	assert_string_equal(c.v[0].path, "/openstack/content/0000");
+	assert_false(c.v[0].text);
+	assert_null(c.v[0].broken);
+	/* combine_url: empty pieces add no second '/', a trailing one
+	 * stays; pieces are quoted. */
+	assert_string_equal(c.v[1].path, "/openstack/content/a%20b/");
+	assert_string_equal(c.v[2].what, "network_config");
+	assert_string_equal(c.v[2].path, "/openstack/content/0001");
+	assert_true(c.v[2].text);
+	nm_ci_contents_free(&c);
+}
+
+static void
+expect_broken(const char *text, const char *what, const char *why)
+{
+	json_t *d = doc(text);
+	nm_ci_contents c;
+
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	json_decref(d);
+	assert_true(c.count > 0);
+	assert_string_equal(c.v[c.count - 1].what, what);
+	assert_null(c.v[c.count - 1].path);
+	assert_string_equal(c.v[c.count - 1].broken, why);
+	nm_ci_contents_free(&c);
+}
+
+static void
+test_contents_broken(void **state)
+{
+	json_t *d;
+	nm_ci_contents c;
+
+	(void)state;
+	expect_broken("{\"files\": [{\"path\": \"p\"}]}",
+	    "file 'p' (files[0])", "it has no valid content_path");
+	expect_broken("{\"files\": [{\"path\": 1, \"content_path\": "
+	    "\"///\"}]}", "file '1' (files[0])", "it has no valid content_path");
+	expect_broken("{\"files\": [{\"path\": \"p\", \"content_path\": "
+	    "[]}]}", "file 'p' (files[0])", "its content_path is not text");
+	expect_broken("{\"files\": {}}", "files", "it is not a list");
+	expect_broken("{\"files\": [null]}", "file '' (files[0])",
+	    "it is not an object");
+	expect_broken("{\"files\": [\"has path\"]}", "file '' (files[0])",
+	    "it is not an object");
+	expect_broken("{\"network_config\": \"x\"}", "network_config",
+	    "it is not an object");
+	/* The list ends at the first broken entry. */
+	d = doc("{\"files\": [{\"path\": \"p\"}], \"network_config\": "
+	    "{\"content_path\": \"c/1\"}}");
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	assert_int_equal(c.count, 1);
+	nm_ci_contents_free(&c);
+	json_decref(d);
+	/* Falsy network_config is skipped, as Python's "if net_item:". */
+	d = doc("{\"network_config\": 0, \"files\": []}");
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	assert_int_equal(c.count, 0);
+	nm_ci_contents_free(&c);
+	json_decref(d);
+}
+
+static void
+test_contents_bounded(void **state)
+{
+	json_t *d = json_object(), *files = json_array();
+	nm_ci_contents c;
+	int i;
+
+	(void)state;
+	for (i = 0; i < NM_CI_MAX_CONTENT + 10; i++)
+		json_array_append_new(files, json_pack("{s:s,s:s}", "path", "p",
+		    "content_path", "c/0"));
+	json_object_set_new(d, "files", files);
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	assert_int_equal(c.count, NM_CI_MAX_CONTENT);
+	assert_int_equal(c.files, NM_CI_MAX_CONTENT + 10);
+	nm_ci_contents_free(&c);
+	json_decref(d);
+}
+
 int
 main(void)
 {
@@ -163,6 +308,10 @@ main(void)
 		cmocka_unit_test(test_dedup_and_skips),
 		cmocka_unit_test(test_quoting_and_text),
 		cmocka_unit_test(test_many_entries_capped),
+		cmocka_unit_test(test_random_seed),
+		cmocka_unit_test(test_contents),
+		cmocka_unit_test(test_contents_broken),
+		cmocka_unit_test(test_contents_bounded),
 	};
 
 	return cmocka_run_group_tests_name("cloudinit", tests, NULL, NULL);

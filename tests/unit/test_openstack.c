@@ -183,9 +183,12 @@ test_wrong_root(void **state)
 	(void)state;
 	assert_int_equal(nm_os_validate("[1, 2]", 6, &w, &vs), 0);
 	assert_false(vs.usable);
-	assert_non_null(find("top level is an array, not an object"));
+	/* One sentence, not "meta_data.json is top level is ...". */
+	assert_non_null(find("meta_data.json is an array at top level, not "
+	    "an object"));
+	assert_null(find("is top level"));
 	assert_int_equal(nm_os_validate("\"s\"", 3, &w, &vs), 0);
-	assert_non_null(find("top level is a string"));
+	assert_non_null(find("meta_data.json is a string at top level"));
 	/* Vendor data may be an object, an array or a string. */
 	assert_int_equal(nm_os_parse("[1]", 3, NM_OS_ROOT_ANY, &doc, why,
 	    sizeof(why)), NM_OS_OK);
@@ -196,7 +199,7 @@ test_wrong_root(void **state)
 	assert_int_equal(nm_os_parse("12", 2, NM_OS_ROOT_ANY, &doc, why,
 	    sizeof(why)), NM_OS_WRONG_ROOT);
 	assert_null(doc);
-	assert_string_equal(why, "top level is a number, not an object, "
+	assert_string_equal(why, "a number at top level, not an object, "
 	    "array or string");
 }
 
@@ -235,7 +238,7 @@ test_expects(void **state)
 	w.expect_count = sizeof(e) / sizeof(e[0]);
 	assert_int_equal(nm_os_validate(nova_md, sizeof(nova_md) - 1, &w,
 	    &vs), 0);
-	assert_int_equal(vs.values_matched, 6);
+	assert_int_equal(vs.values_matched, 7);
 	assert_non_null(find("launch_index is '0' as expected"));
 	assert_non_null(find("ratio is '0.1' as expected"));
 	assert_non_null(find("big is '1e+300' as expected"));
@@ -244,8 +247,90 @@ test_expects(void **state)
 	assert_int_equal(v->state, MP_CRITICAL);
 	assert_non_null(find("meta is an object, expected 'x'"));
 	assert_non_null(find("absent missing from meta_data.json"));
-	/* Numbers compare as JSON prints them, not as text. */
-	assert_non_null(find("launch_index is '0', expected '00'"));
+	/* Numbers compare as numbers: "00" is 0. */
+	assert_null(find("expected '00'"));
+}
+
+static bool
+matches(const char *doc, const char *want)
+{
+	json_t *root = NULL;
+	char why[256];
+	bool r;
+
+	assert_int_equal(nm_os_parse(doc, strlen(doc), NM_OS_ROOT_OBJECT,
+	    &root, why, sizeof(why)), NM_OS_OK);
+	r = nm_os_value_matches(json_object_get(root, "v"), want);
+	json_decref(root);
+	return r;
+}
+
+static void
+test_expect_numbers(void **state)
+{
+	(void)state;
+	assert_true(matches("{\"v\": 1}", "1.0"));
+	assert_true(matches("{\"v\": 1.0}", "1"));
+	assert_true(matches("{\"v\": 1.0}", "1.0"));
+	assert_true(matches("{\"v\": 1}", "1e0"));
+	assert_true(matches("{\"v\": -3}", "-3.00"));
+	assert_true(matches("{\"v\": 0}", "-0"));
+	assert_true(matches("{\"v\": 0.1}", "0.10"));
+	assert_true(matches("{\"v\": 0.10000000000000001}", "0.1"));
+	assert_false(matches("{\"v\": 1}", "1.5"));
+	assert_false(matches("{\"v\": 1}", "-1"));
+	assert_false(matches("{\"v\": 1}", "1x"));
+	assert_false(matches("{\"v\": 1}", ""));
+	/* Integers beyond 2^53: exact, never through a rounded double. */
+	assert_true(matches("{\"v\": 9007199254740993}",
+	    "9007199254740993"));
+	assert_true(matches("{\"v\": 9007199254740993}",
+	    "+09007199254740993"));
+	assert_false(matches("{\"v\": 9007199254740993}",
+	    "9007199254740992"));
+	assert_false(matches("{\"v\": 9007199254740992}",
+	    "9007199254740993"));
+	assert_false(matches("{\"v\": 9007199254740992}",
+	    "9007199254740993.0"));
+	assert_false(matches("{\"v\": 9223372036854775807}",
+	    "99999999999999999999999"));
+	assert_true(matches("{\"v\": -9223372036854775807}",
+	    "-9223372036854775807"));
+	/* Strings stay text: "1.0" is not 1. */
+	assert_false(matches("{\"v\": \"1\"}", "1.0"));
+	assert_true(matches("{\"v\": \"1.0\"}", "1.0"));
+	assert_true(matches("{\"v\": true}", "true"));
+	assert_true(matches("{\"v\": null}", "null"));
+}
+
+static void
+test_nul_and_big_integers(void **state)
+{
+	static const char doc[] = "{\"uuid\": \"" UUID "\\u0000\", "
+	    "\"project_id\": \"" TENANT "\", \"hostname\": \"h\\u0000x\", "
+	    "\"huge\": 123456789012345678901234567890}";
+	nm_expect e[] = {
+		{ "hostname", "h" }, { "huge", "1.2345678901234568e+29" },
+	};
+	nm_os_want w = want_for("latest");
+	const nm_os_verdict *v;
+	size_t i;
+
+	(void)state;
+	w.expects = e;
+	w.expect_count = 2;
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	/* Python reads both; so do we. */
+	assert_true(vs.usable);
+	/* A NUL does not end the comparison early. */
+	v = find("another instance's: uuid '" UUID "\\u0000'");
+	assert_non_null(v);
+	assert_int_equal(v->state, MP_CRITICAL);
+	assert_non_null(find("hostname is 'h\\u0000x', expected 'h'"));
+	assert_non_null(find("huge is '1.2345678901234568e+29' as expected"));
+	for (i = 0; i < vs.count; i++)
+		assert_int_equal(strlen(vs.v[i].text), strnlen(vs.v[i].text,
+		    sizeof(vs.v[i].text)));
 }
 
 static void
@@ -315,6 +400,8 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_expects),
 		cmocka_unit_test(test_scalar_text),
+		cmocka_unit_test(test_expect_numbers),
+		cmocka_unit_test(test_nul_and_big_integers),
 		cmocka_unit_test(test_version_valid),
 		cmocka_unit_test(test_server_text_scrubbed),
 	};
