@@ -169,20 +169,33 @@ mp_check_free(mp_check *c)
 	free(c);
 }
 
+/* Replaces *slot with the scrubbed text; the old text stays on failure. */
+static int
+replace_text(char **slot, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static int
+replace_text(char **slot, const char *fmt, va_list ap)
+{
+	char *s = scrubbed_vprintf(fmt, ap);
+
+	if (s == NULL)
+		return -1;
+	free(*slot);
+	*slot = s;
+	return 0;
+}
+
 int
 mp_check_set_summary(mp_check *c, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	int r;
 
 	va_start(ap, fmt);
-	s = scrubbed_vprintf(fmt, ap);
+	r = replace_text(&c->summary, fmt, ap);
 	va_end(ap);
-	if (s == NULL)
-		return -1;
-	free(c->summary);
-	c->summary = s;
-	return 0;
+	return r;
 }
 
 /* Takes ownership of sc on success only. */
@@ -231,16 +244,12 @@ int
 mp_subcheck_set_text(mp_subcheck *sc, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	int r;
 
 	va_start(ap, fmt);
-	s = scrubbed_vprintf(fmt, ap);
+	r = replace_text(&sc->text, fmt, ap);
 	va_end(ap);
-	if (s == NULL)
-		return -1;
-	free(sc->text);
-	sc->text = s;
-	return 0;
+	return r;
 }
 
 int
