@@ -17,6 +17,7 @@
 
 #include "args.h"
 #include "extraopts.h"
+#include "tmpdir.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
 
@@ -401,12 +402,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[400];
-
 	(void)state;
-	if (snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) < 0)
-		return -1;
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(dir);
 }
 
 int

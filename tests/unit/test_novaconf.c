@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "novaconf.h"
+#include "tmpdir.h"
 
 static char dir[] = "/tmp/test_novaconf.XXXXXX";
 static int file_counter;
@@ -370,12 +371,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	if (snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) < 0)
-		return -1;
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(dir);
 }
 
 int
