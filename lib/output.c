@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -37,15 +38,28 @@ struct mp_check {
 int
 mp_format_parse(const char *text, mp_format *out)
 {
+	static const struct {
+		const char *name;
+		mp_format format;
+	} names[] = {
+		{ "classic", MP_FORMAT_CLASSIC },
+		{ "mp-test-json", MP_FORMAT_TEST_JSON },
+		{ "one-line", MP_FORMAT_ONE_LINE },
+		{ "icingaweb2", MP_FORMAT_ICINGAWEB2 },
+		{ "multi-line", MP_FORMAT_ICINGAWEB2 },
+		{ "summary-only", MP_FORMAT_SUMMARY_ONLY },
+	};
+	size_t i;
+
 	if (text == NULL)
 		return -1;
-	if (strcmp(text, "classic") == 0)
-		*out = MP_FORMAT_CLASSIC;
-	else if (strcmp(text, "mp-test-json") == 0)
-		*out = MP_FORMAT_TEST_JSON;
-	else
-		return -1;
-	return 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(text, names[i].name) == 0) {
+			*out = names[i].format;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 size_t
@@ -332,12 +346,13 @@ add_str(dynbuf *b, const char *s)
 	return dynbuf_add(b, s, strlen(s)) == DYNBUF_OK ? 0 : -1;
 }
 
-/* " | perf1 perf2", or nothing when no sub-check has perfdata. */
+/* lead, then the items separated by spaces; nothing when no sub-check
+ * has perfdata. */
 static int
-add_perfdata(dynbuf *b, const mp_check *c)
+add_perfdata_after(dynbuf *b, const mp_check *c, const char *lead)
 {
 	char item[PERFDATA_BUF];
-	const char *sep = " | ";
+	const char *sep = lead;
 	size_t i, j;
 
 	for (i = 0; i < c->nsubs; i++) {
@@ -351,6 +366,66 @@ add_perfdata(dynbuf *b, const mp_check *c)
 		}
 	}
 	return 0;
+}
+
+/* " | perf1 perf2", or nothing when no sub-check has perfdata. */
+static int
+add_perfdata(dynbuf *b, const mp_check *c)
+{
+	return add_perfdata_after(b, c, " | ");
+}
+
+/* "STATE: summary", how monitoring-plugins 3.x's formats begin. */
+static int
+add_state_summary(dynbuf *b, const mp_check *c)
+{
+	return add_str(b, mp_state_name(mp_check_state(c))) != 0 ||
+	    add_str(b, ": ") != 0 || add_str(b, effective_summary(c)) != 0 ?
+	    -1 : 0;
+}
+
+static int
+format_summary_only(const mp_check *c, dynbuf *b)
+{
+	return add_state_summary(b, c) != 0 || add_str(b, "\n") != 0 ? -1 : 0;
+}
+
+/* Everything on the one line: the summary, each sub-check, perfdata. */
+static int
+format_one_line(const mp_check *c, dynbuf *b)
+{
+	size_t i;
+
+	if (add_state_summary(b, c) != 0)
+		return -1;
+	for (i = 0; i < c->nsubs; i++) {
+		if (add_str(b, " - [") != 0 ||
+		    add_str(b, mp_state_name(c->subs[i]->state)) != 0 ||
+		    add_str(b, "] ") != 0 || add_str(b, c->subs[i]->text) != 0)
+			return -1;
+	}
+	return add_perfdata(b, c) != 0 || add_str(b, "\n") != 0 ? -1 : 0;
+}
+
+/* "[STATE] - summary", a tab-indented "\_[STATE] - text" line per
+ * sub-check, and "|perfdata" right after the last line. */
+static int
+format_icingaweb2(const mp_check *c, dynbuf *b)
+{
+	size_t i;
+
+	if (add_str(b, "[") != 0 ||
+	    add_str(b, mp_state_name(mp_check_state(c))) != 0 ||
+	    add_str(b, "] - ") != 0 || add_str(b, effective_summary(c)) != 0)
+		return -1;
+	for (i = 0; i < c->nsubs; i++) {
+		if (add_str(b, "\n\t\\_[") != 0 ||
+		    add_str(b, mp_state_name(c->subs[i]->state)) != 0 ||
+		    add_str(b, "] - ") != 0 || add_str(b, c->subs[i]->text) != 0)
+			return -1;
+	}
+	return add_perfdata_after(b, c, "|") != 0 || add_str(b, "\n") != 0 ?
+	    -1 : 0;
 }
 
 static int
@@ -449,11 +524,130 @@ json_subcheck(const mp_subcheck *sc)
 	return ret;
 }
 
+/* A real as the shortest text that reads back exactly: jansson writes
+ * every real with one precision, 0.012981 as 0.012980999999999999.
+ * Fixed point where perfdata would use it, else the shortest "%.*g". */
+static int
+add_json_real(dynbuf *b, double v)
+{
+	char num[48];
+	int prec, r = -1;
+
+	if (fabs(v) >= 1e-5 && fabs(v) < 1e15)
+		r = mp_format_number(v, num, sizeof(num));
+	for (prec = 1; r < 0 && prec <= 17; prec++) {
+		r = snprintf(num, sizeof(num), "%.*g", prec, v);
+		if (r < 0 || (size_t)r >= sizeof(num))
+			return -1;
+		if (strtod(num, NULL) != v)
+			r = -1;
+	}
+	if (r < 0)
+		return -1;
+	if (add_str(b, num) != 0)
+		return -1;
+	/* A reader tells a real from an integer by '.' or an exponent, and
+	 * jansson writes 1.0 for one. */
+	return strpbrk(num, ".eE") != NULL ? 0 : add_str(b, ".0");
+}
+
+/* '"', '\\' and control characters escaped; the rest is valid UTF-8
+ * already (jansson refuses anything else). */
+static int
+add_json_string(dynbuf *b, const char *s)
+{
+	const char *run = s;
+	char esc[8];
+	int r;
+
+	if (add_str(b, "\"") != 0)
+		return -1;
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		if (ch == '"' || ch == '\\')
+			r = snprintf(esc, sizeof(esc), "\\%c", ch);
+		else
+			r = snprintf(esc, sizeof(esc), "\\u%04x", ch);
+		if (r < 0 || (size_t)r >= sizeof(esc) ||
+		    dynbuf_add(b, run, (size_t)(s - run)) != DYNBUF_OK ||
+		    add_str(b, esc) != 0)
+			return -1;
+		run = s + 1;
+	}
+	return add_str(b, run) != 0 || add_str(b, "\"") != 0 ? -1 : 0;
+}
+
+static int json_emit(dynbuf *b, json_t *j);
+
+/* Members in insertion order, as jansson keeps them. */
+static int
+json_emit_object(dynbuf *b, json_t *o)
+{
+	const char *key, *sep = "";
+	json_t *v;
+
+	if (add_str(b, "{") != 0)
+		return -1;
+	json_object_foreach(o, key, v) {
+		if (add_str(b, sep) != 0 || add_json_string(b, key) != 0 ||
+		    add_str(b, ":") != 0 || json_emit(b, v) != 0)
+			return -1;
+		sep = ",";
+	}
+	return add_str(b, "}");
+}
+
+static int
+json_emit_array(dynbuf *b, json_t *a)
+{
+	size_t i;
+	json_t *v;
+
+	if (add_str(b, "[") != 0)
+		return -1;
+	json_array_foreach(a, i, v) {
+		if ((i > 0 && add_str(b, ",") != 0) || json_emit(b, v) != 0)
+			return -1;
+	}
+	return add_str(b, "]");
+}
+
+/* Compact JSON, as json_dumps(JSON_COMPACT) writes it but for reals. */
+static int
+json_emit(dynbuf *b, json_t *j)
+{
+	char num[32];
+	int r;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		return json_emit_object(b, j);
+	case JSON_ARRAY:
+		return json_emit_array(b, j);
+	case JSON_STRING:
+		return add_json_string(b, json_string_value(j));
+	case JSON_REAL:
+		return add_json_real(b, json_real_value(j));
+	case JSON_INTEGER:
+		r = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(j));
+		return r < 0 || (size_t)r >= sizeof(num) ? -1 : add_str(b, num);
+	case JSON_TRUE:
+		return add_str(b, "true");
+	case JSON_FALSE:
+		return add_str(b, "false");
+	default:
+		return add_str(b, "null");
+	}
+}
+
 static int
 format_json(const mp_check *c, dynbuf *b)
 {
 	json_t *root = NULL, *checks = NULL;
-	char *text = NULL;
 	size_t i;
 	int r = -1;
 
@@ -468,13 +662,10 @@ format_json(const mp_check *c, dynbuf *b)
 	    "state", mp_state_name(mp_check_state(c)),
 	    "summary", effective_summary(c), "checks", checks)) == NULL)
 		goto out;
-	if ((text = json_dumps(root, JSON_COMPACT)) == NULL)
-		goto out;
-	if (add_str(b, text) != 0 || add_str(b, "\n") != 0)
+	if (json_emit(b, root) != 0 || add_str(b, "\n") != 0)
 		goto out;
 	r = 0;
  out:
-	free(text);
 	json_decref(root);
 	json_decref(checks);
 	return r;
@@ -488,10 +679,23 @@ mp_check_format(const mp_check *c, mp_format f, char **out)
 
 	*out = NULL;
 	dynbuf_init(&b, OUTPUT_CAP);
-	if (f == MP_FORMAT_TEST_JSON)
+	switch (f) {
+	case MP_FORMAT_TEST_JSON:
 		r = format_json(c, &b);
-	else
+		break;
+	case MP_FORMAT_ONE_LINE:
+		r = format_one_line(c, &b);
+		break;
+	case MP_FORMAT_ICINGAWEB2:
+		r = format_icingaweb2(c, &b);
+		break;
+	case MP_FORMAT_SUMMARY_ONLY:
+		r = format_summary_only(c, &b);
+		break;
+	default:
 		r = format_classic(c, &b);
+		break;
+	}
 	if (r != 0)
 		goto out;
 	*out = b.data;

@@ -14,10 +14,21 @@
 
 typedef enum {
 	MP_FORMAT_CLASSIC = 0,	/* Nagios: first line, long output, perfdata */
-	MP_FORMAT_TEST_JSON	/* one JSON document, for tests and machines */
+	MP_FORMAT_TEST_JSON,	/* one JSON document, for tests and machines */
+	/* monitoring-plugins 3.x's formats: */
+	MP_FORMAT_ONE_LINE,	/* "STATE: summary - [STATE] sub - ... | perf" */
+	MP_FORMAT_ICINGAWEB2,	/* "[STATE] - summary", "\t\\_[STATE] - sub"
+				 * lines, "|perf" after the last */
+	MP_FORMAT_SUMMARY_ONLY	/* "STATE: summary", nothing else */
 } mp_format;
 
-/* Parses "classic" or "mp-test-json"; 0 or -1. */
+/* The names mp_format_parse knows, for messages. */
+#define MP_FORMAT_NAMES "classic, one-line, icingaweb2 (or multi-line), " \
+	"summary-only, mp-test-json"
+
+/* Parses a format's name, in any case: "classic", monitoring-plugins
+ * 3.x's "one-line", "icingaweb2" (later renamed "multi-line"),
+ * "summary-only", "mp-test-json". 0 or -1. */
 int mp_format_parse(const char *text, mp_format *out);
 
 typedef struct mp_subcheck mp_subcheck;
@@ -59,7 +70,10 @@ void mp_check_force_state(mp_check *c, mp_state s);
  *   ...
  * Test JSON: {"state":"OK","summary":"...","checks":[{"state":"OK",
  *   "output":"...","perfdata":[{"label":"time","value":0.012,"uom":"s",
- *   "warn":"1","crit":"5","min":0}]}]}
+ *   "warn":"1","crit":"5","min":0}]}]}, numbers as short as they read
+ *   back exactly (0.012981, never 0.012980999999999999).
+ * The others as monitoring-plugins 3.x's lib/output.c writes them,
+ * without the service label; summary-only carries no perfdata.
  * Returns 0, or -1 on out of memory. */
 int mp_check_format(const mp_check *c, mp_format f, char **out);
 

@@ -11,28 +11,14 @@
 #include "output.h"
 #include "range.h"
 
-/* Quoted text in causes is cut here: a cause is one line of a plugin's
- * output, and an operator only needs enough to recognise the option. */
-#define QUOTE_MAX 40
+#define MP_NUMBER_MAX_DECIMALS 30
 
-/* Length of text to quote, and the ellipsis that says it was cut. */
+/* Parses one end point, s[0..n), into *v. The text itself is never
+ * quoted: it may be anything, a secret typed into the wrong option
+ * included. */
 static int
-quote_len(size_t n)
-{
-	return n > QUOTE_MAX ? QUOTE_MAX : (int)n;
-}
-
-static const char *
-quote_tail(size_t n)
-{
-	return n > QUOTE_MAX ? "..." : "";
-}
-
-/* Parses one end point, s[0..n), into *v. "~" is accepted only where the
- * caller allows minus infinity. */
-static int
-parse_point(const char *text, const char *what, const char *s, size_t n,
-    double *v, char **cause)
+parse_point(const char *what, const char *s, size_t n, double *v,
+    char **cause)
 {
 	char *copy = NULL;
 	np_err e;
@@ -43,15 +29,7 @@ parse_point(const char *text, const char *what, const char *s, size_t n,
 		goto out;
 	}
 	if ((e = np_parse_double(copy, v)) != NP_OK) {
-		if (strlen(text) == n)
-			mp_set_cause(cause, "'%.*s%s' %s", quote_len(n),
-			    copy, quote_tail(n), np_strerror(e));
-		else
-			mp_set_cause(cause, "'%.*s%s': %s '%.*s%s' %s",
-			    quote_len(strlen(text)), text,
-			    quote_tail(strlen(text)), what,
-			    quote_len(n), copy, quote_tail(n),
-			    np_strerror(e));
+		mp_set_cause(cause, "%s %s", what, np_strerror(e));
 		goto out;
 	}
 	r = 0;
@@ -62,40 +40,38 @@ parse_point(const char *text, const char *what, const char *s, size_t n,
 
 /* Splits "[@][start:]end" at its single ':' and fills r. */
 static int
-parse_parts(const char *text, const char *p, mp_range *r, char **cause)
+parse_parts(const char *p, mp_range *r, char **cause)
 {
 	const char *colon = strchr(p, ':');
-	size_t tl = strlen(text);
 
 	if (colon == NULL) {
 		if (*p == '\0' || strcmp(p, "~") == 0) {
-			mp_set_cause(cause, "'%.*s%s' has no end point",
-			    quote_len(tl), text, quote_tail(tl));
+			mp_set_cause(cause, "the range has no end point");
 			return -1;
 		}
 		r->start = 0;
-		return parse_point(text, "end", p, strlen(p), &r->end, cause);
+		return parse_point("the range's end", p, strlen(p), &r->end,
+		    cause);
 	}
 	if (strchr(colon + 1, ':') != NULL) {
-		mp_set_cause(cause, "'%.*s%s' has more than one ':'",
-		    quote_len(tl), text, quote_tail(tl));
+		mp_set_cause(cause, "the range has more than one ':'");
 		return -1;
 	}
 	if (colon == p) {
 		/* The guidelines spell minus infinity "~"; an empty start is
 		 * more likely a typo than a request for 0. */
-		mp_set_cause(cause, "'%.*s%s' has no start; use '~' for no lower "
-		    "bound", quote_len(tl), text, quote_tail(tl));
+		mp_set_cause(cause, "the range has no start; use '~' for no "
+		    "lower bound");
 		return -1;
 	}
 	if (colon - p == 1 && *p == '~')
 		r->start = -INFINITY;
-	else if (parse_point(text, "start", p, (size_t)(colon - p),
+	else if (parse_point("the range's start", p, (size_t)(colon - p),
 	    &r->start, cause) != 0)
 		return -1;
 	if (colon[1] == '\0')
 		r->end = INFINITY;
-	else if (parse_point(text, "end", colon + 1, strlen(colon + 1),
+	else if (parse_point("the range's end", colon + 1, strlen(colon + 1),
 	    &r->end, cause) != 0)
 		return -1;
 	return 0;
@@ -106,7 +82,6 @@ mp_range_parse(const char *text, mp_range *out, char **cause)
 {
 	mp_range r = { 0, INFINITY, false };
 	const char *p = text;
-	size_t tl;
 
 	if (cause != NULL)
 		*cause = NULL;
@@ -114,16 +89,17 @@ mp_range_parse(const char *text, mp_range *out, char **cause)
 		mp_set_cause(cause, "range is empty");
 		return -1;
 	}
-	tl = strlen(text);
 	if (*p == '@') {
 		r.alert_inside = true;
 		p++;
 	}
-	if (parse_parts(text, p, &r, cause) != 0)
+	if (parse_parts(p, &r, cause) != 0)
 		return -1;
 	if (r.start > r.end) {
-		mp_set_cause(cause, "'%.*s%s': start %g is greater than end %g",
-		    quote_len(tl), text, quote_tail(tl), r.start, r.end);
+		/* Numbers that parsed are shown: they are what the range
+		 * means, and they are no secret. */
+		mp_set_cause(cause, "the range's start %g is greater than its "
+		    "end %g", r.start, r.end);
 		return -1;
 	}
 	*out = r;
@@ -144,8 +120,10 @@ mp_range_alerts(const mp_range *r, double v)
 
 /* Perfdata readers follow the guidelines' [-0-9.] for numbers, so no
  * exponent: the shortest fixed-point text that reads back as v ("0.1",
- * "0.000001", "1234567.5"). Magnitudes beyond what fixed point writes in
- * the buffer fall back to "%.17g". */
+ * "0.000001", "1234567.5"). 17 significant digits always read back, so
+ * 30 decimals cover every magnitude from 1e-13 up; smaller ones (and
+ * magnitudes from 1e15) fall back to "%.17g", and callers that promise
+ * no exponent refuse such numbers on input. */
 int
 mp_format_number(double v, char *buf, size_t len)
 {
@@ -154,7 +132,7 @@ mp_format_number(double v, char *buf, size_t len)
 	if (len == 0)
 		return -1;
 	if (isfinite(v) && fabs(v) < 1e15) {
-		for (prec = 0; prec <= 20; prec++) {
+		for (prec = 0; prec <= MP_NUMBER_MAX_DECIMALS; prec++) {
 			r = snprintf(buf, len, "%.*f", prec, v);
 			if (r < 0 || (size_t)r >= len)
 				return -1;

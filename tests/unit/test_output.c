@@ -128,6 +128,85 @@ test_classic_ok(void **state)
 }
 
 static void
+expect_format(const mp_check *c, mp_format f, const char *want)
+{
+	char *out = format(c, f);
+
+	assert_string_equal(out, want);
+	free(out);
+}
+
+/* monitoring-plugins 3.x's formats, as its lib/output.c writes them. */
+static void
+test_mp3_formats(void **state)
+{
+	mp_check *c = mp_check_new("NOVA METADATA");
+	mp_subcheck *sc;
+	mp_perfdata t = time_perf(1.5);
+
+	(void)state;
+	assert_non_null(mp_check_add(c, MP_OK, "signature accepted"));
+	assert_non_null(sc = mp_check_add(c, MP_WARNING, "slow"));
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &t), 0);
+	assert_int_equal(mp_check_set_summary(c, "canary on h:1"), 0);
+	expect_format(c, MP_FORMAT_SUMMARY_ONLY, "WARNING: canary on h:1\n");
+	expect_format(c, MP_FORMAT_ONE_LINE, "WARNING: canary on h:1 - "
+	    "[OK] signature accepted - [WARNING] slow | "
+	    "time=1.500000s;1;5;0;\n");
+	expect_format(c, MP_FORMAT_ICINGAWEB2, "[WARNING] - canary on h:1\n"
+	    "\t\\_[OK] - signature accepted\n"
+	    "\t\\_[WARNING] - slow|time=1.500000s;1;5;0;\n");
+	mp_check_free(c);
+	/* no sub-checks, no perfdata: a usage error */
+	c = mp_check_new("NOVA METADATA");
+	assert_int_equal(mp_check_set_summary(c, "-p: bad"), 0);
+	expect_format(c, MP_FORMAT_ICINGAWEB2, "[UNKNOWN] - -p: bad\n");
+	expect_format(c, MP_FORMAT_ONE_LINE, "UNKNOWN: -p: bad\n");
+	mp_check_free(c);
+}
+
+/* JSON numbers are as short as they read back exactly. */
+static void
+test_json_numbers_shortest(void **state)
+{
+	static const struct {
+		double v;
+		const char *text;
+	} cases[] = {
+		{ 0.012981, "\"value\":0.012981," },
+		{ 0.1, "\"value\":0.1," },
+		{ 10, "\"value\":10.0," },
+		{ 1.0 / 3, "\"value\":0.3333333333333333," },
+		{ 123456.789, "\"value\":123456.789," },
+		{ 5e-324, "\"value\":5e-324," },
+		{ 1.5e-7, "\"value\":1.5e-07," },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mp_check *c = mp_check_new("L");
+		mp_subcheck *sc = mp_check_add(c, MP_OK, "x");
+		mp_perfdata pd = mp_perfdata_make("t", cases[i].v, 6, "s");
+		char *out;
+		json_t *root;
+
+		assert_int_equal(mp_subcheck_add_perfdata(sc, &pd), 0);
+		out = format(c, MP_FORMAT_TEST_JSON);
+		if (strstr(out, cases[i].text) == NULL)
+			fail_msg("%s not in %s", cases[i].text, out);
+		/* and it reads back as the very same double */
+		assert_non_null(root = json_loads(out, 0, NULL));
+		assert_true(json_real_value(json_object_get(json_array_get(
+		    json_object_get(json_array_get(json_object_get(root,
+		    "checks"), 0), "perfdata"), 0), "value")) == cases[i].v);
+		json_decref(root);
+		free(out);
+		mp_check_free(c);
+	}
+}
+
+static void
 test_classic_warning(void **state)
 {
 	mp_check *c = mp_check_new("NOVA METADATA");
@@ -420,7 +499,20 @@ test_format_parse(void **state)
 	assert_int_equal(f, MP_FORMAT_TEST_JSON);
 	assert_int_equal(mp_format_parse("json", &f), -1);
 	assert_int_equal(mp_format_parse("", &f), -1);
-	assert_int_equal(mp_format_parse("Classic", &f), -1);
+	assert_int_equal(mp_format_parse("Classic", &f), 0);
+	assert_int_equal(f, MP_FORMAT_CLASSIC);
+	assert_int_equal(mp_format_parse("MP-TEST-JSON", &f), 0);
+	assert_int_equal(f, MP_FORMAT_TEST_JSON);
+	assert_int_equal(mp_format_parse("one-line", &f), 0);
+	assert_int_equal(f, MP_FORMAT_ONE_LINE);
+	assert_int_equal(mp_format_parse("icingaweb2", &f), 0);
+	assert_int_equal(f, MP_FORMAT_ICINGAWEB2);
+	assert_int_equal(mp_format_parse("Multi-Line", &f), 0);
+	assert_int_equal(f, MP_FORMAT_ICINGAWEB2);
+	assert_int_equal(mp_format_parse("summary-only", &f), 0);
+	assert_int_equal(f, MP_FORMAT_SUMMARY_ONLY);
+	assert_int_equal(mp_format_parse("one-line ", &f), -1);
+	f = MP_FORMAT_TEST_JSON;
 	assert_int_equal(mp_format_parse(NULL, &f), -1);
 	assert_int_equal(f, MP_FORMAT_TEST_JSON);
 }
@@ -458,6 +550,8 @@ main(void)
 		cmocka_unit_test(test_scrub_table),
 		cmocka_unit_test(test_scrub_in_output),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_mp3_formats),
+		cmocka_unit_test(test_json_numbers_shortest),
 		cmocka_unit_test(test_json_empty_and_scrubbed),
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_utf8_len),
