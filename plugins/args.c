@@ -13,6 +13,7 @@
 #include "extraopts.h"
 #include "numparse.h"
 #include "openstack.h"
+#include "options.h"
 #include "output.h"
 
 #define NM_DEFAULT_HOST "127.0.0.1"
@@ -23,147 +24,27 @@
 #define NM_MAX_FIELD 255
 #define NM_MAX_SECONDS 1e15
 
-/* Long-only options live above the char range. */
-enum {
-	OPT_SECRET_FILE = 256,
-	OPT_NOVA_CONF,
-	OPT_CA_CERT,
-	OPT_INSECURE,
-	OPT_TIMEOUT_RESULT,
-	OPT_OUTPUT_FORMAT,
-	OPT_FORWARDED_FOR,
-	OPT_CLOUD_INIT
-};
+/* Nonzero range ends below this cannot be measured (the time is taken
+ * in microseconds) and would need more decimals than perfdata writes. */
+#define NM_MIN_SECONDS 1e-6
 
-static const char short_opts[] = ":hVv46SH:p:i:T:k:e:u:w:c:t:J:K:O::";
+/* Both tables come from the one description of the options. */
+static const char short_opts[] = ":"
+#define NM_OPT(val, sh, name, has_arg, arg, help) sh
+#define NM_EARLY_OPT(name, arg, help)
+#include "options.def"
+#undef NM_OPT
+#undef NM_EARLY_OPT
+    ;
 
 static const struct option long_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "hostname", required_argument, NULL, 'H' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "ssl", no_argument, NULL, 'S' },
-	{ "ca-cert", required_argument, NULL, OPT_CA_CERT },
-	{ "client-cert", required_argument, NULL, 'J' },
-	{ "private-key", required_argument, NULL, 'K' },
-	{ "insecure", no_argument, NULL, OPT_INSECURE },
-	{ "instance", required_argument, NULL, 'i' },
-	{ "tenant", required_argument, NULL, 'T' },
-	{ "secret-file", required_argument, NULL, OPT_SECRET_FILE },
-	{ "nova-conf", required_argument, NULL, OPT_NOVA_CONF },
-	{ "key", required_argument, NULL, 'k' },
-	{ "expect", required_argument, NULL, 'e' },
-	{ "url", required_argument, NULL, 'u' },
-	{ "warning", required_argument, NULL, 'w' },
-	{ "critical", required_argument, NULL, 'c' },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "timeout-result", required_argument, NULL, OPT_TIMEOUT_RESULT },
-	{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
-	{ "forwarded-for", required_argument, NULL, OPT_FORWARDED_FOR },
-	{ "openstack", optional_argument, NULL, 'O' },
-	{ "cloud-init", no_argument, NULL, OPT_CLOUD_INIT },
+#define NM_OPT(val, sh, name, has_arg, arg, help) { name, has_arg, NULL, val },
+#define NM_EARLY_OPT(name, arg, help)
+#include "options.def"
+#undef NM_OPT
+#undef NM_EARLY_OPT
 	{ NULL, 0, NULL, 0 }
 };
-
-static const char usage_text[] =
-"Usage: " NM_PROGNAME " -i UUID -T PROJECT_ID [-H ADDRESS] [-p PORT]\n"
-"       [--secret-file=FILE | --nova-conf=FILE...] [-u PATH]\n"
-"       [--extra-opts=[SECTION][@FILE]] [-k KEY]... [-e KEY=VALUE]...\n"
-"       [-w RANGE] [-c RANGE] [-t SECONDS] [--timeout-result=STATE]\n"
-"       [-S [--ca-cert=FILE] [-J FILE -K FILE] [--insecure]] [-4|-6]\n"
-"       [--forwarded-for=ADDRESS] [--output-format=FORMAT] [-v]...\n"
-"       [-O[VERSION] | --openstack[=VERSION] | --cloud-init]\n";
-
-static const char help_text[] =
-NM_PROGNAME " " PACKAGE_VERSION "\n"
-"Checks that the Nova metadata API serves a canary instance: signs the\n"
-"request as the neutron metadata agent does (HMAC-SHA256 of the instance\n"
-"UUID with metadata_proxy_shared_secret), times the answer and validates\n"
-"the listed keys and expected values.\n\n"
-"%s\n"
-"Options:\n"
-" -h, --help              print this help and exit\n"
-" -V, --version           print the version and exit\n"
-" -v, --verbose           more detail on stderr: -v the steps, -vv the\n"
-"                         configuration, -vvv HTTP headers (signature shortened)\n"
-" -H, --hostname=ADDRESS  metadata API host: name, IPv4 or IPv6 (default "
-    NM_DEFAULT_HOST ")\n"
-" -p, --port=PORT         port (default 8775)\n"
-" -4, -6                  connect over IPv4 / IPv6 only\n"
-" -S, --ssl               use HTTPS; the peer is verified\n"
-"     --ca-cert=FILE      CA bundle to verify the peer with\n"
-" -J, --client-cert=FILE  client certificate (PEM), needs -K\n"
-" -K, --private-key=FILE  client certificate's private key (PEM)\n"
-"     --insecure          do not verify the peer's certificate\n"
-" -i, --instance=UUID     the canary instance (required)\n"
-" -T, --tenant=PROJECT_ID the canary's project (required)\n"
-"     --secret-file=FILE  shared secret: the first line of FILE\n"
-"     --nova-conf=FILE    shared secret from nova.conf: [neutron]\n"
-"                         metadata_proxy_shared_secret, else [DEFAULT]\n"
-"                         neutron_metadata_proxy_shared_secret; repeatable,\n"
-"                         later files override earlier ones as in oslo.config\n"
-"                         The secret comes from exactly one source, the first\n"
-"                         of: --secret-file, --nova-conf, env NOVA_METADATA_SECRET.\n"
-"                         Command-line ones replace those of --extra-opts.\n"
-"     --extra-opts=[SECTION][@FILE]  options from an ini file: SECTION\n"
-"                         (default " NM_PROGNAME ") of FILE (default: found via\n"
-"                         MP_CONFIG_FILE, NAGIOS_CONFIG_PATH, then the standard\n"
-"                         places); key=value is --key=value, put before the\n"
-"                         command line, which wins\n"
-" -k, --key=KEY           a key the listing must hold (repeatable;\n"
-"                         default instance-id and local-ipv4)\n"
-" -e, --expect=KEY=VALUE  the value KEY must have (repeatable)\n"
-" -u, --url=PATH          listing to fetch (default " NM_DEFAULT_URL ")\n"
-"     --forwarded-for=ADDRESS  send X-Forwarded-For: ADDRESS\n"
-" -w, --warning=RANGE     response time warning range, seconds\n"
-" -c, --critical=RANGE    response time critical range, seconds\n"
-" -t, --timeout=SECONDS   limit for the whole run (default 10)\n"
-"     --timeout-result=STATE  state when the limit is hit (default CRITICAL)\n"
-"     --output-format=FORMAT  classic (default) or mp-test-json\n"
-" -O, --openstack[=VERSION]  fetch /openstack/VERSION/meta_data.json\n"
-"                         (default latest; attached: -O2018-08-27) and require\n"
-"                         uuid = -i and project_id = -T; -k and -e then name\n"
-"                         its top-level keys (default -k: uuid, hostname)\n"
-"     --cloud-init        make the requests cloud-init's OpenStack datasource\n"
-"                         makes at boot: /openstack (twice, as it does),\n"
-"                         meta_data.json (checked as with -O), user_data,\n"
-"                         vendor_data.json, vendor_data2.json,\n"
-"                         network_data.json, the files and network_config\n"
-"                         meta_data.json points to, then the EC2 tree under\n"
-"                         /latest/meta-data/ entry by entry\n"
-"                         -O and --cloud-init exclude each other and -u.\n\n"
-"Response time is the sum of all requests of the run. Ranges follow the\n"
-"monitoring-plugins guidelines: 10, 10:, ~:10, 10:20, @10:20.\n"
-"States: OK when HTTP 200 and every key and value is as expected within\n"
-"the thresholds; CRITICAL when the service answers wrongly or not at all;\n"
-"UNKNOWN for bad options or a missing secret.\n";
-
-const char *
-nm_usage_text(void)
-{
-	return usage_text;
-}
-
-const char *
-nm_help_text(void)
-{
-	static char *text;
-	size_t len;
-
-	if (text != NULL)
-		return text;
-	len = sizeof(help_text) + sizeof(usage_text);
-	if ((text = malloc(len)) == NULL)
-		return usage_text;
-	/* help_text holds one %s, for the usage lines. */
-	if (snprintf(text, len, help_text, usage_text) < 0) {
-		free(text);
-		text = NULL;
-		return usage_text;
-	}
-	return text;
-}
 
 static nm_args_result
 fail(char **cause, const char *fmt, ...)
@@ -322,14 +203,15 @@ set_host(nm_config *cfg, const char *arg, char **cause)
 		len -= 2;
 	}
 	if (len == 0 || len > NM_MAX_FIELD)
-		return fail(cause, "-H/--hostname: '%.60s' is not a host name "
-		    "or address", arg);
+		return fail(cause, "-H/--hostname: not a host name or address "
+		    "(%zu characters given, 1..%d)", len, NM_MAX_FIELD);
 	memcpy(host, from, len);
 	host[len] = '\0';
 	if (!is_host(host))
-		return fail(cause, "-H/--hostname: '%.60s' is not a host name "
-		    "or address%s", arg, strchr(host, ':') != NULL &&
-		    strchr(host, '.') != NULL ? " (the port goes in -p)" : "");
+		return fail(cause, "-H/--hostname: not a host name or address "
+		    "(letters, digits, '.', '-', '_', or an IPv6 address)%s",
+		    strchr(host, ':') != NULL && strchr(host, '.') != NULL ?
+		    "; the port goes in -p" : "");
 	return replace_str(&cfg->host, host) == 0 ? NM_ARGS_RUN : NM_ARGS_NOMEM;
 }
 
@@ -340,7 +222,7 @@ set_port(nm_config *cfg, const char *arg, char **cause)
 	np_err e;
 
 	if ((e = np_parse_ulong(arg, 1, 65535, &v)) != NP_OK)
-		return fail(cause, "-p/--port: '%s' %s (1..65535)", arg,
+		return fail(cause, "-p/--port: the value %s (1..65535)",
 		    np_strerror(e));
 	cfg->port = (unsigned)v;
 	return NM_ARGS_RUN;
@@ -352,8 +234,8 @@ set_instance(nm_config *cfg, const char *arg, char **cause)
 	char *p;
 
 	if (!is_uuid(arg))
-		return fail(cause, "-i/--instance: '%.60s' is not a UUID "
-		    "(8-4-4-4-12 hex digits)", arg);
+		return fail(cause, "-i/--instance: not a UUID (8-4-4-4-12 hex "
+		    "digits; %zu characters given)", strlen(arg));
 	if (replace_str(&cfg->instance, arg) != 0)
 		return NM_ARGS_NOMEM;
 	/* Nova writes UUIDs in lower case; sign what Nova will look up. */
@@ -366,8 +248,8 @@ static nm_args_result
 set_tenant(nm_config *cfg, const char *arg, char **cause)
 {
 	if (!is_token(arg, NM_MAX_FIELD))
-		return fail(cause, "-T/--tenant: '%.60s' is not a project ID "
-		    "(1..255 printable characters, no spaces)", arg);
+		return fail(cause, "-T/--tenant: not a project ID (1..255 "
+		    "printable characters, no spaces; %zu given)", strlen(arg));
 	return replace_str(&cfg->tenant, arg) == 0 ? NM_ARGS_RUN : NM_ARGS_NOMEM;
 }
 
@@ -395,7 +277,9 @@ add_key(nm_config *cfg, const char *arg, int *keys_given, char **cause)
 	size_t i;
 
 	if (!is_key(arg, 0))
-		return fail(cause, "-k/--key: '%.60s' is not a key name", arg);
+		return fail(cause, "-k/--key: not a key name (letters, digits, "
+		    "'._:=,@+-', a trailing '/'; %zu characters given)",
+		    strlen(arg));
 	/* The first -k replaces the default keys instead of adding to them. */
 	if (!*keys_given) {
 		for (i = 0; i < cfg->key_count; i++)
@@ -420,7 +304,8 @@ add_expect(nm_config *cfg, const char *arg, char **cause)
 	size_t klen;
 
 	if (eq == NULL || eq == arg)
-		return fail(cause, "-e/--expect: '%.60s' is not KEY=VALUE", arg);
+		return fail(cause, "-e/--expect: not KEY=VALUE (%zu characters "
+		    "given, no '=' after a key)", strlen(arg));
 	klen = (size_t)(eq - arg);
 	grown = reallocarray(cfg->expects, cfg->expect_count + 1,
 	    sizeof(*grown));
@@ -437,8 +322,8 @@ add_expect(nm_config *cfg, const char *arg, char **cause)
 	}
 	cfg->expect_count++;
 	if (!is_key(e->key, 1) || e->key[klen - 1] == '/')
-		return fail(cause, "-e/--expect: '%.60s' is not a key name",
-		    e->key);
+		return fail(cause, "-e/--expect: the KEY before '=' is not a "
+		    "key name (letters, digits, '._:=,@+-/')");
 	return NM_ARGS_RUN;
 }
 
@@ -449,8 +334,8 @@ set_url(nm_config *cfg, const char *arg, char **cause)
 	char *url;
 
 	if (arg[0] != '/' || !is_token(arg, 1024) || strpbrk(arg, "?#") != NULL)
-		return fail(cause, "-u/--url: '%.60s' is not a path starting "
-		    "with '/' (no query, no spaces)", arg);
+		return fail(cause, "-u/--url: not a path starting with '/' (no "
+		    "query, no spaces; %zu characters given)", len);
 	/* A listing is a directory: keys are fetched below it. */
 	if ((url = malloc(len + 2)) == NULL)
 		return NM_ARGS_NOMEM;
@@ -462,6 +347,16 @@ set_url(nm_config *cfg, const char *arg, char **cause)
 	free(cfg->url);
 	cfg->url = url;
 	return NM_ARGS_RUN;
+}
+
+/* Perfdata numbers are plain decimals; past these bounds they would need
+ * an exponent, and no response takes 31 million years or is timed to
+ * better than a microsecond anyway. */
+static bool
+seconds_writable(double v)
+{
+	return !isfinite(v) || v == 0 ||
+	    (fabs(v) < NM_MAX_SECONDS && fabs(v) >= NM_MIN_SECONDS);
 }
 
 static nm_args_result
@@ -477,27 +372,41 @@ set_range(bool *has, mp_range *range, const char *opt, const char *arg,
 		free(why);
 		return r;
 	}
-	/* Perfdata numbers are plain decimals; past this they would need an
-	 * exponent, and no response takes 31 million years anyway. */
-	if ((isfinite(range->start) && fabs(range->start) >= NM_MAX_SECONDS) ||
-	    (isfinite(range->end) && fabs(range->end) >= NM_MAX_SECONDS))
-		return fail(cause, "%s: '%.60s' is beyond %g seconds", opt, arg,
-		    NM_MAX_SECONDS);
+	if (!seconds_writable(range->start) || !seconds_writable(range->end))
+		return fail(cause, "%s: a range end is 10^15 seconds or more, "
+		    "or below 0.000001 (a microsecond) other than 0", opt);
 	*has = true;
 	return NM_ARGS_RUN;
 }
 
+/* SECONDS[:STATE], as monitoring-plugins' parse_timeout_string reads
+ * it: the state after ':' is the --timeout-result. */
 static nm_args_result
 set_timeout(nm_config *cfg, const char *arg, char **cause)
 {
+	const char *colon = strchr(arg, ':');
+	char *seconds = NULL;
 	unsigned long v;
+	nm_args_result r;
 	np_err e;
 
-	if ((e = np_parse_ulong(arg, 1, NM_MAX_TIMEOUT, &v)) != NP_OK)
-		return fail(cause, "-t/--timeout: '%.60s' %s (whole seconds, "
-		    "1..%d)", arg, np_strerror(e), NM_MAX_TIMEOUT);
-	cfg->timeout = (unsigned)v;
-	return NM_ARGS_RUN;
+	if ((seconds = strndup(arg, colon != NULL ? (size_t)(colon - arg) :
+	    strlen(arg))) == NULL)
+		return NM_ARGS_NOMEM;
+	if ((e = np_parse_ulong(seconds, 1, NM_MAX_TIMEOUT, &v)) != NP_OK)
+		r = fail(cause, "-t/--timeout: the seconds %s (whole seconds, "
+		    "1..%d, then :STATE if wanted)", np_strerror(e),
+		    NM_MAX_TIMEOUT);
+	else if (colon != NULL &&
+	    mp_state_parse(colon + 1, &cfg->timeout_result) != 0)
+		r = fail(cause, "-t/--timeout: the state after ':' is not OK, "
+		    "WARNING, CRITICAL, UNKNOWN or 0..3");
+	else {
+		cfg->timeout = (unsigned)v;
+		r = NM_ARGS_RUN;
+	}
+	free(seconds);
+	return r;
 }
 
 static nm_args_result
@@ -507,8 +416,8 @@ set_forwarded_for(nm_config *cfg, const char *arg, char **cause)
 
 	if (inet_pton(AF_INET, arg, addr) != 1 &&
 	    inet_pton(AF_INET6, arg, addr) != 1)
-		return fail(cause, "--forwarded-for: '%.60s' is not an IPv4 or "
-		    "IPv6 address", arg);
+		return fail(cause, "--forwarded-for: not an IPv4 or IPv6 "
+		    "address (%zu characters given)", strlen(arg));
 	return replace_str(&cfg->forwarded_for, arg) == 0 ?
 	    NM_ARGS_RUN : NM_ARGS_NOMEM;
 }
@@ -527,8 +436,8 @@ set_mode(nm_config *cfg, nm_mode mode, const char *arg, char **cause)
 	if (mode != NM_MODE_OPENSTACK)
 		return NM_ARGS_RUN;
 	if (!nm_os_version_valid(version))
-		return fail(cause, "-O/--openstack: '%.60s' is not a version "
-		    "(latest or YYYY-MM-DD, attached: -O2018-08-27)", version);
+		return fail(cause, "-O/--openstack: not a version (latest or "
+		    "YYYY-MM-DD, attached: -O2018-08-27)");
 	return replace_str(&cfg->os_version, version) == 0 ? NM_ARGS_RUN :
 	    NM_ARGS_NOMEM;
 }
@@ -588,13 +497,13 @@ apply_simple(nm_config *cfg, int opt, const char *arg, char **cause)
 		return NM_ARGS_RUN;
 	case OPT_TIMEOUT_RESULT:
 		if (mp_state_parse(arg, &cfg->timeout_result) != 0)
-			return fail(cause, "--timeout-result: '%.60s' is not "
-			    "OK, WARNING, CRITICAL or UNKNOWN", arg);
+			return fail(cause, "--timeout-result: not OK, WARNING, "
+			    "CRITICAL, UNKNOWN or 0..3");
 		return NM_ARGS_RUN;
 	case OPT_OUTPUT_FORMAT:
 		if (mp_format_parse(arg, &cfg->output_format) != 0)
-			return fail(cause, "--output-format: '%.60s' is not "
-			    "classic or mp-test-json", arg);
+			return fail(cause, "--output-format: not one of %s",
+			    MP_FORMAT_NAMES);
 		return NM_ARGS_RUN;
 	default:
 		return fail(cause, "internal error: option %d not handled", opt);
@@ -647,6 +556,23 @@ name_length(const char *word)
 	return n > 60 ? 60 : (int)n;
 }
 
+/* Whether word is "--NAME=..." for an option NAME that takes no value. */
+static bool
+is_flag_with_value(const char *word)
+{
+	const struct option *o;
+	size_t n = strcspn(word, "=");
+
+	if (strncmp(word, "--", 2) != 0 || word[n] != '=')
+		return false;
+	for (o = long_opts; o->name != NULL; o++) {
+		if (o->has_arg == no_argument && strlen(o->name) == n - 2 &&
+		    strncmp(word + 2, o->name, n - 2) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* What getopt could not make sense of, named as the user typed it. */
 static nm_args_result
 getopt_error(int opt, char **argv, char **cause)
@@ -655,6 +581,9 @@ getopt_error(int opt, char **argv, char **cause)
 
 	if (opt == ':')
 		return fail(cause, "option '%.*s' needs a value",
+		    name_length(word), word);
+	if (is_flag_with_value(word))
+		return fail(cause, "option '%.*s' takes no value",
 		    name_length(word), word);
 	if (optopt != 0 && strncmp(word, "--", 2) != 0)
 		return fail(cause, "unknown option '-%c'", optopt);
@@ -694,23 +623,47 @@ nm_short_options(void)
 	return short_opts;
 }
 
+/* The last valid --output-format of argv, read as getopt reads it (so
+ * that "-e --output-format=x" stays -e's value), past any error. */
+static mp_format
+scan_output_format(int argc, char **argv)
+{
+	mp_format f = MP_FORMAT_CLASSIC, seen;
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, short_opts, long_opts,
+	    NULL)) != -1) {
+		if (opt == OPT_OUTPUT_FORMAT && mp_format_parse(optarg,
+		    &seen) == 0)
+			f = seen;
+	}
+	return f;
+}
+
 mp_format
 nm_args_output_format(int argc, char *const *argv)
 {
-	static const char opt[] = "--output-format";
-	mp_format f = MP_FORMAT_CLASSIC, seen;
-	const char *value;
-	int i;
+	char **copy = NULL, **expanded = NULL, *cause = NULL;
+	mp_format f = MP_FORMAT_CLASSIC;
+	int n = 0;
 
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strncmp(argv[i], opt, sizeof(opt) - 1) != 0)
-			continue;
-		value = argv[i][sizeof(opt) - 1] == '=' ?
-		    argv[i] + sizeof(opt) : argv[i][sizeof(opt) - 1] == '\0' &&
-		    i + 1 < argc ? argv[i + 1] : NULL;
-		if (value != NULL && mp_format_parse(value, &seen) == 0)
-			f = seen;
+	/* --extra-opts may set the format: read it as the parser does. */
+	if (nm_extraopts_wanted(argc, argv) && nm_extraopts_expand(argc, argv,
+	    NM_PROGNAME, NULL, &n, &expanded, &cause) == 0) {
+		f = scan_output_format(n, expanded);
+		goto out;
 	}
+	/* getopt permutes its argv: scan a copy of the pointers. */
+	if (argc < 1 || (copy = calloc((size_t)argc + 1, sizeof(*copy))) == NULL)
+		goto out;
+	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
+	f = scan_output_format(argc, copy);
+ out:
+	free(cause);
+	free(copy);
+	nm_argv_free(expanded);
 	return f;
 }
 
@@ -758,8 +711,51 @@ check_complete(const nm_config *cfg, char **cause)
 	return NM_ARGS_RUN;
 }
 
+/* The word of argv that holds the option getopt just returned. */
+static int
+option_word(char **argv)
+{
+	return (optarg != NULL && optind >= 2 && optarg == argv[optind - 1]) ?
+	    optind - 2 : optind - 1;
+}
+
+/* Says where a refused option came from when an ini file gave it: the
+ * operator looks there, not at the command line. */
 static nm_args_result
-parse_argv(int argc, char **argv, nm_config **out, char **cause)
+note_origin(nm_args_result r, char **argv, int from_files, char **cause)
+{
+	char *longer = NULL;
+
+	if (r != NM_ARGS_ERROR || option_word(argv) > from_files)
+		return r;
+	if (asprintf(&longer, "%s (from --extra-opts)", *cause) < 0)
+		return NM_ARGS_NOMEM;
+	free(*cause);
+	*cause = longer;
+	return r;
+}
+
+/* One option from getopt: refused, help, version, or applied. */
+static nm_args_result
+take_option(nm_config *cfg, int opt, int index, char **argv,
+    int *keys_given, char **cause)
+{
+	nm_args_result r;
+
+	if (index >= 0 && opt != '?' && opt != ':' &&
+	    (r = check_spelled_out(argv, index, cause)) != NM_ARGS_RUN)
+		return r;
+	if (opt == 'h' || opt == 'V')
+		return opt == 'h' ? NM_ARGS_HELP : NM_ARGS_VERSION;
+	if (opt == '?' || opt == ':')
+		return getopt_error(opt, argv, cause);
+	return apply_option(cfg, opt, optarg, keys_given, cause);
+}
+
+/* argv[1..from_files] came from --extra-opts files. */
+static nm_args_result
+parse_argv(int argc, char **argv, int from_files, nm_config **out,
+    char **cause)
 {
 	nm_config *cfg = NULL;
 	nm_args_result r = NM_ARGS_NOMEM;
@@ -773,26 +769,17 @@ parse_argv(int argc, char **argv, nm_config **out, char **cause)
 	opterr = 0;
 	while ((index = -1, opt = getopt_long(argc, argv, short_opts,
 	    long_opts, &index)) != -1) {
-		if (index >= 0 && opt != '?' && opt != ':' &&
-		    (r = check_spelled_out(argv, index, cause)) != NM_ARGS_RUN)
-			goto out;
-		if (opt == 'h' || opt == 'V') {
-			r = opt == 'h' ? NM_ARGS_HELP : NM_ARGS_VERSION;
-			goto out;
-		}
-		if (opt == '?' || opt == ':') {
-			r = getopt_error(opt, argv, cause);
-			goto out;
-		}
-		if ((r = apply_option(cfg, opt, optarg, &keys_given,
-		    cause)) != NM_ARGS_RUN)
+		r = take_option(cfg, opt, index, argv, &keys_given, cause);
+		if ((r = note_origin(r, argv, from_files, cause)) != NM_ARGS_RUN)
 			goto out;
 	}
 	if (optind < argc) {
 		/* getopt takes an optional value only when attached. */
-		r = fail(cause, "unexpected argument '%.60s'%s", argv[optind],
-		    nm_os_version_valid(argv[optind]) ? " (a version goes "
-		    "attached: -O2018-08-27 or --openstack=2018-08-27)" : "");
+		/* Not quoted: it may be a value that lost its option. */
+		r = fail(cause, "unexpected argument (%zu characters) where "
+		    "an option belongs%s", strlen(argv[optind]),
+		    nm_os_version_valid(argv[optind]) ? "; a version goes "
+		    "attached: -O2018-08-27 or --openstack=2018-08-27" : "");
 		goto out;
 	}
 	if (cfg->mode != NM_MODE_EC2 && !keys_given &&
@@ -816,16 +803,16 @@ nm_parse_args(int argc, char **argv, nm_config **out, char **cause)
 {
 	char **expanded = NULL;
 	nm_args_result r;
-	int n = 0;
+	int n = 0, from_files = 0;
 
 	*out = NULL;
 	*cause = NULL;
 	if (!nm_extraopts_wanted(argc, argv))
-		return parse_argv(argc, argv, out, cause);
-	if (nm_extraopts_expand(argc, argv, NM_PROGNAME, NULL, &n, &expanded,
-	    cause) != 0)
+		return parse_argv(argc, argv, 0, out, cause);
+	if (nm_extraopts_expand_counted(argc, argv, NM_PROGNAME, NULL, &n,
+	    &expanded, &from_files, cause) != 0)
 		return *cause != NULL ? NM_ARGS_ERROR : NM_ARGS_NOMEM;
-	r = parse_argv(n, expanded, out, cause);
+	r = parse_argv(n, expanded, from_files, out, cause);
 	nm_argv_free(expanded);
 	return r;
 }

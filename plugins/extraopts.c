@@ -61,6 +61,7 @@ typedef enum { BAD_NONE, BAD_NESTED, BAD_UNKNOWN, BAD_NEEDS_VALUE,
 typedef struct {
 	nm_ini_stream stream;
 	const char *section;
+	bool section_given;	/* named on the command line: not shown */
 	const char *file;
 	const expand_ctx *ctx;
 	int found;		/* options taken from the section */
@@ -284,11 +285,25 @@ find_default_file(const char *const *defaults, char **cause)
 	return NULL;
 }
 
+/* "[name]" for the default section; one named on the command line is
+ * not repeated, as it may be a secret pasted there. */
+static const char *
+section_label(const section_state *st, char *buf, size_t len)
+{
+	int r;
+
+	if (st->section_given)
+		return "(the section --extra-opts names)";
+	r = snprintf(buf, len, "[%s]", st->section);
+	return r < 0 || (size_t)r >= len ? "(the default section)" : buf;
+}
+
 /* Why a key was refused: names the file, section, line and key (when
  * it may be shown), never the value. */
 static int
 key_problem(const section_state *st, char **cause)
 {
+	char label[128];
 	static const char *const why[] = {
 		[BAD_NESTED] = "is --extra-opts itself, which is not followed",
 		[BAD_UNKNOWN] = "is not an option of " NM_PROGNAME,
@@ -297,18 +312,20 @@ key_problem(const section_state *st, char **cause)
 	};
 
 	if (st->bad_name == NULL)
-		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' [%s] line "
-		    "%u: the key (not shown) %s", st->file, st->section,
-		    st->bad_line, why[st->bad]);
-	return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' [%s] line %u: "
-	    "'%s' %s", st->file, st->section, st->bad_line, st->bad_name,
-	    why[st->bad]);
+		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' %s line "
+		    "%u: the key (not shown) %s", st->file,
+		    section_label(st, label, sizeof(label)), st->bad_line,
+		    why[st->bad]);
+	return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' %s line %u: "
+	    "'%s' %s", st->file, section_label(st, label, sizeof(label)),
+	    st->bad_line, st->bad_name, why[st->bad]);
 }
 
 static int
 section_problem(const section_state *st, int r, char **cause)
 {
 	const nm_ini_stream *s = &st->stream;
+	char label[128];
 
 	if (st->nomem || r == -2)
 		return -1;
@@ -322,15 +339,18 @@ section_problem(const section_state *st, int r, char **cause)
 		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %d is "
 		    "not key=value, a [section] or a comment", st->file, r);
 	if (st->found == 0)
-		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": no section [%s] "
-		    "with options in '%s'", st->section, st->file);
+		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": no section %s "
+		    "with options in '%s'", section_label(st, label,
+		    sizeof(label)), st->file);
 	return 0;
 }
 
-/* Appends the options of [section] in file to ctx->args. */
+/* Appends the options of [section] in file to ctx->args. A file or
+ * section given on the command line is named in errors only once the
+ * file has opened: until then it may be a secret pasted there. */
 static int
-read_section(const char *file, const char *section, const expand_ctx *ctx,
-    char **cause)
+read_section(const char *file, bool file_given, const char *section,
+    bool section_given, const expand_ctx *ctx, char **cause)
 {
 	section_state st;
 	char *data = NULL, *why = NULL;
@@ -339,7 +359,10 @@ read_section(const char *file, const char *section, const expand_ctx *ctx,
 	int r;
 
 	if (nm_ini_read_file(file, &data, &len, &mode, &why) != 0) {
-		if (why != NULL)
+		if (why != NULL && file_given)
+			mp_set_cause(cause, NM_EXTRAOPTS_OPT ": the file it "
+			    "names %s", why);
+		else if (why != NULL)
 			mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' %s", file,
 			    why);
 		free(why);
@@ -348,6 +371,7 @@ read_section(const char *file, const char *section, const expand_ctx *ctx,
 	memset(&st, 0, sizeof(st));
 	nm_ini_stream_init(&st.stream, data, len, true, NULL);
 	st.section = section;
+	st.section_given = section_given;
 	st.file = file;
 	st.ctx = ctx;
 	r = nm_ini_parse(&st.stream, handler, &st);
@@ -380,7 +404,8 @@ expand_one(const char *locator, const expand_ctx *ctx, char **cause)
 		file = find_default_file(ctx->defaults, cause);
 	if (file == NULL)
 		goto out;
-	r = read_section(file, section, ctx, cause);
+	r = read_section(file, at != NULL && at[1] != '\0', section,
+	    strcmp(section, ctx->section) != 0, ctx, cause);
  out:
 	free(section);
 	free(file);
@@ -451,6 +476,17 @@ nm_extraopts_expand(int argc, char *const *argv, const char *section,
     const char *const *default_paths, int *out_argc, char ***out_argv,
     char **cause)
 {
+	int from_files;
+
+	return nm_extraopts_expand_counted(argc, argv, section, default_paths,
+	    out_argc, out_argv, &from_files, cause);
+}
+
+int
+nm_extraopts_expand_counted(int argc, char *const *argv, const char *section,
+    const char *const *default_paths, int *out_argc, char ***out_argv,
+    int *from_files, char **cause)
+{
 	argvec all = { 0 }, rest = { 0 };
 	expand_ctx ctx;
 	char *arg;
@@ -458,6 +494,7 @@ nm_extraopts_expand(int argc, char *const *argv, const char *section,
 	int r = -1;
 
 	*out_argv = NULL;
+	*from_files = 0;
 	*cause = NULL;
 	ctx.section = section;
 	ctx.defaults = default_paths != NULL ? default_paths :
@@ -467,6 +504,7 @@ nm_extraopts_expand(int argc, char *const *argv, const char *section,
 	if (argc < 1 || argvec_take(&all, strdup(argv[0])) != 0 ||
 	    split_args(argc, argv, &ctx, &rest, cause) != 0)
 		goto out;
+	*from_files = (int)(all.n - 1);
 	for (i = 0; i < rest.n; i++) {
 		/* argvec_take owns it from here, whether it succeeds or not. */
 		arg = rest.v[i];

@@ -30,6 +30,13 @@ int nm_extraopts_expand(int argc, char *const *argv, const char *section,
     const char *const *default_paths, int *out_argc, char ***out_argv,
     char **cause);
 
+/* The same, and *from_files is how many words after out_argv[0] came
+ * from ini files (the rest came from argv), so that an error can say
+ * where an option came from. */
+int nm_extraopts_expand_counted(int argc, char *const *argv,
+    const char *section, const char *const *default_paths, int *out_argc,
+    char ***out_argv, int *from_files, char **cause);
+
 void nm_argv_free(char **argv);
 
 #endif

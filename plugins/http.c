@@ -241,12 +241,14 @@ check_file(const char *opt, const char *path, char **cause)
 
 	if (path == NULL)
 		return 0;
+	/* The path is not repeated: what was given may be a secret pasted
+	 * in the wrong place. */
 	if (stat(path, &st) != 0 || access(path, R_OK) != 0)
-		return mp_set_cause(cause, "%s: cannot read '%s': %s", opt,
-		    path, strerror(errno));
+		return mp_set_cause(cause, "%s: the file it names cannot be "
+		    "read: %s", opt, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return mp_set_cause(cause, "%s: '%s' is not a regular file",
-		    opt, path);
+		return mp_set_cause(cause, "%s: the file it names is not a "
+		    "regular file", opt);
 	return 0;
 }
 

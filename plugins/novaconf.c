@@ -147,7 +147,8 @@ parse_file(const char *path, file_state *st, mode_t *mode, char **cause)
 	int r;
 
 	if (nm_ini_read_file(path, &data, &len, mode, &why) != 0) {
-		mp_set_cause(cause, "--nova-conf: '%s' %s", path,
+		/* Not named: what was given may be the secret itself. */
+		mp_set_cause(cause, "--nova-conf: a file it names %s",
 		    why != NULL ? why : "cannot be read (out of memory)");
 		free(why);
 		return -1;

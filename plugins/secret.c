@@ -86,7 +86,9 @@ load_file(const char *path, nm_secret *out, char **cause)
 	int r = -1;
 
 	if (nm_ini_read_file(path, &data, &len, &mode, &why) != 0) {
-		mp_set_cause(cause, "--secret-file: '%s' %s", path,
+		/* Not named: what was given may be the secret itself,
+		 * pasted where its file belongs. */
+		mp_set_cause(cause, "--secret-file: the file it names %s",
 		    why != NULL ? why : "cannot be read");
 		goto out;
 	}

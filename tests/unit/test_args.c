@@ -177,7 +177,14 @@ test_errors(void **state)
 		{ "--insecure", NULL, NULL, "--ssl" },
 		{ "--bogus", NULL, NULL, "unknown option '--bogus'" },
 		{ "-x", NULL, NULL, "unknown option '-x'" },
-		{ "stray", NULL, NULL, "unexpected argument 'stray'" },
+		{ "stray", NULL, NULL, "unexpected argument (5 characters)" },
+		{ "-t", "10:", NULL, "the state after ':'" },
+		{ "-t", "10:MAYBE", NULL, "the state after ':'" },
+		{ "-t", ":CRITICAL", NULL, "--timeout: the seconds" },
+		{ "--ssl=1", NULL, NULL, "option '--ssl' takes no value" },
+		{ "--use-ipv4=yes", NULL, NULL, "'--use-ipv4' takes no value" },
+		{ "-w", "0.000000000000000000001", NULL, "below 0.000001" },
+		{ "-c", "1e-7:1", NULL, "below 0.000001" },
 		{ "-w", NULL, NULL, "needs a value" },
 	};
 	size_t i;
@@ -222,9 +229,98 @@ test_error_never_quotes_value(void **state)
 		assert_non_null(cause);
 		if (strstr(cause, "s3cr3tVAL") != NULL)
 			fail_msg("'%s' quoted its value: %s", words[i], cause);
-		assert_non_null(strstr(cause, "unknown option"));
+		assert_true(strstr(cause, "unknown option") != NULL ||
+		    strstr(cause, "takes no value") != NULL);
 		free(cause);
 	}
+}
+
+/* Every option that validates its value refuses a secret pasted into
+ * it without repeating it, and still names itself. */
+static void
+test_refused_value_never_quoted(void **state)
+{
+	static const struct {
+		const char *opt;
+		const char *name;
+	} opts[] = {
+		{ "-H", "--hostname" }, { "-p", "--port" }, { "-i", "--instance" },
+		{ "-T", "--tenant" }, { "-k", "--key" }, { "-e", "--expect" },
+		{ "-u", "--url" }, { "-w", "--warning" }, { "-c", "--critical" },
+		{ "-t", "--timeout" }, { "--timeout-result", "--timeout-result" },
+		{ "--output-format", "--output-format" },
+		{ "--forwarded-for", "--forwarded-for" },
+	};
+	/* Refused by every option above: a space, a '?', no '='. */
+	static const char secret[] = "S3CRET s3cr3t?VALUE";
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		nm_config *cfg = NULL;
+		char *cause = NULL;
+
+		assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+		    opts[i].opt, secret, NULL), NM_ARGS_ERROR);
+		if (strstr(cause, "S3CRET") != NULL ||
+		    strstr(cause, "s3cr3t") != NULL ||
+		    strstr(cause, opts[i].name) == NULL)
+			fail_msg("%s: %s", opts[i].opt, cause);
+		free(cause);
+	}
+}
+
+/* -t SECONDS[:STATE] as monitoring-plugins' parse_timeout_string. */
+static void
+test_timeout_state(void **state)
+{
+	static const struct {
+		const char *arg;
+		unsigned seconds;
+		mp_state result;
+	} cases[] = {
+		{ "10:UNKNOWN", 10, MP_UNKNOWN }, { "5:ok", 5, MP_OK },
+		{ "7:Warning", 7, MP_WARNING }, { "3:2", 3, MP_CRITICAL },
+		{ "4:3", 4, MP_UNKNOWN }, { "9", 9, MP_CRITICAL },
+	};
+	nm_config *cfg;
+	char *cause;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+		    "-t", cases[i].arg, NULL), NM_ARGS_RUN);
+		assert_int_equal(cfg->timeout, cases[i].seconds);
+		assert_int_equal(cfg->timeout_result, cases[i].result);
+		nm_config_free(cfg);
+	}
+	/* the later of -t's state and --timeout-result wins */
+	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+	    "-t", "5:OK", "--timeout-result=WARNING", NULL), NM_ARGS_RUN);
+	assert_int_equal(cfg->timeout_result, MP_WARNING);
+	nm_config_free(cfg);
+}
+
+/* --use-ipv4/--use-ipv6 and case-insensitive, 3.x output formats. */
+static void
+test_conventions(void **state)
+{
+	nm_config *cfg;
+	char *cause;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+	    "-H", "::1", "--use-ipv6", "--output-format=ICINGAweb2", NULL),
+	    NM_ARGS_RUN);
+	assert_int_equal(cfg->family, 6);
+	assert_int_equal(cfg->output_format, MP_FORMAT_ICINGAWEB2);
+	nm_config_free(cfg);
+	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+	    "--use-ipv4", "--output-format=Summary-Only", NULL), NM_ARGS_RUN);
+	assert_int_equal(cfg->family, 4);
+	assert_int_equal(cfg->output_format, MP_FORMAT_SUMMARY_ONLY);
+	nm_config_free(cfg);
 }
 
 /* Abbreviations are refused, spelled-out options work with either form
@@ -265,6 +361,9 @@ test_output_format_prescan(void **state)
 	    "--output-format=classic", NULL };
 	char *d[] = { "p", "--output-format=xml", NULL };
 	char *e[] = { "p", "--", "--output-format=mp-test-json", NULL };
+	/* a value of -e, not an option; the case does not matter */
+	char *f[] = { "p", "-e", "--output-format=mp-test-json", NULL };
+	char *g[] = { "p", "--output-format=One-Line", "-i", "bad", NULL };
 
 	(void)state;
 	assert_int_equal(nm_args_output_format(3, a), MP_FORMAT_TEST_JSON);
@@ -272,6 +371,8 @@ test_output_format_prescan(void **state)
 	assert_int_equal(nm_args_output_format(3, c), MP_FORMAT_CLASSIC);
 	assert_int_equal(nm_args_output_format(2, d), MP_FORMAT_CLASSIC);
 	assert_int_equal(nm_args_output_format(3, e), MP_FORMAT_CLASSIC);
+	assert_int_equal(nm_args_output_format(3, f), MP_FORMAT_CLASSIC);
+	assert_int_equal(nm_args_output_format(4, g), MP_FORMAT_ONE_LINE);
 }
 
 static void
@@ -319,6 +420,9 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_required),
 		cmocka_unit_test(test_error_never_quotes_value),
+		cmocka_unit_test(test_refused_value_never_quoted),
+		cmocka_unit_test(test_timeout_state),
+		cmocka_unit_test(test_conventions),
 		cmocka_unit_test(test_long_options_spelled_out),
 		cmocka_unit_test(test_output_format_prescan),
 		cmocka_unit_test(test_last_wins_and_reparse),

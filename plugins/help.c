@@ -1,0 +1,283 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "help.h"
+#include "options.h"
+
+#define HELP_WIDTH 79
+#define HELP_INDENT 4
+#define HELP_CAP (64 * 1024)
+
+const char nm_help_description[] =
+    "This plugin checks that the OpenStack Nova metadata API serves a "
+    "canary instance. It plays the neutron metadata agent's part: it signs "
+    "the request (X-Instance-ID-Signature, HMAC-SHA256 of the instance "
+    "UUID with metadata_proxy_shared_secret), times the answer, checks "
+    "that the listing holds the expected keys and values, and exits OK, "
+    "WARNING, CRITICAL or UNKNOWN with performance data.";
+
+/* A tab is a space that does not break a line. */
+const char nm_help_usage[] =
+    "-i\tUUID -T\tPROJECT_ID [-H\tADDRESS] [-p\tPORT] [-4|-6] "
+    "[--secret-file=FILE\t|\t--nova-conf=FILE...] "
+    "[--extra-opts=[SECTION][@FILE]] [-k\tKEY]... [-e\tKEY=VALUE]... "
+    "[-u\tPATH] [-w\tRANGE] [-c\tRANGE] [-t\tSECONDS[:STATE]] "
+    "[--timeout-result=STATE] "
+    "[-S\t[--ca-cert=FILE]\t[-J\tFILE\t-K\tFILE]\t[--insecure]] "
+    "[--forwarded-for=ADDRESS] [--output-format=FORMAT] [-v]... "
+    "[-O[VERSION]\t|\t--openstack[=VERSION]\t|\t--cloud-init]";
+
+const nm_help_example nm_help_examples[] = {
+	{ "The EC2 listing of the canary, the secret from a file readable "
+	  "only by the monitoring user; WARNING from 0.5 s, CRITICAL from "
+	  "2 s.",
+	  NM_PROGNAME " -H\t192.0.2.10 -i\t32d0524b-314d-4594-b3a3-607e3f2354f8 "
+	  "-T\t6f70656e737461636b --secret-file=/etc/nagios/nova-metadata.secret "
+	  "-w\t0.5 -c\t2" },
+	{ "The secret read from nova.conf itself, over HTTPS, and UNKNOWN "
+	  "rather than CRITICAL when the 5 s limit is hit.",
+	  NM_PROGNAME " -H\tnova.example.org -S -i\tUUID -T\tPROJECT_ID "
+	  "--nova-conf=/etc/nova/nova.conf -t\t5:UNKNOWN" },
+	{ "What cloud-init asks for at boot, with thresholds that suit its "
+	  "28 requests.",
+	  NM_PROGNAME " -H\t192.0.2.10 -i\tUUID -T\tPROJECT_ID "
+	  "--secret-file=FILE --cloud-init -w\t3 -c\t8" },
+	{ "Options from the [nova] section of an ini file.",
+	  NM_PROGNAME " --extra-opts=nova@/etc/nagios/plugins.ini" },
+};
+const size_t nm_help_example_count =
+    sizeof(nm_help_examples) / sizeof(nm_help_examples[0]);
+
+const nm_help_state nm_help_states[] = {
+	{ "OK", "HTTP 200, every key and value as expected, the response "
+	  "time within the thresholds." },
+	{ "WARNING", "The response time is in the warning range (-w); with "
+	  "--cloud-init also a failing second /openstack list, after which "
+	  "cloud-init falls back to latest." },
+	{ "CRITICAL", "The response time is in the critical range (-c); the "
+	  "API answers wrongly (400, 403: the shared secret differs from "
+	  "Nova's, 404: canary unknown, tenant not its project or "
+	  "service_metadata_proxy off, 5xx, a key missing, a value differs, "
+	  "a body over 1 MiB or malformed) or not at all (connection "
+	  "refused, name not resolved, TLS failure); the whole-run limit (-t) "
+	  "is hit, unless --timeout-result or -t's :STATE names another "
+	  "state." },
+	{ "UNKNOWN", "A bad option, a missing or unreadable secret, a bad "
+	  "range, not a UUID; -h and -V; interrupted by a signal." },
+};
+const size_t nm_help_state_count =
+    sizeof(nm_help_states) / sizeof(nm_help_states[0]);
+
+static const char help_license[] =
+    "This plugin comes with ABSOLUTELY NO WARRANTY. You may redistribute "
+    "copies of it under the terms of the GNU General Public License, "
+    "version 3 or later; see the file named COPYING.\n"
+    "The manual is check_nova_metadata(1) and the README. Report problems "
+    "and ask questions through the project's issue tracker.";
+
+static int
+add(dynbuf *b, const char *s, size_t n)
+{
+	return dynbuf_add(b, s, n) == DYNBUF_OK ? 0 : -1;
+}
+
+static int
+add_spaces(dynbuf *b, size_t n)
+{
+	static const char spaces[] = "                                ";
+
+	if (n >= sizeof(spaces))
+		n = sizeof(spaces) - 1;
+	return add(b, spaces, n);
+}
+
+/* A word as printed: its tabs (spaces that do not break) become spaces. */
+static int
+add_word(dynbuf *b, const char *p, size_t n)
+{
+	size_t k;
+
+	while (n > 0) {
+		k = strcspn(p, "\t");
+		if (k > n)
+			k = n;
+		if (add(b, p, k) != 0 || (k < n && add(b, " ", 1) != 0))
+			return -1;
+		k += k < n;
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* nm_help_wrap, continuing a line already col columns wide (its first
+ * word is written right there). */
+static int
+wrap_at(dynbuf *b, const char *text, size_t indent, size_t width, size_t col)
+{
+	const char *p = text;
+	int first = 1;
+	size_t n;
+
+	while (*p != '\0') {
+		if (*p == ' ' || *p == '\n') {
+			if (*p == '\n' && col > 0 && add(b, "\n", 1) != 0)
+				return -1;
+			if (*p == '\n')
+				col = 0;
+			p++;
+			continue;
+		}
+		n = strcspn(p, " \n");
+		if (col > 0 && !first && col + 1 + n > width) {
+			if (add(b, "\n", 1) != 0)
+				return -1;
+			col = 0;
+		}
+		if ((col == 0 ? add_spaces(b, indent) : first ? 0 :
+		    add(b, " ", 1)) != 0 || add_word(b, p, n) != 0)
+			return -1;
+		col += (col == 0 ? indent : first ? 0 : 1) + n;
+		first = 0;
+		p += n;
+	}
+	return col > 0 ? add(b, "\n", 1) : 0;
+}
+
+int
+nm_help_wrap(dynbuf *b, const char *text, size_t indent, size_t width)
+{
+	return wrap_at(b, text, indent, width, 0);
+}
+
+/* " -H, --hostname=ADDRESS" or "     --insecure", as monitoring-plugins
+ * name an option above its description. */
+static int
+add_synopsis(dynbuf *b, const nm_optdesc *d)
+{
+	char line[160];
+	const char *open = d->has_arg == optional_argument ? "[=" : "=";
+	const char *close = d->has_arg == optional_argument ? "]" : "";
+	int r;
+
+	if (d->has_arg == no_argument)
+		open = close = "";
+	r = snprintf(line, sizeof(line), " %c%c%s--%s%s%s%s\n",
+	    d->short_opt[0] != '\0' ? '-' : ' ',
+	    d->short_opt[0] != '\0' ? d->short_opt[0] : ' ',
+	    d->short_opt[0] != '\0' ? ", " : "  ", d->name, open,
+	    d->arg, close);
+	if (r < 0 || (size_t)r >= sizeof(line))
+		return -1;
+	return add(b, line, (size_t)r);
+}
+
+static int
+add_options(dynbuf *b)
+{
+	size_t i;
+
+	for (i = 0; i < nm_optdesc_count; i++) {
+		if (add_synopsis(b, &nm_optdescs[i]) != 0 ||
+		    nm_help_wrap(b, nm_optdescs[i].help, HELP_INDENT,
+		    HELP_WIDTH) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+add_examples_and_states(dynbuf *b)
+{
+	size_t i;
+
+	if (add(b, "\nExamples:\n", 11) != 0)
+		return -1;
+	for (i = 0; i < nm_help_example_count; i++) {
+		if (add(b, " ", 1) != 0 || wrap_at(b,
+		    nm_help_examples[i].command, 3, HELP_WIDTH, 1) != 0 ||
+		    nm_help_wrap(b,
+		    nm_help_examples[i].what, HELP_INDENT, HELP_WIDTH) != 0)
+			return -1;
+	}
+	if (add(b, "\nStates:\n", 9) != 0)
+		return -1;
+	for (i = 0; i < nm_help_state_count; i++) {
+		if (nm_help_wrap(b, nm_help_states[i].state, 1,
+		    HELP_WIDTH) != 0 || nm_help_wrap(b,
+		    nm_help_states[i].when, HELP_INDENT, HELP_WIDTH) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static char *
+build_help(void)
+{
+	static const char head[] = NM_PROGNAME " " PACKAGE_VERSION "\n"
+	    "Copyright (C) 2026 the check_nova_metadata authors\n\n";
+	dynbuf b;
+	char *ret = NULL;
+
+	dynbuf_init(&b, HELP_CAP);
+	if (add(&b, head, sizeof(head) - 1) != 0 ||
+	    nm_help_wrap(&b, nm_help_description, 0, HELP_WIDTH) != 0 ||
+	    add(&b, "\n", 1) != 0 || add(&b, nm_usage_text(),
+	    strlen(nm_usage_text())) != 0 ||
+	    add(&b, "\nOptions:\n", 10) != 0 || add_options(&b) != 0 ||
+	    add_examples_and_states(&b) != 0 || add(&b, "\n", 1) != 0 ||
+	    nm_help_wrap(&b, help_license, 0, HELP_WIDTH) != 0)
+		goto out;
+	ret = b.data;
+	dynbuf_init(&b, HELP_CAP);	/* ownership moved to ret */
+ out:
+	dynbuf_free(&b);
+	return ret;
+}
+
+static char *
+build_usage(void)
+{
+	static const char head[] = "Usage:\n " NM_PROGNAME " ";
+	dynbuf b;
+	char *ret = NULL;
+
+	dynbuf_init(&b, HELP_CAP);
+	if (add(&b, head, sizeof(head) - 1) != 0)
+		goto out;
+	/* The first line already holds the program's name: wrap the rest
+	 * below it, indented under its first argument. */
+	if (wrap_at(&b, nm_help_usage, sizeof(NM_PROGNAME) + 1, HELP_WIDTH,
+	    sizeof(NM_PROGNAME) + 1) != 0)
+		goto out;
+	ret = b.data;
+	dynbuf_init(&b, HELP_CAP);
+ out:
+	dynbuf_free(&b);
+	return ret;
+}
+
+const char *
+nm_usage_text(void)
+{
+	static char *text;
+
+	if (text == NULL)
+		text = build_usage();
+	return text != NULL ? text : "Usage: " NM_PROGNAME " -i UUID "
+	    "-T PROJECT_ID [options]\n";
+}
+
+const char *
+nm_help_text(void)
+{
+	static char *text;
+
+	if (text == NULL)
+		text = build_help();
+	return text != NULL ? text : nm_usage_text();
+}
