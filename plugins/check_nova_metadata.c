@@ -25,8 +25,10 @@
 #include "check.h"
 #include "log.h"
 #include "output.h"
+#include "redact.h"
 #include "secret.h"
 #include "sign.h"
+#include "version.h"
 
 /* Formatted before the handlers are installed: a signal handler may
  * only write() and _exit(). */
@@ -66,8 +68,10 @@ unknown(mp_format format, const char *why)
 	    mp_check_format(c, format, &out) != 0) {
 		/* The last resort must not need memory. */
 		fputs(NM_LABEL " UNKNOWN - out of memory\n", stdout);
-	} else
+	} else {
+		nm_redact(out);
 		fputs(out, stdout);
+	}
 	free(out);
 	mp_check_free(c);
 	return MP_UNKNOWN;
@@ -128,6 +132,25 @@ arm_limit(const nm_config *cfg, struct timespec *deadline)
 	return 0;
 }
 
+/* The lines the handlers print were made before the secret was read:
+ * search them too, with the handlers held off meanwhile. */
+static void
+redact_prepared(void)
+{
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &block, &old) != 0)
+		return;
+	nm_redact(timeout_output);
+	nm_redact(interrupt_output);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Once the result is being printed, the alarm must not interleave. */
 static void
 disarm_limit(void)
@@ -177,12 +200,18 @@ make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 
 	if (nm_secret_load(cfg, &secret, cause) != 0)
 		return -1;
-	nm_log(1, "shared secret from %s%s%s (%zu bytes)", secret.source,
-	    secret.origin != NULL ? " " : "",
-	    secret.origin != NULL ? secret.origin : "", secret.len);
-	if (secret.warning != NULL)
-		nm_log(1, "warning: %s", secret.warning);
-	r = nm_sign(secret.data, secret.len, cfg->instance, sig);
+	/* Armed before anything is logged: from here on, no line printed
+	 * can hold the secret, whichever option it was pasted into. */
+	r = nm_sign(secret.data, secret.len, cfg->instance, sig) != 0 ||
+	    nm_redact_arm(secret.data, secret.len, cfg->instance) != 0;
+	if (r == 0) {
+		redact_prepared();
+		nm_log(1, "shared secret from %s%s%s (%zu bytes)",
+		    secret.source, secret.origin != NULL ? " " : "",
+		    secret.origin != NULL ? secret.origin : "", secret.len);
+		if (secret.warning != NULL)
+			nm_log(1, "warning: %s", secret.warning);
+	}
 	nm_secret_clear(&secret);
 	if (r != 0) {
 		*cause = strdup("HMAC-SHA256 failed in libcrypto");
@@ -190,6 +219,18 @@ make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	}
 	nm_log(1, "signature %.8s... for instance %s", sig, cfg->instance);
 	return 0;
+}
+
+/* The configuration is logged only once the search for the secret is
+ * armed: a secret pasted into -H, -T or -e must not reach -vv either. */
+static mp_check *
+sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
+    const struct timespec *deadline, char **cause)
+{
+	if (make_signature(cfg, sig, cause) != 0)
+		return NULL;
+	log_config(cfg);
+	return nm_check_run(cfg, sig, deadline, cause);
 }
 
 static int
@@ -204,9 +245,7 @@ run(const nm_config *cfg)
 	if (arm_limit(cfg, &deadline) != 0)
 		return unknown(cfg->output_format, "cannot arm the whole-run "
 		    "limit (out of memory?)");
-	log_config(cfg);
-	if (make_signature(cfg, sig, &cause) != 0 ||
-	    (result = nm_check_run(cfg, sig, &deadline, &cause)) == NULL ||
+	if ((result = sign_and_check(cfg, sig, &deadline, &cause)) == NULL ||
 	    mp_check_format(result, cfg->output_format, &out) != 0) {
 		disarm_limit();
 		state = unknown(cfg->output_format, cause != NULL ? cause :
@@ -214,14 +253,27 @@ run(const nm_config *cfg)
 		goto out;
 	}
 	disarm_limit();
+	nm_redact(out);
 	fputs(out, stdout);
 	state = (int)mp_check_state(result);
  out:
+	nm_redact_disarm();
 	nm_wipe(sig, sizeof(sig));
 	free(cause);
 	free(out);
 	mp_check_free(result);
 	return state;
+}
+
+static void
+print_version(void)
+{
+	char text[512];
+
+	if (nm_version_text(text, sizeof(text)) < 0)
+		fputs(NM_PROGNAME " " PACKAGE_VERSION "\n", stdout);
+	else
+		fputs(text, stdout);
 }
 
 int
@@ -233,11 +285,13 @@ main(int argc, char **argv)
 
 	switch (nm_parse_args(argc, argv, &cfg, &cause)) {
 	case NM_ARGS_HELP:
+		/* UNKNOWN, as monitoring-plugins do: a check left in help
+		 * mode must not look healthy. */
 		fputs(nm_help_text(), stdout);
-		return MP_OK;
+		return MP_UNKNOWN;
 	case NM_ARGS_VERSION:
-		fputs(NM_PROGNAME " " PACKAGE_VERSION "\n", stdout);
-		return MP_OK;
+		print_version();
+		return MP_UNKNOWN;
 	case NM_ARGS_ERROR:
 		state = unknown(nm_args_output_format(argc, argv), cause);
 		free(cause);

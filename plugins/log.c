@@ -6,6 +6,7 @@
 #include "log.h"
 #include "nm_config.h"
 #include "output.h"
+#include "redact.h"
 
 static int log_level;
 
@@ -37,5 +38,6 @@ nm_log(int level, const char *fmt, ...)
 		return;
 	/* A longer line is cut, never dropped: the start says the most. */
 	mp_scrub(line);
+	nm_redact(line);
 	fprintf(stderr, "%s: %s\n", NM_PROGNAME, line);
 }

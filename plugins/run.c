@@ -234,6 +234,10 @@ add_perfdata(nm_run *run, mp_subcheck *sc)
 	pd.critical = t->critical;
 	pd.has_min = true;
 	pd.min = 0;
+	/* The whole-run limit is the most the time can be, as check_curl
+	 * writes its timeout: graphs get their scale from it. */
+	pd.has_max = true;
+	pd.max = (double)run->cfg->timeout;
 	if (mp_subcheck_add_perfdata(sc, &pd) != 0)
 		return -1;
 	pd = mp_perfdata_make("size", (double)run->bytes, 0, "B");
