@@ -361,7 +361,7 @@ read_section(const char *file, bool file_given, const char *section,
 	if (nm_ini_read_file(file, &data, &len, &mode, &why) != 0) {
 		if (why != NULL && file_given)
 			mp_set_cause(cause, NM_EXTRAOPTS_OPT ": the file it "
-			    "names %s", why);
+			    "names: %s", why);
 		else if (why != NULL)
 			mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' %s", file,
 			    why);

@@ -12,7 +12,7 @@
 
 #define NM_PROGNAME "check_nova_metadata"
 #define NM_LABEL "NOVA METADATA"
-#define NM_BODY_CAP (1024 * 1024)	/* SPEC: over 1 MiB is CRITICAL */
+#define NM_BODY_CAP (1024 * 1024)	/* over 1 MiB is CRITICAL */
 
 typedef struct {
 	char *key;

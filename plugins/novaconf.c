@@ -148,7 +148,7 @@ parse_file(const char *path, file_state *st, mode_t *mode, char **cause)
 
 	if (nm_ini_read_file(path, &data, &len, mode, &why) != 0) {
 		/* Not named: what was given may be the secret itself. */
-		mp_set_cause(cause, "--nova-conf: a file it names %s",
+		mp_set_cause(cause, "--nova-conf: a file it names: %s",
 		    why != NULL ? why : "cannot be read (out of memory)");
 		free(why);
 		return -1;

@@ -88,7 +88,7 @@ load_file(const char *path, nm_secret *out, char **cause)
 	if (nm_ini_read_file(path, &data, &len, &mode, &why) != 0) {
 		/* Not named: what was given may be the secret itself,
 		 * pasted where its file belongs. */
-		mp_set_cause(cause, "--secret-file: the file it names %s",
+		mp_set_cause(cause, "--secret-file: the file it names: %s",
 		    why != NULL ? why : "cannot be read");
 		goto out;
 	}

@@ -135,8 +135,10 @@ def assert_perfdata(line, size=None):
     perf = parse_perfdata(line)
     labels = list(perf)
     assert labels[:2] == ["time", "size"], line
-    value, uom, warn, crit, pmin, _ = perf["time"]
+    value, uom, warn, crit, pmin, pmax = perf["time"]
     assert uom == "s" and value >= 0 and pmin == "0", line
+    # max is the -t limit, whole seconds, as check_curl writes it
+    assert re.match(r"^[1-9][0-9]*$", pmax), line
     assert re.search(r"\btime=\d+\.\d{6}s;", line), line
     value, uom, warn, crit, pmin, _ = perf["size"]
     assert uom == "B" and pmin == "0", line

@@ -228,11 +228,10 @@ def test_openstack_timeout(sim, base_args):
      r"apply to -O"),
     (["--cloud-init", "-u", "/x/"], r"-u/--url does not apply to "
      r"--cloud-init"),
-    (["-Onot-a-version"], r"-O/--openstack: 'not-a-version' is not a "
-     r"version"),
-    (["--openstack=../../x"], r"is not a version"),
-    (["-O", "2018-08-27"], r"unexpected argument '2018-08-27' \(a version "
-     r"goes attached"),
+    (["-Onot-a-version"], r"-O/--openstack: not a version"),
+    (["--openstack=../../x"], r"not a version"),
+    (["-O", "2018-08-27"], r"unexpected argument \(10 characters\) where an "
+     r"option belongs; a version goes attached"),
     (["--cloud-init=yes"], r"cloud-init"),
 ])
 def test_usage(sim, base_args, extra, why):
@@ -243,7 +242,7 @@ def test_usage(sim, base_args, extra, why):
 
 def test_help_mentions_modes(plugin):
     rc, out, _, _ = run_plugin(["--help"])
-    assert rc == 0
+    assert rc == 3
     assert "--openstack[=VERSION]" in out and "--cloud-init" in out
 
 

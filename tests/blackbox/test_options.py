@@ -1,4 +1,4 @@
-"""Every option of SPEC's table (TLS, --nova-conf, --extra-opts come later)."""
+"""Every option of the manual (TLS, --nova-conf, --extra-opts come later)."""
 
 import json
 import os
@@ -385,7 +385,7 @@ def test_verbose_says_more(sim, base_args):
 
 def test_help(plugin):
     rc, out, _, _ = run_plugin(["-h"])
-    assert rc == 0
+    assert rc == 3, "help exits UNKNOWN, as monitoring-plugins do"
     assert re.search(r"usage", out, re.I), out
     for opt in ("--instance", "--tenant", "--secret-file", "--key",
                 "--expect", "--url", "--warning", "--critical", "--timeout",
@@ -397,15 +397,19 @@ def test_help(plugin):
 
 def test_version(plugin):
     rc, out, _, _ = run_plugin(["-V"])
-    assert rc == 0
+    assert rc == 3, "version exits UNKNOWN, as monitoring-plugins do"
     assert re.search(r"check_nova_metadata.*\d+\.\d+", first_line(out)), out
+    # the libraries it runs with, at run time
+    assert re.search(r"libcurl \d+\.\d+\.\d+", out), out
+    assert re.search(r"OpenSSL \d+\.\d+", out), out
+    assert re.search(r"jansson \d+\.\d+", out), out
     assert run_plugin(["--version"])[:2] == (rc, out)
 
 
 @pytest.mark.parametrize("argv,option_re", [
     (["--bogus"], r"bogus"),
     (["-Z"], r"Z"),
-    (["extra-argument"], r"extra-argument"),
+    (["extra-argument"], r"unexpected argument \(14 characters\)"),
 ])
 def test_unknown_option(sim, base_args, argv, option_re):
     rc, out, _, _ = run_plugin(base_args + argv)

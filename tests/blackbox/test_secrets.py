@@ -121,15 +121,17 @@ def test_no_key(plugin, sim, conf):
 def test_missing_file(plugin, sim, tmp_path):
     path = str(tmp_path / "missing.conf")
     rc, out, _, _ = run_plugin(_args(sim, "--nova-conf", path))
-    line = assert_unknown_usage(rc, out, r"No such file or directory")
-    assert path in line
+    line = assert_unknown_usage(
+        rc, out, r"--nova-conf: a file it names: cannot open: No such file "
+        r"or directory")
+    assert "missing.conf" not in line
 
 
 def test_unreadable_directory(plugin, sim, tmp_path):
     # Tests run as root, who reads mode-000 files: a directory cannot be.
     rc, out, _, _ = run_plugin(_args(sim, "--nova-conf", str(tmp_path)))
     line = assert_unknown_usage(rc, out, r"is a directory")
-    assert str(tmp_path) in line
+    assert str(tmp_path) not in line
 
 
 def test_unreadable_when_not_root(plugin, sim, conf):

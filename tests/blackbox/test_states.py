@@ -1,4 +1,4 @@
-"""SPEC's States table, row by row: exit code, first line, perfdata."""
+"""The manual's states table, row by row: exit code, first line, perfdata."""
 
 import re
 
@@ -21,7 +21,7 @@ def test_ok(sim, base_args):
         r"2/2 keys, \d+\.\d{3} s $" % sim.port)
     perf = assert_perfdata(line, size=len(LISTING))
     assert perf["time"][2:4] == ("", ""), "no thresholds given: %r" % line
-    assert re.search(r"\| time=\d+\.\d{6}s;;;0; size=%dB;;;0;$"
+    assert re.search(r"\| time=\d+\.\d{6}s;;;0;10 size=%dB;;;0;$"
                      % len(LISTING), line), line
     # Long output: one "\_ [STATE] text" line per sub-check, all OK here.
     rest = out.rstrip("\n").split("\n")[1:]

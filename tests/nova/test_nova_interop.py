@@ -5,7 +5,7 @@ Two groups:
     the behaviour the plugin is written against, and they prove the
     fixture is a faithful Nova before the plugin is judged by it.
   * test_plugin_*: the built plugin against that Nova: exit code, first
-    line and perfdata, per SPEC.md.
+    line and perfdata, per the manual (README, check_nova_metadata(1)).
 Error wording is the plugin authors'; only key phrases are asserted.
 """
 
@@ -42,13 +42,15 @@ def expect_state(res, rc, word):
 
 
 def check_perfdata(res):
-    """SPEC: `time` (s, thresholds, min 0) then `size` (B, min 0)."""
+    """The manual: `time` (s, thresholds, min 0, max -t) then `size` (B, min 0)."""
     labels = [p["label"] for p in res.perfdata]
     assert labels[:2] == ["time", "size"], str(res)
     t, s = res.perf("time"), res.perf("size")
     assert t["uom"] == "s" and t["value"] >= 0, str(res)
     assert s["uom"] == "B" and s["value"] >= 0, str(res)
     assert t["min"] == "0" and s["min"] == "0", str(res)
+    # the -t limit, whole seconds, as check_curl writes it
+    assert re.match(r"^[1-9][0-9]*$", t["max"]), str(res)
     return t, s
 
 
@@ -297,7 +299,7 @@ def test_plugin_secret_never_printed(plugin, nova, secret_file,
     assert res.rc == rc, str(res)
     both = res.stdout + res.stderr
     assert secret not in both, str(res)
-    # SPEC: the signature is shown only shortened.
+    # The manual: the signature is shown only shortened.
     assert sign(secret, UUID) not in both, str(res)
 
 

@@ -1,4 +1,4 @@
-/* The agent's signature: SPEC's test vector and HMAC edge cases. */
+/* The agent's signature: the README's test vector and HMAC edge cases. */
 #include "config.h"
 
 #include <stdarg.h>
