@@ -167,22 +167,13 @@ is_secret_source(const char *key)
 	    strcmp(key, "nova-conf") == 0;
 }
 
-/* A key is named in errors when it is one printable word; a bare word
- * (no '=') only when it is an option's name, since it may be a secret
- * pasted on a line by itself. */
+/* A key is named in errors only when it is an option's name: anything
+ * else may be a secret pasted on a line of its own or as a key, and the
+ * line number already points at it. */
 static bool
-showable_key(const section_state *st, const char *key)
+showable_key(const char *key)
 {
-	size_t i;
-
-	if (st->stream.bare && key_has_arg(key) < 0 &&
-	    strcmp(key, NM_EXTRAOPTS_OPT + 2) != 0)
-		return false;
-	for (i = 0; key[i] != '\0'; i++) {
-		if (i >= 64 || key[i] <= ' ' || key[i] > '~')
-			return false;
-	}
-	return true;
+	return key_has_arg(key) >= 0 || strcmp(key, NM_EXTRAOPTS_OPT + 2) == 0;
 }
 
 /* Notes the first key that cannot become an option; ends the parse. */
@@ -193,7 +184,7 @@ refuse_key(section_state *st, bad_key bad, const char *key)
 		return 0;
 	st->bad = bad;
 	st->bad_line = st->stream.lineno;
-	if (showable_key(st, key) && (st->bad_name = strdup(key)) == NULL)
+	if (showable_key(key) && (st->bad_name = strdup(key)) == NULL)
 		st->nomem = 1;
 	return 0;
 }

@@ -226,9 +226,6 @@ test_unknown_key_never_shows_value(void **state)
 		"[check_nova_metadata]\nport = 1\nsecret=S3CRET-VALUE\n",
 		"[check_nova_metadata]\nport = 1\nsecret: S3CRET-VALUE\n",
 	};
-	static const char *const keys[] = {
-		"'metadata_proxy_shared_secret'", "'secret'", "'secret'"
-	};
 	char loc[400], *cause = NULL;
 	size_t i;
 
@@ -239,8 +236,10 @@ test_unknown_key_never_shows_value(void **state)
 		assert_null(expand(&cause, no_defaults, loc, NULL));
 		assert_non_null(strstr(cause, file));
 		assert_non_null(strstr(cause, "[check_nova_metadata] line 3"));
-		assert_non_null(strstr(cause, keys[i]));
-		assert_non_null(strstr(cause, "not an option"));
+		/* a key that is no option may be a secret too: the line
+		 * points at it */
+		assert_non_null(strstr(cause, "the key (not shown) is not an "
+		    "option"));
 		assert_null(strstr(cause, "S3CRET"));
 		free(cause);
 	}
