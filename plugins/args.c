@@ -48,6 +48,10 @@ static const struct option long_opts[] = {
 
 static nm_args_result
 fail(char **cause, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static nm_args_result
+fail(char **cause, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg = NULL;

@@ -173,7 +173,7 @@ is_secret_source(const char *key)
 static bool
 showable_key(const char *key)
 {
-	return key_has_arg(key) >= 0 || strcmp(key, NM_EXTRAOPTS_OPT + 2) == 0;
+	return key_has_arg(key) >= 0 || strcmp(key, &NM_EXTRAOPTS_OPT[2]) == 0;
 }
 
 /* Notes the first key that cannot become an option; ends the parse. */
