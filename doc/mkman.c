@@ -96,6 +96,15 @@ put_option_tag(FILE *out, const nm_optdesc *d)
 		fputs("]", out);
 }
 
+/* The indented paragraph under a .TP tag just written. */
+static void
+put_body(FILE *out, const char *text)
+{
+	fputs("\n", out);
+	put_text(out, text);
+	fputs("\n", out);
+}
+
 static void
 put_options(FILE *out)
 {
@@ -104,9 +113,7 @@ put_options(FILE *out)
 	for (i = 0; i < nm_optdesc_count; i++) {
 		fputs(".TP\n", out);
 		put_option_tag(out, &nm_optdescs[i]);
-		fputs("\n", out);
-		put_text(out, nm_optdescs[i].help);
-		fputs("\n", out);
+		put_body(out, nm_optdescs[i].help);
 	}
 }
 
@@ -132,9 +139,7 @@ put_states(FILE *out)
 	for (i = 0; i < nm_help_state_count; i++) {
 		fputs(".TP\n", out);
 		put_bold(out, nm_help_states[i].state);
-		fputs("\n", out);
-		put_text(out, nm_help_states[i].when);
-		fputs("\n", out);
+		put_body(out, nm_help_states[i].when);
 	}
 }
 

@@ -375,6 +375,23 @@ add_perfdata(dynbuf *b, const mp_check *c)
 	return add_perfdata_after(b, c, " | ");
 }
 
+/* One line per sub-check: before, its state, between, its text, after. */
+static int
+add_subchecks(dynbuf *b, const mp_check *c, const char *before,
+    const char *between, const char *after)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsubs; i++) {
+		if (add_str(b, before) != 0 ||
+		    add_str(b, mp_state_name(c->subs[i]->state)) != 0 ||
+		    add_str(b, between) != 0 ||
+		    add_str(b, c->subs[i]->text) != 0 || add_str(b, after) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* "STATE: summary", how monitoring-plugins 3.x's formats begin. */
 static int
 add_state_summary(dynbuf *b, const mp_check *c)
@@ -394,17 +411,9 @@ format_summary_only(const mp_check *c, dynbuf *b)
 static int
 format_one_line(const mp_check *c, dynbuf *b)
 {
-	size_t i;
-
-	if (add_state_summary(b, c) != 0)
-		return -1;
-	for (i = 0; i < c->nsubs; i++) {
-		if (add_str(b, " - [") != 0 ||
-		    add_str(b, mp_state_name(c->subs[i]->state)) != 0 ||
-		    add_str(b, "] ") != 0 || add_str(b, c->subs[i]->text) != 0)
-			return -1;
-	}
-	return add_perfdata(b, c) != 0 || add_str(b, "\n") != 0 ? -1 : 0;
+	return add_state_summary(b, c) != 0 ||
+	    add_subchecks(b, c, " - [", "] ", "") != 0 ||
+	    add_perfdata(b, c) != 0 || add_str(b, "\n") != 0 ? -1 : 0;
 }
 
 /* "[STATE] - summary", a tab-indented "\_[STATE] - text" line per
@@ -412,45 +421,25 @@ format_one_line(const mp_check *c, dynbuf *b)
 static int
 format_icingaweb2(const mp_check *c, dynbuf *b)
 {
-	size_t i;
-
-	if (add_str(b, "[") != 0 ||
+	return add_str(b, "[") != 0 ||
 	    add_str(b, mp_state_name(mp_check_state(c))) != 0 ||
-	    add_str(b, "] - ") != 0 || add_str(b, effective_summary(c)) != 0)
-		return -1;
-	for (i = 0; i < c->nsubs; i++) {
-		if (add_str(b, "\n\t\\_[") != 0 ||
-		    add_str(b, mp_state_name(c->subs[i]->state)) != 0 ||
-		    add_str(b, "] - ") != 0 || add_str(b, c->subs[i]->text) != 0)
-			return -1;
-	}
-	return add_perfdata_after(b, c, "|") != 0 || add_str(b, "\n") != 0 ?
+	    add_str(b, "] - ") != 0 || add_str(b, effective_summary(c)) != 0 ||
+	    add_subchecks(b, c, "\n\t\\_[", "] - ", "") != 0 ||
+	    add_perfdata_after(b, c, "|") != 0 || add_str(b, "\n") != 0 ?
 	    -1 : 0;
 }
 
 static int
 format_classic(const mp_check *c, dynbuf *b)
 {
-	const mp_subcheck *sc;
-	size_t i;
-
 	if (*c->label != '\0' &&
 	    (add_str(b, c->label) != 0 || add_str(b, " ") != 0))
 		return -1;
-	if (add_str(b, mp_state_name(mp_check_state(c))) != 0 ||
+	return add_str(b, mp_state_name(mp_check_state(c))) != 0 ||
 	    add_str(b, " - ") != 0 ||
 	    add_str(b, effective_summary(c)) != 0 ||
-	    add_perfdata(b, c) != 0 || add_str(b, "\n") != 0)
-		return -1;
-	for (i = 0; i < c->nsubs; i++) {
-		sc = c->subs[i];
-		if (add_str(b, "\\_ [") != 0 ||
-		    add_str(b, mp_state_name(sc->state)) != 0 ||
-		    add_str(b, "] ") != 0 || add_str(b, sc->text) != 0 ||
-		    add_str(b, "\n") != 0)
-			return -1;
-	}
-	return 0;
+	    add_perfdata(b, c) != 0 || add_str(b, "\n") != 0 ||
+	    add_subchecks(b, c, "\\_ [", "] ", "\n") != 0 ? -1 : 0;
 }
 
 /* Sets key to the range's text; the reference to the string is always

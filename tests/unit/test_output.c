@@ -23,12 +23,18 @@ format(const mp_check *c, mp_format f)
 }
 
 static void
-expect_classic(const mp_check *c, const char *want)
+expect_format(const mp_check *c, mp_format f, const char *want)
 {
-	char *out = format(c, MP_FORMAT_CLASSIC);
+	char *out = format(c, f);
 
 	assert_string_equal(out, want);
 	free(out);
+}
+
+static void
+expect_classic(const mp_check *c, const char *want)
+{
+	expect_format(c, MP_FORMAT_CLASSIC, want);
 }
 
 static mp_perfdata
@@ -125,15 +131,6 @@ test_classic_ok(void **state)
 	    "\\_ [OK] 2/2 keys\n"
 	    "\\_ [OK] response time 0.012 s\n");
 	mp_check_free(c);
-}
-
-static void
-expect_format(const mp_check *c, mp_format f, const char *want)
-{
-	char *out = format(c, f);
-
-	assert_string_equal(out, want);
-	free(out);
 }
 
 /* monitoring-plugins 3.x's formats, as its lib/output.c writes them. */
@@ -491,7 +488,19 @@ test_json_empty_and_scrubbed(void **state)
 static void
 test_format_parse(void **state)
 {
+	static const struct {
+		const char *text;
+		mp_format format;
+	} names[] = {
+		{ "Classic", MP_FORMAT_CLASSIC },
+		{ "MP-TEST-JSON", MP_FORMAT_TEST_JSON },
+		{ "one-line", MP_FORMAT_ONE_LINE },
+		{ "icingaweb2", MP_FORMAT_ICINGAWEB2 },
+		{ "Multi-Line", MP_FORMAT_ICINGAWEB2 },
+		{ "summary-only", MP_FORMAT_SUMMARY_ONLY },
+	};
 	mp_format f = MP_FORMAT_TEST_JSON;
+	size_t i;
 
 	assert_int_equal(mp_format_parse("classic", &f), 0);
 	assert_int_equal(f, MP_FORMAT_CLASSIC);
@@ -499,18 +508,12 @@ test_format_parse(void **state)
 	assert_int_equal(f, MP_FORMAT_TEST_JSON);
 	assert_int_equal(mp_format_parse("json", &f), -1);
 	assert_int_equal(mp_format_parse("", &f), -1);
-	assert_int_equal(mp_format_parse("Classic", &f), 0);
-	assert_int_equal(f, MP_FORMAT_CLASSIC);
-	assert_int_equal(mp_format_parse("MP-TEST-JSON", &f), 0);
-	assert_int_equal(f, MP_FORMAT_TEST_JSON);
-	assert_int_equal(mp_format_parse("one-line", &f), 0);
-	assert_int_equal(f, MP_FORMAT_ONE_LINE);
-	assert_int_equal(mp_format_parse("icingaweb2", &f), 0);
-	assert_int_equal(f, MP_FORMAT_ICINGAWEB2);
-	assert_int_equal(mp_format_parse("Multi-Line", &f), 0);
-	assert_int_equal(f, MP_FORMAT_ICINGAWEB2);
-	assert_int_equal(mp_format_parse("summary-only", &f), 0);
-	assert_int_equal(f, MP_FORMAT_SUMMARY_ONLY);
+	/* any case, and monitoring-plugins 3.x's names */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		f = MP_FORMAT_CLASSIC;
+		assert_int_equal(mp_format_parse(names[i].text, &f), 0);
+		assert_int_equal(f, names[i].format);
+	}
 	assert_int_equal(mp_format_parse("one-line ", &f), -1);
 	f = MP_FORMAT_TEST_JSON;
 	assert_int_equal(mp_format_parse(NULL, &f), -1);
