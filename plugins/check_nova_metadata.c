@@ -214,7 +214,8 @@ make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	}
 	nm_secret_clear(&secret);
 	if (r != 0) {
-		*cause = strdup("HMAC-SHA256 failed in libcrypto");
+		*cause = strdup("HMAC-SHA256 failed in libcrypto (or out of "
+		    "memory)");
 		return -1;
 	}
 	nm_log(1, "signature %.8s... for instance %s", sig, cfg->instance);
