@@ -1,0 +1,147 @@
+"""Icinga 2 runs the installed CheckCommand, service templates and apply
+rules against Nova's own handler; we assert what it recorded."""
+
+import os
+
+from conftest import EXPECTED_SERVICES, Result, SECRET
+
+
+def recorded(icinga2, name):
+    """The check result Icinga recorded, with its perfdata parsed as the
+    plugin's own tests parse it."""
+    cr = icinga2.results[name]["last_check_result"]
+    perf = " ".join(p if isinstance(p, str) else _perf_text(p)
+                    for p in cr["performance_data"])
+    parsed = Result(cr["command"], int(cr["exit_status"]),
+                    cr["output"].split("\n", 1)[0] + " | " + perf, "", 0)
+    return cr, parsed
+
+
+def _perf_text(p):
+    # Icinga 2 keeps perfdata as strings; a PerfdataValue is turned back.
+    return "%s=%s%s;%s;%s;%s;%s" % (
+        p["label"], p["value"], p.get("unit") or "", p.get("warn") or "",
+        p.get("crit") or "", p.get("min") or "", p.get("max") or "")
+
+
+def argv_has(cr, *words):
+    cmd = cr["command"]
+    for i in range(len(cmd) - len(words) + 1):
+        if tuple(cmd[i:i + len(words)]) == words:
+            return True
+    return False
+
+
+def test_icinga2_validates_installed_contrib(icinga2):
+    out = icinga2.validation.stdout.decode(errors="replace")
+    assert icinga2.validation.returncode == 0, out
+    assert "Finished validating the configuration" in out
+    assert "warning/" not in out, out
+
+
+def test_apply_rules_make_the_expected_services(icinga2, installed):
+    assert set(icinga2.results) >= set(EXPECTED_SERVICES)
+    for name in EXPECTED_SERVICES:
+        cr = icinga2.results[name]["last_check_result"]
+        # the installed plugin, found through PluginContribDir
+        assert cr["command"][0] == installed["plugin"], cr
+
+
+def test_normal_host_ok(icinga2, nova):
+    cr, r = recorded(icinga2, "nova-v4!nova-metadata")
+    assert r.rc == 0 and cr["state"] == 0, cr
+    assert r.first.startswith(
+        "NOVA METADATA OK - canary 32d0524b on 127.0.0.1:%d" % nova.port), cr
+    assert argv_has(cr, "-H", "127.0.0.1") and argv_has(cr, "-p",
+                                                        str(nova.port)), cr
+    # the template's thresholds reach the plugin and come back in perfdata
+    assert argv_has(cr, "-w", "0.5") and argv_has(cr, "-c", "2"), cr
+    assert [p["label"] for p in r.perfdata][:2] == ["time", "size"], cr
+    time_ = r.perf("time")
+    assert time_["uom"] == "s" and 0 < time_["value"] < 2, cr
+    assert (time_["warn"], time_["crit"]) == ("0.5", "2"), cr
+    size = r.perf("size")
+    assert size["uom"] == "B" and size["value"] == 210, cr
+    assert not argv_has(cr, "--cloud-init") and not any(
+        a.startswith("--openstack") for a in cr["command"]), cr
+
+
+def test_ipv6_only_host_ok(icinga2, nova_v6):
+    cr, r = recorded(icinga2, "nova-v6!nova-metadata")
+    assert argv_has(cr, "-H", "::1"), cr
+    assert r.rc == 0, cr
+    assert r.first.startswith("NOVA METADATA OK - canary 32d0524b on "), cr
+    assert str(nova_v6.port) in r.first, cr
+    assert r.perf("time")["uom"] == "s" and r.perf("size")["value"] == 210
+
+
+def test_wrong_secret_critical_403(icinga2):
+    cr, r = recorded(icinga2, "nova-wrong-secret!nova-metadata")
+    assert r.rc == 2 and cr["state"] == 2, cr
+    assert r.first.startswith("NOVA METADATA CRITICAL - "), cr
+    assert "403" in r.first, cr
+    assert r.perf("time")["uom"] == "s", cr
+
+
+def test_host_from_extra_opts(icinga2, nova):
+    cr, r = recorded(icinga2, "nova-extra-opts!nova-metadata")
+    assert "-H" not in cr["command"] and "-p" not in cr["command"], cr
+    assert any(a.startswith("nm_test@") for a in cr["command"]), cr
+    assert r.rc == 0, cr
+    assert r.first.startswith(
+        "NOVA METADATA OK - canary 32d0524b on 127.0.0.1:%d" % nova.port), cr
+
+
+def test_cloud_init_template(icinga2):
+    cr, r = recorded(icinga2, "nova-v4!nova-metadata-cloud-init")
+    assert argv_has(cr, "--cloud-init"), cr
+    assert argv_has(cr, "-w", "5") and argv_has(cr, "-c", "15"), cr
+    assert argv_has(cr, "-t", "30"), cr
+    assert r.rc == 0, cr
+    assert r.first.startswith("NOVA METADATA OK - "), cr
+    assert "28 requests" in r.first, cr
+    labels = [p["label"] for p in r.perfdata]
+    assert labels[:3] == ["time", "size", "requests"], cr
+    assert r.perf("requests")["value"] == 28
+    assert (r.perf("time")["warn"], r.perf("time")["crit"]) == ("5", "15")
+    assert "ec2_time" in labels and "meta_data_time" in labels, cr
+
+
+def test_openstack_template_with_version(icinga2):
+    cr, r = recorded(icinga2, "nova-v4!nova-metadata-openstack")
+    assert "--openstack=2018-08-27" in cr["command"], cr
+    assert "--openstack" not in cr["command"], cr
+    assert r.rc == 0, cr
+    assert r.first.startswith("NOVA METADATA OK - "), cr
+
+
+def test_openstack_template_latest(icinga2):
+    cr, r = recorded(icinga2, "nova-v4!nova-metadata-openstack-latest")
+    assert argv_has(cr, "--openstack"), cr
+    assert not any(a.startswith("--openstack=") for a in cr["command"]), cr
+    assert r.rc == 0, cr
+    assert r.first.startswith("NOVA METADATA OK - "), cr
+    assert r.perf("size")["uom"] == "B", cr
+
+
+def test_secret_never_recorded(icinga2, workdir):
+    """Not on a command line, in an output, nor in any file Icinga,
+    carbon or the plugin wrote (logs, state, API, whisper)."""
+    for name, attrs in icinga2.results.items():
+        cr = attrs["last_check_result"]
+        assert SECRET not in " ".join(cr["command"]), name
+        assert SECRET not in cr["output"], name
+    leaks = []
+    for dirpath, _, files in os.walk(workdir):
+        for f in files:
+            path = os.path.join(dirpath, f)
+            if f.endswith(".secret") or os.path.islink(path):
+                continue
+            try:
+                with open(path, "rb") as fh:
+                    if SECRET.encode() in fh.read():
+                        leaks.append(path)
+            except OSError:
+                pass
+    assert leaks == [], leaks
+
