@@ -392,9 +392,11 @@ const PluginContribDir = "{contrib_dir}"
 
 include <itl>
 include <plugins>
-// The contrib files, exactly as `make install` put them.
+// The CheckCommand and templates exactly as `make install` put them; the
+// installed examples linked into the zone directory with the hosts, as
+// the examples file says (command_endpoint needs a zone).
 include "{icinga2_conf}"
-include "{icinga2_services}"
+include_zones "nm-test", "{zones_dir}"
 
 object FileLogger "main-log" {{
 	path = LogDir + "/icinga2.log"
@@ -415,6 +417,7 @@ object GraphiteWriter "graphite" {{
 	host = "127.0.0.1"
 	port = {graphite_port}
 	enable_send_thresholds = true
+	enable_ha = false   // one node: write at once, not after the HA vote
 }}
 object InfluxdbWriter "influxdb" {{
 	host = "127.0.0.1"
@@ -423,8 +426,11 @@ object InfluxdbWriter "influxdb" {{
 	flush_threshold = 1
 	flush_interval = 1s
 	enable_send_thresholds = true
+	enable_ha = false
 }}
+"""
 
+HOSTS_CONF = """// The hosts, in zone {node}: the apply rules of the examples do the rest.
 template Host "nm-test-host" {{
 	check_command = "dummy"
 	enable_active_checks = false
@@ -439,6 +445,8 @@ object Host "nova-v4" {{
 	vars.nova_metadata_port = {port}
 	vars.nova_metadata_secret_file = "{secret}"
 	vars.nova_metadata_profiles = [ "cloud-init", "openstack" ]
+	// command_endpoint, here the local node itself
+	vars.nova_metadata_endpoint = "{node}"
 }}
 
 // IPv6 only: address6 and no address; Nova on ::1.
@@ -558,7 +566,7 @@ class Icinga2(Daemon):
 
     def services(self):
         res = self.api("/v1/objects/services?attrs=last_check_result"
-                       "&attrs=host_name&attrs=name")["results"]
+                       "&attrs=command_endpoint&attrs=zone")["results"]
         return {r["name"]: r["attrs"] for r in res}
 
 
@@ -583,15 +591,19 @@ def icinga2(workdir, account, installed, nova, nova_v6, monitoring_secret,
                                       secret=monitoring_secret["right"]),
            account, 0o640)
     daemon = Icinga2(root, account, free_port())
+    zones = os.path.join(root, "etc", "zones.d")
+    os.makedirs(os.path.join(zones, NODE))
+    os.symlink(installed["icinga2_services"], os.path.join(
+        zones, NODE, os.path.basename(installed["icinga2_services"])))
     _write(daemon.conf, ICINGA2_CONF.format(
         node=NODE, contrib_dir=os.path.dirname(installed["plugin"]),
-        icinga2_conf=installed["icinga2"],
-        icinga2_services=installed["icinga2_services"],
+        icinga2_conf=installed["icinga2"], zones_dir=zones,
         api_port=daemon.api_port, api_user=API_USER,
         api_password=API_PASSWORD, graphite_port=carbon.port,
-        influx_port=influx.port, uuid=UUID, project=PROJECT,
-        port=nova.port, port6=nova_v6.port,
-        secret=monitoring_secret["right"],
+        influx_port=influx.port), account)
+    _write(os.path.join(zones, NODE, "hosts.conf"), HOSTS_CONF.format(
+        node=NODE, uuid=UUID, project=PROJECT, port=nova.port,
+        port6=nova_v6.port, secret=monitoring_secret["right"],
         wrong_secret=monitoring_secret["wrong"], ini=ini), account)
     for dirpath, _, files in os.walk(root):
         account.own(dirpath)
@@ -605,6 +617,12 @@ def icinga2(workdir, account, installed, nova, nova_v6, monitoring_secret,
         wait_for("icinga2's API on port %d" % daemon.api_port, daemon.api_up,
                  START_TIMEOUT, interval=0.5, proc=daemon.proc,
                  log=daemon.log_path)
+        # A writer not yet connected drops what it is given.
+        wait_for("GraphiteWriter connected to carbon", lambda: all(
+            r["attrs"]["connected"] for r in daemon.api(
+                "/v1/objects/graphitewriters?attrs=connected")["results"]),
+            START_TIMEOUT, interval=0.25, proc=daemon.proc,
+            log=daemon.log_path)
         daemon.results = _check_all_once(daemon)
         yield daemon
     finally:

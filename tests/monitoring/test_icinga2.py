@@ -3,7 +3,7 @@ rules against Nova's own handler; we assert what it recorded."""
 
 import os
 
-from conftest import EXPECTED_SERVICES, Result, SECRET
+from conftest import EXPECTED_SERVICES, NODE, Result, SECRET
 
 
 def recorded(icinga2, name):
@@ -64,6 +64,18 @@ def test_normal_host_ok(icinga2, nova):
     assert size["uom"] == "B" and size["value"] == 210, cr
     assert not argv_has(cr, "--cloud-init") and not any(
         a.startswith("--openstack") for a in cr["command"]), cr
+
+
+def test_command_endpoint_from_host_variable(icinga2):
+    """The examples' rules set command_endpoint from the host's variable
+    (here the node itself) and keep the zone they were put in."""
+    for name, attrs in icinga2.results.items():
+        assert attrs["zone"] == NODE, (name, attrs["zone"])
+        by_shipped_rule = name != "nova-v4!nova-metadata-openstack-latest"
+        want = NODE if name.startswith("nova-v4!") and by_shipped_rule else ""
+        assert attrs["command_endpoint"] == want, (name, attrs)
+    cr, r = recorded(icinga2, "nova-v4!nova-metadata")
+    assert r.rc == 0 and cr["state"] == 0, cr
 
 
 def test_ipv6_only_host_ok(icinga2, nova_v6):
