@@ -14,15 +14,22 @@ under one temporary directory that is removed at the end, and talks only
 to loopback. Waits are bounded; every process is reaped.
 """
 
+import base64
+import grp
+import http.server
 import importlib.util
+import json
 import os
 import pwd
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 
 import pytest
 
@@ -46,8 +53,6 @@ _require_nova = _nova._require_nova
 nova_factory = _nova.nova_factory
 nova = _nova.nova
 nova_v6 = _nova.nova_v6
-secret_file = _nova.secret_file
-wrong_secret_file = _nova.wrong_secret_file
 clean_env = _nova.clean_env
 Result = _nova.Result
 
@@ -58,10 +63,10 @@ STOP_TIMEOUT = 15     # seconds after SIGTERM before SIGKILL
 MAKE_TIMEOUT = 300
 
 
-def free_port(family=socket.AF_INET, host="127.0.0.1"):
+def free_port():
     """A port free now on loopback; the daemon binds it soon after."""
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
@@ -134,13 +139,8 @@ class Account:
         else:
             pw = pwd.getpwuid(os.geteuid())
         self.name, self.uid, self.gid = pw.pw_name, pw.pw_uid, pw.pw_gid
-        self.group = self._group_name(self.gid)
+        self.group = grp.getgrgid(self.gid).gr_name
         self.switch = os.geteuid() == 0
-
-    @staticmethod
-    def _group_name(gid):
-        import grp
-        return grp.getgrgid(gid).gr_name
 
     def preexec(self):
         _nova._die_with_parent()
@@ -314,8 +314,6 @@ class InfluxCapture:
     Grafana dashboard queries; Debian 12 ships no InfluxDB."""
 
     def __init__(self):
-        import http.server
-        import threading
         lines = self.lines = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -538,10 +536,6 @@ class Icinga2(Daemon):
                               preexec_fn=self.account.preexec)
 
     def api(self, path, method="GET", body=None):
-        import base64
-        import json
-        import ssl
-        import urllib.request
         ctx = ssl.create_default_context(
             cafile=os.path.join(self.dirs["DataDir"], "certs", "ca.crt"))
         ctx.check_hostname = False
