@@ -79,9 +79,9 @@ define host {{
 	active_checks_enabled	0
 }}
 define service {{
+	name			nm-service
+	register		0
 	host_name		nova-api
-	service_description	nova-metadata
-	check_command		check_nova_metadata!{uuid}!{project}!{port}!0.5!2
 	max_check_attempts	1
 	check_interval		3600
 	retry_interval		3600
@@ -91,16 +91,14 @@ define service {{
 	notification_period	always
 }}
 define service {{
-	host_name		nova-api
+	use			nm-service
+	service_description	nova-metadata
+	check_command		check_nova_metadata!{uuid}!{project}!{port}!0.5!2
+}}
+define service {{
+	use			nm-service
 	service_description	nova-metadata-cloud-init
 	check_command		check_nova_metadata_cloud_init!{uuid}!{project}!{port}!5!15
-	max_check_attempts	1
-	check_interval		3600
-	retry_interval		3600
-	notification_interval	0
-	check_period		always
-	contacts		nobody
-	notification_period	always
 }}
 """
 
