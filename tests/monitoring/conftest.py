@@ -468,6 +468,14 @@ object Service "nova-metadata-openstack-latest" {{
 	import "nova-metadata-openstack"
 }}
 
+// The secret from the environment (the examples' nova_metadata_env).
+object Host "nova-env" {{
+	import "nm-test-host"
+	address = "127.0.0.1"
+	vars.nova_metadata_port = {port}
+	vars.nova_metadata_secret = "{secret_value}"
+}}
+
 // No address at all: host, port and secret come from --extra-opts.
 object Host "nova-extra-opts" {{
 	import "nm-test-host"
@@ -487,6 +495,7 @@ EXPECTED_SERVICES = (
     "nova-v4!nova-metadata-openstack",
     "nova-v4!nova-metadata-openstack-latest", "nova-v6!nova-metadata",
     "nova-wrong-secret!nova-metadata", "nova-extra-opts!nova-metadata",
+    "nova-env!nova-metadata",
 )
 
 
@@ -598,7 +607,8 @@ def icinga2(workdir, account, installed, nova, nova_v6, monitoring_secret,
     _write(os.path.join(zones, NODE, "hosts.conf"), HOSTS_CONF.format(
         node=NODE, uuid=UUID, project=PROJECT, port=nova.port,
         port6=nova_v6.port, secret=monitoring_secret["right"],
-        wrong_secret=monitoring_secret["wrong"], ini=ini), account)
+        wrong_secret=monitoring_secret["wrong"], ini=ini,
+        secret_value=SECRET), account)
     for dirpath, _, files in os.walk(root):
         account.own(dirpath)
         for name in files:

@@ -26,11 +26,13 @@ def stored_value(carbon, metric, ts):
     path = whisper_path(carbon, metric)
     deadline = time.monotonic() + WHISPER_WAIT
     while True:
-        if os.path.exists(path):
+        try:
             (start, _, step), values = whisper.fetch(path, ts - 1, ts + 1)
-            for i, v in enumerate(values):
-                if start + i * step == ts and v is not None:
-                    return v
+        except (OSError, whisper.CorruptWhisperFile):
+            values = []   # not there yet, or carbon is still creating it
+        for i, v in enumerate(values):
+            if start + i * step == ts and v is not None:
+                return v
         if time.monotonic() >= deadline:
             raise AssertionError("%s: nothing at %d within %d s (files: %s)"
                                  % (path, ts, WHISPER_WAIT,
