@@ -32,7 +32,9 @@ enable_notifications=0
 enable_flap_detection=0
 execute_host_checks=0
 interval_length=1
-service_inter_check_delay_method=n
+# "dumb": one second between the first checks, so that the two do not
+# ask the same Nova at once
+service_inter_check_delay_method=d
 max_service_check_spread=1
 service_check_timeout=60
 illegal_macro_output_chars=`~$&|'"<>
