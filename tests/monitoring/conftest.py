@@ -455,6 +455,16 @@ object Host "nova-v6" {{
 	vars.nova_metadata_secret_file = "{secret}"
 }}
 
+// Both families, IPv6 preferred: -H must be address6, with -6.
+object Host "nova-dual" {{
+	import "nm-test-host"
+	address = "192.0.2.1"
+	address6 = "::1"
+	vars.nova_metadata_ipv6 = true
+	vars.nova_metadata_port = {port6}
+	vars.nova_metadata_secret_file = "{secret}"
+}}
+
 object Host "nova-wrong-secret" {{
 	import "nm-test-host"
 	address = "127.0.0.1"
@@ -494,6 +504,7 @@ EXPECTED_SERVICES = (
     "nova-v4!nova-metadata", "nova-v4!nova-metadata-cloud-init",
     "nova-v4!nova-metadata-openstack",
     "nova-v4!nova-metadata-openstack-latest", "nova-v6!nova-metadata",
+    "nova-dual!nova-metadata",
     "nova-wrong-secret!nova-metadata", "nova-extra-opts!nova-metadata",
     "nova-env!nova-metadata",
 )

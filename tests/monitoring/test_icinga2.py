@@ -2,6 +2,8 @@
 rules against Nova's own handler; we assert what it recorded."""
 
 import os
+import re
+import subprocess
 
 from conftest import EXPECTED_SERVICES, NODE, Result, SECRET
 
@@ -80,6 +82,51 @@ def test_ipv6_only_host_ok(icinga2, nova_v6):
     assert r.first.startswith(
         "NOVA METADATA OK - canary 32d0524b on [::1]:%d" % nova_v6.port), cr
     assert r.perf("time")["uom"] == "s" and r.perf("size")["value"] == 210
+
+
+def test_dual_stack_host_prefers_ipv6_when_asked(icinga2, nova_v6):
+    cr, r = recorded(icinga2, "nova-dual!nova-metadata")
+    assert argv_has(cr, "-H", "::1") and "-6" in cr["command"], cr
+    assert "-4" not in cr["command"], cr
+    assert r.rc == 0, cr
+    assert r.first.startswith(
+        "NOVA METADATA OK - canary 32d0524b on [::1]:%d" % nova_v6.port), cr
+
+
+def _help_options(plugin):
+    """The options --help lists, each as the set of its spellings."""
+    out = subprocess.run([plugin, "--help"], capture_output=True,
+                         stdin=subprocess.DEVNULL, timeout=20).stdout
+    options = []
+    for line in out.decode().splitlines():
+        indent = len(line) - len(line.lstrip())
+        if not line.lstrip().startswith("-") or indent > 8:
+            continue   # prose, or a description's continuation
+        head = re.split(r"\s{2,}", line.strip())[0]
+        words = re.findall(r"--?[A-Za-z0-9][A-Za-z0-9-]*", head)
+        short = [w for w in words if not w.startswith("--")]
+        longs = [w for w in words if w.startswith("--")]
+        if len(short) == 1 and len(longs) == 1:
+            options.append(set(words))
+        else:
+            options += [{w} for w in words]
+    return options
+
+
+def test_a_variable_for_every_option(icinga2, installed):
+    """Every option of the plugin's --help is an argument of the
+    CheckCommand, and every argument has a description."""
+    cmd = icinga2.api("/v1/objects/checkcommands/nova_metadata"
+                      "?attrs=arguments")["results"][0]["attrs"]
+    args = cmd["arguments"]
+    keys = {k.split("=")[0] for k in args}
+    options = _help_options(installed["plugin"])
+    assert len(options) > 20, options
+    missing = [o for o in options if not o & keys
+               and not o & {"-h", "--help", "-V", "--version"}]
+    assert missing == [], missing
+    for key, spec in args.items():
+        assert isinstance(spec, dict) and spec.get("description"), key
 
 
 def test_wrong_secret_critical_403(icinga2):
