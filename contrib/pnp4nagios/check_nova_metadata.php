@@ -4,7 +4,7 @@
 #
 # PNP picks a template by the check command's name: copy (or link) this
 # file as check_nova_metadata.php, check_nova_metadata_openstack.php and
-# check_nova_metadata_cloud_init.php (the Nagios commands of nagios/)
+# check_nova_metadata_cloud_init.php (the commands of nova_metadata.cfg)
 # and as nova_metadata.php (Icinga 2's CheckCommand) into pnp4nagios'
 # templates directory.
 #
