@@ -143,11 +143,12 @@ class Account:
         self.switch = os.geteuid() == 0
 
     def preexec(self):
-        _nova._die_with_parent()
         if self.switch:
             os.setgroups([])
             os.setgid(self.gid)
             os.setuid(self.uid)
+        # after setuid, which clears the parent-death signal
+        _nova._die_with_parent()
 
     def own(self, path, mode=None):
         if self.switch:

@@ -21,6 +21,7 @@ status_update_interval=1
 temp_file={d}/nagios.tmp
 temp_path={d}/tmp
 lock_file={d}/nagios.lock
+query_socket={d}/nagios.qh
 check_result_path={d}/checkresults
 check_result_reaper_frequency=1
 nagios_user={user}
