@@ -41,6 +41,16 @@ service_check_timeout=60
 illegal_macro_output_chars=`~$&|'"<>
 """
 
+EXTRA_OPTS_INI = """[nm_test]
+hostname = 127.0.0.1
+port = {port}
+instance = {uuid}
+tenant = {project}
+secret-file = {secret}
+warning = 0.5
+critical = 2
+"""
+
 # $USER1$ and $USER3$ as the command file's header asks of resource.cfg.
 RESOURCE_CFG = """$USER1$={plugin_dir}
 $USER3$={secret}
@@ -103,6 +113,16 @@ define service {{
 	service_description	nova-metadata-cloud-init
 	check_command		check_nova_metadata_cloud_init!{uuid}!{project}!{port}!5!15
 }}
+define service {{
+	use			nm-service
+	service_description	nova-metadata-openstack
+	check_command		check_nova_metadata_openstack!{uuid}!{project}!{port}!0.5!2!--forwarded-for=192.0.2.10
+}}
+define service {{
+	use			nm-service
+	service_description	nova-metadata-extra-opts
+	check_command		check_nova_metadata_extra_opts!nm_test@{ini}
+}}
 """
 
 
@@ -128,6 +148,7 @@ def nagios(workdir, account, installed, nova, monitoring_secret):
     if not os.access(exe, os.X_OK):
         pytest.fail("nagios4 not found: install nagios4-core")
     d = os.path.join(workdir, "nagios4")
+    ini = os.path.join(d, "nova-metadata.ini")
     for sub in ("tmp", "checkresults"):
         os.makedirs(os.path.join(d, sub), exist_ok=True)
     files = {
@@ -138,7 +159,10 @@ def nagios(workdir, account, installed, nova, monitoring_secret):
             plugin_dir=os.path.dirname(installed["plugin"]),
             secret=monitoring_secret["right"]),
         "objects.cfg": OBJECTS_CFG.format(uuid=UUID, project=PROJECT,
-                                          port=nova.port),
+                                          port=nova.port, ini=ini),
+        "nova-metadata.ini": EXTRA_OPTS_INI.format(
+            port=nova.port, uuid=UUID, project=PROJECT,
+            secret=monitoring_secret["right"]),
     }
     for name, text in files.items():
         with open(os.path.join(d, name), "w") as f:
@@ -175,20 +199,27 @@ def test_nagios4_validates_installed_commands(nagios):
 def _results(nagios):
     def checked():
         st = parse_status(nagios.status_path)
-        want = ("nova-metadata", "nova-metadata-cloud-init")
+        want = ("nova-metadata", "nova-metadata-cloud-init",
+                "nova-metadata-openstack", "nova-metadata-extra-opts")
         if all(st.get(w, {}).get("has_been_checked") == "1" for w in want):
             return st
         return None
-    return wait_for("nagios4 recording both results in status.dat",
+    return wait_for("nagios4 recording every result in status.dat",
                     checked, START_TIMEOUT, interval=0.5, proc=nagios.proc,
                     log=os.path.join(os.path.dirname(nagios.status_path),
                                      "nagios.log"))
 
 
+def recorded(nagios, service):
+    """status.dat's record of service, its output parsed as the plugin's
+    own tests parse it."""
+    st = _results(nagios)[service]
+    return st, Result([], int(st["current_state"]), st["plugin_output"]
+                      + " | " + st["performance_data"], "", 0)
+
+
 def test_nagios4_records_ok_in_status_dat(nagios, nova):
-    st = _results(nagios)["nova-metadata"]
-    first = st["plugin_output"] + " | " + st["performance_data"]
-    r = Result([], int(st["current_state"]), first, "", 0)
+    st, r = recorded(nagios, "nova-metadata")
     assert r.rc == 0, st
     assert r.first.startswith(
         "NOVA METADATA OK - canary 32d0524b on 127.0.0.1:%d" % nova.port), st
@@ -200,10 +231,23 @@ def test_nagios4_records_ok_in_status_dat(nagios, nova):
 
 
 def test_nagios4_cloud_init_command(nagios):
-    st = _results(nagios)["nova-metadata-cloud-init"]
-    first = st["plugin_output"] + " | " + st["performance_data"]
-    r = Result([], int(st["current_state"]), first, "", 0)
+    st, r = recorded(nagios, "nova-metadata-cloud-init")
     assert r.rc == 0, st
     assert "28 requests" in r.first, st
     assert r.perf("requests")["value"] == 28, st
     assert (r.perf("time")["warn"], r.perf("time")["crit"]) == ("5", "15")
+
+
+def test_nagios4_openstack_command_with_more_options(nagios):
+    st, r = recorded(nagios, "nova-metadata-openstack")
+    assert r.rc == 0, st
+    assert r.first.startswith("NOVA METADATA OK - "), st
+    assert r.perf("size")["uom"] == "B", st
+
+
+def test_nagios4_everything_from_extra_opts(nagios, nova):
+    st, r = recorded(nagios, "nova-metadata-extra-opts")
+    assert r.rc == 0, st
+    assert r.first.startswith(
+        "NOVA METADATA OK - canary 32d0524b on 127.0.0.1:%d" % nova.port), st
+    assert (r.perf("time")["warn"], r.perf("time")["crit"]) == ("0.5", "2")
