@@ -93,23 +93,20 @@ def test_dual_stack_host_prefers_ipv6_when_asked(icinga2, nova_v6):
         "NOVA METADATA OK - canary 32d0524b on [::1]:%d" % nova_v6.port), cr
 
 
+# An option's own line in --help: " -H, --hostname=ADDRESS" or
+# "     --ca-cert=FILE"; its description follows, indented further.
+OPTION_LINE = re.compile(r"^ (?:(-\w)(?:\[\w+\])?, |    )(--[a-z0-9-]+)")
+
+
 def _help_options(plugin):
     """The options --help lists, each as the set of its spellings."""
     out = subprocess.run([plugin, "--help"], capture_output=True,
                          stdin=subprocess.DEVNULL, timeout=20).stdout
     options = []
     for line in out.decode().splitlines():
-        indent = len(line) - len(line.lstrip())
-        if not line.lstrip().startswith("-") or indent > 8:
-            continue   # prose, or a description's continuation
-        head = re.split(r"\s{2,}", line.strip())[0]
-        words = re.findall(r"--?[A-Za-z0-9][A-Za-z0-9-]*", head)
-        short = [w for w in words if not w.startswith("--")]
-        longs = [w for w in words if w.startswith("--")]
-        if len(short) == 1 and len(longs) == 1:
-            options.append(set(words))
-        else:
-            options += [{w} for w in words]
+        m = OPTION_LINE.match(line)
+        if m:
+            options.append({w for w in m.groups() if w})
     return options
 
 
