@@ -206,3 +206,64 @@ def test_same_user_cannot_trace_or_read(plugin, hanging, workdir):
     # is why no secret is ever accepted there.
     assert result["cmdline"] == "ok", result
 
+
+
+# ---- where the system refuses --------------------------------------------
+def _refuse_set_dumpable():
+    """A preexec_fn installing a seccomp filter under which
+    prctl(PR_SET_DUMPABLE, ...) fails with EPERM, as under a container
+    runtime's policy that forbids it (x86_64 only: syscall numbers and
+    the audit architecture are the architecture's)."""
+    import ctypes
+    import struct
+
+    def insn(code, jt, jf, k):
+        return struct.pack("=HBBI", code, jt, jf, k)
+    ld, jeq, ret = 0x20, 0x15, 0x06
+    prog = b"".join([
+        insn(ld, 0, 0, 4),             # arch
+        insn(jeq, 0, 5, 0xC000003E),   # AUDIT_ARCH_X86_64, else allow
+        insn(ld, 0, 0, 0),             # syscall number
+        insn(jeq, 0, 3, 157),          # __NR_prctl, else allow
+        insn(ld, 0, 0, 16),            # args[0], low half
+        insn(jeq, 0, 1, 4),            # PR_SET_DUMPABLE, else allow
+        insn(ret, 0, 0, 0x00050000 | 1),   # SECCOMP_RET_ERRNO | EPERM
+        insn(ret, 0, 0, 0x7FFF0000),   # SECCOMP_RET_ALLOW
+    ])
+    filt = ctypes.create_string_buffer(prog, len(prog))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+    fprog = SockFprog(len(prog) // 8, ctypes.addressof(filt))
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def setup():
+        # PR_SET_NO_NEW_PRIVS, then PR_SET_SECCOMP / SECCOMP_MODE_FILTER.
+        if libc.prctl(38, 1, 0, 0, 0) != 0 or \
+                libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:
+            os._exit(99)
+    setup.keep = (filt, fprog)
+    return setup
+
+
+def test_refused_hardening_warns_and_checks(plugin, sim):
+    if os.uname().machine != "x86_64":
+        pytest.skip("the seccomp filter is written for x86_64")
+    cmd = _plugin_cmd(plugin, sim) + ["-v"]
+    proc = subprocess.run(cmd, env=_env(), stdin=subprocess.DEVNULL,
+                          capture_output=True, timeout=WAIT_SECONDS,
+                          preexec_fn=_refuse_set_dumpable())
+    out = proc.stdout.decode()
+    err = proc.stderr.decode()
+    assert proc.returncode != 99, "could not install the seccomp filter"
+    # The check's result does not depend on the hardening: still OK.
+    assert proc.returncode == 0, (out, err)
+    assert out.startswith("NOVA METADATA OK - "), out
+    assert "time=" in out.split("\n", 1)[0], out
+    assert "warning: cannot make the process non-dumpable" in err, err
+    assert SECRET not in out + err
+    # Without -v the output is what it always is: no warning anywhere.
+    proc = subprocess.run(cmd[:-1], env=_env(), stdin=subprocess.DEVNULL,
+                          capture_output=True, timeout=WAIT_SECONDS,
+                          preexec_fn=_refuse_set_dumpable())
+    assert proc.returncode == 0 and proc.stderr == b"", proc
