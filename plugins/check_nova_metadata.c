@@ -23,6 +23,7 @@
 
 #include "args.h"
 #include "check.h"
+#include "harden.h"
 #include "log.h"
 #include "output.h"
 #include "redact.h"
@@ -282,8 +283,11 @@ main(int argc, char **argv)
 {
 	nm_config *cfg = NULL;
 	char *cause = NULL;
+	const char *unhardened = NULL;
 	int state = MP_UNKNOWN;
 
+	/* First: the environment may hold the secret from the start. */
+	(void)nm_harden(&unhardened);
 	switch (nm_parse_args(argc, argv, &cfg, &cause)) {
 	case NM_ARGS_HELP:
 		/* UNKNOWN, as monitoring-plugins do: a check left in help
@@ -304,6 +308,8 @@ main(int argc, char **argv)
 		break;
 	}
 	nm_log_set_level(cfg->verbose);
+	if (unhardened != NULL)
+		nm_log(1, "warning: %s", unhardened);
 	/* libcurl leaves SIGPIPE alone with CURLOPT_NOSIGNAL, and a TLS write
 	 * to a peer that hung up would otherwise kill the process without a
 	 * status line or a plugin exit code. */
