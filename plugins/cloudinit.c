@@ -92,8 +92,11 @@ quote(const char *s, size_t n, const char *suffix)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
+		/* c != 0: strchr() finds the terminator, and a NUL copied
+		 * as it is would cut the path short (cloud-init sends %00) */
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || strchr("_.-~/:", c) != NULL) {
+		    (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr("_.-~/:", c) != NULL)) {
 			out[o++] = (char)c;
 			continue;
 		}

@@ -228,6 +228,32 @@ test_contents(void **state)
 	nm_ci_contents_free(&c);
 }
 
+/* A NUL is quoted like any other byte: urllib's quote() gives "%00",
+ * and cloud-init requests /openstack/content/%00 (found by fuzzing: the
+ * path was cut short at the NUL). */
+static void
+test_nul_is_quoted(void **state)
+{
+	static const char l[] = "a\0b\nd\0/\n\0";
+	json_t *d = doc("{\"files\": [{\"path\": \"p\", \"content_path\": "
+	    "\"/content/0\\u00001\"}]}");
+	nm_ci_entries e;
+	nm_ci_contents c;
+
+	(void)state;
+	assert_int_equal(PARSE(l, &e), NM_CI_OK);
+	assert_int_equal(e.count, 3);
+	assert_string_equal(e.v[0].resource, "d%00/");
+	assert_string_equal(e.v[1].resource, "a%00b");
+	assert_string_equal(e.v[2].resource, "%00");
+	nm_ci_entries_free(&e);
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	json_decref(d);
+	assert_int_equal(c.count, 1);
+	assert_string_equal(c.v[0].path, "/openstack/content/0%001");
+	nm_ci_contents_free(&c);
+}
+
 static void
 expect_broken(const char *text, const char *what, const char *why)
 {
@@ -307,6 +333,7 @@ main(void)
 		cmocka_unit_test(test_public_keys),
 		cmocka_unit_test(test_dedup_and_skips),
 		cmocka_unit_test(test_quoting_and_text),
+		cmocka_unit_test(test_nul_is_quoted),
 		cmocka_unit_test(test_many_entries_capped),
 		cmocka_unit_test(test_random_seed),
 		cmocka_unit_test(test_contents),
