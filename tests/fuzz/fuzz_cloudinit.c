@@ -55,19 +55,34 @@ unquote_strict(const char *s, char *out)
 	return o;
 }
 
+/* Whether body is one line by any reading: no ASCII line break, and
+ * none of what Python also splits or strips at (\x1c-\x1f, and all
+ * that is not ASCII: U+0085, U+00A0, U+2028...). */
+static bool
+plain_one_line(const char *body, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if ((body[i] >= '\n' && body[i] <= '\r') ||
+		    (body[i] >= 0x1c && body[i] <= 0x1f) ||
+		    (unsigned char)body[i] >= 0x80)
+			return false;
+	}
+	return true;
+}
+
 /* A one-line listing gives at most one entry: its resource, unquoted,
  * is the line as cloud-init strips it (a directory: without its
  * trailing slashes, plus one), or an "N/openssh-key". */
 static void
 check_single_line(const char *body, size_t len, const nm_ci_entries *e)
 {
-	static const char ws[] = " \t\n\r\v\f";
+	static const char ws[] = " \t";
 	char *plain;
 	size_t n;
 
-	if (memchr(body, '\n', len) != NULL || memchr(body, '\r', len) !=
-	    NULL || memchr(body, '\v', len) != NULL ||
-	    memchr(body, '\f', len) != NULL)
+	if (!plain_one_line(body, len))
 		return;
 	if (e->count > 1)
 		abort();

@@ -228,6 +228,30 @@ test_contents(void **state)
 	nm_ci_contents_free(&c);
 }
 
+/* Lines end and are stripped as Python's str.splitlines() and
+ * str.strip() end and strip them: at \x1c-\x1e, U+0085, U+2028 and
+ * U+2029 too, and Unicode spaces go (found by fuzzing: "\x1c" was
+ * requested as %1C where cloud-init sees an empty line). */
+static void
+test_python_lines(void **state)
+{
+	static const char l[] = "a\x1c" "b\xc2\x85" "c\xe2\x80\xa8" "d\r\n"
+	    "\xc2\xa0" "e\xe3\x80\x80\x1f" "\n\x1f" "f/\xe2\x80\xa9" "\x1d\x1e";
+	static const char v[] = "2017-02-22\x1c\xe2\x80\x83" "2018-08-27\xc2\xa0";
+	static const char *const want[] = { "f/", "a", "b", "c", "d", "e" };
+	nm_ci_entries e;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(PARSE(l, &e), NM_CI_OK);
+	assert_int_equal(e.count, 6);
+	for (i = 0; i < 6; i++)
+		assert_string_equal(e.v[i].resource, want[i]);
+	nm_ci_entries_free(&e);
+	assert_string_equal(nm_ci_pick_version(v, sizeof(v) - 1),
+	    "2018-08-27");
+}
+
 /* A NUL is quoted like any other byte: urllib's quote() gives "%00",
  * and cloud-init requests /openstack/content/%00 (found by fuzzing: the
  * path was cut short at the NUL). */
@@ -334,6 +358,7 @@ main(void)
 		cmocka_unit_test(test_dedup_and_skips),
 		cmocka_unit_test(test_quoting_and_text),
 		cmocka_unit_test(test_nul_is_quoted),
+		cmocka_unit_test(test_python_lines),
 		cmocka_unit_test(test_many_entries_capped),
 		cmocka_unit_test(test_random_seed),
 		cmocka_unit_test(test_contents),
