@@ -228,6 +228,21 @@ test_contents(void **state)
 	nm_ci_contents_free(&c);
 }
 
+/* The listing body[0..len) gives exactly the resources want[0..n). */
+static void
+expect_resources(const char *body, size_t len, const char *const *want,
+    size_t n)
+{
+	nm_ci_entries e;
+	size_t i;
+
+	assert_int_equal(nm_ci_entries_parse(body, len, &e), NM_CI_OK);
+	assert_int_equal(e.count, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(e.v[i].resource, want[i]);
+	nm_ci_entries_free(&e);
+}
+
 /* Lines end and are stripped as Python's str.splitlines() and
  * str.strip() end and strip them: at \x1c-\x1e, U+0085, U+2028 and
  * U+2029 too, and Unicode spaces go (found by fuzzing: "\x1c" was
@@ -239,15 +254,9 @@ test_python_lines(void **state)
 	    "\xc2\xa0" "e\xe3\x80\x80\x1f" "\n\x1f" "f/\xe2\x80\xa9" "\x1d\x1e";
 	static const char v[] = "2017-02-22\x1c\xe2\x80\x83" "2018-08-27\xc2\xa0";
 	static const char *const want[] = { "f/", "a", "b", "c", "d", "e" };
-	nm_ci_entries e;
-	size_t i;
 
 	(void)state;
-	assert_int_equal(PARSE(l, &e), NM_CI_OK);
-	assert_int_equal(e.count, 6);
-	for (i = 0; i < 6; i++)
-		assert_string_equal(e.v[i].resource, want[i]);
-	nm_ci_entries_free(&e);
+	expect_resources(l, sizeof(l) - 1, want, 6);
 	assert_string_equal(nm_ci_pick_version(v, sizeof(v) - 1),
 	    "2018-08-27");
 }
@@ -259,18 +268,13 @@ static void
 test_nul_is_quoted(void **state)
 {
 	static const char l[] = "a\0b\nd\0/\n\0";
+	static const char *const want[] = { "d%00/", "a%00b", "%00" };
 	json_t *d = doc("{\"files\": [{\"path\": \"p\", \"content_path\": "
 	    "\"/content/0\\u00001\"}]}");
-	nm_ci_entries e;
 	nm_ci_contents c;
 
 	(void)state;
-	assert_int_equal(PARSE(l, &e), NM_CI_OK);
-	assert_int_equal(e.count, 3);
-	assert_string_equal(e.v[0].resource, "d%00/");
-	assert_string_equal(e.v[1].resource, "a%00b");
-	assert_string_equal(e.v[2].resource, "%00");
-	nm_ci_entries_free(&e);
+	expect_resources(l, sizeof(l) - 1, want, 3);
 	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
 	json_decref(d);
 	assert_int_equal(c.count, 1);
