@@ -20,8 +20,8 @@
 
 #define MAX_ARGS 64
 
-/* argv from text, one argument per line; its argc, or -1. An
- * --extra-opts argument's file becomes ini. */
+/* argv from text, one argument per line; its argc, or -1. The file
+ * part ("@file") of an --extra-opts locator becomes ini. */
 static int
 split_args(char *text, const char *ini, char **argv, char **owned)
 {
@@ -77,14 +77,35 @@ parse(int argc, char **argv)
 	free(cause);
 }
 
+/* The expansion alone: argv[0] kept, no --extra-opts left, NULL at the
+ * end; or a one-line cause. */
+static void
+check_expand(int argc, char **argv, const char *ini)
+{
+	const char *defaults[2] = { ini, NULL };
+	char **out = NULL, *cause = NULL;
+	int out_argc = 0;
+
+	if (nm_extraopts_expand(argc, argv, NM_PROGNAME, defaults, &out_argc,
+	    &out, &cause) == 0) {
+		if (out_argc < 1 || out[out_argc] != NULL ||
+		    strcmp(out[0], argv[0]) != 0 ||
+		    nm_extraopts_wanted(out_argc, out))
+			abort();
+	} else
+		check_one_line(cause);
+	nm_argv_free(out);
+	free(cause);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *argv[MAX_ARGS + 1], *owned[MAX_ARGS + 1] = { 0 }, **out = NULL;
-	char *text = fuzz_text(data, size), *cause = NULL;
-	const char *ini, *defaults[2] = { NULL, NULL };
+	char *argv[MAX_ARGS + 1], *owned[MAX_ARGS + 1] = { 0 };
+	char *text = fuzz_text(data, size);
+	const char *ini;
 	size_t n = text == NULL ? 0 : strlen(text);
-	int argc, out_argc = 0, i;
+	int argc, i;
 
 	ini = text == NULL ? NULL : fuzz_memfile(0, data + n + (n < size),
 	    size - n - (n < size));
@@ -92,24 +113,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    unsetenv("NAGIOS_CONFIG_PATH") != 0 ||
 	    (argc = split_args(text, ini, argv, owned)) < 0)
 		goto out;
-	defaults[0] = ini;
-	if (!nm_extraopts_wanted(argc, argv))
-		;
-	else if (nm_extraopts_expand(argc, argv, NM_PROGNAME, defaults,
-	    &out_argc, &out, &cause) == 0) {
-		if (out_argc < 1 || out[out_argc] != NULL ||
-		    strcmp(out[0], argv[0]) != 0 ||
-		    nm_extraopts_wanted(out_argc, out))
-			abort();
-	} else
-		check_one_line(cause);
+	if (nm_extraopts_wanted(argc, argv))
+		check_expand(argc, argv, ini);
 	/* as main does: nm_parse_args expands --extra-opts itself */
 	parse(argc, argv);
  out:
 	for (i = 0; i <= MAX_ARGS; i++)
 		free(owned[i]);
-	nm_argv_free(out);
-	free(cause);
 	free(text);
 	return 0;
 }
