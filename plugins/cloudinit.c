@@ -21,31 +21,86 @@ static const char *const known_versions[] = {
 };
 #define N_KNOWN (sizeof(known_versions) / sizeof(known_versions[0]))
 
-static int
-is_space(char c)
+/* The code point of the well-formed UTF-8 character at s[0..n) and its
+ * length in *len; 0 with *len 0 when there is none. */
+static unsigned
+code_point(const char *s, size_t n, size_t *len)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-	    c == '\v' || c == '\f';
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned cp;
+	size_t i;
+
+	if ((*len = mp_utf8_len(s, n)) == 0)
+		return 0;
+	cp = *len == 1 ? u[0] : u[0] & (0x7f >> *len);
+	for (i = 1; i < *len; i++)
+		cp = cp << 6 | (u[i] & 0x3f);
+	return cp;
 }
 
-/* The next line of [*p, end) with Python's str.strip() applied (ASCII
- * whitespace); splitlines() also ends lines at \r, \v and \f. */
+/* Length of the whitespace character (Python's str.isspace(), which
+ * str.strip() removes) at s[0..n), or 0. */
+static size_t
+space_len(const char *s, size_t n)
+{
+	size_t len;
+	unsigned cp = code_point(s, n, &len);
+
+	if ((cp >= '\t' && cp <= '\r') || (cp >= 0x1c && cp <= 0x20) ||
+	    cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0x202f || cp == 0x205f || cp == 0x3000)
+		return len;
+	return 0;
+}
+
+/* Length of the whitespace character that ends s[..e), or 0. */
+static size_t
+space_before(const char *s, const char *e)
+{
+	size_t k;
+
+	/* back over continuation bytes to the character's first byte */
+	for (k = 1; k <= 4 && k <= (size_t)(e - s); k++) {
+		if (((unsigned char)e[-(long)k] & 0xc0) != 0x80)
+			return space_len(e - k, k) == k ? k : 0;
+	}
+	return 0;
+}
+
+/* Length of the line break (str.splitlines(): \r\n, \n, \r, \v, \f,
+ * \x1c-\x1e, U+0085, U+2028, U+2029) at s[0..n), or 0. */
+static size_t
+break_len(const char *s, size_t n)
+{
+	size_t len;
+	unsigned cp = code_point(s, n, &len);
+
+	if (cp == '\r' && n > 1 && s[1] == '\n')
+		return 2;
+	if ((cp >= '\n' && cp <= '\r') || (cp >= 0x1c && cp <= 0x1e) ||
+	    cp == 0x85 || cp == 0x2028 || cp == 0x2029)
+		return len;
+	return 0;
+}
+
+/* The next line of [*p, end) as str.splitlines() ends it, with
+ * str.strip() applied. Bytes that are no UTF-8 belong to the line. */
 static int
 next_line(const char **p, const char *end, const char **line, size_t *len)
 {
 	const char *s = *p, *e;
+	size_t k = 0;
 
 	if (s >= end)
 		return 0;
-	e = s;
-	while (e < end && *e != '\n' && *e != '\r' && *e != '\v' &&
-	    *e != '\f')
+	for (e = s; e < end && (k = break_len(e, (size_t)(end - e))) == 0;)
 		e++;
-	*p = e < end ? e + 1 : end;
-	while (s < e && is_space(*s))
-		s++;
-	while (e > s && is_space(e[-1]))
-		e--;
+	*p = e < end ? e + k : end;
+	while (s < e && (k = space_len(s, (size_t)(e - s))) > 0)
+		s += k;
+	while (e > s && (k = space_before(s, e)) > 0)
+		e -= k;
 	*line = s;
 	*len = (size_t)(e - s);
 	return 1;
@@ -92,8 +147,11 @@ quote(const char *s, size_t n, const char *suffix)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
+		/* c != 0: strchr() finds the terminator, and a NUL copied
+		 * as it is would cut the path short (cloud-init sends %00) */
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || strchr("_.-~/:", c) != NULL) {
+		    (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr("_.-~/:", c) != NULL)) {
 			out[o++] = (char)c;
 			continue;
 		}

@@ -1,23 +1,39 @@
-/* libFuzzer target: the EC2 listing parser takes any bytes a server sends. */
+/* libFuzzer target: the EC2 listing parser takes any bytes a server sends.
+ * An accepted listing holds only key names: no line breaks, no NUL, no
+ * '|' that could reach the output, and no empty entry. */
 #include "config.h"
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "fuzz.h"
 #include "listing.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	nm_listing l = { 0 };
-	char *cause = NULL;
+	char *cause = NULL, dir[260];
+	size_t i;
+	int r;
 
 	if (nm_listing_parse((const char *)data, size, &l, &cause) ==
-	    NM_LISTING_OK)
+	    NM_LISTING_OK) {
+		for (i = 0; i < l.count; i++) {
+			/* as a directory too: an entry may end in '/' */
+			r = snprintf(dir, sizeof(dir), "%s/", l.entries[i]);
+			if (l.entries[i][0] == '\0' || r < 0 ||
+			    (size_t)r >= sizeof(dir) ||
+			    !fuzz_clean_text(l.entries[i]) ||
+			    !nm_listing_has(&l, dir))
+				abort();
+		}
 		(void)nm_listing_has(&l, "instance-id");
+	} else if (cause != NULL && strchr(cause, '\n') != NULL)
+		abort();	/* a cause is one line */
 	nm_listing_free(&l);
 	free(cause);
 	return 0;

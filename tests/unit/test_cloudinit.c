@@ -228,6 +228,60 @@ test_contents(void **state)
 	nm_ci_contents_free(&c);
 }
 
+/* The listing body[0..len) gives exactly the resources want[0..n). */
+static void
+expect_resources(const char *body, size_t len, const char *const *want,
+    size_t n)
+{
+	nm_ci_entries e;
+	size_t i;
+
+	assert_int_equal(nm_ci_entries_parse(body, len, &e), NM_CI_OK);
+	assert_int_equal(e.count, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(e.v[i].resource, want[i]);
+	nm_ci_entries_free(&e);
+}
+
+/* Lines end and are stripped as Python's str.splitlines() and
+ * str.strip() end and strip them: at \x1c-\x1e, U+0085, U+2028 and
+ * U+2029 too, and Unicode spaces go (found by fuzzing: "\x1c" was
+ * requested as %1C where cloud-init sees an empty line). */
+static void
+test_python_lines(void **state)
+{
+	static const char l[] = "a\x1c" "b\xc2\x85" "c\xe2\x80\xa8" "d\r\n"
+	    "\xc2\xa0" "e\xe3\x80\x80\x1f" "\n\x1f" "f/\xe2\x80\xa9" "\x1d\x1e";
+	static const char v[] = "2017-02-22\x1c\xe2\x80\x83" "2018-08-27\xc2\xa0";
+	static const char *const want[] = { "f/", "a", "b", "c", "d", "e" };
+
+	(void)state;
+	expect_resources(l, sizeof(l) - 1, want, 6);
+	assert_string_equal(nm_ci_pick_version(v, sizeof(v) - 1),
+	    "2018-08-27");
+}
+
+/* A NUL is quoted like any other byte: urllib's quote() gives "%00",
+ * and cloud-init requests /openstack/content/%00 (found by fuzzing: the
+ * path was cut short at the NUL). */
+static void
+test_nul_is_quoted(void **state)
+{
+	static const char l[] = "a\0b\nd\0/\n\0";
+	static const char *const want[] = { "d%00/", "a%00b", "%00" };
+	json_t *d = doc("{\"files\": [{\"path\": \"p\", \"content_path\": "
+	    "\"/content/0\\u00001\"}]}");
+	nm_ci_contents c;
+
+	(void)state;
+	expect_resources(l, sizeof(l) - 1, want, 3);
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	json_decref(d);
+	assert_int_equal(c.count, 1);
+	assert_string_equal(c.v[0].path, "/openstack/content/0%001");
+	nm_ci_contents_free(&c);
+}
+
 static void
 expect_broken(const char *text, const char *what, const char *why)
 {
@@ -307,6 +361,8 @@ main(void)
 		cmocka_unit_test(test_public_keys),
 		cmocka_unit_test(test_dedup_and_skips),
 		cmocka_unit_test(test_quoting_and_text),
+		cmocka_unit_test(test_nul_is_quoted),
+		cmocka_unit_test(test_python_lines),
 		cmocka_unit_test(test_many_entries_capped),
 		cmocka_unit_test(test_random_seed),
 		cmocka_unit_test(test_contents),
