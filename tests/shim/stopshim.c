@@ -113,41 +113,23 @@ getopt_long(int argc, char *const argv[], const char *optstring,
 	return real(argc, argv, optstring, longopts, longindex);
 }
 
-static int
-open_common(const char *name, const char *path, int flags, va_list ap)
+int
+open(const char *path, int flags, ...)
 {
-	int (*real)(const char *, int, ...) = next(name);
+	int (*real)(const char *, int, ...) = next("open");
 	unsigned int mode = 0;
+	va_list ap;
 
+	va_start(ap, flags);
 	if ((flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE)
 		mode = va_arg(ap, unsigned int);
+	va_end(ap);
 	maybe_stop("open", path);
 	return real(path, flags, mode);
 }
 
-int
-open(const char *path, int flags, ...)
-{
-	va_list ap;
-	int fd;
-
-	va_start(ap, flags);
-	fd = open_common("open", path, flags, ap);
-	va_end(ap);
-	return fd;
-}
-
-int
-open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	int fd;
-
-	va_start(ap, flags);
-	fd = open_common("open64", path, flags, ap);
-	va_end(ap);
-	return fd;
-}
+/* The same function where a build asks for large files by name. */
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
 /* CURLcode curl_global_init(long), without curl.h: an enum is an int. */
 int curl_global_init(long flags);
