@@ -124,7 +124,7 @@ nm_signals_install(const char **cause)
 	sigset_t set;
 
 	*cause = NULL;
-	/* Already blocked where the constructor ran; here for where it
+	/* Already blocked where .preinit_array ran; here for where it
 	 * did not. Threads started later inherit the mask. */
 	handled_signals(&set);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ||
