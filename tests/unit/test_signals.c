@@ -87,22 +87,31 @@ run_child(void (*body)(void), struct child *c)
 	collect(fds[0], pid, c);
 }
 
+/* A case: body runs in a child, which must exit with code, having
+ * printed out. */
+struct signal_case {
+	void (*body)(void);
+	int code;
+	const char *out;
+};
+
+static void
+run_case(void **state)
+{
+	const struct signal_case *k = *state;
+	struct child c;
+
+	run_child(k->body, &c);
+	assert_int_equal(c.code, k->code);
+	assert_string_equal(c.out, k->out);
+}
+
 static void
 term_at_once(void)
 {
 	(void)kill(getpid(), SIGTERM);
 }
 
-static void
-test_generic_line_from_the_start(void **state)
-{
-	struct child c;
-
-	(void)state;
-	run_child(term_at_once, &c);
-	assert_int_equal(c.code, 3);
-	assert_string_equal(c.out, GENERIC);
-}
 
 static void
 hup_with_a_prepared_line(void)
@@ -114,17 +123,6 @@ hup_with_a_prepared_line(void)
 	(void)kill(getpid(), SIGHUP);
 }
 
-static void
-test_prepared_interrupted_line(void **state)
-{
-	struct child c;
-
-	(void)state;
-	run_child(hup_with_a_prepared_line, &c);
-	assert_int_equal(c.code, 3);
-	assert_string_equal(c.out,
-	    "NOVA METADATA UNKNOWN - canary x: interrupted\n");
-}
 
 static void
 limit_of_zero_seconds(void)
@@ -141,17 +139,6 @@ limit_of_zero_seconds(void)
 	    deadline.tv_nsec <= now.tv_nsec), 13);
 }
 
-static void
-test_limit_prints_the_timeout_line(void **state)
-{
-	struct child c;
-
-	(void)state;
-	run_child(limit_of_zero_seconds, &c);
-	assert_int_equal(c.code, 1);
-	assert_string_equal(c.out,
-	    "NOVA METADATA WARNING - timed out after 0 s\n");
-}
 
 static void
 alarm_before_arming(void)
@@ -161,16 +148,6 @@ alarm_before_arming(void)
 	(void)kill(getpid(), SIGALRM);
 }
 
-static void
-test_alarm_before_arming_is_an_interruption(void **state)
-{
-	struct child c;
-
-	(void)state;
-	run_child(alarm_before_arming, &c);
-	assert_int_equal(c.code, 3);
-	assert_string_equal(c.out, GENERIC);
-}
 
 static void
 deadline_ahead(void)
@@ -188,16 +165,6 @@ deadline_ahead(void)
 	_exit(0);
 }
 
-static void
-test_deadline_counts_from_install(void **state)
-{
-	struct child c;
-
-	(void)state;
-	run_child(deadline_ahead, &c);
-	assert_int_equal(c.code, 0);
-	assert_string_equal(c.out, "");
-}
 
 /* Once main has claimed stdout, a signal neither prints nor ends the
  * process; nm_signals_end then returns (the thread is joined). */
@@ -217,16 +184,6 @@ claim_then_signals(void)
 	_exit(0);
 }
 
-static void
-test_claimed_output_is_kept(void **state)
-{
-	struct child c;
-
-	(void)state;
-	run_child(claim_then_signals, &c);
-	assert_int_equal(c.code, 0);
-	assert_string_equal(c.out, "NOVA METADATA OK - mine\n");
-}
 
 static void
 end_without_signal(void)
@@ -235,28 +192,26 @@ end_without_signal(void)
 	_exit(0);
 }
 
-static void
-test_end_without_a_signal(void **state)
-{
-	struct child c;
 
-	(void)state;
-	run_child(end_without_signal, &c);
-	assert_int_equal(c.code, 0);
-	assert_string_equal(c.out, "");
-}
+#define CASE(name, body, code, out) \
+	{ name, run_case, NULL, NULL, \
+	    (void *)&(const struct signal_case){ body, code, out } }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_generic_line_from_the_start),
-		cmocka_unit_test(test_prepared_interrupted_line),
-		cmocka_unit_test(test_limit_prints_the_timeout_line),
-		cmocka_unit_test(test_alarm_before_arming_is_an_interruption),
-		cmocka_unit_test(test_deadline_counts_from_install),
-		cmocka_unit_test(test_claimed_output_is_kept),
-		cmocka_unit_test(test_end_without_a_signal),
+		CASE("generic_line_from_the_start", term_at_once, 3, GENERIC),
+		CASE("prepared_interrupted_line", hup_with_a_prepared_line, 3,
+		    "NOVA METADATA UNKNOWN - canary x: interrupted\n"),
+		CASE("limit_prints_the_timeout_line", limit_of_zero_seconds, 1,
+		    "NOVA METADATA WARNING - timed out after 0 s\n"),
+		CASE("alarm_before_arming_is_an_interruption",
+		    alarm_before_arming, 3, GENERIC),
+		CASE("deadline_counts_from_install", deadline_ahead, 0, ""),
+		CASE("claimed_output_is_kept", claim_then_signals, 0,
+		    "NOVA METADATA OK - mine\n"),
+		CASE("end_without_a_signal", end_without_signal, 0, ""),
 	};
 
 	return cmocka_run_group_tests_name("signals", tests, NULL, NULL);
