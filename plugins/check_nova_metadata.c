@@ -5,9 +5,11 @@
  * Copyright (C) 2026 the check_nova_metadata authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * main only dispatches: parse the command line into a config, arm the
- * whole-run limit, load the secret and sign, run the check into a result,
- * format it, print it, return its state. Only this file ends the process.
+ * main only dispatches: start the signal thread, parse the command line
+ * into a config, arm the whole-run limit, load the secret and sign, run
+ * the check into a result, format it, print it, return its state. Only
+ * this file (and the signal thread, with its prepared line) ends the
+ * process.
  */
 #include "config.h"
 
@@ -15,9 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -29,31 +29,18 @@
 #include "redact.h"
 #include "secret.h"
 #include "sign.h"
+#include "signals.h"
 #include "version.h"
 
-/* Formatted before the handlers are installed: a signal handler may
- * only write() and _exit(). */
-static char *timeout_output, *interrupt_output;
-static size_t timeout_output_len, interrupt_output_len;
-static int timeout_exit = MP_CRITICAL;
-
-/* SIGALRM is the whole-run limit; SIGTERM, SIGINT and SIGHUP (a
- * scheduler giving up, an operator's ^C) still end with a status line
- * and a plugin exit code. */
+/* main's own output (a result, a usage error, help) goes out only with
+ * stdout claimed from the signal thread, so that a signal from now on
+ * adds no second line; flushed here, so that nothing is left for exit. */
 static void
-on_signal(int sig)
+print_status(const char *text)
 {
-	ssize_t ignored;
-
-	if (sig == SIGALRM) {
-		ignored = write(STDOUT_FILENO, timeout_output,
-		    timeout_output_len);
-		(void)ignored;
-		_exit(timeout_exit);
-	}
-	ignored = write(STDOUT_FILENO, interrupt_output, interrupt_output_len);
-	(void)ignored;
-	_exit(MP_UNKNOWN);
+	nm_signals_claim();
+	(void)fputs(text, stdout);
+	(void)fflush(stdout);
 }
 
 /* Prints an UNKNOWN result with one line of explanation; returns 3. */
@@ -68,105 +55,53 @@ unknown(mp_format format, const char *why)
 	if (c == NULL || mp_check_set_summary(c, "%s", why) != 0 ||
 	    mp_check_format(c, format, &out) != 0) {
 		/* The last resort must not need memory. */
-		fputs(NM_LABEL " UNKNOWN - out of memory\n", stdout);
+		print_status(NM_LABEL " UNKNOWN - out of memory\n");
 	} else {
 		nm_redact(out);
-		fputs(out, stdout);
+		print_status(out);
 	}
 	free(out);
 	mp_check_free(c);
 	return MP_UNKNOWN;
 }
 
-static int
-prepare_outputs(const nm_config *cfg)
+/* The line a signal prints before the check has finished; subject is
+ * "" while the options are not yet known. NULL on out of memory. */
+static char *
+interrupted_line(mp_format format, const char *subject)
 {
-	char subject[384];
+	mp_check *c = mp_check_new(NM_LABEL);
+	char *out = NULL;
+
+	if (c != NULL && mp_check_set_summary(c, "%s%sinterrupted by a signal "
+	    "before the check finished", subject, subject[0] != '\0' ?
+	    ": " : "") == 0 && mp_check_format(c, format, &out) == 0)
+		nm_redact(out);
+	mp_check_free(c);
+	return out;
+}
+
+/* The signal thread's lines for this configuration, searched for the
+ * secret once that is known (main prepares them again then). */
+static int
+prepare_lines(const nm_config *cfg)
+{
+	char subject[384], *line = NULL;
 	mp_check *c;
 	int r;
 
 	if ((c = nm_check_timeout_result(cfg)) == NULL)
 		return -1;
-	r = mp_check_format(c, cfg->output_format, &timeout_output);
-	mp_check_free(c);
-	if (r != 0 || nm_check_subject(cfg, subject, sizeof(subject)) != 0 ||
-	    (c = mp_check_new(NM_LABEL)) == NULL)
-		return -1;
-	r = mp_check_set_summary(c, "%s: interrupted by a signal before the "
-	    "check finished", subject) != 0 ||
-	    mp_check_format(c, cfg->output_format, &interrupt_output) != 0;
+	r = mp_check_format(c, cfg->output_format, &line);
 	mp_check_free(c);
 	if (r != 0)
 		return -1;
-	timeout_output_len = strlen(timeout_output);
-	interrupt_output_len = strlen(interrupt_output);
-	timeout_exit = (int)cfg->timeout_result;
-	return 0;
-}
-
-static int
-arm_limit(const nm_config *cfg, struct timespec *deadline)
-{
-	static const int sigs[] = { SIGALRM, SIGTERM, SIGINT, SIGHUP };
-	struct itimerval itv;
-	struct sigaction sa;
-	size_t i;
-
-	if (prepare_outputs(cfg) != 0)
+	nm_redact(line);
+	if (nm_signals_set_timeout(line, cfg->timeout_result) != 0 ||
+	    nm_check_subject(cfg, subject, sizeof(subject)) != 0)
 		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* One handler at a time: two prepared lines must not interleave. */
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		if (sigaction(sigs[i], &sa, NULL) != 0)
-			return -1;
-	}
-	memset(&itv, 0, sizeof(itv));
-	itv.it_value.tv_sec = (time_t)cfg->timeout;
-	if (clock_gettime(CLOCK_MONOTONIC, deadline) != 0 ||
-	    setitimer(ITIMER_REAL, &itv, NULL) != 0)
-		return -1;
-	deadline->tv_sec += (time_t)cfg->timeout;
-	return 0;
-}
-
-/* The lines the handlers print were made before the secret was read:
- * search them too, with the handlers held off meanwhile. */
-static void
-redact_prepared(void)
-{
-	sigset_t block, old;
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGALRM);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &block, &old) != 0)
-		return;
-	nm_redact(timeout_output);
-	nm_redact(interrupt_output);
-	(void)sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-/* Once the result is being printed, the alarm must not interleave. */
-static void
-disarm_limit(void)
-{
-	struct itimerval off;
-
-	memset(&off, 0, sizeof(off));
-	(void)setitimer(ITIMER_REAL, &off, NULL);
-	(void)signal(SIGALRM, SIG_IGN);
-	(void)signal(SIGTERM, SIG_DFL);
-	(void)signal(SIGINT, SIG_DFL);
-	(void)signal(SIGHUP, SIG_DFL);
-	free(timeout_output);
-	free(interrupt_output);
-	timeout_output = interrupt_output = NULL;
+	return nm_signals_set_interrupted(interrupted_line(cfg->output_format,
+	    subject));
 }
 
 static void
@@ -206,7 +141,6 @@ make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	r = nm_sign(secret.data, secret.len, cfg->instance, sig) != 0 ||
 	    nm_redact_arm(secret.data, secret.len, cfg->instance) != 0;
 	if (r == 0) {
-		redact_prepared();
 		nm_log(1, "shared secret from %s%s%s (%zu bytes)",
 		    secret.source, secret.origin != NULL ? " " : "",
 		    secret.origin != NULL ? secret.origin : "", secret.len);
@@ -231,32 +165,30 @@ sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 {
 	if (make_signature(cfg, sig, cause) != 0)
 		return NULL;
+	/* The signal thread's lines, too, may hold a secret pasted into
+	 * an option: made again, searched now. */
+	if (prepare_lines(cfg) != 0)
+		return NULL;
 	log_config(cfg);
 	return nm_check_run(cfg, sig, deadline, cause);
 }
 
 static int
-run(const nm_config *cfg)
+run(const nm_config *cfg, const struct timespec *deadline)
 {
 	char sig[NM_SIGNATURE_HEX_LEN + 1];
-	struct timespec deadline;
 	mp_check *result = NULL;
 	char *cause = NULL, *out = NULL;
 	int state;
 
-	if (arm_limit(cfg, &deadline) != 0)
-		return unknown(cfg->output_format, "cannot arm the whole-run "
-		    "limit (out of memory?)");
-	if ((result = sign_and_check(cfg, sig, &deadline, &cause)) == NULL ||
+	if ((result = sign_and_check(cfg, sig, deadline, &cause)) == NULL ||
 	    mp_check_format(result, cfg->output_format, &out) != 0) {
-		disarm_limit();
 		state = unknown(cfg->output_format, cause != NULL ? cause :
 		    "out of memory");
 		goto out;
 	}
-	disarm_limit();
 	nm_redact(out);
-	fputs(out, stdout);
+	print_status(out);
 	state = (int)mp_check_state(result);
  out:
 	nm_redact_disarm();
@@ -267,60 +199,95 @@ run(const nm_config *cfg)
 	return state;
 }
 
-static void
-print_version(void)
+/* From the parsed options to the exit code: the signal thread's lines
+ * and the whole-run limit first, so that they cover libcurl's set-up. */
+static int
+configure_and_run(const nm_config *cfg, const char *unhardened)
 {
-	char text[512];
+	struct timespec deadline;
+	int state;
 
-	if (nm_version_text(text, sizeof(text)) < 0)
-		fputs(NM_PROGNAME " " PACKAGE_VERSION "\n", stdout);
-	else
-		fputs(text, stdout);
-}
-
-int
-main(int argc, char **argv)
-{
-	nm_config *cfg = NULL;
-	char *cause = NULL;
-	const char *unhardened = NULL;
-	int state = MP_UNKNOWN;
-
-	/* First: the environment may hold the secret from the start. */
-	(void)nm_harden(&unhardened);
-	switch (nm_parse_args(argc, argv, &cfg, &cause)) {
-	case NM_ARGS_HELP:
-		/* UNKNOWN, as monitoring-plugins do: a check left in help
-		 * mode must not look healthy. */
-		fputs(nm_help_text(), stdout);
-		return MP_UNKNOWN;
-	case NM_ARGS_VERSION:
-		print_version();
-		return MP_UNKNOWN;
-	case NM_ARGS_ERROR:
-		state = unknown(nm_args_output_format(argc, argv), cause);
-		free(cause);
-		return state;
-	case NM_ARGS_NOMEM:
-		return unknown(nm_args_output_format(argc, argv),
-		    "out of memory");
-	case NM_ARGS_RUN:
-		break;
-	}
 	nm_log_set_level(cfg->verbose);
 	if (unhardened != NULL)
 		nm_log(1, "warning: %s", unhardened);
+	if (prepare_lines(cfg) != 0 ||
+	    nm_signals_arm(cfg->timeout, &deadline) != 0)
+		return unknown(cfg->output_format, "cannot arm the whole-run "
+		    "limit (out of memory?)");
 	/* libcurl leaves SIGPIPE alone with CURLOPT_NOSIGNAL, and a TLS write
 	 * to a peer that hung up would otherwise kill the process without a
 	 * status line or a plugin exit code. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		state = unknown(cfg->output_format, "libcurl failed to "
+		return unknown(cfg->output_format, "libcurl failed to "
 		    "initialise");
-	else {
-		state = run(cfg);
-		curl_global_cleanup();
+	state = run(cfg, &deadline);
+	curl_global_cleanup();
+	return state;
+}
+
+static int
+print_version(void)
+{
+	char text[512];
+
+	if (nm_version_text(text, sizeof(text)) < 0)
+		print_status(NM_PROGNAME " " PACKAGE_VERSION "\n");
+	else
+		print_status(text);
+	return MP_UNKNOWN;
+}
+
+static int
+dispatch(int argc, char **argv, const char *unhardened)
+{
+	nm_config *cfg = NULL;
+	char *cause = NULL;
+	int state = MP_UNKNOWN;
+
+	/* A signal while the options are read: the line in the output
+	 * format asked for, if that much can be made out. */
+	(void)nm_signals_set_interrupted(interrupted_line(
+	    nm_args_output_format(argc, argv), ""));
+	switch (nm_parse_args(argc, argv, &cfg, &cause)) {
+	case NM_ARGS_HELP:
+		/* UNKNOWN, as monitoring-plugins do: a check left in help
+		 * mode must not look healthy. */
+		print_status(nm_help_text());
+		break;
+	case NM_ARGS_VERSION:
+		state = print_version();
+		break;
+	case NM_ARGS_ERROR:
+		state = unknown(nm_args_output_format(argc, argv), cause);
+		break;
+	case NM_ARGS_NOMEM:
+		state = unknown(nm_args_output_format(argc, argv),
+		    "out of memory");
+		break;
+	case NM_ARGS_RUN:
+		state = configure_and_run(cfg, unhardened);
+		break;
 	}
+	free(cause);
 	nm_config_free(cfg);
+	return state;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *unhardened = NULL, *why = NULL;
+	int state;
+
+	/* First: the environment may hold the secret from the start. */
+	(void)nm_harden(&unhardened);
+	/* Before any thread exists, so that every thread inherits the
+	 * blocked signals (they are blocked since before main). */
+	if (nm_signals_install(&why) != 0)
+		state = unknown(MP_FORMAT_CLASSIC, why);
+	else
+		state = dispatch(argc, argv, unhardened);
+	nm_signals_end();
 	return state;
 }

@@ -1,0 +1,301 @@
+"""SIGTERM, SIGINT, SIGHUP and the whole-run limit at every point of a run.
+
+Whenever a signal comes, the plugin prints exactly one status line and
+exits 0..3: the UNKNOWN "interrupted" line while the check has not
+finished, the finished result once it is being printed.
+
+tests/shim/stopshim.so (built by `make check`) is preloaded to stop the
+plugin (SIGSTOP) on entry of a chosen function, so that a signal lands
+exactly there; the plugin itself has no test hook.
+"""
+
+import json
+import os
+import random
+import select
+import signal
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conftest import (LABEL, PLUGIN, PLUGIN_EXPLICIT, STATES, _clean_env,
+                      assert_no_perfdata, assert_perfdata, assert_state)
+
+BUILD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(PLUGIN)))
+SHIM = os.path.join(BUILD_DIR, "tests", "shim", "stopshim.so")
+# A name only the resolver can answer (libcurl answers "localhost" itself).
+UNRESOLVED = "nova-metadata.invalid"
+INTERRUPTED = r"interrupted by a signal"
+
+
+@pytest.fixture(scope="module")
+def shim(plugin):
+    if not os.path.isfile(SHIM):
+        if PLUGIN_EXPLICIT:
+            pytest.fail("%s is not built (make check builds it)" % SHIM)
+        pytest.skip("stop shim not built at %s" % SHIM)
+    return SHIM
+
+
+def shim_env(shim, **settings):
+    env = {"LD_PRELOAD": shim}
+    if os.environ.get("ENABLE_SANITIZERS") == "yes":
+        # The shim is loaded ahead of the ASan runtime; that is harmless.
+        env["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
+                               ":verify_asan_link_order=0")
+    for name, value in settings.items():
+        env["NM_SHIM_" + name.upper()] = str(value)
+    return _clean_env(env)
+
+
+def status_lines(rc, out):
+    """Exit 0..3 and exactly one status line, the first one."""
+    assert rc in STATES, "exit %d (a signal's death is negative): %r" % (
+        rc, out)
+    lines = out.splitlines()
+    assert lines, "no output"
+    status = [ln for ln in lines if ln.startswith(LABEL + " ")]
+    assert status == [lines[0]], "not exactly one status line: %r" % out
+    return lines[0]
+
+
+def _wait_stopped(p, limit=20.0):
+    """True once p is stopped; False (and p.returncode set) if it ended."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        pid, status = os.waitpid(p.pid, os.WUNTRACED | os.WNOHANG)
+        if pid == p.pid:
+            if os.WIFSTOPPED(status):
+                return True
+            p.returncode = os.waitstatus_to_exitcode(status)
+            return False
+        time.sleep(0.005)
+    return False
+
+
+def run_stopped(plugin, shim, args, stop, match=None, signals=("SIGTERM",),
+                wait=0.0, env=None):
+    """Runs the plugin until it stops at stop, sends signals, waits wait
+    seconds, lets it go on; returns (rc, stdout)."""
+    settings = {"stop": stop}
+    if match is not None:
+        settings["match"] = match
+    settings.update(env or {})
+    p = subprocess.Popen([plugin] + [str(a) for a in args],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=shim_env(shim, **settings))
+    try:
+        reached = _wait_stopped(p)
+        if reached:
+            for name in signals:
+                os.kill(p.pid, getattr(signal, name))
+            time.sleep(wait)
+            os.kill(p.pid, signal.SIGCONT)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.returncode is None:
+            p.kill()
+            p.communicate()
+    out = out.decode("utf-8", "surrogateescape")
+    assert reached, "never stopped at %s: exit %r, stdout %r, stderr %r" % (
+        stop, p.returncode, out, err)
+    return p.returncode, out
+
+
+def assert_interrupted(rc, out):
+    line = status_lines(rc, out)
+    assert_state(rc, out, "UNKNOWN", INTERRUPTED)
+    assert_no_perfdata(line)
+    assert out.count("\n") == 1, out
+
+
+def assert_finished_ok(rc, out):
+    line = status_lines(rc, out)
+    assert_state(rc, out, "OK", r"HTTP 200, 2/2 keys")
+    assert_perfdata(line)
+    # The long output came in full: the sub-checks after the first line.
+    assert "response time" in out.splitlines()[-1], out
+
+
+# ---- (a) each window, deliberately ----------------------------------------
+@pytest.mark.parametrize("stop,match", [
+    ("getopt_long", None),          # parsing the command line
+    ("curl_global_init", None),     # setting libcurl up
+    ("open", "secret"),             # reading the secret file
+])
+def test_signal_before_the_check(sim, base_args, plugin, shim, stop, match):
+    rc, out = run_stopped(plugin, shim, base_args + ["-t", "20"], stop, match)
+    assert_interrupted(rc, out)
+
+
+@pytest.mark.parametrize("nth", [1, 2])
+def test_signal_while_reading_extra_opts(sim, base_args, plugin, shim,
+                                         tmp_path, nth):
+    # Read twice: for the output format of the interrupted line, then
+    # by the parser itself.
+    ini = tmp_path / "plugins.ini"
+    ini.write_text("[nova]\ntimeout = 20\n")
+    rc, out = run_stopped(plugin, shim,
+                          base_args + ["--extra-opts=nova@%s" % ini],
+                          "open", str(ini), env={"nth": nth})
+    assert_interrupted(rc, out)
+
+
+@pytest.mark.parametrize("stop,match", [
+    ("curl_global_init", None),
+    ("open", "secret"),
+])
+def test_interrupted_line_in_the_format_asked_for(sim, base_args, plugin,
+                                                 shim, stop, match):
+    # (Only while argv is being scanned for the format, its first
+    # getopt_long call, is the line the classic one.)
+    args = base_args + ["-t", "20", "--output-format=mp-test-json"]
+    rc, out = run_stopped(plugin, shim, args, stop, match)
+    doc = json.loads(out)
+    assert rc == 3 and doc["state"] == "UNKNOWN", out
+    assert INTERRUPTED in doc["summary"], out
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_signal_on_the_resolver_thread(sim, base_args, plugin, shim, signame):
+    # libcurl resolves on a thread of its own: stopped there, the signal
+    # is still handled in the one place.
+    args = base_args + ["-H", UNRESOLVED, "-t", "20"]
+    rc, out = run_stopped(plugin, shim, args, "getaddrinfo", UNRESOLVED,
+                          signals=(signame,))
+    assert_interrupted(rc, out)
+
+
+def test_several_signals_give_one_line(sim, base_args, plugin, shim):
+    args = base_args + ["-H", UNRESOLVED, "-t", "20"]
+    rc, out = run_stopped(plugin, shim, args, "getaddrinfo", UNRESOLVED,
+                          signals=("SIGTERM", "SIGINT", "SIGHUP"))
+    assert_interrupted(rc, out)
+
+
+@pytest.mark.parametrize("stop,match", [
+    ("fputs", LABEL + " OK"),       # printing the result
+    ("fflush", None),               # the result printed, not yet flushed
+    ("exit", None),                 # inside exit(), before stdio flushes
+])
+def test_signal_after_the_result_is_claimed(sim, base_args, plugin, shim,
+                                            stop, match):
+    # The finished result is never lost and never followed by a second
+    # line.
+    rc, out = run_stopped(plugin, shim, base_args + ["-t", "20"], stop,
+                          match, signals=("SIGTERM", "SIGINT"))
+    assert_finished_ok(rc, out)
+
+
+def test_signal_while_printing_a_usage_error(sim, base_args, plugin, shim):
+    rc, out = run_stopped(plugin, shim, base_args + ["-w", "nope"], "fputs",
+                          LABEL + " UNKNOWN")
+    line = status_lines(rc, out)
+    assert_state(rc, out, "UNKNOWN", r"-w")
+    assert INTERRUPTED not in line
+
+
+def test_limit_passes_while_stopped_in_the_resolver(sim, base_args, plugin,
+                                                    shim):
+    # The limit runs out during the stop; on SIGCONT the timeout line
+    # comes at once, from wherever the process was.
+    args = base_args + ["-H", UNRESOLVED, "-t", "1"]
+    rc, out = run_stopped(plugin, shim, args, "getaddrinfo", UNRESOLVED,
+                          signals=(), wait=1.5)
+    status_lines(rc, out)
+    assert_state(rc, out, "CRITICAL", r"timed out after 1 s")
+
+
+def test_limit_holds_while_the_resolver_blocks(sim, base_args, plugin, shim):
+    args = [str(a) for a in base_args + ["-H", UNRESOLVED, "-t", "1"]]
+    start = time.monotonic()
+    proc = subprocess.run([plugin] + args, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=shim_env(shim, delay_ms=8000), timeout=30)
+    elapsed = time.monotonic() - start
+    out = proc.stdout.decode("utf-8", "surrogateescape")
+    status_lines(proc.returncode, out)
+    assert_state(proc.returncode, out, "CRITICAL", r"timed out after 1 s")
+    assert elapsed < 2.5, "took %.2f s" % elapsed
+
+
+# ---- (b) a thousand SIGTERMs at random offsets ------------------------------
+# The offsets count from main's first call (prctl, which the shim reports):
+# before it only the dynamic loader runs, mapping libcurl and its ~30
+# libraries, where no code of the plugin can do anything; a signal there
+# ends the process as it would end any dynamically linked program.
+RUNS = 1000
+MAX_OFFSET = 0.030
+# Fixed, so that a failure can be replayed: NM_SIGNAL_SEED=N picks another.
+SEED = int(os.environ.get("NM_SIGNAL_SEED", "20261130"))
+
+
+def _one_random_run(plugin, args, env, offset):
+    """SIGTERM offset seconds after main started (the shim says when)."""
+    rfd, wfd = os.pipe()
+    env = dict(env, NM_SHIM_NOTIFY_FD=str(wfd))
+    try:
+        p = subprocess.Popen([plugin] + args, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, env=env,
+                             pass_fds=(wfd,))
+    finally:
+        os.close(wfd)
+    try:
+        ready, _, _ = select.select([rfd], [], [], 20)
+        started = bool(ready) and os.read(rfd, 1) == b"m"
+        if started:
+            time.sleep(offset)
+            p.send_signal(signal.SIGTERM)
+        out, _ = p.communicate(timeout=30)
+    finally:
+        os.close(rfd)
+        if p.returncode is None:
+            p.kill()
+            p.communicate()
+    return started, p.returncode, out.decode("utf-8", "surrogateescape")
+
+
+def _verdict(started, rc, out):
+    """None when the run is right, else what was wrong."""
+    if not started:
+        return "main never started"
+    try:
+        line = status_lines(rc, out)
+    except AssertionError as e:
+        return str(e).split("\n", 1)[0]
+    if rc == 0 and line.startswith(LABEL + " OK - ") and "|" in line:
+        return None
+    if rc == 3 and line.startswith(LABEL + " UNKNOWN - ") and \
+            INTERRUPTED in line and out.count("\n") == 1:
+        return None
+    return "unexpected result: exit %d, %r" % (rc, out)
+
+
+def test_a_thousand_sigterms_at_random_offsets(sim, base_args, plugin, shim):
+    rng = random.Random(SEED)
+    offsets = [rng.uniform(0, MAX_OFFSET) for _ in range(RUNS)]
+    args = [str(a) for a in base_args + ["-t", "20"]]
+    env = shim_env(shim)
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(
+            lambda o: _one_random_run(plugin, args, env, o), offsets))
+    elapsed = time.monotonic() - start
+    bad = []
+    for i, (offset, result) in enumerate(zip(offsets, results)):
+        why = _verdict(*result)
+        if why is not None:
+            bad.append("run %d, SIGTERM %.2f ms after main started: %s" % (
+                i, offset * 1000, why))
+    kinds = {}
+    for _, rc, _ in results:
+        kinds[rc] = kinds.get(rc, 0) + 1
+    print("%d runs in %.1f s, seed %d, exit codes %r" % (
+        RUNS, elapsed, SEED, kinds))
+    assert not bad, "%d of %d runs wrong (seed %d):\n%s" % (
+        len(bad), RUNS, SEED, "\n".join(bad[:20]))
+    # Both outcomes occurred: the offsets reach into and past the run.
+    assert kinds.get(0) and kinds.get(3), kinds
