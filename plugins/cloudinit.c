@@ -267,8 +267,9 @@ put_entry(nm_ci_entries *e, const char *name, size_t n, char *resource,
 	return 0;
 }
 
-/* One line of a listing, as MetadataMaterializer._parse reads it. */
-static int
+/* One line of a listing, as MetadataMaterializer._parse reads it.
+ * 0, NM_CI_TOO_LONG for a name no path could hold, or NM_CI_NOMEM. */
+static nm_ci_err
 parse_field(const char *line, size_t n, nm_ci_entries *dirs,
     nm_ci_entries *leaves)
 {
@@ -282,12 +283,16 @@ parse_field(const char *line, size_t n, nm_ci_entries *dirs,
 	/* Credentials are never materialized. */
 	if (nlen == 0 || (nlen == 20 && memcmp(name, "security-credentials",
 	    20) == 0))
-		return 0;
+		return NM_CI_OK;
+	/* The server's fault, to be told apart from a failed malloc. */
+	if (nlen > PATH_MAX_LEN)
+		return NM_CI_TOO_LONG;
 	if (is_dir) {
 		if (find_entry(dirs, name, nlen) != NULL)
-			return 0;
+			return NM_CI_OK;
 		res = quote(name, nlen, "/");
-		return res == NULL ? -1 : put_entry(dirs, name, nlen, res, true);
+		return res == NULL || put_entry(dirs, name, nlen, res, true) != 0 ?
+		    NM_CI_NOMEM : NM_CI_OK;
 	}
 	eq = memchr(name, '=', nlen);
 	if (eq != NULL && int_ident(name, (size_t)(eq - name), ident,
@@ -298,7 +303,8 @@ parse_field(const char *line, size_t n, nm_ci_entries *dirs,
 		name = eq + 1;
 	} else
 		res = quote(name, nlen, "");
-	return res == NULL ? -1 : put_entry(leaves, name, nlen, res, false);
+	return res == NULL || put_entry(leaves, name, nlen, res, false) != 0 ?
+	    NM_CI_NOMEM : NM_CI_OK;
 }
 
 nm_ci_err
@@ -318,10 +324,12 @@ nm_ci_entries_parse(const char *body, size_t len, nm_ci_entries *out)
 	if (!is_utf8(body, len))
 		return NM_CI_NOT_TEXT;
 	while (next_line(&p, end, &line, &n)) {
-		if (n > 0 && parse_field(line, n, &dirs, &leaves) != 0)
+		if (n > 0 && (r = parse_field(line, n, &dirs, &leaves)) !=
+		    NM_CI_OK)
 			goto out;
 	}
 	/* Directories are materialized before leaves. */
+	r = NM_CI_NOMEM;
 	all = reallocarray(dirs.v, dirs.count + leaves.count + 1,
 	    sizeof(*all));
 	if (all == NULL)
@@ -854,6 +862,10 @@ crawl_dir(ci_state *cs, const char *path, int depth, char **cause)
 		cs->crawl_failed = true;
 		return nm_run_add_result(run, MP_CRITICAL, "EC2 tree: listing "
 		    "%s is not UTF-8 text", path);
+	case NM_CI_TOO_LONG:
+		cs->crawl_failed = true;
+		return nm_run_add_result(run, MP_CRITICAL, "EC2 tree: listing "
+		    "%s has a line over %d bytes", path, PATH_MAX_LEN);
 	default:
 		return -1;
 	}

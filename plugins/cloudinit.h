@@ -41,7 +41,8 @@ typedef struct {
 typedef enum {
 	NM_CI_OK = 0,
 	NM_CI_NOMEM,
-	NM_CI_NOT_TEXT		/* not UTF-8: cloud-init cannot decode it */
+	NM_CI_NOT_TEXT,		/* not UTF-8: cloud-init cannot decode it */
+	NM_CI_TOO_LONG		/* a line longer than any path we build */
 } nm_ci_err;
 
 /* What cloud-init requests for one EC2 listing, in its order: the
@@ -49,7 +50,8 @@ typedef enum {
  * appearance order, the last resource for a repeated name). Lines are
  * stripped; "security-credentials" is never fetched; a leaf "N=name"
  * with integer N is requested as "N/openssh-key" (public-keys/).
- * Resources are quoted as urllib.parse.quote(safe="/:") does. */
+ * Resources are quoted as urllib.parse.quote(safe="/:") does. A name
+ * over 1024 bytes is NM_CI_TOO_LONG. */
 nm_ci_err nm_ci_entries_parse(const char *body, size_t len,
     nm_ci_entries *out);
 void nm_ci_entries_free(nm_ci_entries *e);

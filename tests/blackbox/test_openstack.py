@@ -659,3 +659,20 @@ def test_openstack_string_with_nul(sim, base_args):
     assert "name is 'canary\\u0000', expected 'canary'" in out
     assert "\0" not in out
     assert_perfdata(line)
+
+
+# A listing line longer than any path the crawl builds is the server's
+# fault (CRITICAL, as without --cloud-init), never "out of memory".
+@pytest.mark.parametrize("mode", [[], ["--cloud-init"]])
+def test_listing_line_over_1024_bytes(sim, base_args, mode):
+    sim.set_fault("value", "k" * 1100 + "=v")
+    rc, out, _, _ = run_plugin(base_args + mode)
+    line = assert_state(rc, out, "CRITICAL")
+    assert "out of memory" not in out
+    if mode:
+        assert re.search(r"EC2 tree: listing /latest/meta-data/ has a line "
+                         r"over 1024 bytes", line), line
+        assert_ci_perfdata(line)
+    else:
+        assert re.search(r"not a metadata listing: line \d+ ", line), line
+        assert_perfdata(line)
