@@ -19,11 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "args.h"
 #include "check.h"
 #include "harden.h"
+#include "http.h"
 #include "log.h"
 #include "output.h"
 #include "redact.h"
@@ -314,12 +313,12 @@ main(int argc, char **argv)
 	 * to a peer that hung up would otherwise kill the process without a
 	 * status line or a plugin exit code. */
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (nm_http_global_init() != NM_OK)
 		state = unknown(cfg->output_format, "libcurl failed to "
 		    "initialise");
 	else {
 		state = run(cfg);
-		curl_global_cleanup();
+		nm_http_global_cleanup();
 	}
 	nm_config_free(cfg);
 	return state;

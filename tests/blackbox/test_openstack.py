@@ -299,6 +299,25 @@ def test_cloud_init_falls_back_to_latest(sim, base_args):
     assert sim.requests[2]["path"] == MD_LATEST
 
 
+def test_cloud_init_no_answer_the_second_time_falls_back(sim, base_args):
+    # read_v2 treats a transport failure of its own look at the list as
+    # it treats an HTTP error there: a warning, then "latest".
+    sim.set_fault("close", path="/openstack")
+    sim.spare["/openstack"] = 1
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "WARNING", r"version latest.*no answer for "
+                        r"/openstack the second time: .*cloud-init cannot "
+                        r"list the versions and falls back to latest")
+    perf = assert_ci_perfdata(line, requests=len(ci_expected_paths(
+        sim, "latest")))
+    # libcurl may retry once on a fresh connection: the simulator can see
+    # /openstack a third time, the plugin counts the request once.
+    paths = [r["path"] for r in sim.requests if r["path"] != "/openstack"]
+    assert paths == ci_expected_paths(sim, "latest")[2:]
+    # The failed request's time is in the total too.
+    assert perf["time"][0] >= perf["meta_data_time"][0]
+
+
 @pytest.mark.parametrize("code,why", [
     (404, r"canary unknown to Nova"), (500, r"Nova says"),
     (403, r"signature rejected")])
