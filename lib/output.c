@@ -31,8 +31,6 @@ struct mp_check {
 	char *summary;		/* NULL: derived from the sub-checks */
 	mp_subcheck **subs;	/* pointers, so handed-out sub-checks stay put */
 	size_t nsubs;
-	bool forced;
-	mp_state forced_state;
 };
 
 int
@@ -154,7 +152,6 @@ mp_check_new(const char *label)
 		return NULL;
 	}
 	mp_scrub(c->label);
-	c->forced_state = MP_UNKNOWN;
 	return c;
 }
 
@@ -248,24 +245,6 @@ mp_check_add(mp_check *c, mp_state s, const char *fmt, ...)
 	return ret;
 }
 
-void
-mp_subcheck_set_state(mp_subcheck *sc, mp_state s)
-{
-	sc->state = s;
-}
-
-int
-mp_subcheck_set_text(mp_subcheck *sc, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = replace_text(&sc->text, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 int
 mp_subcheck_add_perfdata(mp_subcheck *sc, const mp_perfdata *pd)
 {
@@ -308,16 +287,7 @@ subchecks_state(const mp_check *c)
 mp_state
 mp_check_state(const mp_check *c)
 {
-	if (c->forced)
-		return c->forced_state;
 	return subchecks_state(c);
-}
-
-void
-mp_check_force_state(mp_check *c, mp_state s)
-{
-	c->forced = true;
-	c->forced_state = s;
 }
 
 /* The summary when none was set: the first line should say what went

@@ -49,19 +49,12 @@ int mp_check_set_summary(mp_check *c, const char *fmt, ...)
 mp_subcheck *mp_check_add(mp_check *c, mp_state s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Changes a sub-check's state or text afterwards. 0 or -1 (OOM). */
-void mp_subcheck_set_state(mp_subcheck *sc, mp_state s);
-int mp_subcheck_set_text(mp_subcheck *sc, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
 /* Attaches a perfdata item (copied) to a sub-check; perfdata of all
  * sub-checks appears on the first line in the order added. 0 or -1. */
 int mp_subcheck_add_perfdata(mp_subcheck *sc, const mp_perfdata *pd);
 
-/* Worst state of all sub-checks; UNKNOWN when there are none. A forced
- * state (mp_check_force_state) wins over the computed one. */
+/* Worst state of all sub-checks; UNKNOWN when there are none. */
 mp_state mp_check_state(const mp_check *c);
-void mp_check_force_state(mp_check *c, mp_state s);
 
 /* The whole output, newline-terminated, malloc'd into *out.
  * Classic:

@@ -302,26 +302,6 @@ test_worst_state_order(void **state)
 }
 
 static void
-test_force_and_change(void **state)
-{
-	mp_check *c = mp_check_new("L");
-	mp_subcheck *sc;
-
-	assert_non_null(sc = mp_check_add(c, MP_OK, "first"));
-	assert_int_equal(mp_check_state(c), MP_OK);
-	mp_subcheck_set_state(sc, MP_CRITICAL);
-	assert_int_equal(mp_subcheck_set_text(sc, "now %s|bad", "very"), 0);
-	assert_int_equal(mp_check_state(c), MP_CRITICAL);
-	expect_classic(c, "L CRITICAL - now very/bad\n"
-	    "\\_ [CRITICAL] now very/bad\n");
-	mp_check_force_state(c, MP_OK);	/* e.g. --timeout-result */
-	assert_int_equal(mp_check_state(c), MP_OK);
-	expect_classic(c, "L OK - now very/bad\n"
-	    "\\_ [CRITICAL] now very/bad\n");
-	mp_check_free(c);
-}
-
-static void
 test_scrub_table(void **state)
 {
 	static const struct {
@@ -549,7 +529,6 @@ main(void)
 		cmocka_unit_test(test_classic_unknown),
 		cmocka_unit_test(test_no_subchecks),
 		cmocka_unit_test(test_worst_state_order),
-		cmocka_unit_test(test_force_and_change),
 		cmocka_unit_test(test_scrub_table),
 		cmocka_unit_test(test_scrub_in_output),
 		cmocka_unit_test(test_json),
