@@ -42,8 +42,10 @@ nm_check_timeout_result(const nm_config *cfg)
 }
 
 static int
-run_mode(nm_run *run)
+run_mode(void *arg)
 {
+	nm_run *run = arg;
+
 	switch (run->cfg->mode) {
 	case NM_MODE_OPENSTACK:
 		return nm_openstack_run(run);
@@ -71,6 +73,21 @@ finish(nm_run *run, mp_check **out)
 	return 0;
 }
 
+/* The target on the engine: its mode, start to end. */
+static int
+run_target(nm_run *run)
+{
+	void *arg = run;
+	int result = -1;
+
+	if (nm_engine_new(&run->engine, &run->err) != NM_OK)
+		return -1;
+	if (nm_engine_run(run->engine, 1, run_mode, &arg, &result,
+	    &run->err) != NM_OK)
+		result = -1;
+	return result;
+}
+
 mp_check *
 nm_check_run(const nm_config *cfg, const char *signature,
     const struct timespec *deadline, char **cause)
@@ -88,7 +105,7 @@ nm_check_run(const nm_config *cfg, const char *signature,
 		return NULL;
 	}
 	if (nm_http_new(cfg, signature, &run.http, &run.err) != NM_OK ||
-	    run_mode(&run) != 0 || finish(&run, &ret) != 0) {
+	    run_target(&run) != 0 || finish(&run, &ret) != 0) {
 		/* Every failing step names its error; none is a bug. */
 		if (run.err.code == NM_OK)
 			(void)nm_error_set(&run.err, NM_ERR_SETUP, "internal "
@@ -96,6 +113,7 @@ nm_check_run(const nm_config *cfg, const char *signature,
 		*cause = strdup(nm_error_text(&run.err));
 	}
 	nm_http_free(run.http);
+	nm_engine_free(run.engine);
 	nm_run_free(&run);
 	return ret;
 }

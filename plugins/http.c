@@ -465,10 +465,42 @@ failure_text(nm_http *h, CURLcode code, nm_response *resp)
 		    sys);
 }
 
+struct nm_transfers {
+	CURLM *multi;
+	int running;
+};
+
 nm_err
-nm_http_get(nm_http *h, const char *path, long timeout_ms,
+nm_transfers_new(nm_transfers **out, nm_error *err)
+{
+	nm_transfers *m;
+
+	*out = NULL;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+	if ((m->multi = curl_multi_init()) == NULL) {
+		free(m);
+		return nm_error_set(err, NM_ERR_SETUP, "cannot set up libcurl's "
+		    "multi interface");
+	}
+	*out = m;
+	return NM_OK;
+}
+
+void
+nm_transfers_free(nm_transfers *m)
+{
+	if (m == NULL)
+		return;
+	(void)curl_multi_cleanup(m->multi);
+	free(m);
+}
+
+nm_err
+nm_http_start(nm_transfers *m, nm_http *h, const char *path, long timeout_ms,
     nm_response *resp, nm_error *err)
 {
+	CURLMcode mc;
 	CURLcode rc;
 	int r;
 
@@ -486,12 +518,34 @@ nm_http_get(nm_http *h, const char *path, long timeout_ms,
 	h->resp = resp;
 	h->too_large = h->nomem = false;
 	h->errbuf[0] = '\0';
-	rc = curl_easy_perform(h->curl);
+	if ((mc = curl_multi_add_handle(m->multi, h->curl)) != CURLM_OK) {
+		h->resp = NULL;
+		return nm_error_set(err, mc == CURLM_OUT_OF_MEMORY ?
+		    NM_ERR_NOMEM : NM_ERR_SETUP, "libcurl: %s",
+		    curl_multi_strerror(mc));
+	}
+	return NM_OK;
+}
+
+/* A transfer is over: its response completed, its handle idle again. */
+static nm_err
+finish(nm_transfers *m, CURL *curl, CURLcode rc, nm_http **done,
+    nm_error *err)
+{
+	nm_http *h = NULL;
+	nm_response *resp;
+
+	if (curl_easy_getinfo(curl, CURLINFO_PRIVATE, (char **)&h) !=
+	    CURLE_OK || h == NULL || h->resp == NULL)
+		return nm_error_set(err, NM_ERR_SETUP, "libcurl finished a "
+		    "transfer nobody started");
+	(void)curl_multi_remove_handle(m->multi, curl);
+	resp = h->resp;
 	h->resp = NULL;
+	*done = h;
 	if (rc != CURLE_OK)
 		failure_text(h, rc, resp);
-	if (collect_info(h->curl, resp) != 0 || resp->err.code ==
-	    NM_ERR_NOMEM)
+	if (collect_info(curl, resp) != 0 || resp->err.code == NM_ERR_NOMEM)
 		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
 	if (rc != CURLE_OK)
 		nm_log(1, "  -> failed: %s", nm_error_text(&resp->err));
@@ -499,5 +553,29 @@ nm_http_get(nm_http *h, const char *path, long timeout_ms,
 	    "tls %.6f, first byte %.6f)", resp->status, resp->body.len,
 	    resp->t_total, resp->t_dns, resp->t_connect, resp->t_tls,
 	    resp->t_first_byte);
+	return NM_OK;
+}
+
+nm_err
+nm_transfers_next(nm_transfers *m, long wait_ms, nm_http **done,
+    nm_error *err)
+{
+	CURLMsg *msg;
+	CURLMcode mc;
+	int left;
+
+	*done = NULL;
+	if ((mc = curl_multi_perform(m->multi, &m->running)) == CURLM_OK &&
+	    (msg = curl_multi_info_read(m->multi, &left)) == NULL &&
+	    m->running > 0)
+		mc = curl_multi_poll(m->multi, NULL, 0, wait_ms < 0 ? 0 :
+		    (int)(wait_ms > 1000 ? 1000 : wait_ms), NULL);
+	else if (mc == CURLM_OK && msg != NULL && msg->msg == CURLMSG_DONE)
+		return finish(m, msg->easy_handle, msg->data.result, done,
+		    err);
+	if (mc != CURLM_OK)
+		return nm_error_set(err, mc == CURLM_OUT_OF_MEMORY ?
+		    NM_ERR_NOMEM : NM_ERR_SETUP, "libcurl: %s",
+		    curl_multi_strerror(mc));
 	return NM_OK;
 }

@@ -36,13 +36,27 @@ int nm_http_version_text(char *buf, size_t len);
 nm_err nm_http_new(const nm_config *cfg, const char *signature,
     nm_http **out, nm_error *err);
 
-/* GET path (absolute, starts with '/') within timeout_ms. NM_OK when
- * the request was made, whatever its outcome (see resp->err: a
- * transport error, or NM_OK with resp->status); NM_ERR_NOMEM or
- * NM_ERR_SETUP (with err's cause) when it could not be made. resp is
- * reset first; free it with nm_response_free(). */
-nm_err nm_http_get(nm_http *h, const char *path, long timeout_ms,
-    nm_response *resp, nm_error *err);
+/* The transfers in flight, all on libcurl's multi interface: one
+ * event loop for every target of a run. */
+typedef struct nm_transfers nm_transfers;
+
+nm_err nm_transfers_new(nm_transfers **out, nm_error *err);
+void nm_transfers_free(nm_transfers *m);
+
+/* Starts GET path (absolute, starts with '/') on h, which must be idle,
+ * within timeout_ms. resp is reset first and filled when the transfer
+ * is over (nm_transfers_next); free it with nm_response_free().
+ * NM_ERR_NOMEM or NM_ERR_SETUP (with err's cause) when it could not be
+ * started. */
+nm_err nm_http_start(nm_transfers *m, nm_http *h, const char *path,
+    long timeout_ms, nm_response *resp, nm_error *err);
+
+/* Drives the transfers for at most wait_ms (capped at 1 s); *done is
+ * the handle whose transfer ended, its response complete (resp->err: a
+ * transport error, or NM_OK with resp->status), or NULL when none did
+ * yet. NM_OK, or the loop's own failure. */
+nm_err nm_transfers_next(nm_transfers *m, long wait_ms, nm_http **done,
+    nm_error *err);
 
 void nm_response_init(nm_response *resp);
 void nm_response_free(nm_response *resp);

@@ -173,8 +173,8 @@ nm_run_request(nm_run *run, const char *path)
 	nm_response *resp = &run->resp;
 	nm_err e;
 
-	if ((e = nm_http_get(run->http, path, remaining_ms(run->deadline),
-	    resp, &run->err)) != NM_OK)
+	if ((e = nm_engine_get(run->engine, run->http, path,
+	    remaining_ms(run->deadline), resp, &run->err)) != NM_OK)
 		return e == NM_ERR_NOMEM ? nm_run_nomem(run) : -1;
 	run->requests++;
 	/* A failed request took its time too: a per-document series

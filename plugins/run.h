@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "dynbuf.h"
+#include "engine.h"
 #include "error.h"
 #include "http.h"
 #include "nm_config.h"
@@ -23,7 +24,8 @@
 typedef struct {
 	const nm_config *cfg;
 	const struct timespec *deadline;
-	nm_http *http;
+	nm_engine *engine;	/* runs this target with the others */
+	nm_http *http;		/* this target's own connection */
 	mp_check *check;
 	nm_response resp;	/* the last response */
 	const char *main_path;	/* its status is already in facts */
