@@ -49,6 +49,18 @@ int mp_check_set_summary(mp_check *c, const char *fmt, ...)
 mp_subcheck *mp_check_add(mp_check *c, mp_state s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Appends a sub-check with state s and text under which nested's
+ * sub-checks are nested (as monitoring-plugins 3.x nests them: indented
+ * in the long output, "checks" in JSON, their perfdata after their
+ * parent's). Takes nested, also on failure. NULL on out of memory. */
+mp_subcheck *mp_check_add_nested(mp_check *c, mp_state s, mp_check *nested,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Puts "prefix " before every perfdata label of c, nested ones too, so
+ * that the labels of several targets stay unique. 0, or -1 when a label
+ * would not fit. */
+int mp_check_prefix_perfdata(mp_check *c, const char *prefix);
+
 /* Attaches a perfdata item (copied) to a sub-check; perfdata of all
  * sub-checks appears on the first line in the order added. 0 or -1. */
 int mp_subcheck_add_perfdata(mp_subcheck *sc, const mp_perfdata *pd);
