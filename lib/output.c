@@ -361,6 +361,12 @@ effective_summary(const mp_check *c)
 	return c->subs[0]->text;
 }
 
+const char *
+mp_check_summary(const mp_check *c)
+{
+	return effective_summary(c);
+}
+
 static int
 add_str(dynbuf *b, const char *s)
 {

@@ -49,6 +49,9 @@ int mp_check_set_summary(mp_check *c, const char *fmt, ...)
 mp_subcheck *mp_check_add(mp_check *c, mp_state s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The summary as the first line shows it (set, or derived). */
+const char *mp_check_summary(const mp_check *c);
+
 /* Appends a sub-check with state s and text under which nested's
  * sub-checks are nested (as monitoring-plugins 3.x nests them: indented
  * in the long output, "checks" in JSON, their perfdata after their

@@ -10,6 +10,7 @@
 #include "http.h"
 #include "mode_openstack.h"
 #include "run.h"
+#include "targets.h"
 
 int
 nm_check_subject(const nm_config *cfg, char *buf, size_t len)
@@ -73,47 +74,261 @@ finish(nm_run *run, mp_check **out)
 	return 0;
 }
 
-/* The target on the engine: its mode, start to end. */
-static int
-run_target(nm_run *run)
-{
-	void *arg = run;
-	int result = -1;
+/* One backend of a run with several. */
+typedef struct {
+	nm_run run;
+	const nm_target *target;
+	int result;		/* run_mode's */
+} backend;
 
-	if (nm_engine_new(&run->engine, &run->err) != NM_OK)
-		return -1;
-	if (nm_engine_run(run->engine, 1, run_mode, &arg, &result,
-	    &run->err) != NM_OK)
-		result = -1;
-	return result;
+/* The one backend a single-target run checks, as it always did. */
+static mp_check *
+check_one(const nm_config *cfg, const nm_endpoint *ep, const char *signature,
+    const struct timespec *deadline, nm_error *err)
+{
+	char subject[384];
+	nm_run run;
+	mp_check *ret = NULL;
+	void *arg = &run;
+	int result = -1;
+	nm_err e;
+
+	e = nm_check_subject(cfg, subject, sizeof(subject)) != 0 ?
+	    NM_ERR_SETUP : nm_run_init(&run, cfg, deadline, subject);
+	if (e != NM_OK) {
+		(void)nm_error_set(err, e, "%s", nm_err_name(e));
+		return NULL;
+	}
+	if (nm_engine_new(&run.engine, &run.err) == NM_OK &&
+	    nm_http_new(cfg, ep, signature, &run.http, &run.err) == NM_OK &&
+	    nm_engine_run(run.engine, 1, run_mode, &arg, &result,
+	    &run.err) == NM_OK && result == 0)
+		(void)finish(&run, &ret);
+	if (ret == NULL) {
+		/* Every failing step names its error; none is a bug. */
+		if (run.err.code == NM_OK)
+			(void)nm_error_set(&run.err, NM_ERR_SETUP, "internal "
+			    "error: a step failed without saying why");
+		(void)nm_error_set(err, run.err.code, "%s",
+		    nm_error_text(&run.err));
+	}
+	nm_http_free(run.http);
+	nm_engine_free(run.engine);
+	nm_run_free(&run);
+	return ret;
+}
+
+/* A backend's own result: its summary names it ("127.0.0.1:8775: HTTP
+ * 403: signature rejected..."), the whole-run limit is its own. */
+static mp_check *
+backend_check(backend *b)
+{
+	nm_run *run = &b->run;
+	mp_check *c;
+
+	if (b->result == 0 && !run->timed_out) {
+		if (nm_run_set_summary(run) != 0)
+			return NULL;
+		c = run->check;
+		run->check = NULL;
+		return c;
+	}
+	if ((c = mp_check_new("")) == NULL)
+		return NULL;
+	if (run->timed_out ? (mp_check_add(c, run->cfg->timeout_result,
+	    "timed out after %u s (whole-run limit, -t)",
+	    run->cfg->timeout) == NULL || mp_check_set_summary(c, "%s: timed "
+	    "out after %u s (whole-run limit, -t)", run->subject,
+	    run->cfg->timeout) != 0) : (mp_check_add(c, MP_UNKNOWN, "%s",
+	    nm_error_text(&run->err)) == NULL || mp_check_set_summary(c,
+	    "%s: %s", run->subject, nm_error_text(&run->err)) != 0)) {
+		mp_check_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Backends that serve the same canary other values for the checked
+ * keys: the odd one out is the one whose values fewer others share. */
+static size_t
+agreeing(const backend *bs, size_t n, size_t i)
+{
+	const dynbuf *a = &bs[i].run.served, *b;
+	size_t j, k = 0;
+
+	for (j = 0; j < n; j++) {
+		b = &bs[j].run.served;
+		k += b->len > 0 && a->len == b->len &&
+		    memcmp(a->data, b->data, a->len) == 0;
+	}
+	return k;
+}
+
+static int
+add_disagreement(mp_check *top, const backend *bs, size_t n, dynbuf *sum)
+{
+	size_t i, most = 0, served = 0;
+	dynbuf odd;
+	int r = 0;
+
+	for (i = 0; i < n; i++) {
+		served += bs[i].run.served.len > 0;
+		if (bs[i].run.served.len > 0 && agreeing(bs, n, i) > most)
+			most = agreeing(bs, n, i);
+	}
+	if (served < 2 || most == served)
+		return 0;
+	dynbuf_init(&odd, NM_BODY_CAP);
+	for (i = 0; i < n && r == 0; i++) {
+		if (bs[i].run.served.len > 0 && agreeing(bs, n, i) < most)
+			r = dynbuf_printf(&odd, "%s%s", odd.len > 0 ? ", " : "",
+			    bs[i].target->name) == DYNBUF_OK ? 0 : -1;
+	}
+	/* No majority: every backend differs from some other. */
+	if (r == 0 && odd.len == 0)
+		r = dynbuf_printf(&odd, "no majority") == DYNBUF_OK ? 0 : -1;
+	if (r == 0 && (mp_check_add(top, MP_WARNING, "backends disagree on "
+	    "the checked values: %s serve%s other values than the rest (a "
+	    "stale cache or a drifted configuration?)", odd.data,
+	    strchr(odd.data, ',') != NULL ? "" : "s") == NULL ||
+	    dynbuf_printf(sum, "%sbackends disagree: %s differs",
+	    sum->len > 0 ? "; " : "", odd.data) != DYNBUF_OK))
+		r = -1;
+	dynbuf_free(&odd);
+	return r;
+}
+
+/* Each backend nested under the result, the summary naming those not
+ * OK, then how many are. */
+static mp_check *
+combine(const nm_config *cfg, backend *bs, size_t n)
+{
+	mp_check *top, *c;
+	mp_state s;
+	dynbuf sum;
+	size_t i, ok = 0;
+	int r = -1;
+
+	dynbuf_init(&sum, NM_BODY_CAP);
+	if ((top = mp_check_new(NM_LABEL)) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((c = backend_check(&bs[i])) == NULL)
+			goto out;
+		s = mp_check_state(c);
+		ok += s == MP_OK;
+		if ((s != MP_OK && dynbuf_printf(&sum, "%s%s", sum.len > 0 ?
+		    "; " : "", mp_check_summary(c)) != DYNBUF_OK) ||
+		    mp_check_prefix_perfdata(c, bs[i].target->name) != 0 ||
+		    mp_check_add_nested(top, s, c, "%s",
+		    mp_check_summary(c)) == NULL)
+			goto out;
+	}
+	if (add_disagreement(top, bs, n, &sum) != 0 ||
+	    mp_check_set_summary(top, "canary %.8s on %zu backends: %s%s%zu/%zu "
+	    "backends OK", cfg->instance, n, sum.len > 0 ? sum.data : "",
+	    sum.len > 0 ? "; " : "", ok, n) != 0)
+		goto out;
+	r = 0;
+ out:
+	dynbuf_free(&sum);
+	if (r != 0) {
+		mp_check_free(top);
+		top = NULL;
+	}
+	return top;
+}
+
+static nm_err
+backends_init(const nm_config *cfg, const nm_targets *ts, backend *bs,
+    const char *signature, const struct timespec *deadline,
+    nm_engine *engine)
+{
+	size_t i;
+	nm_err e;
+
+	for (i = 0; i < ts->count; i++) {
+		bs[i].target = &ts->v[i];
+		bs[i].result = -1;
+		if ((e = nm_run_init(&bs[i].run, cfg, deadline,
+		    ts->v[i].name)) != NM_OK)
+			return e;
+		bs[i].run.engine = engine;
+		if ((e = nm_http_new(cfg, &ts->v[i].ep, signature,
+		    &bs[i].run.http, &bs[i].run.err)) != NM_OK)
+			return e;
+	}
+	return NM_OK;
+}
+
+/* Every backend at once on one engine, each on its own connection. */
+static mp_check *
+check_several(const nm_config *cfg, const nm_targets *ts,
+    const char *signature, const struct timespec *deadline, nm_error *err)
+{
+	nm_engine *engine = NULL;
+	backend *bs = NULL;
+	void **args = NULL;
+	int *results = NULL;
+	mp_check *ret = NULL;
+	size_t i, n = ts->count;
+
+	if ((bs = calloc(n, sizeof(*bs))) == NULL ||
+	    (args = calloc(n, sizeof(*args))) == NULL ||
+	    (results = calloc(n, sizeof(*results))) == NULL) {
+		(void)nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (nm_engine_new(&engine, err) != NM_OK)
+		goto out;
+	if (backends_init(cfg, ts, bs, signature, deadline, engine) !=
+	    NM_OK) {
+		for (i = 0; i < n && bs[i].run.err.code == NM_OK; i++)
+			;
+		(void)nm_error_set(err, i < n ? bs[i].run.err.code :
+		    NM_ERR_NOMEM, "%s", i < n ? nm_error_text(&bs[i].run.err) :
+		    "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		args[i] = &bs[i].run;
+	if (nm_engine_run(engine, n, run_mode, args, results, err) != NM_OK)
+		goto out;
+	for (i = 0; i < n; i++)
+		bs[i].result = results[i];
+	if ((ret = combine(cfg, bs, n)) == NULL)
+		(void)nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+ out:
+	for (i = 0; bs != NULL && i < n; i++) {
+		nm_http_free(bs[i].run.http);
+		nm_run_free(&bs[i].run);
+	}
+	nm_engine_free(engine);
+	free(bs);
+	free(args);
+	free(results);
+	return ret;
 }
 
 mp_check *
 nm_check_run(const nm_config *cfg, const char *signature,
     const struct timespec *deadline, char **cause)
 {
-	char subject[384];
-	nm_run run;
+	nm_targets ts;
+	nm_error err = { NM_OK, NULL };
 	mp_check *ret = NULL;
-	nm_err e;
 
 	*cause = NULL;
-	e = nm_check_subject(cfg, subject, sizeof(subject)) != 0 ?
-	    NM_ERR_SETUP : nm_run_init(&run, cfg, deadline, subject);
-	if (e != NM_OK) {
-		*cause = strdup(nm_err_name(e));
-		return NULL;
-	}
-	if (nm_http_new(cfg, signature, &run.http, &run.err) != NM_OK ||
-	    run_target(&run) != 0 || finish(&run, &ret) != 0) {
-		/* Every failing step names its error; none is a bug. */
-		if (run.err.code == NM_OK)
-			(void)nm_error_set(&run.err, NM_ERR_SETUP, "internal "
-			    "error: a step failed without saying why");
-		*cause = strdup(nm_error_text(&run.err));
-	}
-	nm_http_free(run.http);
-	nm_engine_free(run.engine);
-	nm_run_free(&run);
+	if (nm_targets_build(cfg, &ts, &err) != NM_OK)
+		goto out;
+	if (ts.count == 1)
+		ret = check_one(cfg, &ts.v[0].ep, signature, deadline, &err);
+	else
+		ret = check_several(cfg, &ts, signature, deadline, &err);
+	nm_targets_free(&ts);
+ out:
+	if (ret == NULL)
+		*cause = strdup(nm_error_text(&err));
+	nm_error_clear(&err);
 	return ret;
 }

@@ -22,6 +22,7 @@
 struct nm_http {
 	CURL *curl;
 	struct curl_slist *headers;
+	struct curl_slist *connect_to;	/* --all-addresses, else NULL */
 	char base[512];
 	char url[2048];
 	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for a failure */
@@ -249,14 +250,38 @@ build_headers(const nm_config *cfg, const char *signature,
 }
 
 static int
-format_base(const nm_config *cfg, char *buf, size_t len)
+format_base(const nm_config *cfg, const nm_endpoint *ep, char *buf,
+    size_t len)
 {
-	int ipv6 = strchr(cfg->host, ':') != NULL;
+	int ipv6 = strchr(ep->host, ':') != NULL;
 	int r;
 
 	r = snprintf(buf, len, "%s://%s%s%s:%u", cfg->ssl ? "https" : "http",
-	    ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "", cfg->port);
+	    ipv6 ? "[" : "", ep->host, ipv6 ? "]" : "", ep->port);
 	return (r < 0 || (size_t)r >= len) ? -1 : 0;
+}
+
+/* --all-addresses: the connection goes to one address while the URL,
+ * and with it the Host header and the TLS name, keeps the name. */
+static CURLcode
+setopts_connect_to(nm_http *h, const nm_endpoint *ep)
+{
+	char line[NM_ENDPOINT_MAX + 64];
+	int ipv6, r;
+	CURLcode rc = CURLE_OK;
+
+	if (ep->address == NULL)
+		return CURLE_OK;
+	ipv6 = strchr(ep->address, ':') != NULL;
+	r = snprintf(line, sizeof(line), "%s:%u:%s%s%s:%u", ep->host,
+	    ep->port, ipv6 ? "[" : "", ep->address, ipv6 ? "]" : "", ep->port);
+	if (r < 0 || (size_t)r >= sizeof(line))
+		return CURLE_BAD_FUNCTION_ARGUMENT;
+	if ((h->connect_to = curl_slist_append(NULL, line)) == NULL)
+		return CURLE_OUT_OF_MEMORY;
+	SETOPT(h->curl, CURLOPT_CONNECT_TO, h->connect_to);
+ out:
+	return rc;
 }
 
 /* A missing or unreadable TLS file is the local setup's fault (UNKNOWN),
@@ -292,8 +317,8 @@ check_tls_files(const nm_config *cfg, nm_error *err)
 }
 
 nm_err
-nm_http_new(const nm_config *cfg, const char *signature, nm_http **out,
-    nm_error *err)
+nm_http_new(const nm_config *cfg, const nm_endpoint *ep,
+    const char *signature, nm_http **out, nm_error *err)
 {
 	nm_http *h = NULL;
 	CURLcode rc;
@@ -305,7 +330,7 @@ nm_http_new(const nm_config *cfg, const char *signature, nm_http **out,
 	r = NM_ERR_NOMEM;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		goto out;
-	if (format_base(cfg, h->base, sizeof(h->base)) != 0 ||
+	if (format_base(cfg, ep, h->base, sizeof(h->base)) != 0 ||
 	    build_headers(cfg, signature, &h->headers) != 0 ||
 	    (h->curl = curl_easy_init()) == NULL) {
 		r = nm_error_set(err, NM_ERR_SETUP, "cannot set up libcurl "
@@ -314,6 +339,7 @@ nm_http_new(const nm_config *cfg, const char *signature, nm_http **out,
 	}
 	if ((rc = setopts_transfer(h->curl, h)) != CURLE_OK ||
 	    (rc = setopts_address(h->curl, cfg)) != CURLE_OK ||
+	    (rc = setopts_connect_to(h, ep)) != CURLE_OK ||
 	    (rc = setopts_tls(h->curl, cfg)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER,
 	    h->headers)) != CURLE_OK) {
@@ -339,6 +365,7 @@ nm_http_free(nm_http *h)
 	if (h->curl != NULL)
 		curl_easy_cleanup(h->curl);
 	curl_slist_free_all(h->headers);
+	curl_slist_free_all(h->connect_to);
 	free(h);
 }
 

@@ -23,6 +23,15 @@ typedef struct {
 
 typedef struct nm_http nm_http;
 
+/* Where a handle connects: host and port make the URL (the Host header,
+ * the TLS name); address, when set, is where the connection goes. */
+#define NM_ENDPOINT_MAX 512
+typedef struct {
+	const char *host;
+	unsigned port;
+	const char *address;	/* an IP address, or NULL */
+} nm_endpoint;
+
 /* Once per process, before any handle: libcurl's global setup.
  * NM_OK or NM_ERR_SETUP. */
 nm_err nm_http_global_init(void);
@@ -31,10 +40,11 @@ void nm_http_global_cleanup(void);
 /* "libcurl 7.88.1 (OpenSSL/3.0.11)" as loaded at run time, for -V. */
 int nm_http_version_text(char *buf, size_t len);
 
-/* A handle for cfg's host, sending the agent's headers with signature.
- * NM_OK, or NM_ERR_SETUP/NM_ERR_NOMEM with err's cause. */
-nm_err nm_http_new(const nm_config *cfg, const char *signature,
-    nm_http **out, nm_error *err);
+/* A handle for ep with cfg's TLS and address family, sending the
+ * agent's headers with signature. NM_OK, or NM_ERR_SETUP/NM_ERR_NOMEM
+ * with err's cause. */
+nm_err nm_http_new(const nm_config *cfg, const nm_endpoint *ep,
+    const char *signature, nm_http **out, nm_error *err);
 
 /* The transfers in flight, all on libcurl's multi interface: one
  * event loop for every target of a run. */

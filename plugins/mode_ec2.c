@@ -72,7 +72,8 @@ check_listing(nm_run *run)
 	if (run->resp.status != 200)
 		return nm_run_status_failure(run, run->cfg->url);
 	if (nm_run_add_result(run, MP_OK, "signature accepted (HTTP 200 for "
-	    "%s)", run->cfg->url) != 0)
+	    "%s)", run->cfg->url) != 0 || nm_run_served(run, run->cfg->url,
+	    run->resp.body.data, run->resp.body.len) != 0)
 		return -1;
 	e = nm_listing_parse(run->resp.body.data, run->resp.body.len,
 	    &listing, &why);
@@ -107,6 +108,8 @@ compare_value(nm_run *run, const nm_expect *e, unsigned *matched)
 	const char *data = body->data != NULL ? body->data : "";
 	size_t n = value_length(body);
 
+	if (nm_run_served(run, e->key, data, n) != 0)
+		return -1;
 	if (memchr(data, '\0', n) != NULL)
 		return nm_run_add_result(run, MP_CRITICAL, "%s: response is "
 		    "not text (NUL byte)", e->key);

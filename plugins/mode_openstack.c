@@ -7,6 +7,41 @@
 #include "mode_openstack.h"
 #include "openstack.h"
 
+static int
+served_value(nm_run *run, const json_t *doc, const char *key)
+{
+	const json_t *v = json_object_get(doc, key);
+	char *text;
+	int r;
+
+	if (v == NULL)
+		return nm_run_served(run, key, "(absent)", 8);
+	if ((text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+	    JSON_SORT_KEYS)) == NULL)
+		return nm_run_nomem(run);
+	r = nm_run_served(run, key, text, strlen(text));
+	free(text);
+	return r;
+}
+
+/* The values of the keys -k and -e name, to compare backends. */
+static int
+record_served(nm_run *run, const json_t *doc)
+{
+	const nm_config *cfg = run->cfg;
+	size_t i;
+
+	for (i = 0; i < cfg->key_count; i++) {
+		if (served_value(run, doc, cfg->keys[i]) != 0)
+			return -1;
+	}
+	for (i = 0; i < cfg->expect_count; i++) {
+		if (served_value(run, doc, cfg->expects[i].key) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 nm_os_record(nm_run *run, const char *version, json_t **kept)
 {
@@ -34,7 +69,7 @@ nm_os_record(nm_run *run, const char *version, json_t **kept)
 	    (cfg->expect_count > 0 && nm_run_fact(run, ", %zu/%zu values",
 	    vs->values_matched, cfg->expect_count) != 0)))
 		goto out;
-	r = 0;
+	r = *kept != NULL ? record_served(run, *kept) : 0;
  out:
 	free(vs);
 	return r;

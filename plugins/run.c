@@ -24,6 +24,7 @@ nm_run_init(nm_run *run, const nm_config *cfg,
 	nm_response_init(&run->resp);
 	dynbuf_init(&run->facts, TEXT_CAP);
 	dynbuf_init(&run->problems, TEXT_CAP);
+	dynbuf_init(&run->served, NM_BODY_CAP * 2);
 	r = snprintf(run->subject, sizeof(run->subject), "%s", subject);
 	if (r < 0 || (size_t)r >= sizeof(run->subject))
 		return NM_ERR_SETUP;
@@ -38,6 +39,7 @@ nm_run_free(nm_run *run)
 	nm_response_free(&run->resp);
 	dynbuf_free(&run->facts);
 	dynbuf_free(&run->problems);
+	dynbuf_free(&run->served);
 	nm_error_clear(&run->err);
 	mp_check_free(run->check);
 	run->check = NULL;
@@ -94,6 +96,18 @@ nm_run_fact(nm_run *run, const char *fmt, ...)
 	e = dynbuf_add(&run->facts, text, (size_t)n);
 	free(text);
 	return e == DYNBUF_OK ? 0 : buffer_failed(run, e);
+}
+
+int
+nm_run_served(nm_run *run, const char *key, const char *value, size_t len)
+{
+	dynbuf_err e;
+
+	if ((e = dynbuf_printf(&run->served, "%s=", key)) != DYNBUF_OK ||
+	    (e = dynbuf_add(&run->served, value != NULL ? value : "", len)) !=
+	    DYNBUF_OK || (e = dynbuf_add(&run->served, "\n", 1)) != DYNBUF_OK)
+		return buffer_failed(run, e);
+	return 0;
 }
 
 static long

@@ -32,6 +32,8 @@ typedef struct {
 	char subject[384];
 	dynbuf facts;		/* "HTTP 200, 2/2 keys" */
 	dynbuf problems;	/* texts of the sub-checks that are not OK */
+	dynbuf served;		/* the checked values as served, to compare
+				 * backends: "key=value" lines */
 	nm_error err;		/* why a step returned -1 */
 	double time;		/* sum of all requests, answered or not */
 	double tls_time;
@@ -56,6 +58,11 @@ int nm_run_nomem(nm_run *run);
 /* Appends to the summary's facts ("HTTP 200", ", 2/2 keys"). 0 or -1. */
 int nm_run_fact(nm_run *run, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Records a checked key's value as served (a listing, a -e value, a
+ * meta_data.json value), to tell backends that disagree. 0 or -1. */
+int nm_run_served(nm_run *run, const char *key, const char *value,
+    size_t len);
 
 /* Adds a sub-check with detail as its text; when it is not OK, brief
  * (or detail, when brief is NULL) also goes into the summary. 0 or -1. */

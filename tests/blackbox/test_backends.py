@@ -1,0 +1,173 @@
+"""Several backends in one run (-H repeated), against a fleet of
+simulators: each backend its own simulator, with its own faults, values
+and secret. Every case asserts exit code, first line and perfdata."""
+
+import re
+
+import pytest
+
+import simulator
+from conftest import (INSTANCE, TENANT, assert_perfdata, assert_state,
+                      first_line, free_port, parse_perfdata, run_plugin)
+
+
+@pytest.fixture(scope="module")
+def fleet_server():
+    f = simulator.Fleet(16, secrets={1: "another-secret-on-backend-1"})
+    f.start()
+    yield f
+    f.stop()
+
+
+@pytest.fixture
+def fleet(fleet_server, plugin):
+    fleet_server.reset()
+    yield fleet_server
+    fleet_server.reset()
+
+
+@pytest.fixture
+def args(secret_file):
+    return ["-i", INSTANCE, "-T", TENANT, "--secret-file", secret_file]
+
+
+def hosts(fleet, which):
+    out = []
+    for i in which:
+        out += ["-H", fleet.name(i)]
+    return out
+
+
+def assert_backend_perfdata(line, names, warn=""):
+    """One label set per backend, in the order given: NAME time, NAME size."""
+    perf = parse_perfdata(line)
+    want = []
+    for name in names:
+        want += ["%s time" % name, "%s size" % name]
+    assert list(perf) == want, line
+    for name in names:
+        value, uom, w, _, pmin, _ = perf["%s time" % name]
+        assert uom == "s" and value >= 0 and pmin == "0" and w == warn, line
+        assert perf["%s size" % name][1] == "B", line
+    # Labels with a space are quoted, and none holds '=' or "'".
+    assert all("=" not in l and "'" not in l for l in perf), line
+    return perf
+
+
+def test_one_backend_is_as_before(fleet, args):
+    """-H HOST:PORT alone gives what -H HOST -p PORT always gave."""
+    sim = fleet.sims[0]
+    rc1, out1, _, _ = run_plugin(["-H", fleet.name(0)] + args)
+    rc2, out2, _, _ = run_plugin(["-H", "127.0.0.1", "-p", sim.port] + args)
+    strip = re.compile(r"[0-9]+\.[0-9]+ ?s")
+    assert rc1 == rc2 == 0
+    assert strip.sub("T", out1) == strip.sub("T", out2)
+    line = assert_state(rc1, out1, "OK", r"^NOVA METADATA OK - canary "
+                        r"32d0524b on 127\.0\.0\.1:%d: HTTP 200, 2/2 keys, "
+                        % sim.port)
+    assert_perfdata(line)
+
+
+def test_two_backends_ok(fleet, args):
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2]) + args)
+    line = assert_state(rc, out, "OK", r"^NOVA METADATA OK - canary "
+                        r"32d0524b on 2 backends: 2/2 backends OK $")
+    assert_backend_perfdata(line, [fleet.name(0), fleet.name(2)])
+    # Each backend's sub-checks nested under it.
+    lines = out.splitlines()
+    assert lines[1].startswith("\\_ [OK] %s: HTTP 200" % fleet.name(0))
+    assert lines[2].startswith("    \\_ [OK] signature accepted")
+    for i in (0, 2):
+        assert [r["path"] for r in fleet.sims[i].requests] == \
+            ["/latest/meta-data/"]
+
+
+def test_sixteen_backends_ok(fleet, args):
+    which = [0] + list(range(2, 16)) + [1]
+    which.remove(1)
+    rc, out, _, _ = run_plugin(hosts(fleet, which) + args)
+    line = assert_state(rc, out, "OK", r"on 15 backends: 15/15 backends "
+                        r"OK $")
+    assert_backend_perfdata(line, [fleet.name(i) for i in which])
+
+
+def test_sixteen_with_one_down(fleet, args):
+    down = "127.0.0.1:%d" % free_port()
+    which = [0] + list(range(2, 16))
+    rc, out, _, _ = run_plugin(hosts(fleet, which) + ["-H", down] + args)
+    line = assert_state(rc, out, "CRITICAL", r"on 16 backends: %s: "
+                        r"[^;|]*Connection refused[^;|]*; 15/16 backends OK $"
+                        % re.escape(down))
+    # The backend that never answered has no invented numbers.
+    assert_backend_perfdata(line, [fleet.name(i) for i in which])
+
+
+def test_one_with_another_secret(fleet, args):
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 1, 2]) + args)
+    line = assert_state(rc, out, "CRITICAL", r"on 3 backends: %s: HTTP 403"
+                        r"[^|]*signature rejected: the shared secret "
+                        r"differs[^|]*; 2/3 backends OK $"
+                        % re.escape(fleet.name(1)))
+    assert fleet.name(0) + ":" not in line.split("|")[0]
+    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 1, 2)])
+
+
+def test_one_slow(fleet, args):
+    fleet.sims[2].set_fault("delay", 0.6)
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + ["-w", "0.4"] +
+                               args)
+    line = assert_state(rc, out, "WARNING", r"on 3 backends: %s: HTTP 200"
+                        r"[^|]*violates warning threshold 0\.4; 2/3 "
+                        r"backends OK $" % re.escape(fleet.name(2)))
+    perf = assert_backend_perfdata(
+        line, [fleet.name(i) for i in (0, 2, 3)], warn="0.4")
+    assert perf["%s time" % fleet.name(2)][0] >= 0.6
+
+
+def test_one_stale_listing(fleet, args):
+    """A backend that lists other keys (a stale cache) is WARNING, named,
+    even when every backend passes on its own."""
+    fleet.sims[3].set_fault("missing_key", "ami-launch-index")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + args)
+    line = assert_state(rc, out, "WARNING", r"on 3 backends: backends "
+                        r"disagree: %s differs; 3/3 backends OK $"
+                        % re.escape(fleet.name(3)))
+    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
+    assert "[WARNING] backends disagree on the checked values: %s serves" \
+        % fleet.name(3) in out
+
+
+def test_one_stale_meta_data(fleet, args):
+    """-O: one backend serves another hostname for the canary."""
+    fleet.sims[2].set_fault("os_value", "hostname=old-name")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + ["-O"] + args)
+    line = assert_state(rc, out, "WARNING", r"backends disagree: %s "
+                        r"differs; 3/3 backends OK $"
+                        % re.escape(fleet.name(2)))
+    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
+
+
+def test_ipv6_and_port_forms(fleet, args):
+    """[IPV6]:PORT and HOST with -p as the port of those without one."""
+    rc, out, _, _ = run_plugin(["-H", "127.0.0.1", "-p", fleet.sims[0].port,
+                                "-H", fleet.name(2)] + args)
+    line = assert_state(rc, out, "OK", r"on 2 backends: 2/2 backends OK")
+    assert_backend_perfdata(line, [fleet.name(0), fleet.name(2)])
+
+
+def test_same_backend_twice_is_unknown(fleet, args):
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 0]) + args)
+    assert_state(rc, out, "UNKNOWN", r"-H/--hostname: 127\.0\.0\.1 given "
+                 r"twice")
+    assert "|" not in first_line(out)
+
+
+def test_json_nests_backends(fleet, args):
+    import json
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2]) +
+                               ["--output-format=mp-test-json"] + args)
+    doc = json.loads(out)
+    assert rc == 0 and doc["state"] == "OK"
+    assert [c["output"].split(":")[0:2] for c in doc["checks"]] == \
+        [fleet.name(i).split(":") for i in (0, 2)]
+    assert all(c["checks"] for c in doc["checks"])
