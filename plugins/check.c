@@ -18,8 +18,18 @@ nm_check_subject(const nm_config *cfg, char *buf, size_t len)
 	int ipv6 = strchr(cfg->host, ':') != NULL;
 	int r;
 
-	r = snprintf(buf, len, "canary %.8s on %s%s%s:%u", cfg->instance,
-	    ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "", cfg->port);
+	if (cfg->host_count > 1)
+		r = snprintf(buf, len, "canary %.8s on %zu backends%s",
+		    cfg->instance, cfg->host_count, cfg->all_addresses ?
+		    " (every address of each)" : "");
+	else if (cfg->all_addresses)
+		r = snprintf(buf, len, "canary %.8s on every address of "
+		    "%s%s%s:%u", cfg->instance, ipv6 ? "[" : "", cfg->host,
+		    ipv6 ? "]" : "", cfg->port);
+	else
+		r = snprintf(buf, len, "canary %.8s on %s%s%s:%u",
+		    cfg->instance, ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "",
+		    cfg->port);
 	return (r < 0 || (size_t)r >= len) ? -1 : 0;
 }
 
@@ -73,6 +83,9 @@ finish(nm_run *run, mp_check **out)
 		return nm_run_nomem(run);
 	return 0;
 }
+
+/* How long before the whole-run limit several backends stop. */
+#define MARGIN_MS 300
 
 /* One backend of a run with several. */
 typedef struct {
@@ -254,6 +267,10 @@ backends_init(const nm_config *cfg, const nm_targets *ts, backend *bs,
 		    ts->v[i].name)) != NM_OK)
 			return e;
 		bs[i].run.engine = engine;
+		/* Every backend's result, a hung one's own limit included,
+		 * is in before the whole-run limit's prepared line. */
+		bs[i].run.margin_ms = (long)cfg->timeout * 1000 / 10 <
+		    MARGIN_MS ? (long)cfg->timeout * 1000 / 10 : MARGIN_MS;
 		if ((e = nm_http_new(cfg, &ts->v[i].ep, signature,
 		    &bs[i].run.http, &bs[i].run.err)) != NM_OK)
 			return e;

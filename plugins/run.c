@@ -188,7 +188,8 @@ nm_run_request(nm_run *run, const char *path)
 	nm_err e;
 
 	if ((e = nm_engine_get(run->engine, run->http, path,
-	    remaining_ms(run->deadline), resp, &run->err)) != NM_OK)
+	    remaining_ms(run->deadline) - run->margin_ms, resp, &run->err)) !=
+	    NM_OK)
 		return e == NM_ERR_NOMEM ? nm_run_nomem(run) : -1;
 	run->requests++;
 	/* A failed request took its time too: a per-document series

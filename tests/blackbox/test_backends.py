@@ -171,3 +171,23 @@ def test_json_nests_backends(fleet, args):
     assert [c["output"].split(":")[0:2] for c in doc["checks"]] == \
         [fleet.name(i).split(":") for i in (0, 2)]
     assert all(c["checks"] for c in doc["checks"])
+
+
+def test_one_hung_is_its_own_timeout(fleet, args):
+    """A backend that never answers hits the limit on its own: the others'
+    results still come, before the whole-run limit."""
+    fleet.sims[2].set_fault("hang")
+    rc, out, _, elapsed = run_plugin(hosts(fleet, [0, 2, 3]) +
+                                     ["-t", "5"] + args)
+    line = assert_state(rc, out, "CRITICAL", r"on 3 backends: %s: timed out "
+                        r"after 5 s \(whole-run limit, -t\); 2/3 backends "
+                        r"OK $" % re.escape(fleet.name(2)))
+    assert_backend_perfdata(line, [fleet.name(0), fleet.name(3)])
+
+
+def test_timeout_result_applies_per_backend(fleet, args):
+    fleet.sims[3].set_fault("hang")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 3]) +
+                               ["-t", "5:WARNING"] + args)
+    assert_state(rc, out, "WARNING", r"%s: timed out after 5 s.*; 1/2 "
+                 r"backends OK $" % re.escape(fleet.name(3)))
