@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,35 +178,56 @@ agreeing(const backend *bs, size_t n, size_t i)
 	return k;
 }
 
+/* The names of the backends whose values fewer others share than most
+ * do, or of all that served values when no value has a majority. */
+static int
+odd_ones(const backend *bs, size_t n, size_t most, bool all, dynbuf *odd)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (bs[i].run.served.len == 0 ||
+		    (!all && agreeing(bs, n, i) >= most))
+			continue;
+		if (dynbuf_printf(odd, "%s%s", odd->len > 0 ? ", " : "",
+		    bs[i].target->name) != DYNBUF_OK)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 add_disagreement(mp_check *top, const backend *bs, size_t n, dynbuf *sum)
 {
-	size_t i, most = 0, served = 0;
+	size_t i, most = 0, served = 0, at_most = 0;
+	bool tie, plural;
 	dynbuf odd;
-	int r = 0;
+	int r;
 
 	for (i = 0; i < n; i++) {
-		served += bs[i].run.served.len > 0;
-		if (bs[i].run.served.len > 0 && agreeing(bs, n, i) > most)
+		if (bs[i].run.served.len == 0)
+			continue;
+		served++;
+		if (agreeing(bs, n, i) > most)
 			most = agreeing(bs, n, i);
 	}
 	if (served < 2 || most == served)
 		return 0;
+	for (i = 0; i < n; i++)
+		at_most += bs[i].run.served.len > 0 && agreeing(bs, n, i) == most;
+	/* Two values as common as each other, or one that only half the
+	 * backends share: no majority to tell the odd ones by. */
+	tie = at_most > most || most * 2 <= served;
 	dynbuf_init(&odd, NM_BODY_CAP);
-	for (i = 0; i < n && r == 0; i++) {
-		if (bs[i].run.served.len > 0 && agreeing(bs, n, i) < most)
-			r = dynbuf_printf(&odd, "%s%s", odd.len > 0 ? ", " : "",
-			    bs[i].target->name) == DYNBUF_OK ? 0 : -1;
-	}
-	/* No majority: every backend differs from some other. */
-	if (r == 0 && odd.len == 0)
-		r = dynbuf_printf(&odd, "no majority") == DYNBUF_OK ? 0 : -1;
+	r = odd_ones(bs, n, most, tie, &odd);
+	plural = r == 0 && strchr(odd.data, ',') != NULL;
 	if (r == 0 && (mp_check_add(top, MP_WARNING, "backends disagree on "
-	    "the checked values: %s serve%s other values than the rest (a "
-	    "stale cache or a drifted configuration?)", odd.data,
-	    strchr(odd.data, ',') != NULL ? "" : "s") == NULL ||
-	    dynbuf_printf(sum, "%sbackends disagree: %s differs",
-	    sum->len > 0 ? "; " : "", odd.data) != DYNBUF_OK))
+	    "the checked values: %s serve%s other values than %s (a stale "
+	    "cache or a drifted configuration?)", odd.data, plural ? "" : "s",
+	    tie ? "each other" : "the rest") == NULL ||
+	    dynbuf_printf(sum, "%sbackends disagree: %s differ%s%s",
+	    sum->len > 0 ? "; " : "", odd.data, plural ? "" : "s",
+	    tie ? " (no majority)" : "") != DYNBUF_OK))
 		r = -1;
 	dynbuf_free(&odd);
 	return r;
@@ -267,6 +289,7 @@ backends_init(const nm_config *cfg, const nm_targets *ts, backend *bs,
 		    ts->v[i].name)) != NM_OK)
 			return e;
 		bs[i].run.engine = engine;
+		bs[i].run.compare = 1;
 		/* Every backend's result, a hung one's own limit included,
 		 * is in before the whole-run limit's prepared line. */
 		bs[i].run.margin_ms = (long)cfg->timeout * 1000 / 10 <

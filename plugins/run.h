@@ -25,6 +25,7 @@ typedef struct {
 	const nm_config *cfg;
 	const struct timespec *deadline;
 	long margin_ms;		/* requests end this long before it */
+	int compare;		/* other backends' values are compared */
 	nm_engine *engine;	/* runs this target with the others */
 	nm_http *http;		/* this target's own connection */
 	mp_check *check;

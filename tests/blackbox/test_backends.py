@@ -77,9 +77,11 @@ def test_two_backends_ok(fleet, args):
     lines = out.splitlines()
     assert lines[1].startswith("\\_ [OK] %s: HTTP 200" % fleet.name(0))
     assert lines[2].startswith("    \\_ [OK] signature accepted")
+    # Each backend: the listing, then the -k keys' values to compare.
     for i in (0, 2):
         assert [r["path"] for r in fleet.sims[i].requests] == \
-            ["/latest/meta-data/"]
+            ["/latest/meta-data/", "/latest/meta-data/instance-id",
+             "/latest/meta-data/local-ipv4"]
 
 
 def test_sixteen_backends_ok(fleet, args):
@@ -135,6 +137,25 @@ def test_one_stale_listing(fleet, args):
     assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
     assert "[WARNING] backends disagree on the checked values: %s serves" \
         % fleet.name(3) in out
+
+
+def test_one_stale_value(fleet, args):
+    """Same keys listed, another value served for one of them."""
+    fleet.sims[0].set_fault("value", "local-ipv4=10.9.9.9")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + args)
+    line = assert_state(rc, out, "WARNING", r"on 3 backends: backends "
+                        r"disagree: %s differs; 3/3 backends OK $"
+                        % re.escape(fleet.name(0)))
+    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
+
+
+def test_two_that_disagree_have_no_majority(fleet, args):
+    fleet.sims[0].set_fault("value", "local-ipv4=10.9.9.9")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2]) + args)
+    line = assert_state(rc, out, "WARNING", r"on 2 backends: backends "
+                        r"disagree: %s, %s differ \(no majority\); 2/2 backends OK $"
+                        % (re.escape(fleet.name(0)), re.escape(fleet.name(2))))
+    assert_backend_perfdata(line, [fleet.name(0), fleet.name(2)])
 
 
 def test_one_stale_meta_data(fleet, args):
