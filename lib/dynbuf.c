@@ -62,20 +62,28 @@ dynbuf_add(dynbuf *b, const void *data, size_t len)
 }
 
 dynbuf_err
-dynbuf_printf(dynbuf *b, const char *fmt, ...)
+dynbuf_vprintf(dynbuf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *text = NULL;
 	int n;
 	dynbuf_err r;
 
-	va_start(ap, fmt);
-	n = vasprintf(&text, fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	if ((n = vasprintf(&text, fmt, ap)) < 0)
 		return DYNBUF_NOMEM;
 	r = dynbuf_add(b, text, (size_t)n);
 	free(text);
+	return r;
+}
+
+dynbuf_err
+dynbuf_printf(dynbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	dynbuf_err r;
+
+	va_start(ap, fmt);
+	r = dynbuf_vprintf(b, fmt, ap);
+	va_end(ap);
 	return r;
 }
 

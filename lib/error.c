@@ -51,20 +51,24 @@ nm_err_name(nm_err e)
 }
 
 nm_err
-nm_error_set(nm_error *e, nm_err code, const char *fmt, ...)
+nm_error_vset(nm_error *e, nm_err code, const char *fmt, va_list ap)
 {
-	va_list ap;
-	char *text = NULL;
+	char *text = mp_vscrubbed(fmt, ap);
 
-	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		text = NULL;
-	va_end(ap);
-	if (text != NULL)
-		mp_scrub(text);
 	free(e->cause);
 	e->cause = text;
 	e->code = code;
+	return code;
+}
+
+nm_err
+nm_error_set(nm_error *e, nm_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)nm_error_vset(e, code, fmt, ap);
+	va_end(ap);
 	return code;
 }
 

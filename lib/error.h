@@ -4,6 +4,8 @@
 #ifndef MP_ERROR_H
 #define MP_ERROR_H
 
+#include <stdarg.h>
+
 #include "states.h"
 
 typedef enum {
@@ -44,6 +46,10 @@ nm_err nm_error_set(nm_error *e, nm_err code, const char *fmt, ...)
 
 /* The cause, or the error's name when there is none. */
 const char *nm_error_text(const nm_error *e);
+
+/* nm_error_set with a va_list. */
+nm_err nm_error_vset(nm_error *e, nm_err code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 void nm_error_clear(nm_error *e);
 

@@ -126,12 +126,8 @@ mp_scrub(char *text)
 }
 
 /* vasprintf, then scrub: every text this layer stores is clean. */
-static char *
-scrubbed_vprintf(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
-
-static char *
-scrubbed_vprintf(const char *fmt, va_list ap)
+char *
+mp_vscrubbed(const char *fmt, va_list ap)
 {
 	char *s = NULL;
 
@@ -190,7 +186,7 @@ replace_text(char **slot, const char *fmt, va_list ap)
 static int
 replace_text(char **slot, const char *fmt, va_list ap)
 {
-	char *s = scrubbed_vprintf(fmt, ap);
+	char *s = mp_vscrubbed(fmt, ap);
 
 	if (s == NULL)
 		return -1;
@@ -236,7 +232,7 @@ mp_check_add(mp_check *c, mp_state s, const char *fmt, ...)
 		goto out;
 	sc->state = s;
 	va_start(ap, fmt);
-	sc->text = scrubbed_vprintf(fmt, ap);
+	sc->text = mp_vscrubbed(fmt, ap);
 	va_end(ap);
 	if (sc->text == NULL || check_append(c, sc) != 0)
 		goto out;
@@ -258,7 +254,7 @@ mp_check_add_nested(mp_check *c, mp_state s, mp_check *nested,
 		goto out;
 	sc->state = s;
 	va_start(ap, fmt);
-	sc->text = scrubbed_vprintf(fmt, ap);
+	sc->text = mp_vscrubbed(fmt, ap);
 	va_end(ap);
 	if (sc->text == NULL || check_append(c, sc) != 0)
 		goto out;

@@ -7,6 +7,7 @@
 #ifndef MP_OUTPUT_H
 #define MP_OUTPUT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "states.h"
@@ -84,6 +85,11 @@ mp_state mp_check_state(const mp_check *c);
  * without the service label; summary-only carries no perfdata.
  * Returns 0, or -1 on out of memory. */
 int mp_check_format(const mp_check *c, mp_format f, char **out);
+
+/* vasprintf, then mp_scrub: the one way to a scrubbed, malloc'd text
+ * (NULL on out of memory). */
+char *mp_vscrubbed(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 /* Scrubs text in place: '|' becomes '/', control characters (and DEL)
  * become ' ', bytes that are not valid UTF-8 become '?'. */

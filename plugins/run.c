@@ -49,15 +49,10 @@ int
 nm_run_fail(nm_run *run, nm_err code, const char *fmt, ...)
 {
 	va_list ap;
-	char *text = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		text = NULL;
+	(void)nm_error_vset(&run->err, code, fmt, ap);
 	va_end(ap);
-	(void)nm_error_set(&run->err, code, "%s", text != NULL ? text :
-	    nm_err_name(code));
-	free(text);
 	return -1;
 }
 
@@ -84,17 +79,11 @@ int
 nm_run_fact(nm_run *run, const char *fmt, ...)
 {
 	va_list ap;
-	char *text = NULL;
 	dynbuf_err e;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&text, fmt, ap);
+	e = dynbuf_vprintf(&run->facts, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return nm_run_nomem(run);
-	e = dynbuf_add(&run->facts, text, (size_t)n);
-	free(text);
 	return e == DYNBUF_OK ? 0 : buffer_failed(run, e);
 }
 
@@ -141,14 +130,14 @@ nm_run_add_result2(nm_run *run, mp_state state, const char *brief,
 int
 nm_run_add_result(nm_run *run, mp_state state, const char *fmt, ...)
 {
-	char *text = NULL;
+	char *text;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&text, fmt, ap);
+	text = mp_vscrubbed(fmt, ap);
 	va_end(ap);
-	if (r < 0)
+	if (text == NULL)
 		return nm_run_nomem(run);
 	r = nm_run_add_result2(run, state, NULL, text);
 	free(text);
