@@ -125,6 +125,30 @@ mp_scrub(char *text)
 	}
 }
 
+char *
+mp_quote(const char *s, size_t n)
+{
+	size_t cut = 0, step;
+	char *out = NULL;
+
+	if (s == NULL)
+		n = 0;
+	/* Whole characters only, so the cut never makes invalid UTF-8. */
+	while (cut < n && cut < MP_QUOTE_MAX) {
+		step = mp_utf8_len(s + cut, n - cut);
+		if (step == 0)
+			step = 1;
+		if (cut + step > MP_QUOTE_MAX)
+			break;
+		cut += step;
+	}
+	if (asprintf(&out, "'%.*s%s'", (int)cut, cut > 0 ? s : "",
+	    cut < n ? "..." : "") < 0)
+		return NULL;
+	mp_scrub(out);
+	return out;
+}
+
 /* vasprintf, then scrub: every text this layer stores is clean. */
 char *
 mp_vscrubbed(const char *fmt, va_list ap)

@@ -86,6 +86,15 @@ mp_state mp_check_state(const mp_check *c);
  * Returns 0, or -1 on out of memory. */
 int mp_check_format(const mp_check *c, mp_format f, char **out);
 
+/* The one quote length: text from a server or an operator is shown up
+ * to this many bytes in a message. */
+#define MP_QUOTE_MAX 100
+
+/* The one quoting helper: 'TEXT' for s[0..n), cut after MP_QUOTE_MAX
+ * bytes (never inside a UTF-8 character) with "..." inside the quotes,
+ * scrubbed. malloc'd; NULL on out of memory. */
+char *mp_quote(const char *s, size_t n);
+
 /* vasprintf, then mp_scrub: the one way to a scrubbed, malloc'd text
  * (NULL on out of memory). */
 char *mp_vscrubbed(const char *fmt, va_list ap)

@@ -172,39 +172,50 @@ compare_value(nm_run *run, const nm_expect *e, unsigned *matched)
 	const dynbuf *body = &run->resp.body;
 	const char *data = body->data != NULL ? body->data : "";
 	size_t n = value_length(body);
+	char *want = NULL, *got = NULL;
+	int r = -1;
 
 	if (nm_run_served(run, e->key, data, n) != 0)
 		return -1;
 	if (memchr(data, '\0', n) != NULL)
 		return nm_run_add_result(run, MP_CRITICAL, "%s: response is "
 		    "not text (NUL byte)", e->key);
-	if (n == strlen(e->value) && memcmp(data, e->value, n) == 0) {
+	if ((want = mp_quote(e->value, strlen(e->value))) == NULL ||
+	    (got = mp_quote(data, n)) == NULL)
+		r = nm_run_nomem(run);
+	else if (n == strlen(e->value) && memcmp(data, e->value, n) == 0) {
 		(*matched)++;
-		return nm_run_add_result(run, MP_OK, "%s is '%.100s' as "
-		    "expected", e->key, e->value);
-	}
-	return nm_run_add_result(run, MP_CRITICAL, "%s is '%.*s', expected "
-	    "'%.100s'", e->key, n > 100 ? 100 : (int)n, data, e->value);
+		r = nm_run_add_result(run, MP_OK, "%s is %s as expected",
+		    e->key, want);
+	} else
+		r = nm_run_add_result(run, MP_CRITICAL, "%s is %s, expected %s",
+		    e->key, got, want);
+	free(want);
+	free(got);
+	return r;
 }
 
 static int
 check_expect(nm_run *run, const nm_expect *e, unsigned *matched)
 {
-	char *path = NULL;
+	char *path = NULL, *want = NULL;
 	int r;
 
 	if (asprintf(&path, "%s%s", run->cfg->url, e->key) < 0)
 		return nm_run_nomem(run);
-	if ((r = nm_run_fetch(run, path)) != 0)
+	if ((want = mp_quote(e->value, strlen(e->value))) == NULL)
+		r = nm_run_nomem(run);
+	else if ((r = nm_run_fetch(run, path)) != 0)
 		r = r < 0 ? -1 : 0;
 	else if (run->resp.status == 404)
 		r = nm_run_add_result(run, MP_CRITICAL, "%s missing (HTTP 404 "
-		    "for %s), expected '%.100s'", e->key, path, e->value);
+		    "for %s), expected %s", e->key, path, want);
 	else if (run->resp.status != 200)
 		r = nm_run_status_failure(run, path);
 	else
 		r = compare_value(run, e, matched);
 	free(path);
+	free(want);
 	return r;
 }
 

@@ -12,7 +12,6 @@
 
 /* Quoted server text is cut to this much, so one long value cannot
  * crowd the other verdicts out of a line. */
-#define QUOTE_MAX 100
 
 static const char *
 type_name(const json_t *v)
@@ -293,7 +292,7 @@ check_identity(const json_t *doc, const char *key, const char *want,
 		    "expected %s %s", key, type_name(v), what, want);
 	else if (!nm_os_string_is(v, want))
 		setf(vd->text, sizeof(vd->text), "meta_data.json is another "
-		    "instance's: %s '%.*s', expected %s %s", key, QUOTE_MAX,
+		    "instance's: %s '%.*s', expected %s %s", key, MP_QUOTE_MAX,
 		    quoted(v, text, sizeof(text)), what, want);
 	else {
 		vd->state = MP_OK;
@@ -344,20 +343,20 @@ check_expect(const json_t *doc, const nm_expect *e, nm_os_verdicts *out)
 		return;
 	if (v == NULL)
 		setf(vd->text, sizeof(vd->text), "%s missing from "
-		    "meta_data.json, expected '%.*s'", e->key, QUOTE_MAX,
+		    "meta_data.json, expected '%.*s'", e->key, MP_QUOTE_MAX,
 		    e->value);
 	else if (json_is_object(v) || json_is_array(v))
 		setf(vd->text, sizeof(vd->text), "%s is %s, expected '%.*s'",
-		    e->key, type_name(v), QUOTE_MAX, e->value);
+		    e->key, type_name(v), MP_QUOTE_MAX, e->value);
 	else if (!nm_os_value_matches(v, e->value))
 		setf(vd->text, sizeof(vd->text), "%s is '%.*s', expected "
-		    "'%.*s'", e->key, QUOTE_MAX, quoted(v, text, sizeof(text)),
-		    QUOTE_MAX, e->value);
+		    "'%.*s'", e->key, MP_QUOTE_MAX, quoted(v, text, sizeof(text)),
+		    MP_QUOTE_MAX, e->value);
 	else {
 		vd->state = MP_OK;
 		out->values_matched++;
 		setf(vd->text, sizeof(vd->text), "%s is '%.*s' as expected",
-		    e->key, QUOTE_MAX, quoted(v, text, sizeof(text)));
+		    e->key, MP_QUOTE_MAX, quoted(v, text, sizeof(text)));
 	}
 }
 

@@ -344,6 +344,28 @@ test_nested(void **state)
 }
 
 static void
+test_quote(void **state)
+{
+	char long_text[MP_QUOTE_MAX + 10], *q;
+
+	(void)state;
+	assert_non_null(q = mp_quote("a|b\n", 4));
+	assert_string_equal(q, "'a/b '");
+	free(q);
+	assert_non_null(q = mp_quote(NULL, 0));
+	assert_string_equal(q, "''");
+	free(q);
+	/* Cut at MP_QUOTE_MAX bytes, never inside a character. */
+	memset(long_text, 'x', sizeof(long_text));
+	long_text[MP_QUOTE_MAX - 1] = '\xc3';
+	long_text[MP_QUOTE_MAX] = '\xa9';
+	assert_non_null(q = mp_quote(long_text, sizeof(long_text)));
+	assert_int_equal(strlen(q), 1 + (MP_QUOTE_MAX - 1) + 3 + 1);
+	assert_string_equal(q + MP_QUOTE_MAX, "...'");
+	free(q);
+}
+
+static void
 test_scrub_table(void **state)
 {
 	static const struct {
@@ -579,6 +601,7 @@ main(void)
 		cmocka_unit_test(test_json_empty_and_scrubbed),
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_utf8_len),
 	};
 
