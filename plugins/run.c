@@ -92,6 +92,9 @@ nm_run_served(nm_run *run, const char *key, const char *value, size_t len)
 {
 	dynbuf_err e;
 
+	/* Only several backends are compared. */
+	if (!run->compare)
+		return 0;
 	if ((e = dynbuf_printf(&run->served, "%s=", key)) != DYNBUF_OK ||
 	    (e = dynbuf_add(&run->served, value != NULL ? value : "", len)) !=
 	    DYNBUF_OK || (e = dynbuf_add(&run->served, "\n", 1)) != DYNBUF_OK)

@@ -62,7 +62,8 @@ int nm_run_fact(nm_run *run, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Records a checked key's value as served (a listing, a -e value, a
- * meta_data.json value), to tell backends that disagree. 0 or -1. */
+ * meta_data.json value), to tell backends that disagree (only when
+ * run->compare). 0 or -1. */
 int nm_run_served(nm_run *run, const char *key, const char *value,
     size_t len);
 
