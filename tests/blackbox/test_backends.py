@@ -8,7 +8,8 @@ import pytest
 
 import simulator
 from conftest import (INSTANCE, TENANT, assert_perfdata, assert_state,
-                      first_line, free_port, parse_perfdata, run_plugin)
+                      first_line, free_port, ipv6_loopback, parse_perfdata,
+                      run_plugin)
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +175,19 @@ def test_ipv6_and_port_forms(fleet, args):
                                 "-H", fleet.name(2)] + args)
     line = assert_state(rc, out, "OK", r"on 2 backends: 2/2 backends OK")
     assert_backend_perfdata(line, [fleet.name(0), fleet.name(2)])
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 on loopback")
+def test_ipv6_backend_with_port(fleet, args):
+    """[IPV6]:PORT beside HOST:PORT; the label keeps the brackets."""
+    sim6 = simulator.Simulator(bind="::1").start()
+    try:
+        name6 = "[::1]:%d" % sim6.port
+        rc, out, _, _ = run_plugin(["-H", fleet.name(0), "-H", name6] + args)
+    finally:
+        sim6.stop()
+    line = assert_state(rc, out, "OK", r"on 2 backends: 2/2 backends OK $")
+    assert_backend_perfdata(line, [fleet.name(0), name6])
 
 
 def test_same_backend_twice_is_unknown(fleet, args):
