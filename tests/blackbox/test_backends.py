@@ -226,3 +226,29 @@ def test_timeout_result_applies_per_backend(fleet, args):
                                ["-t", "5:WARNING"] + args)
     assert_state(rc, out, "WARNING", r"%s: timed out after 5 s.*; 1/2 "
                  r"backends OK $" % re.escape(fleet.name(3)))
+
+
+def test_all_addresses_keeps_the_name_as_host(fleet, args):
+    """--all-addresses connects to each address the name has; the name
+    stays the Host header. (The several-address case runs in a network
+    namespace with its own hosts file, in the suite that owns it.)"""
+    port = fleet.sims[0].port
+    rc, out, _, _ = run_plugin(["-H", "localhost:%d" % port,
+                                "--all-addresses", "-4"] + args)
+    line = assert_state(rc, out, "OK", r"^NOVA METADATA OK - canary "
+                        r"32d0524b on every address of localhost:%d: HTTP "
+                        r"200, 2/2 keys" % port)
+    assert_perfdata(line)
+    assert fleet.sims[0].last_headers["Host"] == "localhost:%d" % port
+
+
+def test_all_addresses_with_several_names(fleet, args):
+    """Each name's addresses are backends named NAME[ADDRESS]:PORT."""
+    p0, p2 = fleet.sims[0].port, fleet.sims[2].port
+    rc, out, _, _ = run_plugin(["-H", "localhost:%d" % p0, "-H",
+                                "127.0.0.1:%d" % p2, "--all-addresses",
+                                "-4"] + args)
+    line = assert_state(rc, out, "OK", r"on 2 backends: 2/2 backends OK $")
+    assert_backend_perfdata(line, ["localhost[127.0.0.1]:%d" % p0,
+                                   "127.0.0.1:%d" % p2])
+    assert fleet.sims[0].last_headers["Host"] == "localhost:%d" % p0
