@@ -10,17 +10,12 @@ int
 mp_set_cause(char **cause, const char *fmt, ...)
 {
 	va_list ap;
-	char *text = NULL;
 
 	if (cause == NULL)
 		return -1;
-	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		text = NULL;
-	va_end(ap);
 	/* Causes quote user and server text: never let it split a line. */
-	if (text != NULL)
-		mp_scrub(text);
-	*cause = text;
+	va_start(ap, fmt);
+	*cause = mp_vscrubbed(fmt, ap);
+	va_end(ap);
 	return -1;
 }

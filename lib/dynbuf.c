@@ -1,6 +1,8 @@
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +59,32 @@ dynbuf_add(dynbuf *b, const void *data, size_t len)
 	b->len += len;
 	b->data[b->len] = '\0';
 	return DYNBUF_OK;
+}
+
+dynbuf_err
+dynbuf_vprintf(dynbuf *b, const char *fmt, va_list ap)
+{
+	char *text = NULL;
+	int n;
+	dynbuf_err r;
+
+	if ((n = vasprintf(&text, fmt, ap)) < 0)
+		return DYNBUF_NOMEM;
+	r = dynbuf_add(b, text, (size_t)n);
+	free(text);
+	return r;
+}
+
+dynbuf_err
+dynbuf_printf(dynbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	dynbuf_err r;
+
+	va_start(ap, fmt);
+	r = dynbuf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 void

@@ -24,6 +24,7 @@ struct mp_subcheck {
 	char *text;
 	mp_perfdata *perf;
 	size_t nperf;
+	mp_check *nested;	/* sub-checks under this one, or NULL */
 };
 
 struct mp_check {
@@ -31,8 +32,6 @@ struct mp_check {
 	char *summary;		/* NULL: derived from the sub-checks */
 	mp_subcheck **subs;	/* pointers, so handed-out sub-checks stay put */
 	size_t nsubs;
-	bool forced;
-	mp_state forced_state;
 };
 
 int
@@ -126,13 +125,33 @@ mp_scrub(char *text)
 	}
 }
 
-/* vasprintf, then scrub: every text this layer stores is clean. */
-static char *
-scrubbed_vprintf(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
+char *
+mp_quote(const char *s, size_t n)
+{
+	size_t cut = 0, step;
+	char *out = NULL;
 
-static char *
-scrubbed_vprintf(const char *fmt, va_list ap)
+	if (s == NULL)
+		n = 0;
+	/* Whole characters only, so the cut never makes invalid UTF-8. */
+	while (cut < n && cut < MP_QUOTE_MAX) {
+		step = mp_utf8_len(s + cut, n - cut);
+		if (step == 0)
+			step = 1;
+		if (cut + step > MP_QUOTE_MAX)
+			break;
+		cut += step;
+	}
+	if (asprintf(&out, "'%.*s%s'", (int)cut, cut > 0 ? s : "",
+	    cut < n ? "..." : "") < 0)
+		return NULL;
+	mp_scrub(out);
+	return out;
+}
+
+/* vasprintf, then scrub: every text this layer stores is clean. */
+char *
+mp_vscrubbed(const char *fmt, va_list ap)
 {
 	char *s = NULL;
 
@@ -154,7 +173,6 @@ mp_check_new(const char *label)
 		return NULL;
 	}
 	mp_scrub(c->label);
-	c->forced_state = MP_UNKNOWN;
 	return c;
 }
 
@@ -165,6 +183,7 @@ subcheck_free(mp_subcheck *sc)
 		return;
 	free(sc->text);
 	free(sc->perf);
+	mp_check_free(sc->nested);
 	free(sc);
 }
 
@@ -191,7 +210,7 @@ replace_text(char **slot, const char *fmt, va_list ap)
 static int
 replace_text(char **slot, const char *fmt, va_list ap)
 {
-	char *s = scrubbed_vprintf(fmt, ap);
+	char *s = mp_vscrubbed(fmt, ap);
 
 	if (s == NULL)
 		return -1;
@@ -237,7 +256,7 @@ mp_check_add(mp_check *c, mp_state s, const char *fmt, ...)
 		goto out;
 	sc->state = s;
 	va_start(ap, fmt);
-	sc->text = scrubbed_vprintf(fmt, ap);
+	sc->text = mp_vscrubbed(fmt, ap);
 	va_end(ap);
 	if (sc->text == NULL || check_append(c, sc) != 0)
 		goto out;
@@ -248,22 +267,53 @@ mp_check_add(mp_check *c, mp_state s, const char *fmt, ...)
 	return ret;
 }
 
-void
-mp_subcheck_set_state(mp_subcheck *sc, mp_state s)
+mp_subcheck *
+mp_check_add_nested(mp_check *c, mp_state s, mp_check *nested,
+    const char *fmt, ...)
 {
+	mp_subcheck *sc = NULL, *ret = NULL;
+	va_list ap;
+
+	if ((sc = calloc(1, sizeof(*sc))) == NULL)
+		goto out;
 	sc->state = s;
+	va_start(ap, fmt);
+	sc->text = mp_vscrubbed(fmt, ap);
+	va_end(ap);
+	if (sc->text == NULL || check_append(c, sc) != 0)
+		goto out;
+	sc->nested = nested;
+	ret = sc;
+	sc = NULL;
+ out:
+	subcheck_free(sc);
+	if (ret == NULL)
+		mp_check_free(nested);
+	return ret;
 }
 
 int
-mp_subcheck_set_text(mp_subcheck *sc, const char *fmt, ...)
+mp_check_prefix_perfdata(mp_check *c, const char *prefix)
 {
-	va_list ap;
+	mp_perfdata *pd;
+	char label[sizeof(pd->label)];
+	size_t i, j;
 	int r;
 
-	va_start(ap, fmt);
-	r = replace_text(&sc->text, fmt, ap);
-	va_end(ap);
-	return r;
+	for (i = 0; i < c->nsubs; i++) {
+		for (j = 0; j < c->subs[i]->nperf; j++) {
+			pd = &c->subs[i]->perf[j];
+			r = snprintf(label, sizeof(label), "%s %s", prefix,
+			    pd->label);
+			if (r < 0 || (size_t)r >= sizeof(label))
+				return -1;
+			*pd = mp_perfdata_relabel(pd, label);
+		}
+		if (c->subs[i]->nested != NULL &&
+		    mp_check_prefix_perfdata(c->subs[i]->nested, prefix) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int
@@ -308,16 +358,7 @@ subchecks_state(const mp_check *c)
 mp_state
 mp_check_state(const mp_check *c)
 {
-	if (c->forced)
-		return c->forced_state;
 	return subchecks_state(c);
-}
-
-void
-mp_check_force_state(mp_check *c, mp_state s)
-{
-	c->forced = true;
-	c->forced_state = s;
 }
 
 /* The summary when none was set: the first line should say what went
@@ -340,6 +381,12 @@ effective_summary(const mp_check *c)
 	return c->subs[0]->text;
 }
 
+const char *
+mp_check_summary(const mp_check *c)
+{
+	return effective_summary(c);
+}
+
 static int
 add_str(dynbuf *b, const char *s)
 {
@@ -349,10 +396,9 @@ add_str(dynbuf *b, const char *s)
 /* lead, then the items separated by spaces; nothing when no sub-check
  * has perfdata. */
 static int
-add_perfdata_after(dynbuf *b, const mp_check *c, const char *lead)
+add_perfdata_items(dynbuf *b, const mp_check *c, const char **sep)
 {
 	char item[PERFDATA_BUF];
-	const char *sep = lead;
 	size_t i, j;
 
 	for (i = 0; i < c->nsubs; i++) {
@@ -360,12 +406,24 @@ add_perfdata_after(dynbuf *b, const mp_check *c, const char *lead)
 			if (mp_perfdata_format(&c->subs[i]->perf[j], item,
 			    sizeof(item)) < 0)
 				return -1;
-			if (add_str(b, sep) != 0 || add_str(b, item) != 0)
+			if (add_str(b, *sep) != 0 || add_str(b, item) != 0)
 				return -1;
-			sep = " ";
+			*sep = " ";
 		}
+		/* Nested sub-checks' perfdata follows their parent's. */
+		if (c->subs[i]->nested != NULL &&
+		    add_perfdata_items(b, c->subs[i]->nested, sep) != 0)
+			return -1;
 	}
 	return 0;
+}
+
+static int
+add_perfdata_after(dynbuf *b, const mp_check *c, const char *lead)
+{
+	const char *sep = lead;
+
+	return add_perfdata_items(b, c, &sep);
 }
 
 /* " | perf1 perf2", or nothing when no sub-check has perfdata. */
@@ -375,21 +433,50 @@ add_perfdata(dynbuf *b, const mp_check *c)
 	return add_perfdata_after(b, c, " | ");
 }
 
-/* One line per sub-check: before, its state, between, its text, after. */
+/* How a format writes its sub-checks: each line is lead, indent once
+ * per level of nesting, before, the state, between, the text, after. */
+typedef struct {
+	const char *lead, *indent, *before, *between, *after;
+} sub_style;
+
+#define MAX_NESTING 8
+
 static int
-add_subchecks(dynbuf *b, const mp_check *c, const char *before,
-    const char *between, const char *after)
+add_subchecks_at(dynbuf *b, const mp_check *c, const sub_style *st,
+    int depth)
 {
 	size_t i;
+	int d;
 
 	for (i = 0; i < c->nsubs; i++) {
-		if (add_str(b, before) != 0 ||
+		if (add_str(b, st->lead) != 0)
+			return -1;
+		for (d = 0; d < depth; d++) {
+			if (add_str(b, st->indent) != 0)
+				return -1;
+		}
+		if (add_str(b, st->before) != 0 ||
 		    add_str(b, mp_state_name(c->subs[i]->state)) != 0 ||
-		    add_str(b, between) != 0 ||
-		    add_str(b, c->subs[i]->text) != 0 || add_str(b, after) != 0)
+		    add_str(b, st->between) != 0 ||
+		    add_str(b, c->subs[i]->text) != 0 ||
+		    add_str(b, st->after) != 0)
+			return -1;
+		if (c->subs[i]->nested != NULL && depth < MAX_NESTING &&
+		    add_subchecks_at(b, c->subs[i]->nested, st, depth + 1) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* One line per sub-check, nested ones indented under their parent. */
+static int
+add_subchecks(dynbuf *b, const mp_check *c, const char *lead,
+    const char *indent, const char *before, const char *between,
+    const char *after)
+{
+	sub_style st = { lead, indent, before, between, after };
+
+	return add_subchecks_at(b, c, &st, 0);
 }
 
 /* "STATE: summary", how monitoring-plugins 3.x's formats begin. */
@@ -412,7 +499,7 @@ static int
 format_one_line(const mp_check *c, dynbuf *b)
 {
 	return add_state_summary(b, c) != 0 ||
-	    add_subchecks(b, c, " - [", "] ", "") != 0 ||
+	    add_subchecks(b, c, "", "", " - [", "] ", "") != 0 ||
 	    add_perfdata(b, c) != 0 || add_str(b, "\n") != 0 ? -1 : 0;
 }
 
@@ -424,7 +511,7 @@ format_icingaweb2(const mp_check *c, dynbuf *b)
 	return add_str(b, "[") != 0 ||
 	    add_str(b, mp_state_name(mp_check_state(c))) != 0 ||
 	    add_str(b, "] - ") != 0 || add_str(b, effective_summary(c)) != 0 ||
-	    add_subchecks(b, c, "\n\t\\_[", "] - ", "") != 0 ||
+	    add_subchecks(b, c, "\n\t", "\t", "\\_[", "] - ", "") != 0 ||
 	    add_perfdata_after(b, c, "|") != 0 || add_str(b, "\n") != 0 ?
 	    -1 : 0;
 }
@@ -439,7 +526,8 @@ format_classic(const mp_check *c, dynbuf *b)
 	    add_str(b, " - ") != 0 ||
 	    add_str(b, effective_summary(c)) != 0 ||
 	    add_perfdata(b, c) != 0 || add_str(b, "\n") != 0 ||
-	    add_subchecks(b, c, "\\_ [", "] ", "\n") != 0 ? -1 : 0;
+	    add_subchecks(b, c, "", "    ", "\\_ [", "] ", "\n") != 0 ?
+	    -1 : 0;
 }
 
 /* Sets key to the range's text; the reference to the string is always
@@ -489,8 +577,10 @@ json_perfdata(const mp_perfdata *pd)
 	return ret;
 }
 
+static json_t *json_subchecks(const mp_check *c, int depth);
+
 static json_t *
-json_subcheck(const mp_subcheck *sc)
+json_subcheck(const mp_subcheck *sc, int depth)
 {
 	json_t *o = NULL, *perf = NULL, *ret = NULL;
 	size_t i;
@@ -504,6 +594,11 @@ json_subcheck(const mp_subcheck *sc)
 	if ((o = json_pack("{s:s, s:s, s:O}", "state",
 	    mp_state_name(sc->state), "output", sc->text,
 	    "perfdata", perf)) == NULL)
+		goto out;
+	/* Nested sub-checks as monitoring-plugins 3.x nests them. */
+	if (sc->nested != NULL && depth < MAX_NESTING &&
+	    json_object_set_new(o, "checks", json_subchecks(sc->nested,
+	    depth + 1)) != 0)
 		goto out;
 	ret = o;
 	o = NULL;
@@ -633,20 +728,33 @@ json_emit(dynbuf *b, json_t *j)
 	}
 }
 
+/* The sub-checks as a JSON array; NULL on out of memory. */
+static json_t *
+json_subchecks(const mp_check *c, int depth)
+{
+	json_t *checks;
+	size_t i;
+
+	if ((checks = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < c->nsubs; i++) {
+		if (json_array_append_new(checks, json_subcheck(c->subs[i],
+		    depth)) != 0) {
+			json_decref(checks);
+			return NULL;
+		}
+	}
+	return checks;
+}
+
 static int
 format_json(const mp_check *c, dynbuf *b)
 {
 	json_t *root = NULL, *checks = NULL;
-	size_t i;
 	int r = -1;
 
-	if ((checks = json_array()) == NULL)
+	if ((checks = json_subchecks(c, 0)) == NULL)
 		goto out;
-	for (i = 0; i < c->nsubs; i++) {
-		if (json_array_append_new(checks,
-		    json_subcheck(c->subs[i])) != 0)
-			goto out;
-	}
 	if ((root = json_pack("{s:s, s:s, s:s, s:O}", "label", c->label,
 	    "state", mp_state_name(mp_check_state(c)),
 	    "summary", effective_summary(c), "checks", checks)) == NULL)

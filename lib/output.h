@@ -7,6 +7,7 @@
 #ifndef MP_OUTPUT_H
 #define MP_OUTPUT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "states.h"
@@ -49,19 +50,27 @@ int mp_check_set_summary(mp_check *c, const char *fmt, ...)
 mp_subcheck *mp_check_add(mp_check *c, mp_state s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Changes a sub-check's state or text afterwards. 0 or -1 (OOM). */
-void mp_subcheck_set_state(mp_subcheck *sc, mp_state s);
-int mp_subcheck_set_text(mp_subcheck *sc, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* The summary as the first line shows it (set, or derived). */
+const char *mp_check_summary(const mp_check *c);
+
+/* Appends a sub-check with state s and text under which nested's
+ * sub-checks are nested (as monitoring-plugins 3.x nests them: indented
+ * in the long output, "checks" in JSON, their perfdata after their
+ * parent's). Takes nested, also on failure. NULL on out of memory. */
+mp_subcheck *mp_check_add_nested(mp_check *c, mp_state s, mp_check *nested,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Puts "prefix " before every perfdata label of c, nested ones too, so
+ * that the labels of several targets stay unique. 0, or -1 when a label
+ * would not fit. */
+int mp_check_prefix_perfdata(mp_check *c, const char *prefix);
 
 /* Attaches a perfdata item (copied) to a sub-check; perfdata of all
  * sub-checks appears on the first line in the order added. 0 or -1. */
 int mp_subcheck_add_perfdata(mp_subcheck *sc, const mp_perfdata *pd);
 
-/* Worst state of all sub-checks; UNKNOWN when there are none. A forced
- * state (mp_check_force_state) wins over the computed one. */
+/* Worst state of all sub-checks; UNKNOWN when there are none. */
 mp_state mp_check_state(const mp_check *c);
-void mp_check_force_state(mp_check *c, mp_state s);
 
 /* The whole output, newline-terminated, malloc'd into *out.
  * Classic:
@@ -76,6 +85,20 @@ void mp_check_force_state(mp_check *c, mp_state s);
  * without the service label; summary-only carries no perfdata.
  * Returns 0, or -1 on out of memory. */
 int mp_check_format(const mp_check *c, mp_format f, char **out);
+
+/* The one quote length: text from a server or an operator is shown up
+ * to this many bytes in a message. */
+#define MP_QUOTE_MAX 100
+
+/* The one quoting helper: 'TEXT' for s[0..n), cut after MP_QUOTE_MAX
+ * bytes (never inside a UTF-8 character) with "..." inside the quotes,
+ * scrubbed. malloc'd; NULL on out of memory. */
+char *mp_quote(const char *s, size_t n);
+
+/* vasprintf, then mp_scrub: the one way to a scrubbed, malloc'd text
+ * (NULL on out of memory). */
+char *mp_vscrubbed(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 /* Scrubs text in place: '|' becomes '/', control characters (and DEL)
  * become ' ', bytes that are not valid UTF-8 become '?'. */

@@ -35,6 +35,19 @@ mp_perfdata_make(const char *label, double value, int decimals,
 	return pd;
 }
 
+mp_perfdata
+mp_perfdata_relabel(const mp_perfdata *pd, const char *label)
+{
+	mp_perfdata out = mp_perfdata_make(label, pd->value, pd->decimals,
+	    pd->uom);
+	char l[sizeof(out.label)];
+
+	memcpy(l, out.label, sizeof(l));
+	out = *pd;
+	memcpy(out.label, l, sizeof(l));
+	return out;
+}
+
 /* Appends printf-like text at *off; -1 once anything did not fit. */
 static int
 append(char *buf, size_t len, size_t *off, const char *fmt, ...)

@@ -7,7 +7,7 @@
 #include "range.h"
 
 typedef struct {
-	char label[64];		/* quoted in the output when it needs it */
+	char label[128];	/* quoted in the output when it needs it */
 	double value;
 	int decimals;		/* digits after the point: 6 for seconds, 0 for bytes */
 	char uom[4];		/* "s", "B", "%", "" ... */
@@ -25,6 +25,9 @@ typedef struct {
  * replaced by "_"), value, decimals and uom; no thresholds, no min/max. */
 mp_perfdata mp_perfdata_make(const char *label, double value, int decimals,
     const char *uom);
+
+/* pd with another label, made legal as mp_perfdata_make makes it. */
+mp_perfdata mp_perfdata_relabel(const mp_perfdata *pd, const char *label);
 
 /* Formats pd into buf, e.g. "time=0.012138s;1;5;0;" (trailing empty
  * fields dropped as in the guidelines' examples: "size=210B;;;0;").

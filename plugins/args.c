@@ -75,6 +75,9 @@ nm_config_free(nm_config *cfg)
 	if (cfg == NULL)
 		return;
 	free(cfg->host);
+	for (i = 0; i < cfg->host_count; i++)
+		free(cfg->hosts[i].host);
+	free(cfg->hosts);
 	free(cfg->ca_cert);
 	free(cfg->client_cert);
 	free(cfg->client_key);
@@ -194,13 +197,57 @@ is_host(const char *host)
 	return p != host;
 }
 
+/* HOST:PORT and [IPV6]:PORT: the port, and the length of what is
+ * before it in *len; 0 when none is given (a bare IPv6 address has
+ * several ':'), -1 when it is no port. */
+static long
+split_port(const char *arg, size_t *len)
+{
+	const char *colon = strrchr(arg, ':');
+	unsigned long v;
+
+	if (colon == NULL || (arg[0] != '[' && strchr(arg, ':') != colon) ||
+	    (arg[0] == '[' && colon[-1] != ']'))
+		return 0;
+	if (np_parse_ulong(colon + 1, 1, 65535, &v) != NP_OK)
+		return -1;
+	*len = (size_t)(colon - arg);
+	return (long)v;
+}
+
+static nm_args_result
+push_host(nm_config *cfg, const char *host, unsigned port, char **cause)
+{
+	nm_hostspec *grown;
+	size_t i;
+
+	for (i = 0; i < cfg->host_count; i++) {
+		if (strcmp(cfg->hosts[i].host, host) == 0 &&
+		    cfg->hosts[i].port == port)
+			return fail(cause, "-H/--hostname: %s given twice",
+			    host);
+	}
+	grown = reallocarray(cfg->hosts, cfg->host_count + 1, sizeof(*grown));
+	if (grown == NULL)
+		return NM_ARGS_NOMEM;
+	cfg->hosts = grown;
+	if ((grown[cfg->host_count].host = strdup(host)) == NULL)
+		return NM_ARGS_NOMEM;
+	grown[cfg->host_count++].port = port;
+	return replace_str(&cfg->host, host) == 0 ? NM_ARGS_RUN : NM_ARGS_NOMEM;
+}
+
 static nm_args_result
 set_host(nm_config *cfg, const char *arg, char **cause)
 {
 	char host[NM_MAX_FIELD + 1];
 	size_t len = strlen(arg);
 	const char *from = arg;
+	long port = split_port(arg, &len);
 
+	if (port < 0)
+		return fail(cause, "-H/--hostname: %s has no valid port "
+		    "(1..65535 after the last ':')", arg);
 	/* "[::1]" is how URLs write an IPv6 address; keep the bare form. */
 	if (len >= 2 && arg[0] == '[' && arg[len - 1] == ']') {
 		from++;
@@ -215,8 +262,8 @@ set_host(nm_config *cfg, const char *arg, char **cause)
 		return fail(cause, "-H/--hostname: not a host name or address "
 		    "(letters, digits, '.', '-', '_', or an IPv6 address)%s",
 		    strchr(host, ':') != NULL && strchr(host, '.') != NULL ?
-		    "; the port goes in -p" : "");
-	return replace_str(&cfg->host, host) == 0 ? NM_ARGS_RUN : NM_ARGS_NOMEM;
+		    "; write an IPv6 address with a port as [IPV6]:PORT" : "");
+	return push_host(cfg, host, (unsigned)port, cause);
 }
 
 static nm_args_result
@@ -499,6 +546,9 @@ apply_simple(nm_config *cfg, int opt, const char *arg, char **cause)
 	case OPT_INSECURE:
 		cfg->insecure = true;
 		return NM_ARGS_RUN;
+	case OPT_ALL_ADDRESSES:
+		cfg->all_addresses = true;
+		return NM_ARGS_RUN;
 	case OPT_TIMEOUT_RESULT:
 		if (mp_state_parse(arg, &cfg->timeout_result) != 0)
 			return fail(cause, "--timeout-result: not OK, WARNING, "
@@ -674,19 +724,39 @@ nm_args_output_format(int argc, char *const *argv)
 /* -4/-6 against an address literal of the other family could only fail
  * later as "Couldn't connect", which blames the service. */
 static nm_args_result
-check_family(const nm_config *cfg, char **cause)
+check_family(const nm_config *cfg, const char *host, char **cause)
 {
 	unsigned char addr[sizeof(struct in6_addr)];
 
-	if (cfg->family == 4 && strchr(cfg->host, ':') != NULL)
-		return fail(cause, "-4 with -H %s: an IPv6 address", cfg->host);
-	if (cfg->family == 6 && inet_pton(AF_INET, cfg->host, addr) == 1)
-		return fail(cause, "-6 with -H %s: an IPv4 address", cfg->host);
+	if (cfg->family == 4 && strchr(host, ':') != NULL)
+		return fail(cause, "-4 with -H %s: an IPv6 address", host);
+	if (cfg->family == 6 && inet_pton(AF_INET, host, addr) == 1)
+		return fail(cause, "-6 with -H %s: an IPv4 address", host);
+	return NM_ARGS_RUN;
+}
+
+/* One -H is the single target it always was, its port -p's unless it
+ * names one. */
+static nm_args_result
+check_hosts(nm_config *cfg, char **cause)
+{
+	nm_args_result r;
+	size_t i;
+
+	for (i = 0; i < cfg->host_count; i++) {
+		if ((r = check_family(cfg, cfg->hosts[i].host, cause)) !=
+		    NM_ARGS_RUN)
+			return r;
+	}
+	if (cfg->host_count == 0)
+		return check_family(cfg, cfg->host, cause);
+	if (cfg->host_count == 1 && cfg->hosts[0].port != 0)
+		cfg->port = cfg->hosts[0].port;
 	return NM_ARGS_RUN;
 }
 
 static nm_args_result
-check_complete(const nm_config *cfg, char **cause)
+check_complete(nm_config *cfg, char **cause)
 {
 	nm_args_result r;
 
@@ -706,7 +776,7 @@ check_complete(const nm_config *cfg, char **cause)
 		return fail(cause, "-u/--url does not apply to %s: the paths "
 		    "are OpenStack's", cfg->mode == NM_MODE_OPENSTACK ?
 		    "-O/--openstack" : "--cloud-init");
-	if ((r = check_family(cfg, cause)) != NM_ARGS_RUN)
+	if ((r = check_hosts(cfg, cause)) != NM_ARGS_RUN)
 		return r;
 	if (!cfg->ssl && (cfg->ca_cert != NULL || cfg->client_cert != NULL ||
 	    cfg->insecure))

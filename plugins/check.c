@@ -1,17 +1,17 @@
 #include "config.h"
 
-#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
-#include "cloudinit.h"
+#include "mode_cloudinit.h"
+#include "mode_ec2.h"
 #include "http.h"
-#include "listing.h"
-#include "log.h"
-#include "openstack.h"
+#include "mode_openstack.h"
 #include "run.h"
+#include "targets.h"
 
 int
 nm_check_subject(const nm_config *cfg, char *buf, size_t len)
@@ -19,8 +19,18 @@ nm_check_subject(const nm_config *cfg, char *buf, size_t len)
 	int ipv6 = strchr(cfg->host, ':') != NULL;
 	int r;
 
-	r = snprintf(buf, len, "canary %.8s on %s%s%s:%u", cfg->instance,
-	    ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "", cfg->port);
+	if (cfg->host_count > 1)
+		r = snprintf(buf, len, "canary %.8s on %zu backends%s",
+		    cfg->instance, cfg->host_count, cfg->all_addresses ?
+		    " (every address of each)" : "");
+	else if (cfg->all_addresses)
+		r = snprintf(buf, len, "canary %.8s on every address of "
+		    "%s%s%s:%u", cfg->instance, ipv6 ? "[" : "", cfg->host,
+		    ipv6 ? "]" : "", cfg->port);
+	else
+		r = snprintf(buf, len, "canary %.8s on %s%s%s:%u",
+		    cfg->instance, ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "",
+		    cfg->port);
 	return (r < 0 || (size_t)r >= len) ? -1 : 0;
 }
 
@@ -44,209 +54,321 @@ nm_check_timeout_result(const nm_config *cfg)
 }
 
 static int
-check_keys(nm_run *run, const nm_listing *listing)
+run_mode(void *arg)
 {
-	const nm_config *cfg = run->cfg;
-	char missing[512] = "";
-	size_t i, found = 0;
+	nm_run *run = arg;
 
-	for (i = 0; i < cfg->key_count; i++) {
-		if (nm_listing_has(listing, cfg->keys[i]))
-			found++;
-		else
-			(void)nm_run_appendf(missing, sizeof(missing), "%s%s",
-			    missing[0] != '\0' ? ", " : "", cfg->keys[i]);
+	switch (run->cfg->mode) {
+	case NM_MODE_OPENSTACK:
+		return nm_openstack_run(run);
+	case NM_MODE_CLOUD_INIT:
+		return nm_cloudinit_run(run);
+	default:
+		return nm_ec2_run(run);
 	}
-	(void)nm_run_appendf(run->facts, sizeof(run->facts), ", %zu/%zu keys",
-	    found, cfg->key_count);
-	if (found == cfg->key_count)
-		return nm_run_add_result(run, MP_OK, "%zu/%zu keys listed (%zu "
-		    "entries in %s)", found, cfg->key_count, listing->count,
-		    cfg->url);
-	return nm_run_add_result(run, MP_CRITICAL, "%zu/%zu keys listed, %s "
-	    "missing from %s", found, cfg->key_count, missing, cfg->url);
 }
 
-/* The listing: signature accepted, well-formed, the keys present. */
+/* The result of a finished run: its own, or the whole-run limit's,
+ * which replaces it, summary included. */
 static int
-check_listing(nm_run *run, char **cause)
+finish(nm_run *run, mp_check **out)
 {
-	nm_listing listing = { 0 };
-	nm_listing_err e;
-	char *why = NULL;
+	if (!run->timed_out) {
+		if (nm_run_set_summary(run) != 0)
+			return -1;
+		*out = run->check;
+		run->check = NULL;
+		return 0;
+	}
+	if ((*out = nm_check_timeout_result(run->cfg)) == NULL)
+		return nm_run_nomem(run);
+	return 0;
+}
+
+/* How long before the whole-run limit several backends stop. */
+#define MARGIN_MS 300
+
+/* One backend of a run with several. */
+typedef struct {
+	nm_run run;
+	const nm_target *target;
+	int result;		/* run_mode's */
+} backend;
+
+/* The one backend a single-target run checks, as it always did. */
+static mp_check *
+check_one(const nm_config *cfg, const nm_endpoint *ep, const char *signature,
+    const struct timespec *deadline, nm_error *err)
+{
+	char subject[384];
+	nm_run run;
+	mp_check *ret = NULL;
+	void *arg = &run;
+	int result = -1;
+	nm_err e;
+
+	e = nm_check_subject(cfg, subject, sizeof(subject)) != 0 ?
+	    NM_ERR_SETUP : nm_run_init(&run, cfg, deadline, subject);
+	if (e != NM_OK) {
+		(void)nm_error_set(err, e, "%s", nm_err_name(e));
+		return NULL;
+	}
+	if (nm_engine_new(&run.engine, &run.err) == NM_OK &&
+	    nm_http_new(cfg, ep, signature, &run.http, &run.err) == NM_OK &&
+	    nm_engine_run(run.engine, 1, run_mode, &arg, &result,
+	    &run.err) == NM_OK && result == 0)
+		(void)finish(&run, &ret);
+	if (ret == NULL) {
+		/* Every failing step names its error; none is a bug. */
+		if (run.err.code == NM_OK)
+			(void)nm_error_set(&run.err, NM_ERR_SETUP, "internal "
+			    "error: a step failed without saying why");
+		(void)nm_error_set(err, run.err.code, "%s",
+		    nm_error_text(&run.err));
+	}
+	nm_http_free(run.http);
+	nm_engine_free(run.engine);
+	nm_run_free(&run);
+	return ret;
+}
+
+/* A backend's own result: its summary names it ("127.0.0.1:8775: HTTP
+ * 403: signature rejected..."), the whole-run limit is its own. */
+static mp_check *
+backend_check(backend *b)
+{
+	nm_run *run = &b->run;
+	mp_check *c;
+
+	if (b->result == 0 && !run->timed_out) {
+		if (nm_run_set_summary(run) != 0)
+			return NULL;
+		c = run->check;
+		run->check = NULL;
+		return c;
+	}
+	if ((c = mp_check_new("")) == NULL)
+		return NULL;
+	if (run->timed_out ? (mp_check_add(c, run->cfg->timeout_result,
+	    "timed out after %u s (whole-run limit, -t)",
+	    run->cfg->timeout) == NULL || mp_check_set_summary(c, "%s: timed "
+	    "out after %u s (whole-run limit, -t)", run->subject,
+	    run->cfg->timeout) != 0) : (mp_check_add(c, MP_UNKNOWN, "%s",
+	    nm_error_text(&run->err)) == NULL || mp_check_set_summary(c,
+	    "%s: %s", run->subject, nm_error_text(&run->err)) != 0)) {
+		mp_check_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Backends that serve the same canary other values for the checked
+ * keys: the odd one out is the one whose values fewer others share. */
+static size_t
+agreeing(const backend *bs, size_t n, size_t i)
+{
+	const dynbuf *a = &bs[i].run.served, *b;
+	size_t j, k = 0;
+
+	for (j = 0; j < n; j++) {
+		b = &bs[j].run.served;
+		k += b->len > 0 && a->len == b->len &&
+		    memcmp(a->data, b->data, a->len) == 0;
+	}
+	return k;
+}
+
+/* The names of the backends whose values fewer others share than most
+ * do, or of all that served values when no value has a majority. */
+static int
+odd_ones(const backend *bs, size_t n, size_t most, bool all, dynbuf *odd)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (bs[i].run.served.len == 0 ||
+		    (!all && agreeing(bs, n, i) >= most))
+			continue;
+		if (dynbuf_printf(odd, "%s%s", odd->len > 0 ? ", " : "",
+		    bs[i].target->name) != DYNBUF_OK)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+add_disagreement(mp_check *top, const backend *bs, size_t n, dynbuf *sum)
+{
+	size_t i, most = 0, served = 0, at_most = 0;
+	bool tie, plural;
+	dynbuf odd;
 	int r;
 
-	r = nm_run_fetch(run, run->cfg->url, cause);
-	/* An answer that came but broke off (too large) still had a status. */
-	if (r >= 0 && run->resp.status > 0)
-		(void)nm_run_appendf(run->facts, sizeof(run->facts), "HTTP %ld",
-		    run->resp.status);
-	if (r != 0)
-		return r < 0 ? -1 : 0;
-	if (run->resp.status != 200)
-		return nm_run_status_failure(run, run->cfg->url);
-	if (nm_run_add_result(run, MP_OK, "signature accepted (HTTP 200 for "
-	    "%s)", run->cfg->url) != 0)
-		return -1;
-	e = nm_listing_parse(run->resp.body.data, run->resp.body.len,
-	    &listing, &why);
-	if (e == NM_LISTING_NOMEM) {
-		/* Not a verdict on the service: the run cannot go on. */
+	for (i = 0; i < n; i++) {
+		if (bs[i].run.served.len == 0)
+			continue;
+		served++;
+		if (agreeing(bs, n, i) > most)
+			most = agreeing(bs, n, i);
+	}
+	if (served < 2 || most == served)
+		return 0;
+	for (i = 0; i < n; i++)
+		at_most += bs[i].run.served.len > 0 && agreeing(bs, n, i) == most;
+	/* Two values as common as each other, or one that only half the
+	 * backends share: no majority to tell the odd ones by. */
+	tie = at_most > most || most * 2 <= served;
+	dynbuf_init(&odd, NM_BODY_CAP);
+	r = odd_ones(bs, n, most, tie, &odd);
+	plural = r == 0 && strchr(odd.data, ',') != NULL;
+	if (r == 0 && (mp_check_add(top, MP_WARNING, "backends disagree on "
+	    "the checked values: %s serve%s other values than %s (a stale "
+	    "cache or a drifted configuration?)", odd.data, plural ? "" : "s",
+	    tie ? "each other" : "the rest") == NULL ||
+	    dynbuf_printf(sum, "%sbackends disagree: %s differ%s%s",
+	    sum->len > 0 ? "; " : "", odd.data, plural ? "" : "s",
+	    tie ? " (no majority)" : "") != DYNBUF_OK))
 		r = -1;
-		goto out;
-	}
-	if (e != NM_LISTING_OK) {
-		run->stop = 1;
-		/* The parser's cause says "body is not text: ..." itself. */
-		r = e == NM_LISTING_NOT_TEXT ?
-		    nm_run_add_result(run, MP_CRITICAL, "response %s",
-		    why != NULL ? why : "body is not text") :
-		    nm_run_add_result(run, MP_CRITICAL, "response is not a "
-		    "metadata listing: %s", why != NULL ? why : "?");
-		goto out;
-	}
-	r = check_keys(run, &listing);
- out:
-	free(why);
-	nm_listing_free(&listing);
+	dynbuf_free(&odd);
 	return r;
 }
 
-/* The value as served, without the one line end a proxy may add. */
-static size_t
-value_length(const dynbuf *body)
+/* Each backend nested under the result, the summary naming those not
+ * OK, then how many are. */
+static mp_check *
+combine(const nm_config *cfg, backend *bs, size_t n)
 {
-	size_t n = body->len;
+	mp_check *top, *c;
+	mp_state s;
+	dynbuf sum;
+	size_t i, ok = 0;
+	int r = -1;
 
-	if (n > 0 && body->data[n - 1] == '\n')
-		n--;
-	if (n > 0 && body->data[n - 1] == '\r')
-		n--;
-	return n;
-}
-
-static int
-check_expect(nm_run *run, const nm_expect *e, unsigned *matched,
-    char **cause)
-{
-	char path[2048];
-	const dynbuf *body = &run->resp.body;
-	size_t n;
-	int r;
-
-	r = snprintf(path, sizeof(path), "%s%s", run->cfg->url, e->key);
-	if (r < 0 || (size_t)r >= sizeof(path))
-		return nm_run_add_result(run, MP_UNKNOWN, "-e %s: path too "
-		    "long", e->key);
-	if ((r = nm_run_fetch(run, path, cause)) != 0)
-		return r < 0 ? -1 : 0;
-	if (run->resp.status == 404)
-		return nm_run_add_result(run, MP_CRITICAL, "%s missing (HTTP "
-		    "404 for %s), expected '%.100s'", e->key, path, e->value);
-	if (run->resp.status != 200)
-		return nm_run_status_failure(run, path);
-	n = value_length(body);
-	if (memchr(body->data != NULL ? body->data : "", '\0', n) != NULL)
-		return nm_run_add_result(run, MP_CRITICAL, "%s: response is "
-		    "not text (NUL byte)", e->key);
-	if (n == strlen(e->value) && memcmp(body->data != NULL ? body->data :
-	    "", e->value, n) == 0) {
-		(*matched)++;
-		return nm_run_add_result(run, MP_OK, "%s is '%.100s' as "
-		    "expected", e->key, e->value);
+	dynbuf_init(&sum, NM_BODY_CAP);
+	if ((top = mp_check_new(NM_LABEL)) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((c = backend_check(&bs[i])) == NULL)
+			goto out;
+		s = mp_check_state(c);
+		ok += s == MP_OK;
+		if ((s != MP_OK && dynbuf_printf(&sum, "%s%s", sum.len > 0 ?
+		    "; " : "", mp_check_summary(c)) != DYNBUF_OK) ||
+		    mp_check_prefix_perfdata(c, bs[i].target->name) != 0 ||
+		    mp_check_add_nested(top, s, c, "%s",
+		    mp_check_summary(c)) == NULL)
+			goto out;
 	}
-	return nm_run_add_result(run, MP_CRITICAL, "%s is '%.*s', expected "
-	    "'%.100s'", e->key, n > 100 ? 100 : (int)n, body->data != NULL ?
-	    body->data : "", e->value);
+	if (add_disagreement(top, bs, n, &sum) != 0 ||
+	    mp_check_set_summary(top, "canary %.8s on %zu backends: %s%s%zu/%zu "
+	    "backends OK", cfg->instance, n, sum.len > 0 ? sum.data : "",
+	    sum.len > 0 ? "; " : "", ok, n) != 0)
+		goto out;
+	r = 0;
+ out:
+	dynbuf_free(&sum);
+	if (r != 0) {
+		mp_check_free(top);
+		top = NULL;
+	}
+	return top;
 }
 
-static int
-check_expects(nm_run *run, char **cause)
+static nm_err
+backends_init(const nm_config *cfg, const nm_targets *ts, backend *bs,
+    const char *signature, const struct timespec *deadline,
+    nm_engine *engine)
 {
-	const nm_config *cfg = run->cfg;
-	unsigned matched = 0;
 	size_t i;
+	nm_err e;
 
-	for (i = 0; i < cfg->expect_count && !run->stop; i++) {
-		if (check_expect(run, &cfg->expects[i], &matched, cause) != 0)
-			return -1;
+	for (i = 0; i < ts->count; i++) {
+		bs[i].target = &ts->v[i];
+		bs[i].result = -1;
+		if ((e = nm_run_init(&bs[i].run, cfg, deadline,
+		    ts->v[i].name)) != NM_OK)
+			return e;
+		bs[i].run.engine = engine;
+		bs[i].run.compare = 1;
+		/* Every backend's result, a hung one's own limit included,
+		 * is in before the whole-run limit's prepared line. */
+		bs[i].run.margin_ms = (long)cfg->timeout * 1000 / 10 <
+		    MARGIN_MS ? (long)cfg->timeout * 1000 / 10 : MARGIN_MS;
+		if ((e = nm_http_new(cfg, &ts->v[i].ep, signature,
+		    &bs[i].run.http, &bs[i].run.err)) != NM_OK)
+			return e;
 	}
-	if (!run->stop && cfg->expect_count > 0)
-		(void)nm_run_appendf(run->facts, sizeof(run->facts),
-		    ", %u/%zu values", matched, cfg->expect_count);
-	return 0;
+	return NM_OK;
 }
 
-static int
-set_summary(nm_run *run)
+/* Every backend at once on one engine, each on its own connection. */
+static mp_check *
+check_several(const nm_config *cfg, const nm_targets *ts,
+    const char *signature, const struct timespec *deadline, nm_error *err)
 {
-	const char *sep1 = run->facts[0] != '\0' ? ": " : "";
-	const char *sep2 = run->problems[0] != '\0' ?
-	    (run->facts[0] != '\0' ? "; " : ": ") : "";
+	nm_engine *engine = NULL;
+	backend *bs = NULL;
+	void **args = NULL;
+	int *results = NULL;
+	mp_check *ret = NULL;
+	size_t i, n = ts->count;
 
-	return mp_check_set_summary(run->check, "%s%s%s%s%s", run->subject,
-	    sep1, run->facts, sep2, run->problems);
-}
-
-/* The EC2 mode: the listing, then each expected value. */
-static int
-run_steps(nm_run *run, char **cause)
-{
-	run->main_path = run->cfg->url;
-	if (check_listing(run, cause) != 0)
-		return -1;
-	if (!run->stop && check_expects(run, cause) != 0)
-		return -1;
-	if (!run->timed_out && run->responses > 0 &&
-	    nm_run_check_time(run, NULL) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-run_mode(nm_run *run, char **cause)
-{
-	switch (run->cfg->mode) {
-	case NM_MODE_OPENSTACK:
-		return nm_openstack_run(run, cause);
-	case NM_MODE_CLOUD_INIT:
-		return nm_cloudinit_run(run, cause);
-	default:
-		return run_steps(run, cause);
+	if ((bs = calloc(n, sizeof(*bs))) == NULL ||
+	    (args = calloc(n, sizeof(*args))) == NULL ||
+	    (results = calloc(n, sizeof(*results))) == NULL) {
+		(void)nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+		goto out;
 	}
+	if (nm_engine_new(&engine, err) != NM_OK)
+		goto out;
+	if (backends_init(cfg, ts, bs, signature, deadline, engine) !=
+	    NM_OK) {
+		for (i = 0; i < n && bs[i].run.err.code == NM_OK; i++)
+			;
+		(void)nm_error_set(err, i < n ? bs[i].run.err.code :
+		    NM_ERR_NOMEM, "%s", i < n ? nm_error_text(&bs[i].run.err) :
+		    "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		args[i] = &bs[i].run;
+	if (nm_engine_run(engine, n, run_mode, args, results, err) != NM_OK)
+		goto out;
+	for (i = 0; i < n; i++)
+		bs[i].result = results[i];
+	if ((ret = combine(cfg, bs, n)) == NULL)
+		(void)nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+ out:
+	for (i = 0; bs != NULL && i < n; i++) {
+		nm_http_free(bs[i].run.http);
+		nm_run_free(&bs[i].run);
+	}
+	nm_engine_free(engine);
+	free(bs);
+	free(args);
+	free(results);
+	return ret;
 }
 
 mp_check *
 nm_check_run(const nm_config *cfg, const char *signature,
     const struct timespec *deadline, char **cause)
 {
-	nm_run run;
+	nm_targets ts;
+	nm_error err = { NM_OK, NULL };
 	mp_check *ret = NULL;
 
-	memset(&run, 0, sizeof(run));
-	run.cfg = cfg;
-	run.deadline = deadline;
-	nm_response_init(&run.resp);
 	*cause = NULL;
-	if (nm_check_subject(cfg, run.subject, sizeof(run.subject)) != 0 ||
-	    (run.check = mp_check_new(NM_LABEL)) == NULL) {
-		*cause = strdup("out of memory");
+	if (nm_targets_build(cfg, &ts, &err) != NM_OK)
 		goto out;
-	}
-	if (nm_http_new(cfg, signature, &run.http, cause) != 0)
-		goto out;
-	if (run_mode(&run, cause) != 0)
-		goto out;
-	/* A timeout replaced the whole result, summary included. */
-	if (!run.timed_out && set_summary(&run) != 0)
-		goto out;
-	ret = run.check;
-	run.check = NULL;
+	if (ts.count == 1)
+		ret = check_one(cfg, &ts.v[0].ep, signature, deadline, &err);
+	else
+		ret = check_several(cfg, &ts, signature, deadline, &err);
+	nm_targets_free(&ts);
  out:
-	if (ret == NULL && *cause == NULL)
-		*cause = strdup("out of memory");
-	nm_response_free(&run.resp);
-	nm_http_free(run.http);
-	mp_check_free(run.check);
+	if (ret == NULL)
+		*cause = strdup(nm_error_text(&err));
+	nm_error_clear(&err);
 	return ret;
 }

@@ -8,9 +8,12 @@
 #include "nm_config.h"
 #include "output.h"
 
-/* Runs the check for cfg, signing with signature, finishing before
- * deadline (CLOCK_MONOTONIC). Returns the result, or NULL with *cause on
- * out of memory or when libcurl cannot be set up. */
+/* Runs the check for cfg on every backend it names (targets.h), all at
+ * once on one engine, signing with signature, finishing before deadline
+ * (CLOCK_MONOTONIC). One backend gives the single-target result; several
+ * give each backend nested under the result, the summary naming those
+ * not OK. Returns the result, or NULL with *cause (the text of the
+ * plugin's own error: out of memory, libcurl setup) for main's UNKNOWN. */
 mp_check *nm_check_run(const nm_config *cfg, const char *signature,
     const struct timespec *deadline, char **cause);
 
@@ -19,7 +22,8 @@ mp_check *nm_check_run(const nm_config *cfg, const char *signature,
  * gives up at the deadline. NULL on out of memory. */
 mp_check *nm_check_timeout_result(const nm_config *cfg);
 
-/* "canary 32d0524b on 127.0.0.1:8775", the start of every summary. */
+/* "canary 32d0524b on 127.0.0.1:8775" ("on 3 backends" with several),
+ * the start of every summary. */
 int nm_check_subject(const nm_config *cfg, char *buf, size_t len);
 
 #endif

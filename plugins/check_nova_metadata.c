@@ -19,11 +19,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
 #include "args.h"
 #include "check.h"
 #include "harden.h"
+#include "http.h"
 #include "log.h"
 #include "output.h"
 #include "redact.h"
@@ -218,11 +217,11 @@ configure_and_run(const nm_config *cfg, const char *unhardened)
 	 * to a peer that hung up would otherwise kill the process without a
 	 * status line or a plugin exit code. */
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (nm_http_global_init() != NM_OK)
 		return unknown(cfg->output_format, "libcurl failed to "
 		    "initialise");
 	state = run(cfg, &deadline);
-	curl_global_cleanup();
+	nm_http_global_cleanup();
 	return state;
 }
 

@@ -12,7 +12,7 @@
 /* A listing with more entries than this is cut: the request cap would
  * stop the crawl long before, and deduplication stays cheap. */
 #define MAX_ENTRIES 1024
-#define PATH_MAX_LEN 1024
+#define PATH_MAX_LEN NM_CI_PATH_MAX
 
 /* cloudinit/sources/helpers/openstack.py OS_VERSIONS, oldest first. */
 static const char *const known_versions[] = {
@@ -267,8 +267,9 @@ put_entry(nm_ci_entries *e, const char *name, size_t n, char *resource,
 	return 0;
 }
 
-/* One line of a listing, as MetadataMaterializer._parse reads it. */
-static int
+/* One line of a listing, as MetadataMaterializer._parse reads it.
+ * 0, NM_CI_TOO_LONG for a name no path could hold, or NM_CI_NOMEM. */
+static nm_ci_err
 parse_field(const char *line, size_t n, nm_ci_entries *dirs,
     nm_ci_entries *leaves)
 {
@@ -282,12 +283,16 @@ parse_field(const char *line, size_t n, nm_ci_entries *dirs,
 	/* Credentials are never materialized. */
 	if (nlen == 0 || (nlen == 20 && memcmp(name, "security-credentials",
 	    20) == 0))
-		return 0;
+		return NM_CI_OK;
+	/* The server's fault, to be told apart from a failed malloc. */
+	if (nlen > PATH_MAX_LEN)
+		return NM_CI_TOO_LONG;
 	if (is_dir) {
 		if (find_entry(dirs, name, nlen) != NULL)
-			return 0;
+			return NM_CI_OK;
 		res = quote(name, nlen, "/");
-		return res == NULL ? -1 : put_entry(dirs, name, nlen, res, true);
+		return res == NULL || put_entry(dirs, name, nlen, res, true) != 0 ?
+		    NM_CI_NOMEM : NM_CI_OK;
 	}
 	eq = memchr(name, '=', nlen);
 	if (eq != NULL && int_ident(name, (size_t)(eq - name), ident,
@@ -298,7 +303,8 @@ parse_field(const char *line, size_t n, nm_ci_entries *dirs,
 		name = eq + 1;
 	} else
 		res = quote(name, nlen, "");
-	return res == NULL ? -1 : put_entry(leaves, name, nlen, res, false);
+	return res == NULL || put_entry(leaves, name, nlen, res, false) != 0 ?
+	    NM_CI_NOMEM : NM_CI_OK;
 }
 
 nm_ci_err
@@ -318,10 +324,12 @@ nm_ci_entries_parse(const char *body, size_t len, nm_ci_entries *out)
 	if (!is_utf8(body, len))
 		return NM_CI_NOT_TEXT;
 	while (next_line(&p, end, &line, &n)) {
-		if (n > 0 && parse_field(line, n, &dirs, &leaves) != 0)
+		if (n > 0 && (r = parse_field(line, n, &dirs, &leaves)) !=
+		    NM_CI_OK)
 			goto out;
 	}
 	/* Directories are materialized before leaves. */
+	r = NM_CI_NOMEM;
 	all = reallocarray(dirs.v, dirs.count + leaves.count + 1,
 	    sizeof(*all));
 	if (all == NULL)
@@ -614,428 +622,19 @@ nm_ci_contents_list(const json_t *md, nm_ci_contents *out)
 	return NM_CI_NOMEM;
 }
 
-/* ---- the profile -------------------------------------------------- */
-
-enum { DOC_META, DOC_USER, DOC_VENDOR, DOC_VENDOR2, DOC_NETWORK, N_DOCS };
-
-/* read_v2's datafiles(), in its order; perfdata labels are stable. */
-static const struct {
-	const char *name;
-	const char *label;
-	bool required;
-	bool json;		/* user_data is opaque */
-} docs[N_DOCS] = {
-	{ "meta_data.json", "meta_data_time", true, true },
-	{ "user_data", "user_data_time", false, false },
-	{ "vendor_data.json", "vendor_data_time", false, true },
-	{ "vendor_data2.json", "vendor_data2_time", false, true },
-	{ "network_data.json", "network_data_time", false, true },
-};
-
-typedef struct {
-	nm_run *run;
-	const char *version;	/* NULL until one is chosen */
-	json_t *meta;		/* meta_data.json, once usable */
-	double doc_time[N_DOCS];
-	double ec2_time;
-	int served;		/* documents that came with 200 */
-	int contents;		/* files and network_config read */
-	int crawl_requests;
-	int ec2_leaves;
-	bool crawl_failed;
-} ci_state;
-
-/* DataSourceOpenStack.wait_for_metadata_service(): wait_for_url() on
- * <base>/openstack wants 200 and a body, or cloud-init gives up on the
- * datasource and the instance boots without metadata. read_v2 then asks
- * for the same list again (_fetch_available_versions); both requests
- * are made, as a booting instance makes them, and both are counted. */
-static int
-ci_wait(ci_state *cs, char **cause)
+size_t
+nm_ci_count_lines(const char *body, size_t len)
 {
-	nm_run *run = cs->run;
-	int r;
-
-	if ((r = nm_run_fetch(run, "/openstack", cause)) != 0)
-		return r < 0 ? -1 : 0;
-	if (run->resp.status != 200)
-		return nm_run_status_failure(run, "/openstack");
-	if (run->resp.body.len > 0)
-		return 0;
-	run->stop = 1;
-	return nm_run_add_result(run, MP_CRITICAL, "empty answer to "
-	    "/openstack: cloud-init's wait for the metadata service wants "
-	    "a body and gives up on the OpenStack datasource");
-}
-
-/* The second look at the list: cloud-init tolerates its failure and
- * asks for "latest", so a broken list here only warns. */
-static int
-ci_versions(ci_state *cs, char **cause)
-{
-	nm_run *run = cs->run;
-	const char *p, *end, *line;
+	const char *p = body != NULL ? body : "", *end = p + len, *line;
 	size_t n, count = 0;
-	int r;
 
-	if ((r = nm_run_fetch(run, "/openstack", cause)) != 0)
-		return r < 0 ? -1 : 0;
-	cs->version = "latest";
-	if (run->resp.status != 200)
-		return nm_run_add_result(run, MP_WARNING, "HTTP %ld for "
-		    "/openstack the second time: cloud-init cannot list the "
-		    "versions and falls back to latest", run->resp.status);
-	cs->version = nm_ci_pick_version(run->resp.body.data,
-	    run->resp.body.len);
-	/* An empty body has no buffer at all. */
-	p = run->resp.body.data != NULL ? run->resp.body.data : "";
-	end = p + run->resp.body.len;
 	while (next_line(&p, end, &line, &n))
 		count += n > 0;
-	return nm_run_add_result(run, MP_OK, "/openstack lists %zu versions; "
-	    "cloud-init reads %s", count, cs->version);
+	return count;
 }
 
-/* meta_data.json: the verdicts, and the document kept for what read_v2
- * checks after the others (random_seed, files, network_config). */
-static int
-ci_meta(ci_state *cs)
+bool
+nm_ci_is_text(const char *s, size_t n)
 {
-	nm_run *run = cs->run;
-	char why[384];
-	bool usable;
-
-	if (nm_os_record(run, cs->version, &usable) != 0)
-		return -1;
-	/* Without a usable meta_data.json cloud-init gives up. */
-	if (!usable) {
-		run->stop = 1;
-		return 0;
-	}
-	return nm_os_parse(run->resp.body.data, run->resp.body.len,
-	    NM_OS_ROOT_OBJECT, &cs->meta, why, sizeof(why)) == NM_OS_OK ? 0 :
-	    -1;
-}
-
-/* A served document that is due as JSON must parse: cloud-init stops
- * with BrokenMetadata otherwise. */
-static int
-ci_served(ci_state *cs, int i, const char *path)
-{
-	nm_run *run = cs->run;
-	json_t *doc = NULL;
-	char why[384];
-
-	cs->served++;
-	if (i == DOC_META)
-		return ci_meta(cs);
-	if (!docs[i].json)
-		return nm_run_add_result(run, MP_OK, "%s: HTTP 200, %zu bytes",
-		    docs[i].name, run->resp.body.len);
-	switch (nm_os_parse(run->resp.body.data, run->resp.body.len,
-	    NM_OS_ROOT_ANY, &doc, why, sizeof(why))) {
-	case NM_OS_OK:
-		json_decref(doc);
-		return nm_run_add_result(run, MP_OK, "%s: HTTP 200, %zu bytes "
-		    "of JSON", docs[i].name, run->resp.body.len);
-	case NM_OS_NOMEM:
-		return -1;
-	default:
-		run->stop = 1;
-		return nm_run_add_result(run, MP_CRITICAL, "%s is %s (%s); "
-		    "cloud-init stops with BrokenMetadata", docs[i].name, why,
-		    path);
-	}
-}
-
-static int
-ci_document(ci_state *cs, int i, char **cause)
-{
-	nm_run *run = cs->run;
-	char path[256], why[256];
-	int r;
-
-	r = snprintf(path, sizeof(path), "/openstack/%s/%s", cs->version,
-	    docs[i].name);
-	if (r < 0 || (size_t)r >= sizeof(path))
-		return -1;
-	if ((r = nm_run_fetch(run, path, cause)) != 0)
-		return r < 0 ? -1 : 0;
-	cs->doc_time[i] = run->resp.t_total;
-	if (run->resp.status == 200)
-		return ci_served(cs, i, path);
-	/* read_v2 stops when the one required document is missing. */
-	if (docs[i].required)
-		return nm_run_status_failure(run, path);
-	if (run->resp.status == 404)
-		return nm_run_add_result(run, MP_OK, "%s: not served (HTTP "
-		    "404), which cloud-init accepts", docs[i].name);
-	nm_error_explanation(run->resp.body.data, run->resp.body.len, why,
-	    sizeof(why));
-	return nm_run_add_result(run, MP_CRITICAL, "%s: HTTP %ld for %s%s%s; "
-	    "cloud-init boots without it", docs[i].name, run->resp.status,
-	    path, why[0] != '\0' ? ": " : "", why);
-}
-
-/* One request of the EC2 crawl: 0 for a 200, 1 when the crawl (or the
- * run) ends, the failure recorded; -1 on internal failure. */
-static int
-crawl_fetch(ci_state *cs, const char *path, char **cause)
-{
-	nm_run *run = cs->run;
-	char why[256];
-	int r;
-
-	if (cs->crawl_requests >= NM_CI_MAX_REQUESTS) {
-		cs->crawl_failed = true;
-		return nm_run_add_result(run, MP_CRITICAL, "EC2 tree: stopped "
-		    "after %d requests at %s (a loop in the tree?)",
-		    NM_CI_MAX_REQUESTS, path) == 0 ? 1 : -1;
-	}
-	cs->crawl_requests++;
-	r = nm_run_fetch(run, path, cause);
-	cs->ec2_time += run->resp.t_total;
-	if (r != 0)
-		return r;
-	if (run->resp.status == 200)
-		return 0;
-	cs->crawl_failed = true;
-	nm_error_explanation(run->resp.body.data, run->resp.body.len, why,
-	    sizeof(why));
-	return nm_run_add_result(run, MP_CRITICAL, "EC2 tree: HTTP %ld for "
-	    "%s%s%s%s", run->resp.status, path, cs->crawl_requests > 1 ?
-	    " (listed in its directory)" : "", why[0] != '\0' ? ": " : "",
-	    why) == 0 ? 1 : -1;
-}
-
-static int crawl_dir(ci_state *cs, const char *path, int depth,
-    char **cause);
-
-static int
-crawl_entry(ci_state *cs, const char *dir, const nm_ci_entry *e, int depth,
-    char **cause)
-{
-	char path[PATH_MAX_LEN + 64];
-	int r;
-
-	r = snprintf(path, sizeof(path), "%s%s", dir, e->resource);
-	if (r < 0 || (size_t)r >= sizeof(path)) {
-		cs->crawl_failed = true;
-		return nm_run_add_result(cs->run, MP_CRITICAL, "EC2 tree: path "
-		    "too long under %s", dir);
-	}
-	if (e->is_dir && depth + 1 >= NM_CI_MAX_DEPTH) {
-		cs->crawl_failed = true;
-		return nm_run_add_result(cs->run, MP_CRITICAL, "EC2 tree: %s is "
-		    "deeper than %d levels", path, NM_CI_MAX_DEPTH);
-	}
-	if ((r = crawl_fetch(cs, path, cause)) != 0)
-		return r < 0 ? -1 : 0;
-	if (e->is_dir)
-		return crawl_dir(cs, path, depth + 1, cause);
-	cs->ec2_leaves++;
-	return 0;
-}
-
-/* MetadataMaterializer._materialize: run->resp holds path's listing. */
-static int
-crawl_dir(ci_state *cs, const char *path, int depth, char **cause)
-{
-	nm_run *run = cs->run;
-	nm_ci_entries entries;
-	size_t i;
-	int r = -1;
-
-	switch (nm_ci_entries_parse(run->resp.body.data, run->resp.body.len,
-	    &entries)) {
-	case NM_CI_OK:
-		break;
-	case NM_CI_NOT_TEXT:
-		cs->crawl_failed = true;
-		return nm_run_add_result(run, MP_CRITICAL, "EC2 tree: listing "
-		    "%s is not UTF-8 text", path);
-	default:
-		return -1;
-	}
-	for (i = 0; i < entries.count && !run->stop && !cs->crawl_failed;
-	    i++) {
-		if (crawl_entry(cs, path, &entries.v[i], depth, cause) != 0)
-			goto out;
-	}
-	r = 0;
- out:
-	nm_ci_entries_free(&entries);
-	return r;
-}
-
-static int
-ci_crawl(ci_state *cs, char **cause)
-{
-	static const char top[] = "/latest/meta-data/";
-	int r;
-
-	if ((r = crawl_fetch(cs, top, cause)) != 0)
-		return r < 0 ? -1 : 0;
-	if (crawl_dir(cs, top, 0, cause) != 0)
-		return -1;
-	if (cs->crawl_failed || cs->run->stop)
-		return 0;
-	return nm_run_add_result(cs->run, MP_OK, "EC2 tree: %d values in %d "
-	    "requests under %s", cs->ec2_leaves, cs->crawl_requests, top);
-}
-
-static int
-add_time(mp_subcheck *sc, const char *label, double value)
-{
-	mp_perfdata pd = mp_perfdata_make(label, value, 6, "s");
-
-	pd.has_min = true;
-	pd.min = 0;
-	return mp_subcheck_add_perfdata(sc, &pd);
-}
-
-/* After time and size (nm_run_check_time), in a fixed order; documents
- * not fetched show 0, so graphs keep their series. */
-static int
-ci_perfdata(const ci_state *cs)
-{
-	mp_subcheck *sc = NULL;
-	mp_perfdata pd;
-	int i;
-
-	if (nm_run_check_time(cs->run, &sc) != 0 || sc == NULL)
-		return -1;
-	pd = mp_perfdata_make("requests", (double)cs->run->requests, 0, "");
-	pd.has_min = true;
-	pd.min = 0;
-	if (mp_subcheck_add_perfdata(sc, &pd) != 0)
-		return -1;
-	for (i = 0; i < N_DOCS; i++) {
-		if (add_time(sc, docs[i].label, cs->doc_time[i]) != 0)
-			return -1;
-	}
-	return add_time(sc, "ec2_time", cs->ec2_time);
-}
-
-/* One document meta_data.json points at: 0 when read, 1 when cloud-init
- * stops here (recorded), -1 on internal failure. */
-static int
-content_fetch(ci_state *cs, const nm_ci_content *c, char **cause)
-{
-	nm_run *run = cs->run;
-	char why[256];
-	int r;
-
-	if (c->broken != NULL) {
-		run->stop = 1;
-		return nm_run_add_result(run, MP_CRITICAL, "meta_data.json's "
-		    "%s cannot be read: %s; cloud-init stops", c->what,
-		    c->broken) == 0 ? 1 : -1;
-	}
-	if ((r = nm_run_fetch(run, c->path, cause)) != 0)
-		return r;
-	if (run->resp.status == 200 && (!c->text ||
-	    is_utf8(run->resp.body.data, run->resp.body.len))) {
-		cs->contents++;
-		return 0;
-	}
-	run->stop = 1;
-	if (run->resp.status == 200)
-		return nm_run_add_result(run, MP_CRITICAL, "%s (meta_data."
-		    "json's %s) is not UTF-8 text; cloud-init stops", c->path,
-		    c->what) == 0 ? 1 : -1;
-	nm_error_explanation(run->resp.body.data, run->resp.body.len, why,
-	    sizeof(why));
-	return nm_run_add_result(run, MP_CRITICAL, "HTTP %ld for %s (meta_"
-	    "data.json's %s)%s%s; cloud-init stops with BrokenMetadata",
-	    run->resp.status, c->path, c->what, why[0] != '\0' ? ": " : "",
-	    why) == 0 ? 1 : -1;
-}
-
-/* What read_v2 does between the documents and the EC2 crawl: check
- * random_seed, then read every file and network_config meta_data.json
- * points at, each within the whole-run limit. */
-static int
-ci_content(ci_state *cs, char **cause)
-{
-	nm_run *run = cs->run;
-	nm_ci_contents list;
-	char why[128];
-	size_t i;
-	int r = -1;
-
-	if (!nm_ci_random_seed_ok(cs->meta, why, sizeof(why))) {
-		run->stop = 1;
-		return nm_run_add_result(run, MP_CRITICAL, "meta_data.json's "
-		    "%s; cloud-init stops with BrokenMetadata", why);
-	}
-	if (nm_ci_contents_list(cs->meta, &list) != NM_CI_OK)
-		return -1;
-	for (i = 0; i < list.count && !run->stop; i++) {
-		if (content_fetch(cs, &list.v[i], cause) < 0)
-			goto out;
-	}
-	r = 0;
-	if (run->stop)
-		goto out;
-	if (list.files > NM_CI_MAX_CONTENT)
-		r = nm_run_add_result(run, MP_WARNING, "meta_data.json lists "
-		    "%zu files; only the first %d are read", list.files,
-		    NM_CI_MAX_CONTENT);
-	else if (list.count > 0)
-		r = nm_run_add_result(run, MP_OK, "%d documents meta_data.json "
-		    "points at: all read", cs->contents);
- out:
-	nm_ci_contents_free(&list);
-	return r;
-}
-
-static void
-ci_summary(const ci_state *cs)
-{
-	nm_run *run = cs->run;
-
-	/* No version is claimed when the list was never read. */
-	if (cs->version != NULL)
-		(void)nm_run_appendf(run->facts, sizeof(run->facts),
-		    "cloud-init profile, version %s, ", cs->version);
-	else
-		(void)nm_run_appendf(run->facts, sizeof(run->facts),
-		    "cloud-init profile, no version chosen, ");
-	(void)nm_run_appendf(run->facts, sizeof(run->facts), "%d/%d "
-	    "documents, ", cs->served, N_DOCS);
-	if (cs->contents > 0)
-		(void)nm_run_appendf(run->facts, sizeof(run->facts),
-		    "%d files, ", cs->contents);
-	(void)nm_run_appendf(run->facts, sizeof(run->facts), "%d EC2 values, "
-	    "%d requests", cs->ec2_leaves, run->requests);
-}
-
-int
-nm_cloudinit_run(nm_run *run, char **cause)
-{
-	ci_state cs;
-	int i, r = -1;
-
-	memset(&cs, 0, sizeof(cs));
-	cs.run = run;
-	if (ci_wait(&cs, cause) != 0)
-		goto out;
-	if (!run->stop && ci_versions(&cs, cause) != 0)
-		goto out;
-	for (i = 0; i < N_DOCS && !run->stop; i++) {
-		if (ci_document(&cs, i, cause) != 0)
-			goto out;
-	}
-	if (!run->stop && cs.meta != NULL && ci_content(&cs, cause) != 0)
-		goto out;
-	if (!run->stop && ci_crawl(&cs, cause) != 0)
-		goto out;
-	ci_summary(&cs);
-	r = 0;
-	if (!run->timed_out && run->responses > 0)
-		r = ci_perfdata(&cs);
- out:
-	json_decref(cs.meta);
-	return r;
+	return is_utf8(s != NULL ? s : "", n) != 0;
 }

@@ -1,8 +1,9 @@
 /* The cloud-init boot profile: the requests cloud-init's OpenStack
  * datasource makes at boot, in its order (cloudinit/sources/helpers/
  * openstack.py, read_v2; the EC2 part from helpers/ec2.py's
- * MetadataMaterializer). The version choice and the listing-to-paths
- * step of the EC2 crawl are pure and unit-tested. */
+ * MetadataMaterializer), pure and unit-tested: the version choice, the
+ * listing-to-paths step of the EC2 crawl, what meta_data.json points
+ * at. mode_cloudinit.h makes the requests. */
 #ifndef NM_CLOUDINIT_H
 #define NM_CLOUDINIT_H
 
@@ -11,8 +12,6 @@
 
 #include <jansson.h>
 
-#include "run.h"
-
 /* Bounds on the EC2 crawl, so that a hostile or broken server cannot
  * keep us looping; Nova's tree takes about 25 requests and depth 3. */
 #define NM_CI_MAX_REQUESTS 256
@@ -20,6 +19,8 @@
 /* meta_data.json's files fetched at most; Nova's injected-file quota is
  * 5 by default. */
 #define NM_CI_MAX_CONTENT 64
+/* The longest name or content_path made into a path. */
+#define NM_CI_PATH_MAX 1024
 
 /* The newest version cloud-init supports (its OS_VERSIONS, up to
  * 2018-08-27) among those listed in body[0..len) (the /openstack
@@ -41,7 +42,8 @@ typedef struct {
 typedef enum {
 	NM_CI_OK = 0,
 	NM_CI_NOMEM,
-	NM_CI_NOT_TEXT		/* not UTF-8: cloud-init cannot decode it */
+	NM_CI_NOT_TEXT,		/* not UTF-8: cloud-init cannot decode it */
+	NM_CI_TOO_LONG		/* a line longer than any path we build */
 } nm_ci_err;
 
 /* What cloud-init requests for one EC2 listing, in its order: the
@@ -49,7 +51,8 @@ typedef enum {
  * appearance order, the last resource for a repeated name). Lines are
  * stripped; "security-credentials" is never fetched; a leaf "N=name"
  * with integer N is requested as "N/openssh-key" (public-keys/).
- * Resources are quoted as urllib.parse.quote(safe="/:") does. */
+ * Resources are quoted as urllib.parse.quote(safe="/:") does. A name
+ * over 1024 bytes is NM_CI_TOO_LONG. */
 nm_ci_err nm_ci_entries_parse(const char *body, size_t len,
     nm_ci_entries *out);
 void nm_ci_entries_free(nm_ci_entries *e);
@@ -85,7 +88,11 @@ typedef struct {
 nm_ci_err nm_ci_contents_list(const json_t *md, nm_ci_contents *out);
 void nm_ci_contents_free(nm_ci_contents *c);
 
-/* The --cloud-init mode. 0, or -1 with *cause. */
-int nm_cloudinit_run(nm_run *run, char **cause);
+/* The stripped, non-empty lines of body[0..len), as cloud-init counts
+ * the versions /openstack lists. */
+size_t nm_ci_count_lines(const char *body, size_t len);
+
+/* Whether s[0..n) is UTF-8 that cloud-init can decode. */
+bool nm_ci_is_text(const char *s, size_t n);
 
 #endif

@@ -10,7 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cause.h"
+#include <curl/curl.h>
+
 #include "http.h"
 #include "log.h"
 #include "output.h"
@@ -21,9 +22,39 @@
 struct nm_http {
 	CURL *curl;
 	struct curl_slist *headers;
+	struct curl_slist *connect_to;	/* --all-addresses, else NULL */
 	char base[512];
 	char url[2048];
+	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for a failure */
+	nm_response *resp;	/* the request in flight */
+	bool too_large;		/* its body passed the cap */
+	bool nomem;		/* its body could not be stored */
 };
+
+nm_err
+nm_http_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? NM_OK :
+	    NM_ERR_SETUP;
+}
+
+void
+nm_http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+int
+nm_http_version_text(char *buf, size_t len)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	int r;
+
+	r = snprintf(buf, len, "libcurl %s (%s)",
+	    v != NULL && v->version != NULL ? v->version : "?",
+	    v != NULL && v->ssl_version != NULL ? v->ssl_version : "no TLS");
+	return r < 0 || (size_t)r >= len ? -1 : r;
+}
 
 void
 nm_response_init(nm_response *resp)
@@ -36,7 +67,7 @@ void
 nm_response_free(nm_response *resp)
 {
 	dynbuf_free(&resp->body);
-	free(resp->content_type);
+	nm_error_clear(&resp->err);
 	free(resp->location);
 	nm_response_init(resp);
 }
@@ -44,17 +75,18 @@ nm_response_free(nm_response *resp)
 static size_t
 write_body(char *data, size_t size, size_t nmemb, void *arg)
 {
-	nm_response *resp = arg;
+	nm_http *h = arg;
 
 	if (size != 0 && nmemb > SIZE_MAX / size)
 		return 0;
-	switch (dynbuf_add(&resp->body, data, size * nmemb)) {
+	switch (dynbuf_add(&h->resp->body, data, size * nmemb)) {
 	case DYNBUF_OK:
 		return size * nmemb;
 	case DYNBUF_TOO_LARGE:
-		resp->too_large = true;
+		h->too_large = true;
 		return 0;	/* libcurl stops with CURLE_WRITE_ERROR */
 	default:
+		h->nomem = true;
 		return 0;
 	}
 }
@@ -110,12 +142,6 @@ debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, void *arg)
 	return 0;
 }
 
-const char *
-nm_http_base(const nm_http *h)
-{
-	return h->base;
-}
-
 /* Every curl_easy_setopt result is checked: an option this libcurl does
  * not support must not silently weaken the check. */
 #define SETOPT(curl, opt, val) do {					\
@@ -138,6 +164,8 @@ setopts_transfer(CURL *curl, nm_http *h)
 	SETOPT(curl, CURLOPT_USERAGENT, NM_USER_AGENT);
 	SETOPT(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)NM_BODY_CAP);
 	SETOPT(curl, CURLOPT_WRITEFUNCTION, write_body);
+	SETOPT(curl, CURLOPT_WRITEDATA, h);
+	SETOPT(curl, CURLOPT_ERRORBUFFER, h->errbuf);
 	SETOPT(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
 	if (nm_log_level() >= 3) {
 		SETOPT(curl, CURLOPT_DEBUGFUNCTION, debug_cb);
@@ -222,80 +250,109 @@ build_headers(const nm_config *cfg, const char *signature,
 }
 
 static int
-format_base(const nm_config *cfg, char *buf, size_t len)
+format_base(const nm_config *cfg, const nm_endpoint *ep, char *buf,
+    size_t len)
 {
-	int ipv6 = strchr(cfg->host, ':') != NULL;
+	int ipv6 = strchr(ep->host, ':') != NULL;
 	int r;
 
 	r = snprintf(buf, len, "%s://%s%s%s:%u", cfg->ssl ? "https" : "http",
-	    ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "", cfg->port);
+	    ipv6 ? "[" : "", ep->host, ipv6 ? "]" : "", ep->port);
 	return (r < 0 || (size_t)r >= len) ? -1 : 0;
+}
+
+/* --all-addresses: the connection goes to one address while the URL,
+ * and with it the Host header and the TLS name, keeps the name. */
+static CURLcode
+setopts_connect_to(nm_http *h, const nm_endpoint *ep)
+{
+	char line[NM_ENDPOINT_MAX + 64];
+	int ipv6, r;
+	CURLcode rc = CURLE_OK;
+
+	if (ep->address == NULL)
+		return CURLE_OK;
+	ipv6 = strchr(ep->address, ':') != NULL;
+	r = snprintf(line, sizeof(line), "%s:%u:%s%s%s:%u", ep->host,
+	    ep->port, ipv6 ? "[" : "", ep->address, ipv6 ? "]" : "", ep->port);
+	if (r < 0 || (size_t)r >= sizeof(line))
+		return CURLE_BAD_FUNCTION_ARGUMENT;
+	if ((h->connect_to = curl_slist_append(NULL, line)) == NULL)
+		return CURLE_OUT_OF_MEMORY;
+	SETOPT(h->curl, CURLOPT_CONNECT_TO, h->connect_to);
+ out:
+	return rc;
 }
 
 /* A missing or unreadable TLS file is the local setup's fault (UNKNOWN),
  * not the service's, which is what libcurl's failure would suggest. */
-static int
-check_file(const char *opt, const char *path, char **cause)
+static nm_err
+check_file(const char *opt, const char *path, nm_error *err)
 {
 	struct stat st;
 
 	if (path == NULL)
-		return 0;
+		return NM_OK;
 	/* The path is not repeated: what was given may be a secret pasted
 	 * in the wrong place. */
 	if (stat(path, &st) != 0 || access(path, R_OK) != 0)
-		return mp_set_cause(cause, "%s: the file it names cannot be "
-		    "read: %s", opt, strerror(errno));
+		return nm_error_set(err, NM_ERR_SETUP, "%s: the file it names "
+		    "cannot be read: %s", opt, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return mp_set_cause(cause, "%s: the file it names is not a "
-		    "regular file", opt);
-	return 0;
+		return nm_error_set(err, NM_ERR_SETUP, "%s: the file it names "
+		    "is not a regular file", opt);
+	return NM_OK;
 }
 
-static int
-check_tls_files(const nm_config *cfg, char **cause)
+static nm_err
+check_tls_files(const nm_config *cfg, nm_error *err)
 {
-	if (check_file("--ca-cert", cfg->ca_cert, cause) != 0 ||
-	    check_file("-J/--client-cert", cfg->client_cert, cause) != 0 ||
-	    check_file("-K/--private-key", cfg->client_key, cause) != 0)
-		return -1;
-	return 0;
+	nm_err r;
+
+	if ((r = check_file("--ca-cert", cfg->ca_cert, err)) != NM_OK ||
+	    (r = check_file("-J/--client-cert", cfg->client_cert, err)) !=
+	    NM_OK)
+		return r;
+	return check_file("-K/--private-key", cfg->client_key, err);
 }
 
-int
-nm_http_new(const nm_config *cfg, const char *signature, nm_http **out,
-    char **cause)
+nm_err
+nm_http_new(const nm_config *cfg, const nm_endpoint *ep,
+    const char *signature, nm_http **out, nm_error *err)
 {
 	nm_http *h = NULL;
 	CURLcode rc;
-	int r = -1;
+	nm_err r;
 
 	*out = NULL;
-	if (check_tls_files(cfg, cause) != 0)
+	if ((r = check_tls_files(cfg, err)) != NM_OK)
 		goto out;
-	if ((h = calloc(1, sizeof(*h))) == NULL) {
-		mp_set_cause(cause, "out of memory");
+	r = NM_ERR_NOMEM;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
 		goto out;
-	}
-	if (format_base(cfg, h->base, sizeof(h->base)) != 0 ||
+	if (format_base(cfg, ep, h->base, sizeof(h->base)) != 0 ||
 	    build_headers(cfg, signature, &h->headers) != 0 ||
 	    (h->curl = curl_easy_init()) == NULL) {
-		mp_set_cause(cause, "cannot set up libcurl (out of memory?)");
+		r = nm_error_set(err, NM_ERR_SETUP, "cannot set up libcurl "
+		    "(out of memory?)");
 		goto out;
 	}
 	if ((rc = setopts_transfer(h->curl, h)) != CURLE_OK ||
 	    (rc = setopts_address(h->curl, cfg)) != CURLE_OK ||
+	    (rc = setopts_connect_to(h, ep)) != CURLE_OK ||
 	    (rc = setopts_tls(h->curl, cfg)) != CURLE_OK ||
 	    (rc = curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER,
 	    h->headers)) != CURLE_OK) {
-		mp_set_cause(cause, "libcurl setup failed: %s",
+		r = nm_error_set(err, NM_ERR_SETUP, "libcurl setup failed: %s",
 		    curl_easy_strerror(rc));
 		goto out;
 	}
 	*out = h;
 	h = NULL;
-	r = 0;
+	r = NM_OK;
  out:
+	if (r == NM_ERR_NOMEM)
+		(void)nm_error_set(err, r, "out of memory");
 	nm_http_free(h);
 	return r;
 }
@@ -308,6 +365,7 @@ nm_http_free(nm_http *h)
 	if (h->curl != NULL)
 		curl_easy_cleanup(h->curl);
 	curl_slist_free_all(h->headers);
+	curl_slist_free_all(h->connect_to);
 	free(h);
 }
 
@@ -341,67 +399,210 @@ collect_info(CURL *curl, nm_response *resp)
 	if (curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE,
 	    &resp->status) != CURLE_OK)
 		resp->status = 0;
-	if (curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &resp->os_errno) !=
-	    CURLE_OK)
-		resp->os_errno = 0;
 	resp->t_total = info_seconds(curl, CURLINFO_TOTAL_TIME_T);
 	resp->t_dns = info_seconds(curl, CURLINFO_NAMELOOKUP_TIME_T);
 	resp->t_connect = info_seconds(curl, CURLINFO_CONNECT_TIME_T);
 	resp->t_tls = info_seconds(curl, CURLINFO_APPCONNECT_TIME_T);
 	resp->t_first_byte = info_seconds(curl, CURLINFO_STARTTRANSFER_TIME_T);
-	if (copy_info_string(curl, CURLINFO_CONTENT_TYPE,
-	    &resp->content_type) != 0 ||
-	    copy_info_string(curl, CURLINFO_REDIRECT_URL,
-	    &resp->location) != 0)
-		return -1;
-	return 0;
+	return copy_info_string(curl, CURLINFO_REDIRECT_URL,
+	    &resp->location);
 }
 
 static CURLcode
-setopts_request(nm_http *h, long timeout_ms, nm_response *resp)
+setopts_request(nm_http *h, long timeout_ms)
 {
 	CURLcode rc;
 
 	SETOPT(h->curl, CURLOPT_URL, h->url);
 	SETOPT(h->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
 	SETOPT(h->curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	SETOPT(h->curl, CURLOPT_WRITEDATA, resp);
-	SETOPT(h->curl, CURLOPT_ERRORBUFFER, resp->error);
  out:
 	return rc;
 }
 
-int
-nm_http_get(nm_http *h, const char *path, long timeout_ms,
-    nm_response *resp, char **cause)
+/* Which of the plugin's transport errors a failed transfer is. */
+static nm_err
+classify(const nm_http *h, CURLcode code)
 {
+	if (h->too_large || code == CURLE_FILESIZE_EXCEEDED)
+		return NM_ERR_TOO_LARGE;
+	if (h->nomem || code == CURLE_OUT_OF_MEMORY)
+		return NM_ERR_NOMEM;
+	switch (code) {
+	case CURLE_COULDNT_CONNECT:
+		return NM_ERR_REFUSED;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return NM_ERR_UNRESOLVED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return NM_ERR_TIMEOUT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CLIENTCERT:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+		return NM_ERR_TLS;
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+		return NM_ERR_BROKE_OFF;
+	default:
+		return NM_ERR_TRANSPORT;
+	}
+}
+
+/* libcurl's words for a failed transfer, once: its detail usually holds
+ * its generic text already (and names host and port); where it does not,
+ * the generic text leads, as the detail can be an earlier, milder note
+ * (a getpeername() failure before a send failure). Since 7.88 libcurl no
+ * longer adds the system's reason, which is added unless present. */
+static void
+failure_text(nm_http *h, CURLcode code, nm_response *resp)
+{
+	const char *generic = curl_easy_strerror(code), *sys = NULL;
+	nm_err e = classify(h, code);
+	long os_errno = 0;
+
+	if (curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno) ==
+	    CURLE_OK && os_errno != 0)
+		sys = strerror((int)os_errno);
+	mp_scrub(h->errbuf);
+	if (e == NM_ERR_TOO_LARGE || e == NM_ERR_NOMEM || e == NM_ERR_TIMEOUT)
+		(void)nm_error_set(&resp->err, e, "%s", nm_err_name(e));
+	else if (h->errbuf[0] == '\0')
+		(void)nm_error_set(&resp->err, e, "%s", generic);
+	else if (strstr(h->errbuf, generic) != NULL ||
+	    code == CURLE_COULDNT_RESOLVE_HOST)
+		(void)nm_error_set(&resp->err, e, "%s", h->errbuf);
+	else
+		(void)nm_error_set(&resp->err, e, "%s: %s", generic,
+		    h->errbuf);
+	if (sys != NULL && resp->err.cause != NULL &&
+	    strstr(resp->err.cause, sys) == NULL)
+		(void)nm_error_set(&resp->err, e, "%s (%s)", resp->err.cause,
+		    sys);
+}
+
+struct nm_transfers {
+	CURLM *multi;
+	int running;
+};
+
+nm_err
+nm_transfers_new(nm_transfers **out, nm_error *err)
+{
+	nm_transfers *m;
+
+	*out = NULL;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+	if ((m->multi = curl_multi_init()) == NULL) {
+		free(m);
+		return nm_error_set(err, NM_ERR_SETUP, "cannot set up libcurl's "
+		    "multi interface");
+	}
+	*out = m;
+	return NM_OK;
+}
+
+void
+nm_transfers_free(nm_transfers *m)
+{
+	if (m == NULL)
+		return;
+	(void)curl_multi_cleanup(m->multi);
+	free(m);
+}
+
+nm_err
+nm_http_start(nm_transfers *m, nm_http *h, const char *path, long timeout_ms,
+    nm_response *resp, nm_error *err)
+{
+	CURLMcode mc;
 	CURLcode rc;
 	int r;
 
 	nm_response_free(resp);
 	r = snprintf(h->url, sizeof(h->url), "%s%s", h->base, path);
 	if (r < 0 || (size_t)r >= sizeof(h->url))
-		return mp_set_cause(cause, "URL too long: %s%.60s...", h->base,
-		    path);
+		return nm_error_set(err, NM_ERR_SETUP, "URL too long: "
+		    "%s%.60s...", h->base, path);
 	if (timeout_ms < 1)
 		timeout_ms = 1;
-	if ((rc = setopts_request(h, timeout_ms, resp)) != CURLE_OK)
-		return mp_set_cause(cause, "libcurl setup failed: %s",
-		    curl_easy_strerror(rc));
+	if ((rc = setopts_request(h, timeout_ms)) != CURLE_OK)
+		return nm_error_set(err, NM_ERR_SETUP, "libcurl setup failed: "
+		    "%s", curl_easy_strerror(rc));
 	nm_log(1, "GET %s (limit %ld ms)", h->url, timeout_ms);
-	resp->code = curl_easy_perform(h->curl);
-	/* The error buffer must not outlive resp. */
-	if (curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, NULL) != CURLE_OK)
-		return mp_set_cause(cause, "libcurl setup failed");
-	mp_scrub(resp->error);
-	if (collect_info(h->curl, resp) != 0)
-		return mp_set_cause(cause, "out of memory");
-	if (resp->code != CURLE_OK)
-		nm_log(1, "  -> failed: %s", resp->error[0] != '\0' ?
-		    resp->error : curl_easy_strerror(resp->code));
+	h->resp = resp;
+	h->too_large = h->nomem = false;
+	h->errbuf[0] = '\0';
+	if ((mc = curl_multi_add_handle(m->multi, h->curl)) != CURLM_OK) {
+		h->resp = NULL;
+		return nm_error_set(err, mc == CURLM_OUT_OF_MEMORY ?
+		    NM_ERR_NOMEM : NM_ERR_SETUP, "libcurl: %s",
+		    curl_multi_strerror(mc));
+	}
+	return NM_OK;
+}
+
+/* A transfer is over: its response completed, its handle idle again. */
+static nm_err
+finish(nm_transfers *m, CURL *curl, CURLcode rc, nm_http **done,
+    nm_error *err)
+{
+	nm_http *h = NULL;
+	nm_response *resp;
+
+	if (curl_easy_getinfo(curl, CURLINFO_PRIVATE, (char **)&h) !=
+	    CURLE_OK || h == NULL || h->resp == NULL)
+		return nm_error_set(err, NM_ERR_SETUP, "libcurl finished a "
+		    "transfer nobody started");
+	(void)curl_multi_remove_handle(m->multi, curl);
+	resp = h->resp;
+	h->resp = NULL;
+	*done = h;
+	if (rc != CURLE_OK)
+		failure_text(h, rc, resp);
+	if (collect_info(curl, resp) != 0 || resp->err.code == NM_ERR_NOMEM)
+		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+	if (rc != CURLE_OK)
+		nm_log(1, "  -> failed: %s", nm_error_text(&resp->err));
 	nm_log(1, "  -> HTTP %ld, %zu bytes, %.6f s (dns %.6f, connect %.6f, "
 	    "tls %.6f, first byte %.6f)", resp->status, resp->body.len,
 	    resp->t_total, resp->t_dns, resp->t_connect, resp->t_tls,
 	    resp->t_first_byte);
-	return 0;
+	return NM_OK;
+}
+
+nm_err
+nm_transfers_next(nm_transfers *m, long wait_ms, nm_http **done,
+    nm_error *err)
+{
+	CURLMsg *msg;
+	CURLMcode mc;
+	int left;
+
+	*done = NULL;
+	if ((mc = curl_multi_perform(m->multi, &m->running)) == CURLM_OK &&
+	    (msg = curl_multi_info_read(m->multi, &left)) == NULL &&
+	    m->running > 0)
+		mc = curl_multi_poll(m->multi, NULL, 0, wait_ms < 0 ? 0 :
+		    (int)(wait_ms > 1000 ? 1000 : wait_ms), NULL);
+	else if (mc == CURLM_OK && msg != NULL && msg->msg == CURLMSG_DONE)
+		return finish(m, msg->easy_handle, msg->data.result, done,
+		    err);
+	if (mc != CURLM_OK)
+		return nm_error_set(err, mc == CURLM_OUT_OF_MEMORY ?
+		    NM_ERR_NOMEM : NM_ERR_SETUP, "libcurl: %s",
+		    curl_multi_strerror(mc));
+	return NM_OK;
 }

@@ -12,9 +12,6 @@
 
 /* EC2 and Nova key names are short; 255 is the documented ceiling. */
 #define ENTRY_MAX 255
-/* Quotes of server text in a cause are cut here: enough to recognise
- * "<html>" or "{" without pasting a whole page into an alert. */
-#define QUOTE_MAX 40
 
 /* Rejects what cannot be a text listing before looking at lines, so the
  * cause says "binary" rather than blaming some line for it. */
@@ -56,6 +53,7 @@ static nm_listing_err
 check_entry(const char *s, size_t n, size_t lineno, char **cause)
 {
 	size_t i, name_len = n;
+	char *q;
 
 	if (n > 0 && s[n - 1] == '/')
 		name_len--;
@@ -69,9 +67,11 @@ check_entry(const char *s, size_t n, size_t lineno, char **cause)
 			break;
 	}
 	if (name_len == 0 || s[0] == '/' || i < name_len) {
-		mp_set_cause(cause, "line %zu is not a key name: '%.*s%s'",
-		    lineno, (int)(n > QUOTE_MAX ? QUOTE_MAX : n), s,
-		    n > QUOTE_MAX ? "..." : "");
+		if ((q = mp_quote(s, n)) == NULL)
+			return NM_LISTING_NOMEM;
+		mp_set_cause(cause, "line %zu is not a key name: %s", lineno,
+		    q);
+		free(q);
 		return NM_LISTING_MALFORMED;
 	}
 	return NM_LISTING_OK;

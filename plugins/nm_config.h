@@ -19,6 +19,13 @@ typedef struct {
 	char *value;
 } nm_expect;
 
+/* One -H as given: a backend, or with --all-addresses a name whose
+ * every address is one. */
+typedef struct {
+	char *host;		/* without [] around IPv6 */
+	unsigned port;		/* 0: -p's */
+} nm_hostspec;
+
 /* What is fetched: the EC2 listing (the default), OpenStack's
  * meta_data.json (-O), or the requests cloud-init makes at boot. */
 typedef enum {
@@ -31,6 +38,9 @@ typedef struct {
 	/* where */
 	char *host;		/* as given, without [] around IPv6 */
 	unsigned port;
+	nm_hostspec *hosts;	/* every -H, in order (none: host) */
+	size_t host_count;
+	bool all_addresses;	/* every A and AAAA a backend */
 	int family;		/* 0 = either, 4, 6 */
 	bool ssl;
 	char *ca_cert;

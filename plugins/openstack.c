@@ -12,7 +12,6 @@
 
 /* Quoted server text is cut to this much, so one long value cannot
  * crowd the other verdicts out of a line. */
-#define QUOTE_MAX 100
 
 static const char *
 type_name(const json_t *v)
@@ -293,7 +292,7 @@ check_identity(const json_t *doc, const char *key, const char *want,
 		    "expected %s %s", key, type_name(v), what, want);
 	else if (!nm_os_string_is(v, want))
 		setf(vd->text, sizeof(vd->text), "meta_data.json is another "
-		    "instance's: %s '%.*s', expected %s %s", key, QUOTE_MAX,
+		    "instance's: %s '%.*s', expected %s %s", key, MP_QUOTE_MAX,
 		    quoted(v, text, sizeof(text)), what, want);
 	else {
 		vd->state = MP_OK;
@@ -344,20 +343,20 @@ check_expect(const json_t *doc, const nm_expect *e, nm_os_verdicts *out)
 		return;
 	if (v == NULL)
 		setf(vd->text, sizeof(vd->text), "%s missing from "
-		    "meta_data.json, expected '%.*s'", e->key, QUOTE_MAX,
+		    "meta_data.json, expected '%.*s'", e->key, MP_QUOTE_MAX,
 		    e->value);
 	else if (json_is_object(v) || json_is_array(v))
 		setf(vd->text, sizeof(vd->text), "%s is %s, expected '%.*s'",
-		    e->key, type_name(v), QUOTE_MAX, e->value);
+		    e->key, type_name(v), MP_QUOTE_MAX, e->value);
 	else if (!nm_os_value_matches(v, e->value))
 		setf(vd->text, sizeof(vd->text), "%s is '%.*s', expected "
-		    "'%.*s'", e->key, QUOTE_MAX, quoted(v, text, sizeof(text)),
-		    QUOTE_MAX, e->value);
+		    "'%.*s'", e->key, MP_QUOTE_MAX, quoted(v, text, sizeof(text)),
+		    MP_QUOTE_MAX, e->value);
 	else {
 		vd->state = MP_OK;
 		out->values_matched++;
 		setf(vd->text, sizeof(vd->text), "%s is '%.*s' as expected",
-		    e->key, QUOTE_MAX, quoted(v, text, sizeof(text)));
+		    e->key, MP_QUOTE_MAX, quoted(v, text, sizeof(text)));
 	}
 }
 
@@ -374,12 +373,21 @@ int
 nm_os_validate(const char *body, size_t len, const nm_os_want *want,
     nm_os_verdicts *out)
 {
+	return nm_os_validate_keep(body, len, want, out, NULL);
+}
+
+int
+nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
+    nm_os_verdicts *out, json_t **kept)
+{
 	json_t *doc = NULL;
 	nm_os_verdict *vd;
 	char why[384];
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	if (kept != NULL)
+		*kept = NULL;
 	switch (nm_os_parse(body, len, NM_OS_ROOT_OBJECT, &doc, why,
 	    sizeof(why))) {
 	case NM_OS_NOMEM:
@@ -406,72 +414,9 @@ nm_os_validate(const char *body, size_t len, const nm_os_want *want,
 		}
 		check_expect(doc, &want->expects[i], out);
 	}
-	json_decref(doc);
+	if (kept != NULL)
+		*kept = doc;
+	else
+		json_decref(doc);
 	return 0;
-}
-
-int
-nm_os_record(nm_run *run, const char *version, bool *usable)
-{
-	const nm_config *cfg = run->cfg;
-	nm_os_want want = { cfg->instance, cfg->tenant, version, cfg->keys,
-	    cfg->key_count, cfg->expects, cfg->expect_count };
-	nm_os_verdicts *vs;
-	size_t i;
-	int r = -1;
-
-	*usable = false;
-	if ((vs = malloc(sizeof(*vs))) == NULL ||
-	    nm_os_validate(run->resp.body.data, run->resp.body.len, &want,
-	    vs) != 0)
-		goto out;
-	for (i = 0; i < vs->count; i++) {
-		if (nm_run_add_result2(run, vs->v[i].state, NULL,
-		    vs->v[i].text) != 0)
-			goto out;
-	}
-	if (vs->usable && cfg->mode == NM_MODE_OPENSTACK) {
-		(void)nm_run_appendf(run->facts, sizeof(run->facts),
-		    ", %zu/%zu keys", vs->keys_found, cfg->key_count);
-		if (cfg->expect_count > 0)
-			(void)nm_run_appendf(run->facts, sizeof(run->facts),
-			    ", %zu/%zu values", vs->values_matched,
-			    cfg->expect_count);
-	}
-	*usable = vs->usable;
-	r = 0;
- out:
-	free(vs);
-	return r;
-}
-
-int
-nm_openstack_run(nm_run *run, char **cause)
-{
-	const char *version = run->cfg->os_version;
-	char path[256];
-	bool usable;
-	int r;
-
-	r = snprintf(path, sizeof(path), "/openstack/%s/meta_data.json",
-	    version);
-	if (r < 0 || (size_t)r >= sizeof(path))
-		return nm_run_add_result(run, MP_UNKNOWN, "-O: version too "
-		    "long");
-	run->main_path = path;
-	r = nm_run_fetch(run, path, cause);
-	/* An answer that broke off (too large) still had a status. */
-	if (r >= 0 && run->resp.status > 0)
-		(void)nm_run_appendf(run->facts, sizeof(run->facts),
-		    "HTTP %ld", run->resp.status);
-	if (r == 0 && run->resp.status != 200)
-		r = nm_run_status_failure(run, path);
-	else if (r == 0)
-		r = nm_os_record(run, version, &usable);
-	/* Perfdata whenever an answer came, as in the EC2 mode. */
-	if (r >= 0 && !run->timed_out && run->responses > 0)
-		r = nm_run_check_time(run, NULL);
-	/* path lives on this stack frame. */
-	run->main_path = NULL;
-	return r < 0 ? -1 : 0;
 }

@@ -11,7 +11,6 @@
 #include <jansson.h>
 
 #include "nm_config.h"
-#include "run.h"
 #include "states.h"
 
 /* Nova serves project_id in meta_data.json from this version on
@@ -75,6 +74,11 @@ typedef struct {
 int nm_os_validate(const char *body, size_t len, const nm_os_want *want,
     nm_os_verdicts *out);
 
+/* nm_os_validate(), handing the parsed document to *kept (json_decref
+ * it) when it is usable, else NULL: parsed once for every use. */
+int nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
+    nm_os_verdicts *out, json_t **kept);
+
 /* A JSON scalar as JSON prints it, for -e: strings as they are (a NUL
  * as \u0000), integers in decimal, reals shortest-exact, true/false/
  * null. 0, or -1 for an object or array (or a value that does not
@@ -94,15 +98,5 @@ bool nm_os_value_matches(const json_t *v, const char *want);
 /* True when version is "latest" or a YYYY-MM-DD date: the only forms
  * Nova's route accepts, and safe in a URL. */
 bool nm_os_version_valid(const char *version);
-
-/* Checks meta_data.json in run->resp (status 200) against the config
- * and records the verdicts (and, in the -O mode, the keys and values
- * found in the summary); *usable says whether cloud-init could go on
- * with it. 0 or -1. */
-int nm_os_record(nm_run *run, const char *version, bool *usable);
-
-/* The -O mode: fetch /openstack/VERSION/meta_data.json and validate it.
- * 0, or -1 with *cause. */
-int nm_openstack_run(nm_run *run, char **cause);
 
 #endif

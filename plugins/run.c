@@ -5,27 +5,101 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
 #include "listing.h"
 #include "run.h"
 
 #define EXPLAIN_MAX 200
+/* Summaries and sub-check lines are for people: far below this. */
+#define TEXT_CAP (64 * 1024)
 
-/* Text that does not fit is cut, as a summary is better short than
- * missing. */
-int
-nm_run_appendf(char *buf, size_t len, const char *fmt, ...)
+nm_err
+nm_run_init(nm_run *run, const nm_config *cfg,
+    const struct timespec *deadline, const char *subject)
 {
-	size_t used = strlen(buf);
-	va_list ap;
 	int r;
 
-	if (used + 1 >= len)
-		return -1;
+	memset(run, 0, sizeof(*run));
+	run->cfg = cfg;
+	run->deadline = deadline;
+	nm_response_init(&run->resp);
+	dynbuf_init(&run->facts, TEXT_CAP);
+	dynbuf_init(&run->problems, TEXT_CAP);
+	dynbuf_init(&run->served, NM_BODY_CAP * 2);
+	r = snprintf(run->subject, sizeof(run->subject), "%s", subject);
+	if (r < 0 || (size_t)r >= sizeof(run->subject))
+		return NM_ERR_SETUP;
+	if ((run->check = mp_check_new(NM_LABEL)) == NULL)
+		return NM_ERR_NOMEM;
+	return NM_OK;
+}
+
+void
+nm_run_free(nm_run *run)
+{
+	nm_response_free(&run->resp);
+	dynbuf_free(&run->facts);
+	dynbuf_free(&run->problems);
+	dynbuf_free(&run->served);
+	nm_error_clear(&run->err);
+	mp_check_free(run->check);
+	run->check = NULL;
+}
+
+int
+nm_run_fail(nm_run *run, nm_err code, const char *fmt, ...)
+{
+	va_list ap;
+
 	va_start(ap, fmt);
-	r = vsnprintf(buf + used, len - used, fmt, ap);
+	(void)nm_error_vset(&run->err, code, fmt, ap);
 	va_end(ap);
-	return (r < 0 || (size_t)r >= len - used) ? -1 : 0;
+	return -1;
+}
+
+int
+nm_run_nomem(nm_run *run)
+{
+	/* No text to allocate: the error's name says it. */
+	nm_error_clear(&run->err);
+	run->err.code = NM_ERR_NOMEM;
+	return -1;
+}
+
+/* Text beyond TEXT_CAP is a bug of ours, not the server's. */
+static int
+buffer_failed(nm_run *run, dynbuf_err e)
+{
+	if (e == DYNBUF_NOMEM)
+		return nm_run_nomem(run);
+	return nm_run_fail(run, NM_ERR_SETUP, "summary longer than %d bytes",
+	    TEXT_CAP);
+}
+
+int
+nm_run_fact(nm_run *run, const char *fmt, ...)
+{
+	va_list ap;
+	dynbuf_err e;
+
+	va_start(ap, fmt);
+	e = dynbuf_vprintf(&run->facts, fmt, ap);
+	va_end(ap);
+	return e == DYNBUF_OK ? 0 : buffer_failed(run, e);
+}
+
+int
+nm_run_served(nm_run *run, const char *key, const char *value, size_t len)
+{
+	dynbuf_err e;
+
+	/* Only several backends are compared. */
+	if (!run->compare)
+		return 0;
+	if ((e = dynbuf_printf(&run->served, "%s=", key)) != DYNBUF_OK ||
+	    (e = dynbuf_add(&run->served, value != NULL ? value : "", len)) !=
+	    DYNBUF_OK || (e = dynbuf_add(&run->served, "\n", 1)) != DYNBUF_OK)
+		return buffer_failed(run, e);
+	return 0;
 }
 
 static long
@@ -45,118 +119,93 @@ int
 nm_run_add_result2(nm_run *run, mp_state state, const char *brief,
     const char *detail)
 {
+	dynbuf_err e;
+
 	if (mp_check_add(run->check, state, "%s", detail) == NULL)
-		return -1;
-	if (state != MP_OK)
-		(void)nm_run_appendf(run->problems, sizeof(run->problems),
-		    "%s%s", run->problems[0] != '\0' ? "; " : "",
-		    brief != NULL ? brief : detail);
-	return 0;
+		return nm_run_nomem(run);
+	if (state == MP_OK)
+		return 0;
+	e = dynbuf_printf(&run->problems, "%s%s", run->problems.len > 0 ?
+	    "; " : "", brief != NULL ? brief : detail);
+	return e == DYNBUF_OK ? 0 : buffer_failed(run, e);
 }
 
 int
 nm_run_add_result(nm_run *run, mp_state state, const char *fmt, ...)
 {
-	char text[1024];
+	char *text;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vsnprintf(text, sizeof(text), fmt, ap);
+	text = mp_vscrubbed(fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -1;
-	return nm_run_add_result2(run, state, NULL, text);
+	if (text == NULL)
+		return nm_run_nomem(run);
+	r = nm_run_add_result2(run, state, NULL, text);
+	free(text);
+	return r;
 }
 
-/* The whole-run limit, as the alarm handler would have said it. */
-static int
-use_timeout_result(nm_run *run)
+int
+nm_run_transport_failure(nm_run *run, const char *path)
 {
-	mp_check *t = nm_check_timeout_result(run->cfg);
-
-	if (t == NULL)
-		return -1;
-	mp_check_free(run->check);
-	run->check = t;
-	run->stop = 1;
-	run->timed_out = 1;
-	return 0;
-}
-
-/* libcurl's words for a failed transfer, once: its detail usually holds
- * its generic text already (and names host and port); where it does not,
- * the generic text leads, as the detail can be an earlier, milder note
- * (a getpeername() failure before a send failure). Since 7.88 libcurl no
- * longer adds the system's reason, which is added unless present. */
-static void
-transport_text(const nm_response *resp, char *out, size_t len)
-{
-	const char *generic = curl_easy_strerror(resp->code);
-	const char *sys = resp->os_errno != 0 ?
-	    strerror((int)resp->os_errno) : NULL;
-	int r;
-
-	if (resp->error[0] == '\0')
-		r = snprintf(out, len, "%s", generic);
-	else if (strstr(resp->error, generic) != NULL ||
-	    resp->code == CURLE_COULDNT_RESOLVE_HOST)
-		r = snprintf(out, len, "%s", resp->error);
-	else
-		r = snprintf(out, len, "%s: %s", generic, resp->error);
-	if (r < 0)
-		out[0] = '\0';
-	if (sys != NULL && strstr(out, sys) == NULL)
-		(void)nm_run_appendf(out, len, " (%s)", sys);
-}
-
-/* No HTTP answer: the transport's failure, naming the request. */
-static int
-transport_failure(nm_run *run, const char *path)
-{
-	const nm_response *resp = &run->resp;
-	char text[CURL_ERROR_SIZE + 256], detail[sizeof(text) + 512];
+	const nm_error *e = &run->resp.err;
+	char *detail = NULL;
 	int r, main = run->main_path != NULL &&
 	    strcmp(path, run->main_path) == 0;
 
 	run->stop = 1;
-	if (resp->code == CURLE_OPERATION_TIMEDOUT)
-		return use_timeout_result(run);
-	if (resp->too_large || resp->code == CURLE_FILESIZE_EXCEEDED)
+	/* The whole-run limit: the check replaces the result with it. */
+	if (e->code == NM_ERR_TIMEOUT) {
+		run->timed_out = 1;
+		return 0;
+	}
+	if (e->code == NM_ERR_TOO_LARGE)
 		return nm_run_add_result(run, MP_CRITICAL, "response to %s is "
 		    "larger than 1 MiB", path);
-	transport_text(resp, text, sizeof(text));
-	r = snprintf(detail, sizeof(detail), "no answer for %s: %s", path,
-	    text);
-	if (r < 0)
-		return -1;
-	return nm_run_add_result2(run, MP_CRITICAL, main ? text : NULL,
-	    detail);
+	if (asprintf(&detail, "no answer for %s: %s", path,
+	    nm_error_text(e)) < 0)
+		return nm_run_nomem(run);
+	r = nm_run_add_result2(run, nm_err_state(e->code, MP_CRITICAL),
+	    main ? nm_error_text(e) : NULL, detail);
+	free(detail);
+	return r;
 }
 
 int
-nm_run_fetch(nm_run *run, const char *path, char **cause)
+nm_run_request(nm_run *run, const char *path)
 {
 	nm_response *resp = &run->resp;
-	int oversized;
+	nm_err e;
 
-	if (nm_http_get(run->http, path, remaining_ms(run->deadline), resp,
-	    cause) != 0)
-		return -1;
+	if ((e = nm_engine_get(run->engine, run->http, path,
+	    remaining_ms(run->deadline) - run->margin_ms, resp, &run->err)) !=
+	    NM_OK)
+		return e == NM_ERR_NOMEM ? nm_run_nomem(run) : -1;
 	run->requests++;
-	oversized = resp->too_large || resp->code == CURLE_FILESIZE_EXCEEDED;
-	if (resp->status > 0 && (resp->code == CURLE_OK || oversized)) {
+	/* A failed request took its time too: a per-document series
+	 * never exceeds the total. */
+	run->time += resp->t_total;
+	if (resp->status > 0 && (resp->err.code == NM_OK ||
+	    resp->err.code == NM_ERR_TOO_LARGE)) {
 		run->responses++;
-		run->time += resp->t_total;
 		if (run->cfg->ssl && resp->t_tls > resp->t_connect)
 			run->tls_time += resp->t_tls - resp->t_connect;
 		run->bytes += resp->body.len;
 	}
-	if (resp->code == CURLE_OK)
-		return 0;
-	return transport_failure(run, path) == 0 ? 1 : -1;
+	return resp->err.code == NM_OK ? 0 : 1;
 }
 
+int
+nm_run_fetch(nm_run *run, const char *path)
+{
+	int r = nm_run_request(run, path);
+
+	if (r != 1)
+		return r;
+	return nm_run_transport_failure(run, path) == 0 ? 1 : -1;
+}
 /* A path the operator chose may itself be what is missing. */
 static const char *
 not_found_hint(const nm_config *cfg)
@@ -207,18 +256,19 @@ status_reason(const nm_run *run, char *out, size_t len)
 int
 nm_run_status_failure(nm_run *run, const char *path)
 {
-	char reason[512], detail[1024];
+	char reason[512], *detail = NULL;
 	int r;
 
 	run->stop = 1;
 	status_reason(run, reason, sizeof(reason));
-	r = snprintf(detail, sizeof(detail), "HTTP %ld for %s: %s",
-	    run->resp.status, path, reason);
-	if (r < 0)
-		return -1;
-	return nm_run_add_result2(run, MP_CRITICAL,
+	if (asprintf(&detail, "HTTP %ld for %s: %s", run->resp.status, path,
+	    reason) < 0)
+		return nm_run_nomem(run);
+	r = nm_run_add_result2(run, MP_CRITICAL,
 	    run->main_path != NULL && strcmp(path, run->main_path) == 0 ?
 	    reason : NULL, detail);
+	free(detail);
+	return r;
 }
 
 static int
@@ -239,18 +289,18 @@ add_perfdata(nm_run *run, mp_subcheck *sc)
 	pd.has_max = true;
 	pd.max = (double)run->cfg->timeout;
 	if (mp_subcheck_add_perfdata(sc, &pd) != 0)
-		return -1;
+		return nm_run_nomem(run);
 	pd = mp_perfdata_make("size", (double)run->bytes, 0, "B");
 	pd.has_min = true;
 	pd.min = 0;
 	if (mp_subcheck_add_perfdata(sc, &pd) != 0)
-		return -1;
+		return nm_run_nomem(run);
 	if (!run->cfg->ssl)
 		return 0;
 	pd = mp_perfdata_make("tls_time", run->tls_time, 6, "s");
 	pd.has_min = true;
 	pd.min = 0;
-	return mp_subcheck_add_perfdata(sc, &pd);
+	return mp_subcheck_add_perfdata(sc, &pd) == 0 ? 0 : nm_run_nomem(run);
 }
 
 /* The time sub-check carries the run's perfdata, so that the labels
@@ -263,9 +313,10 @@ nm_run_check_time(nm_run *run, mp_subcheck **out)
 	char range[64] = "";
 	const mp_range *hit = s == MP_CRITICAL ? &t->critical : &t->warning;
 	mp_subcheck *sc;
+	dynbuf_err e;
 
-	(void)nm_run_appendf(run->facts, sizeof(run->facts), ", %.3f s",
-	    run->time);
+	if (nm_run_fact(run, ", %.3f s", run->time) != 0)
+		return -1;
 	if (s != MP_OK && mp_range_format(hit, range, sizeof(range)) < 0)
 		range[0] = '\0';
 	if (s == MP_OK)
@@ -276,14 +327,29 @@ nm_run_check_time(nm_run *run, mp_subcheck **out)
 		    "violates %s threshold %s", run->time, s == MP_CRITICAL ?
 		    "critical" : "warning", range);
 	if (sc == NULL)
-		return -1;
-	if (s != MP_OK)
-		(void)nm_run_appendf(run->problems, sizeof(run->problems),
-		    "%s%.3f s violates %s threshold %s",
-		    run->problems[0] != '\0' ? "; " : "", run->time,
-		    s == MP_CRITICAL ? "critical" : "warning", range);
+		return nm_run_nomem(run);
+	if (s != MP_OK && (e = dynbuf_printf(&run->problems, "%s%.3f s "
+	    "violates %s threshold %s", run->problems.len > 0 ? "; " : "",
+	    run->time, s == MP_CRITICAL ? "critical" : "warning", range)) !=
+	    DYNBUF_OK)
+		return buffer_failed(run, e);
 	if (out != NULL)
 		*out = sc;
 	return add_perfdata(run, sc);
 }
 
+
+int
+nm_run_set_summary(nm_run *run)
+{
+	const char *facts = run->facts.len > 0 ? run->facts.data : "";
+	const char *problems = run->problems.len > 0 ? run->problems.data : "";
+	const char *sep1 = facts[0] != '\0' ? ": " : "";
+	const char *sep2 = problems[0] != '\0' ?
+	    (facts[0] != '\0' ? "; " : ": ") : "";
+
+	if (mp_check_set_summary(run->check, "%s%s%s%s%s", run->subject,
+	    sep1, facts, sep2, problems) != 0)
+		return nm_run_nomem(run);
+	return 0;
+}

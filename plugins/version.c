@@ -2,24 +2,23 @@
 
 #include <stdio.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "http.h"
 #include "nm_config.h"
 #include "version.h"
 
 int
 nm_version_text(char *buf, size_t len)
 {
-	const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+	char curl[256];
 	int r;
 
+	if (nm_http_version_text(curl, sizeof(curl)) < 0)
+		return -1;
 	r = snprintf(buf, len, NM_PROGNAME " " PACKAGE_VERSION "\n"
-	    "libcurl %s (%s), %s, jansson %s\n",
-	    curl != NULL && curl->version != NULL ? curl->version : "?",
-	    curl != NULL && curl->ssl_version != NULL ? curl->ssl_version :
-	    "no TLS", OpenSSL_version(OPENSSL_VERSION),
+	    "%s, %s, jansson %s\n", curl, OpenSSL_version(OPENSSL_VERSION),
 #if JANSSON_VERSION_HEX >= 0x020d00
 	    jansson_version_str()
 #else

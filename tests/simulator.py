@@ -28,9 +28,9 @@ Use it as a module (tests):
 or as a program:
 
     simulator.py [--bind ADDR] [--port N] [--secret S] [--instance UUID]
-                 [--tenant T] [--fault NAME[=ARG]]...
-        prints "PORT <n>" on the first line of stdout, serves until
-        SIGTERM or SIGINT;
+                 [--tenant T] [--fault NAME[=ARG]]... [--backends N]
+        prints "PORT <n>" on the first line of stdout (one line per
+        backend with --backends), serves until SIGTERM or SIGINT;
     simulator.py --demo --plugin PATH
         runs the plugin against a fresh simulator, normally and with -v;
         exits 0 only if the first run exited 0.
@@ -703,6 +703,9 @@ def _parse_args(argv):
     p.add_argument("--port", type=int, default=0,
                    help="port, 0 = any free one (default)")
     p.add_argument("--secret", default=DEFAULT_SECRET)
+    p.add_argument("--backends", type=int, default=1,
+                   help="serve N backends, each on a port of its own (one "
+                        "PORT line each; --port applies to a single one)")
     p.add_argument("--instance", default=DEFAULT_INSTANCE)
     p.add_argument("--tenant", default=DEFAULT_TENANT)
     p.add_argument("--fault", action="append", type=_parse_fault, default=[],
@@ -714,15 +717,53 @@ def _parse_args(argv):
     args = p.parse_args(argv)
     if args.demo and not args.plugin:
         p.error("--demo needs --plugin PATH")
+    if not 1 <= args.backends <= 256 or (args.backends > 1 and args.port):
+        p.error("--backends: 1..256, and --port only with one")
     return args
 
 
+class Fleet:
+    """Several backends, as behind haproxy or a Kubernetes Service: one
+    Simulator each, each on its own port with its own faults, values and
+    secret (sims[i].set_fault(...), Fleet(secrets=[...]))."""
+
+    def __init__(self, count, secrets=None, **kwargs):
+        secrets = secrets or {}
+        self.sims = [Simulator(secret=secrets.get(i, DEFAULT_SECRET), **kwargs)
+                     for i in range(count)]
+
+    def start(self):
+        for sim in self.sims:
+            sim.start()
+        return self
+
+    def stop(self):
+        for sim in self.sims:
+            sim.stop()
+
+    def reset(self):
+        for sim in self.sims:
+            sim.reset()
+
+    def host_args(self, host="127.0.0.1"):
+        """-H HOST:PORT for every backend, in order."""
+        args = []
+        for sim in self.sims:
+            args += ["-H", "%s:%d" % (host, sim.port)]
+        return args
+
+    def name(self, i, host="127.0.0.1"):
+        """Backend i as the plugin names it."""
+        return "%s:%d" % (host, self.sims[i].port)
+
+
 def _serve(args):
-    sim = Simulator(secret=args.secret, instance=args.instance,
-                    tenant=args.tenant, bind=args.bind, port=args.port,
-                    verbose=args.verbose)
-    for name, arg in args.fault:
-        sim.set_fault(name, arg)
+    fleet = Fleet(args.backends, instance=args.instance, tenant=args.tenant,
+                  bind=args.bind, port=args.port, verbose=args.verbose,
+                  secrets={i: args.secret for i in range(args.backends)})
+    for sim in fleet.sims:
+        for name, arg in args.fault:
+            sim.set_fault(name, arg)
     done = threading.Event()
 
     def on_signal(signum, frame):
@@ -730,13 +771,14 @@ def _serve(args):
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    sim.start()
-    print("PORT %d" % sim.port, flush=True)
+    fleet.start()
+    for sim in fleet.sims:
+        print("PORT %d" % sim.port, flush=True)
     try:
         while not done.wait(0.5):
             pass
     finally:
-        sim.stop()
+        fleet.stop()
     return 0
 
 

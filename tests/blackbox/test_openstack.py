@@ -299,6 +299,25 @@ def test_cloud_init_falls_back_to_latest(sim, base_args):
     assert sim.requests[2]["path"] == MD_LATEST
 
 
+def test_cloud_init_no_answer_the_second_time_falls_back(sim, base_args):
+    # read_v2 treats a transport failure of its own look at the list as
+    # it treats an HTTP error there: a warning, then "latest".
+    sim.set_fault("close", path="/openstack")
+    sim.spare["/openstack"] = 1
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
+    line = assert_state(rc, out, "WARNING", r"version latest.*no answer for "
+                        r"/openstack the second time: .*cloud-init cannot "
+                        r"list the versions and falls back to latest")
+    perf = assert_ci_perfdata(line, requests=len(ci_expected_paths(
+        sim, "latest")))
+    # libcurl may retry once on a fresh connection: the simulator can see
+    # /openstack a third time, the plugin counts the request once.
+    paths = [r["path"] for r in sim.requests if r["path"] != "/openstack"]
+    assert paths == ci_expected_paths(sim, "latest")[2:]
+    # The failed request's time is in the total too.
+    assert perf["time"][0] >= perf["meta_data_time"][0]
+
+
 @pytest.mark.parametrize("code,why", [
     (404, r"canary unknown to Nova"), (500, r"Nova says"),
     (403, r"signature rejected")])
@@ -659,3 +678,20 @@ def test_openstack_string_with_nul(sim, base_args):
     assert "name is 'canary\\u0000', expected 'canary'" in out
     assert "\0" not in out
     assert_perfdata(line)
+
+
+# A listing line longer than any path the crawl builds is the server's
+# fault (CRITICAL, as without --cloud-init), never "out of memory".
+@pytest.mark.parametrize("mode", [[], ["--cloud-init"]])
+def test_listing_line_over_1024_bytes(sim, base_args, mode):
+    sim.set_fault("value", "k" * 1100 + "=v")
+    rc, out, _, _ = run_plugin(base_args + mode)
+    line = assert_state(rc, out, "CRITICAL")
+    assert "out of memory" not in out
+    if mode:
+        assert re.search(r"EC2 tree: listing /latest/meta-data/ has a line "
+                         r"over 1024 bytes", line), line
+        assert_ci_perfdata(line)
+    else:
+        assert re.search(r"not a metadata listing: line \d+ ", line), line
+        assert_perfdata(line)

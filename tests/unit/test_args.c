@@ -95,6 +95,43 @@ test_every_option(void **state)
 	nm_config_free(cfg);
 }
 
+/* -H repeated: HOST, HOST:PORT, [IPV6], [IPV6]:PORT, -p for the rest. */
+static void
+test_several_hosts(void **state)
+{
+	nm_config *cfg;
+	char *cause;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, &cause, "-H", "a", "-H", "b:81", "-H",
+	    "[::1]", "-H", "[::2]:82", "-H", "::3", "-p", "80",
+	    "--all-addresses", "-i", UUID, "-T", "p", NULL), NM_ARGS_RUN);
+	assert_int_equal(cfg->host_count, 5);
+	assert_string_equal(cfg->hosts[0].host, "a");
+	assert_int_equal(cfg->hosts[0].port, 0);
+	assert_string_equal(cfg->hosts[1].host, "b");
+	assert_int_equal(cfg->hosts[1].port, 81);
+	assert_string_equal(cfg->hosts[2].host, "::1");
+	assert_int_equal(cfg->hosts[2].port, 0);
+	assert_string_equal(cfg->hosts[3].host, "::2");
+	assert_int_equal(cfg->hosts[3].port, 82);
+	assert_string_equal(cfg->hosts[4].host, "::3");
+	assert_int_equal(cfg->port, 80);
+	assert_true(cfg->all_addresses);
+	nm_config_free(cfg);
+	/* One -H with a port is the single target, on that port. */
+	assert_int_equal(parse(&cfg, &cause, "-H", "h:9", "-i", UUID, "-T",
+	    "p", NULL), NM_ARGS_RUN);
+	assert_int_equal(cfg->host_count, 1);
+	assert_string_equal(cfg->host, "h");
+	assert_int_equal(cfg->port, 9);
+	nm_config_free(cfg);
+	assert_int_equal(parse(&cfg, &cause, "-H", "h", "-H", "h", "-i", UUID,
+	    "-T", "p", NULL), NM_ARGS_ERROR);
+	assert_non_null(strstr(cause, "given twice"));
+	free(cause);
+}
+
 static void
 test_tls_options(void **state)
 {
@@ -158,7 +195,9 @@ test_errors(void **state)
 		{ "-H", "", NULL, "--hostname" },
 		{ "-H", "a b", NULL, "--hostname" },
 		{ "-H", "h\r\nX-Evil: 1", NULL, "--hostname" },
-		{ "-H", "127.0.0.1:8775", NULL, "the port goes in -p" },
+		{ "-H", "127.0.0.1:0", NULL, "no valid port" },
+		{ "-H", "[::1]:x", NULL, "no valid port" },
+		{ "-H", "1.2.3.4.5:6:7", NULL, "[IPV6]:PORT" },
 		{ "-H", "user@host", NULL, "--hostname" },
 		{ "-H", "host/path", NULL, "--hostname" },
 		{ "-H", "[]", NULL, "--hostname" },
@@ -415,6 +454,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_option),
+		cmocka_unit_test(test_several_hosts),
 		cmocka_unit_test(test_tls_options),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_errors),

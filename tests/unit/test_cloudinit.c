@@ -131,6 +131,24 @@ test_quoting_and_text(void **state)
 	assert_int_equal(e.count, 0);
 }
 
+/* A name no path can hold is the server's fault, not a failed malloc. */
+static void
+test_line_too_long(void **state)
+{
+	char body[1100];
+	nm_ci_entries e;
+
+	(void)state;
+	memset(body, 'k', sizeof(body));
+	assert_int_equal(nm_ci_entries_parse(body, sizeof(body), &e),
+	    NM_CI_TOO_LONG);
+	assert_int_equal(e.count, 0);
+	assert_null(e.v);
+	assert_int_equal(nm_ci_entries_parse(body, 1024, &e), NM_CI_OK);
+	assert_int_equal(e.count, 1);
+	nm_ci_entries_free(&e);
+}
+
 static void
 test_many_entries_capped(void **state)
 {
@@ -360,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_nova_top_listing),
 		cmocka_unit_test(test_public_keys),
 		cmocka_unit_test(test_dedup_and_skips),
+		cmocka_unit_test(test_line_too_long),
 		cmocka_unit_test(test_quoting_and_text),
 		cmocka_unit_test(test_nul_is_quoted),
 		cmocka_unit_test(test_python_lines),

@@ -222,9 +222,11 @@ test_malformed(void **state)
 	EXPECT_ERROR("caf\xc3\xa9\n", NM_LISTING_MALFORMED,
 	    "line 1 is not a key name: 'caf\xc3\xa9'");
 	EXPECT_ERROR("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 "
-	    "Strict//EN\">\n", NM_LISTING_MALFORMED,
+	    "Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"
+	    "\">\n", NM_LISTING_MALFORMED,
 	    "line 1 is not a key name: '<!DOCTYPE html PUBLIC \"-//W3C//DTD "
-	    "XHTML...'");
+	    "XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-"
+	    "str...'");	/* MP_QUOTE_MAX bytes */
 }
 
 static void

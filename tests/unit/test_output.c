@@ -301,24 +301,68 @@ test_worst_state_order(void **state)
 	}
 }
 
+/* Several targets: each one's sub-checks nested under it, its perfdata
+ * labels prefixed, in every format. */
 static void
-test_force_and_change(void **state)
+test_nested(void **state)
 {
-	mp_check *c = mp_check_new("L");
+	mp_check *c = mp_check_new("L"), *a = mp_check_new(""), *b;
+	mp_perfdata pd = mp_perfdata_make("time", 0.5, 1, "s");
 	mp_subcheck *sc;
 
-	assert_non_null(sc = mp_check_add(c, MP_OK, "first"));
-	assert_int_equal(mp_check_state(c), MP_OK);
-	mp_subcheck_set_state(sc, MP_CRITICAL);
-	assert_int_equal(mp_subcheck_set_text(sc, "now %s|bad", "very"), 0);
+	(void)state;
+	b = mp_check_new("");
+	assert_non_null(sc = mp_check_add(a, MP_OK, "a1"));
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &pd), 0);
+	assert_non_null(mp_check_add(b, MP_CRITICAL, "b1"));
+	assert_int_equal(mp_check_prefix_perfdata(a, "h:1"), 0);
+	assert_non_null(mp_check_add_nested(c, MP_OK, a, "h:1: fine"));
+	assert_non_null(mp_check_add_nested(c, MP_CRITICAL, b, "h:2: bad"));
 	assert_int_equal(mp_check_state(c), MP_CRITICAL);
-	expect_classic(c, "L CRITICAL - now very/bad\n"
-	    "\\_ [CRITICAL] now very/bad\n");
-	mp_check_force_state(c, MP_OK);	/* e.g. --timeout-result */
-	assert_int_equal(mp_check_state(c), MP_OK);
-	expect_classic(c, "L OK - now very/bad\n"
-	    "\\_ [CRITICAL] now very/bad\n");
+	assert_int_equal(mp_check_set_summary(c, "1/2 backends OK"), 0);
+	expect_classic(c, "L CRITICAL - 1/2 backends OK | 'h:1 time'=0.5s\n"
+	    "\\_ [OK] h:1: fine\n"
+	    "    \\_ [OK] a1\n"
+	    "\\_ [CRITICAL] h:2: bad\n"
+	    "    \\_ [CRITICAL] b1\n");
+	expect_format(c, MP_FORMAT_ICINGAWEB2, "[CRITICAL] - 1/2 backends OK\n"
+	    "\t\\_[OK] - h:1: fine\n\t\t\\_[OK] - a1\n"
+	    "\t\\_[CRITICAL] - h:2: bad\n\t\t\\_[CRITICAL] - b1"
+	    "|'h:1 time'=0.5s\n");
+	expect_format(c, MP_FORMAT_ONE_LINE, "CRITICAL: 1/2 backends OK - "
+	    "[OK] h:1: fine - [OK] a1 - [CRITICAL] h:2: bad - [CRITICAL] b1 | "
+	    "'h:1 time'=0.5s\n");
+	expect_format(c, MP_FORMAT_TEST_JSON, "{\"label\":\"L\","
+	    "\"state\":\"CRITICAL\",\"summary\":\"1/2 backends OK\","
+	    "\"checks\":[{\"state\":\"OK\",\"output\":\"h:1: fine\","
+	    "\"perfdata\":[],\"checks\":[{\"state\":\"OK\",\"output\":"
+	    "\"a1\",\"perfdata\":[{\"label\":\"h:1 time\",\"value\":0.5,"
+	    "\"uom\":\"s\"}]}]},{\"state\":\"CRITICAL\",\"output\":"
+	    "\"h:2: bad\",\"perfdata\":[],\"checks\":[{\"state\":"
+	    "\"CRITICAL\",\"output\":\"b1\",\"perfdata\":[]}]}]}\n");
 	mp_check_free(c);
+}
+
+static void
+test_quote(void **state)
+{
+	char long_text[MP_QUOTE_MAX + 10], *q;
+
+	(void)state;
+	assert_non_null(q = mp_quote("a|b\n", 4));
+	assert_string_equal(q, "'a/b '");
+	free(q);
+	assert_non_null(q = mp_quote(NULL, 0));
+	assert_string_equal(q, "''");
+	free(q);
+	/* Cut at MP_QUOTE_MAX bytes, never inside a character. */
+	memset(long_text, 'x', sizeof(long_text));
+	long_text[MP_QUOTE_MAX - 1] = '\xc3';
+	long_text[MP_QUOTE_MAX] = '\xa9';
+	assert_non_null(q = mp_quote(long_text, sizeof(long_text)));
+	assert_int_equal(strlen(q), 1 + (MP_QUOTE_MAX - 1) + 3 + 1);
+	assert_string_equal(q + MP_QUOTE_MAX, "...'");
+	free(q);
 }
 
 static void
@@ -549,7 +593,6 @@ main(void)
 		cmocka_unit_test(test_classic_unknown),
 		cmocka_unit_test(test_no_subchecks),
 		cmocka_unit_test(test_worst_state_order),
-		cmocka_unit_test(test_force_and_change),
 		cmocka_unit_test(test_scrub_table),
 		cmocka_unit_test(test_scrub_in_output),
 		cmocka_unit_test(test_json),
@@ -557,6 +600,8 @@ main(void)
 		cmocka_unit_test(test_json_numbers_shortest),
 		cmocka_unit_test(test_json_empty_and_scrubbed),
 		cmocka_unit_test(test_format_parse),
+		cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_utf8_len),
 	};
 

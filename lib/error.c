@@ -1,0 +1,87 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "error.h"
+#include "output.h"
+
+mp_state
+nm_err_state(nm_err e, mp_state timeout_result)
+{
+	switch (e) {
+	case NM_OK:
+		return MP_OK;
+	case NM_ERR_NOMEM:
+	case NM_ERR_SETUP:
+		return MP_UNKNOWN;
+	case NM_ERR_TIMEOUT:
+		return timeout_result;
+	default:
+		return MP_CRITICAL;
+	}
+}
+
+const char *
+nm_err_name(nm_err e)
+{
+	switch (e) {
+	case NM_OK:
+		return "no error";
+	case NM_ERR_NOMEM:
+		return "out of memory";
+	case NM_ERR_SETUP:
+		return "local setup failed";
+	case NM_ERR_REFUSED:
+		return "connection refused";
+	case NM_ERR_UNRESOLVED:
+		return "name not resolved";
+	case NM_ERR_TLS:
+		return "TLS failure";
+	case NM_ERR_TOO_LARGE:
+		return "response larger than 1 MiB";
+	case NM_ERR_BROKE_OFF:
+		return "the connection broke off";
+	case NM_ERR_TIMEOUT:
+		return "timed out";
+	default:
+		return "transfer failed";
+	}
+}
+
+nm_err
+nm_error_vset(nm_error *e, nm_err code, const char *fmt, va_list ap)
+{
+	char *text = mp_vscrubbed(fmt, ap);
+
+	free(e->cause);
+	e->cause = text;
+	e->code = code;
+	return code;
+}
+
+nm_err
+nm_error_set(nm_error *e, nm_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)nm_error_vset(e, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *
+nm_error_text(const nm_error *e)
+{
+	return e->cause != NULL ? e->cause : nm_err_name(e->code);
+}
+
+void
+nm_error_clear(nm_error *e)
+{
+	free(e->cause);
+	e->cause = NULL;
+	e->code = NM_OK;
+}

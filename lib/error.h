@@ -1,0 +1,56 @@
+/* The plugin's one error type: what went wrong, as a value (OpenSSH's
+ * SSH_ERR_*, curl's CURLcode), with its cause text beside it. Only
+ * nm_err_state() turns an error into a Nagios state. */
+#ifndef MP_ERROR_H
+#define MP_ERROR_H
+
+#include <stdarg.h>
+
+#include "states.h"
+
+typedef enum {
+	NM_OK = 0,
+	/* the plugin itself: UNKNOWN */
+	NM_ERR_NOMEM,		/* out of memory */
+	NM_ERR_SETUP,		/* a local failure: libcurl setup, a file */
+	/* no HTTP answer: CRITICAL, the cause as libcurl names it */
+	NM_ERR_REFUSED,		/* connection refused or unreachable */
+	NM_ERR_UNRESOLVED,	/* the name did not resolve */
+	NM_ERR_TLS,		/* handshake, certificate, client identity */
+	NM_ERR_TOO_LARGE,	/* the body passed the 1 MiB cap */
+	NM_ERR_BROKE_OFF,	/* the peer closed or reset mid-exchange */
+	NM_ERR_TRANSPORT,	/* any other transfer failure */
+	/* the whole-run limit: --timeout-result */
+	NM_ERR_TIMEOUT
+} nm_err;
+
+/* An error and its one-line, scrubbed cause (malloc'd; NULL when the
+ * error is NM_OK or its name says all, as for NM_ERR_NOMEM). */
+typedef struct {
+	nm_err code;
+	char *cause;
+} nm_error;
+
+/* The state an error gives: UNKNOWN for the plugin's own failures,
+ * CRITICAL for the service's, timeout_result for the limit. */
+mp_state nm_err_state(nm_err e, mp_state timeout_result);
+
+/* A short English name: "out of memory", "connection refused", ... */
+const char *nm_err_name(nm_err e);
+
+/* Sets e to code with a printf-like cause (scrubbed). A cause that
+ * cannot be allocated leaves it NULL: nm_error_text() falls back to the
+ * name. Returns code, so "return nm_error_set(...)" reports it. */
+nm_err nm_error_set(nm_error *e, nm_err code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The cause, or the error's name when there is none. */
+const char *nm_error_text(const nm_error *e);
+
+/* nm_error_set with a va_list. */
+nm_err nm_error_vset(nm_error *e, nm_err code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+void nm_error_clear(nm_error *e);
+
+#endif

@@ -1,0 +1,108 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mode_openstack.h"
+#include "openstack.h"
+
+static int
+served_value(nm_run *run, const json_t *doc, const char *key)
+{
+	const json_t *v = json_object_get(doc, key);
+	char *text;
+	int r;
+
+	if (v == NULL)
+		return nm_run_served(run, key, "(absent)", 8);
+	if ((text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+	    JSON_SORT_KEYS)) == NULL)
+		return nm_run_nomem(run);
+	r = nm_run_served(run, key, text, strlen(text));
+	free(text);
+	return r;
+}
+
+/* The values of the keys -k and -e name, to compare backends. */
+static int
+record_served(nm_run *run, const json_t *doc)
+{
+	const nm_config *cfg = run->cfg;
+	size_t i;
+
+	for (i = 0; i < cfg->key_count; i++) {
+		if (served_value(run, doc, cfg->keys[i]) != 0)
+			return -1;
+	}
+	for (i = 0; i < cfg->expect_count; i++) {
+		if (served_value(run, doc, cfg->expects[i].key) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+nm_os_record(nm_run *run, const char *version, json_t **kept)
+{
+	const nm_config *cfg = run->cfg;
+	nm_os_want want = { cfg->instance, cfg->tenant, version, cfg->keys,
+	    cfg->key_count, cfg->expects, cfg->expect_count };
+	nm_os_verdicts *vs;
+	size_t i;
+	int r = -1;
+
+	*kept = NULL;
+	if ((vs = malloc(sizeof(*vs))) == NULL ||
+	    nm_os_validate_keep(run->resp.body.data, run->resp.body.len,
+	    &want, vs, kept) != 0) {
+		r = nm_run_nomem(run);
+		goto out;
+	}
+	for (i = 0; i < vs->count; i++) {
+		if (nm_run_add_result2(run, vs->v[i].state, NULL,
+		    vs->v[i].text) != 0)
+			goto out;
+	}
+	if (vs->usable && cfg->mode == NM_MODE_OPENSTACK && (nm_run_fact(run,
+	    ", %zu/%zu keys", vs->keys_found, cfg->key_count) != 0 ||
+	    (cfg->expect_count > 0 && nm_run_fact(run, ", %zu/%zu values",
+	    vs->values_matched, cfg->expect_count) != 0)))
+		goto out;
+	r = *kept != NULL && run->compare ? record_served(run, *kept) : 0;
+ out:
+	free(vs);
+	return r;
+}
+
+int
+nm_openstack_run(nm_run *run)
+{
+	const char *version = run->cfg->os_version;
+	char path[256];
+	json_t *doc = NULL;
+	int r;
+
+	r = snprintf(path, sizeof(path), "/openstack/%s/meta_data.json",
+	    version);
+	if (r < 0 || (size_t)r >= sizeof(path))
+		return nm_run_add_result(run, MP_UNKNOWN, "-O: version too "
+		    "long");
+	run->main_path = path;
+	r = nm_run_fetch(run, path);
+	/* An answer that broke off (too large) still had a status. */
+	if (r >= 0 && run->resp.status > 0 &&
+	    nm_run_fact(run, "HTTP %ld", run->resp.status) != 0)
+		r = -1;
+	if (r == 0 && run->resp.status != 200)
+		r = nm_run_status_failure(run, path);
+	else if (r == 0)
+		r = nm_os_record(run, version, &doc);
+	json_decref(doc);
+	/* Perfdata whenever an answer came, as in the EC2 mode. */
+	if (r >= 0 && !run->timed_out && run->responses > 0)
+		r = nm_run_check_time(run, NULL);
+	/* path lives on this stack frame. */
+	run->main_path = NULL;
+	return r < 0 ? -1 : 0;
+}

@@ -1,0 +1,141 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "targets.h"
+
+/* A resolver answer beyond this many addresses is cut (and logged). */
+#define MAX_ADDRESSES 64
+
+void
+nm_targets_free(nm_targets *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++) {
+		free(t->v[i].host);
+		free(t->v[i].address);
+		free(t->v[i].name);
+	}
+	free(t->v);
+	t->v = NULL;
+	t->count = 0;
+}
+
+static int
+known(const nm_targets *t, const char *host, unsigned port,
+    const char *address)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++) {
+		if (strcmp(t->v[i].host, host) == 0 && t->v[i].ep.port == port &&
+		    (t->v[i].address == NULL) == (address == NULL) &&
+		    (address == NULL || strcmp(t->v[i].address, address) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* Adds host:port (connecting to address, when given); 0 or -1. */
+static int
+add(nm_targets *t, const char *host, unsigned port, const char *address)
+{
+	nm_target *grown, *n;
+	int v6 = strchr(host, ':') != NULL;
+
+	if (known(t, host, port, address))
+		return 0;
+	if ((grown = reallocarray(t->v, t->count + 1, sizeof(*grown))) == NULL)
+		return -1;
+	t->v = grown;
+	n = &grown[t->count];
+	memset(n, 0, sizeof(*n));
+	if ((n->host = strdup(host)) == NULL ||
+	    (address != NULL && (n->address = strdup(address)) == NULL) ||
+	    (address != NULL ? asprintf(&n->name, "%s[%s]:%u", host, address,
+	    port) : asprintf(&n->name, "%s%s%s:%u", v6 ? "[" : "", host,
+	    v6 ? "]" : "", port)) < 0) {
+		free(n->host);
+		free(n->address);
+		return -1;
+	}
+	n->ep.port = port;
+	t->count++;
+	return 0;
+}
+
+static int
+add_addresses(nm_targets *t, const nm_config *cfg, const char *host,
+    unsigned port)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char addr[INET6_ADDRSTRLEN];
+	const void *p;
+	int r, n = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = cfg->family == 4 ? AF_INET : cfg->family == 6 ?
+	    AF_INET6 : AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((r = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		nm_log(1, "--all-addresses: %s: %s", host, gai_strerror(r));
+		return add(t, host, port, NULL);
+	}
+	for (ai = res, r = 0; ai != NULL && r == 0 && n < MAX_ADDRESSES;
+	    ai = ai->ai_next) {
+		p = ai->ai_family == AF_INET6 ?
+		    (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr :
+		    (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+		if (inet_ntop(ai->ai_family, p, addr, sizeof(addr)) == NULL)
+			continue;
+		/* A literal is its own one address. */
+		r = add(t, host, port, strcmp(addr, host) == 0 ? NULL : addr);
+		n++;
+	}
+	freeaddrinfo(res);
+	return r;
+}
+
+/* The endpoints point into each target's own strings. */
+static void
+link_endpoints(nm_targets *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++) {
+		t->v[i].ep.host = t->v[i].host;
+		t->v[i].ep.address = t->v[i].address;
+	}
+}
+
+nm_err
+nm_targets_build(const nm_config *cfg, nm_targets *out, nm_error *err)
+{
+	size_t i, n = cfg->host_count;
+	unsigned port;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; (i < n || (n == 0 && i == 0)) && r == 0; i++) {
+		const char *host = n > 0 ? cfg->hosts[i].host : cfg->host;
+
+		port = n > 0 && cfg->hosts[i].port != 0 ? cfg->hosts[i].port :
+		    cfg->port;
+		r = cfg->all_addresses ? add_addresses(out, cfg, host, port) :
+		    add(out, host, port, NULL);
+	}
+	if (r != 0) {
+		nm_targets_free(out);
+		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+	}
+	link_endpoints(out);
+	return NM_OK;
+}

@@ -1,0 +1,34 @@
+/* The backends a run checks, from the configuration: every -H (HOST,
+ * HOST:PORT, [IPV6], [IPV6]:PORT; -p for those without a port), and
+ * with --all-addresses every address each name resolves to. */
+#ifndef NM_TARGETS_H
+#define NM_TARGETS_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "http.h"
+#include "nm_config.h"
+
+typedef struct {
+	nm_endpoint ep;		/* points into the strings below */
+	char *host;
+	char *address;		/* --all-addresses, else NULL */
+	char *name;		/* "127.0.0.1:8775", "[::1]:8775",
+				 * "meta.example[10.0.0.5]:8775": the
+				 * summary's and the perfdata labels' name */
+} nm_target;
+
+typedef struct {
+	nm_target *v;
+	size_t count;
+} nm_targets;
+
+/* Every backend of cfg, in the order given (a name's addresses in the
+ * resolver's order, each once). A name that does not resolve stays one
+ * backend, which then fails as unresolved. NM_OK or NM_ERR_NOMEM. */
+nm_err nm_targets_build(const nm_config *cfg, nm_targets *out,
+    nm_error *err);
+void nm_targets_free(nm_targets *t);
+
+#endif

@@ -1,0 +1,254 @@
+"""Several backends in one run (-H repeated), against a fleet of
+simulators: each backend its own simulator, with its own faults, values
+and secret. Every case asserts exit code, first line and perfdata."""
+
+import re
+
+import pytest
+
+import simulator
+from conftest import (INSTANCE, TENANT, assert_perfdata, assert_state,
+                      first_line, free_port, ipv6_loopback, parse_perfdata,
+                      run_plugin)
+
+
+@pytest.fixture(scope="module")
+def fleet_server():
+    # 16 good backends, and a 17th with a secret of its own.
+    f = simulator.Fleet(17, secrets={16: "another-secret-on-backend-16"})
+    f.start()
+    yield f
+    f.stop()
+
+
+@pytest.fixture
+def fleet(fleet_server, plugin):
+    fleet_server.reset()
+    yield fleet_server
+    fleet_server.reset()
+
+
+@pytest.fixture
+def args(secret_file):
+    return ["-i", INSTANCE, "-T", TENANT, "--secret-file", secret_file]
+
+
+def hosts(fleet, which):
+    out = []
+    for i in which:
+        out += ["-H", fleet.name(i)]
+    return out
+
+
+def assert_backend_perfdata(line, names, warn=""):
+    """One label set per backend, in the order given: NAME time, NAME size."""
+    perf = parse_perfdata(line)
+    want = []
+    for name in names:
+        want += ["%s time" % name, "%s size" % name]
+    assert list(perf) == want, line
+    for name in names:
+        value, uom, w, _, pmin, _ = perf["%s time" % name]
+        assert uom == "s" and value >= 0 and pmin == "0" and w == warn, line
+        assert perf["%s size" % name][1] == "B", line
+    # Labels with a space are quoted, and none holds '=' or "'".
+    assert all("=" not in l and "'" not in l for l in perf), line
+    return perf
+
+
+def test_one_backend_is_as_before(fleet, args):
+    """-H HOST:PORT alone gives what -H HOST -p PORT always gave."""
+    sim = fleet.sims[0]
+    rc1, out1, _, _ = run_plugin(["-H", fleet.name(0)] + args)
+    rc2, out2, _, _ = run_plugin(["-H", "127.0.0.1", "-p", sim.port] + args)
+    strip = re.compile(r"[0-9]+\.[0-9]+ ?s")
+    assert rc1 == rc2 == 0
+    assert strip.sub("T", out1) == strip.sub("T", out2)
+    line = assert_state(rc1, out1, "OK", r"^NOVA METADATA OK - canary "
+                        r"32d0524b on 127\.0\.0\.1:%d: HTTP 200, 2/2 keys, "
+                        % sim.port)
+    assert_perfdata(line)
+
+
+def test_two_backends_ok(fleet, args):
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2]) + args)
+    line = assert_state(rc, out, "OK", r"^NOVA METADATA OK - canary "
+                        r"32d0524b on 2 backends: 2/2 backends OK $")
+    assert_backend_perfdata(line, [fleet.name(0), fleet.name(2)])
+    # Each backend's sub-checks nested under it.
+    lines = out.splitlines()
+    assert lines[1].startswith("\\_ [OK] %s: HTTP 200" % fleet.name(0))
+    assert lines[2].startswith("    \\_ [OK] signature accepted")
+    # Each backend: the listing, then the -k keys' values to compare.
+    for i in (0, 2):
+        assert [r["path"] for r in fleet.sims[i].requests] == \
+            ["/latest/meta-data/", "/latest/meta-data/instance-id",
+             "/latest/meta-data/local-ipv4"]
+
+
+def test_sixteen_backends_ok(fleet, args):
+    which = list(range(16))
+    rc, out, _, _ = run_plugin(hosts(fleet, which) + args)
+    line = assert_state(rc, out, "OK", r"on 16 backends: 16/16 backends "
+                        r"OK $")
+    assert_backend_perfdata(line, [fleet.name(i) for i in which])
+
+
+def test_sixteen_with_one_down(fleet, args):
+    down = "127.0.0.1:%d" % free_port()
+    which = list(range(1, 16))
+    rc, out, _, _ = run_plugin(hosts(fleet, which) + ["-H", down] + args)
+    line = assert_state(rc, out, "CRITICAL", r"on 16 backends: %s: "
+                        r"[^;|]*Connection refused[^;|]*; 15/16 backends OK $"
+                        % re.escape(down))
+    # The backend that never answered has no invented numbers.
+    assert_backend_perfdata(line, [fleet.name(i) for i in which])
+
+
+def test_one_with_another_secret(fleet, args):
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 16, 2]) + args)
+    line = assert_state(rc, out, "CRITICAL", r"on 3 backends: %s: HTTP 403"
+                        r"[^|]*signature rejected: the shared secret "
+                        r"differs[^|]*; 2/3 backends OK $"
+                        % re.escape(fleet.name(16)))
+    assert fleet.name(0) + ":" not in line.split("|")[0]
+    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 16, 2)])
+
+
+def test_one_slow(fleet, args):
+    fleet.sims[2].set_fault("delay", 0.6)
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + ["-w", "0.4"] +
+                               args)
+    line = assert_state(rc, out, "WARNING", r"on 3 backends: %s: HTTP 200"
+                        r"[^|]*violates warning threshold 0\.4; 2/3 "
+                        r"backends OK $" % re.escape(fleet.name(2)))
+    perf = assert_backend_perfdata(
+        line, [fleet.name(i) for i in (0, 2, 3)], warn="0.4")
+    assert perf["%s time" % fleet.name(2)][0] >= 0.6
+
+
+def test_one_stale_listing(fleet, args):
+    """A backend that lists other keys (a stale cache) is WARNING, named,
+    even when every backend passes on its own."""
+    fleet.sims[3].set_fault("missing_key", "ami-launch-index")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + args)
+    line = assert_state(rc, out, "WARNING", r"on 3 backends: backends "
+                        r"disagree: %s differs; 3/3 backends OK $"
+                        % re.escape(fleet.name(3)))
+    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
+    assert "[WARNING] backends disagree on the checked values: %s serves" \
+        % fleet.name(3) in out
+
+
+def test_one_stale_value(fleet, args):
+    """Same keys listed, another value served for one of them."""
+    fleet.sims[0].set_fault("value", "local-ipv4=10.9.9.9")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + args)
+    line = assert_state(rc, out, "WARNING", r"on 3 backends: backends "
+                        r"disagree: %s differs; 3/3 backends OK $"
+                        % re.escape(fleet.name(0)))
+    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
+
+
+def test_two_that_disagree_have_no_majority(fleet, args):
+    fleet.sims[0].set_fault("value", "local-ipv4=10.9.9.9")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2]) + args)
+    line = assert_state(rc, out, "WARNING", r"on 2 backends: backends "
+                        r"disagree: %s, %s differ \(no majority\); 2/2 backends OK $"
+                        % (re.escape(fleet.name(0)), re.escape(fleet.name(2))))
+    assert_backend_perfdata(line, [fleet.name(0), fleet.name(2)])
+
+
+def test_one_stale_meta_data(fleet, args):
+    """-O: one backend serves another hostname for the canary."""
+    fleet.sims[2].set_fault("os_value", "hostname=old-name")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + ["-O"] + args)
+    line = assert_state(rc, out, "WARNING", r"backends disagree: %s "
+                        r"differs; 3/3 backends OK $"
+                        % re.escape(fleet.name(2)))
+    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
+
+
+def test_ipv6_and_port_forms(fleet, args):
+    """[IPV6]:PORT and HOST with -p as the port of those without one."""
+    rc, out, _, _ = run_plugin(["-H", "127.0.0.1", "-p", fleet.sims[0].port,
+                                "-H", fleet.name(2)] + args)
+    line = assert_state(rc, out, "OK", r"on 2 backends: 2/2 backends OK")
+    assert_backend_perfdata(line, [fleet.name(0), fleet.name(2)])
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 on loopback")
+def test_ipv6_backend_with_port(fleet, args):
+    """[IPV6]:PORT beside HOST:PORT; the label keeps the brackets."""
+    sim6 = simulator.Simulator(bind="::1").start()
+    try:
+        name6 = "[::1]:%d" % sim6.port
+        rc, out, _, _ = run_plugin(["-H", fleet.name(0), "-H", name6] + args)
+    finally:
+        sim6.stop()
+    line = assert_state(rc, out, "OK", r"on 2 backends: 2/2 backends OK $")
+    assert_backend_perfdata(line, [fleet.name(0), name6])
+
+
+def test_same_backend_twice_is_unknown(fleet, args):
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 0]) + args)
+    assert_state(rc, out, "UNKNOWN", r"-H/--hostname: 127\.0\.0\.1 given "
+                 r"twice")
+    assert "|" not in first_line(out)
+
+
+def test_json_nests_backends(fleet, args):
+    import json
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2]) +
+                               ["--output-format=mp-test-json"] + args)
+    doc = json.loads(out)
+    assert rc == 0 and doc["state"] == "OK"
+    assert [c["output"].split(":")[0:2] for c in doc["checks"]] == \
+        [fleet.name(i).split(":") for i in (0, 2)]
+    assert all(c["checks"] for c in doc["checks"])
+
+
+def test_one_hung_is_its_own_timeout(fleet, args):
+    """A backend that never answers hits the limit on its own: the others'
+    results still come, before the whole-run limit."""
+    fleet.sims[2].set_fault("hang")
+    rc, out, _, elapsed = run_plugin(hosts(fleet, [0, 2, 3]) +
+                                     ["-t", "5"] + args)
+    line = assert_state(rc, out, "CRITICAL", r"on 3 backends: %s: timed out "
+                        r"after 5 s \(whole-run limit, -t\); 2/3 backends "
+                        r"OK $" % re.escape(fleet.name(2)))
+    assert_backend_perfdata(line, [fleet.name(0), fleet.name(3)])
+
+
+def test_timeout_result_applies_per_backend(fleet, args):
+    fleet.sims[3].set_fault("hang")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 3]) +
+                               ["-t", "5:WARNING"] + args)
+    assert_state(rc, out, "WARNING", r"%s: timed out after 5 s.*; 1/2 "
+                 r"backends OK $" % re.escape(fleet.name(3)))
+
+
+def test_all_addresses_keeps_the_name_as_host(fleet, args):
+    """--all-addresses connects to each address the name has; the name
+    stays the Host header. (The several-address case runs in a network
+    namespace with its own hosts file, in the suite that owns it.)"""
+    port = fleet.sims[0].port
+    rc, out, _, _ = run_plugin(["-H", "localhost:%d" % port,
+                                "--all-addresses", "-4"] + args)
+    line = assert_state(rc, out, "OK", r"^NOVA METADATA OK - canary "
+                        r"32d0524b on every address of localhost:%d: HTTP "
+                        r"200, 2/2 keys" % port)
+    assert_perfdata(line)
+    assert fleet.sims[0].last_headers["Host"] == "localhost:%d" % port
+
+
+def test_all_addresses_with_several_names(fleet, args):
+    """Each name's addresses are backends named NAME[ADDRESS]:PORT."""
+    p0, p2 = fleet.sims[0].port, fleet.sims[2].port
+    rc, out, _, _ = run_plugin(["-H", "localhost:%d" % p0, "-H",
+                                "127.0.0.1:%d" % p2, "--all-addresses",
+                                "-4"] + args)
+    line = assert_state(rc, out, "OK", r"on 2 backends: 2/2 backends OK $")
+    assert_backend_perfdata(line, ["localhost[127.0.0.1]:%d" % p0,
+                                   "127.0.0.1:%d" % p2])
+    assert fleet.sims[0].last_headers["Host"] == "localhost:%d" % p0
