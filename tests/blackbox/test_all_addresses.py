@@ -23,7 +23,7 @@ import sys
 import pytest
 
 from conftest import (INSTANCE, TENANT, WRONG_SECRET, assert_state,
-                      first_line, run_plugin)
+                      run_plugin)
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
@@ -157,8 +157,7 @@ def host_names(requests):
     for r in requests:
         host = r["host"] or ""
         name, sep, port = host.rpartition(":")
-        names.append(name if sep and port.isdigit() and "]" not in port
-                     else host)
+        names.append(name if sep and port.isdigit() else host)
     return names
 
 
