@@ -5,10 +5,12 @@ test_all_addresses.py runs this inside the namespace it made
 (`ip netns exec NAME netns_backends.py ...`), so that each address that
 the namespace's hosts file gives a name is a backend of its own:
 
-    netns_backends.py --port 8775 [--secret ADDR=SECRET]... ADDR...
+    netns_backends.py --port 8775 [--secret ADDR=SECRET]...
+                      [--fault ADDR=NAME[=ARG]]... ADDR...
 
 starts a tests/simulator.py Simulator on every ADDR:PORT (the secret of
-ADDR, else the simulator's default), prints "READY" and then answers one
+ADDR, else the simulator's default; the faults of ADDR, as the
+simulator's --fault names them), prints "READY" and then answers one
 command per line on stdin:
 
     requests   one JSON line: {ADDR: [{"path", "host", "client"}, ...]}
@@ -31,15 +33,24 @@ def _parse(argv):
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--secret", action="append", default=[],
                    metavar="ADDR=SECRET")
+    p.add_argument("--fault", action="append", default=[],
+                   metavar="ADDR=NAME[=ARG]")
     p.add_argument("addresses", nargs="+", metavar="ADDR")
     args = p.parse_args(argv)
-    secrets = {}
-    for item in args.secret:
-        addr, sep, secret = item.partition("=")
+    return args, _per_address(p, args, "secret"), \
+        _per_address(p, args, "fault")
+
+
+def _per_address(p, args, option):
+    """{ADDR: [VALUE, ...]} of the --option ADDR=VALUE items."""
+    table = {}
+    for item in getattr(args, option):
+        addr, sep, value = item.partition("=")
         if not sep or addr not in args.addresses:
-            p.error("--secret %r: not ADDR=SECRET for a listed ADDR" % item)
-        secrets[addr] = secret
-    return args, secrets
+            p.error("--%s %r: not ADDR=VALUE for a listed ADDR"
+                    % (option, item))
+        table.setdefault(addr, []).append(value)
+    return table
 
 
 def _requests(sims):
@@ -49,13 +60,15 @@ def _requests(sims):
 
 
 def main(argv):
-    args, secrets = _parse(argv)
+    args, secrets, faults = _parse(argv)
     sims = {}
     try:
         for addr in args.addresses:
             sim = simulator.Simulator(
-                secret=secrets.get(addr, simulator.DEFAULT_SECRET),
+                secret=secrets.get(addr, [simulator.DEFAULT_SECRET])[-1],
                 bind=addr, port=args.port)
+            for fault in faults.get(addr, []):
+                sim.set_fault(*simulator._parse_fault(fault))
             sims[addr] = sim.start()
         print("READY", flush=True)
         for line in sys.stdin:

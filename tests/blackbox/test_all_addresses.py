@@ -89,12 +89,14 @@ def netns(plugin):
 class Backends:
     """netns_backends.py inside the namespace; close() always reaps it."""
 
-    def __init__(self, ns, addresses, secrets):
+    def __init__(self, ns, addresses, secrets, faults):
         self.ns = ns
         argv = ["ip", "netns", "exec", ns, PYTHON, BACKENDS,
                 "--port", str(PORT)]
         for addr, secret in secrets.items():
             argv += ["--secret", "%s=%s" % (addr, secret)]
+        for addr, fault in faults.items():
+            argv += ["--fault", "%s=%s" % (addr, fault)]
         self.proc = subprocess.Popen(argv + list(addresses),
                                      stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
@@ -126,13 +128,14 @@ class Backends:
 
 @pytest.fixture
 def backends(netns):
-    """start(down=(), secrets={}): simulators on every address but the
-    down ones, each with the default secret unless secrets says other."""
+    """start(down=(), secrets={}, faults={}): simulators on every address
+    but the down ones, each with the default secret unless secrets says
+    other, and the fault ("delay=2") that faults gives it."""
     started = []
 
-    def start(down=(), secrets=None):
+    def start(down=(), secrets=None, faults=None):
         up = [a for a in ADDRESSES if a not in down]
-        b = Backends(netns, up, secrets or {})
+        b = Backends(netns, up, secrets or {}, faults or {})
         started.append(b)
         return b
 
@@ -171,6 +174,15 @@ def test_all_addresses_fixture_hosts_file(netns):
     assert p.returncode == 0, p.stderr
     found = {line.split()[0] for line in p.stdout.splitlines()}
     assert found == set(ADDRESSES), p.stdout
+
+
+def test_all_addresses_fixture_fault(backends, secret_file):
+    """A fault reaches the simulator of its address only."""
+    b = backends(faults={"127.0.0.2": "status=500"})
+    rc, out = run_in(b.ns, secret_file, "-H", "127.0.0.2", "-p", PORT)
+    assert_state(rc, out, "CRITICAL", "500")
+    rc, out = run_in(b.ns, secret_file, "-H", "127.0.0.1", "-p", PORT)
+    assert_state(rc, out, "OK")
 
 
 @pytest.mark.parametrize("addr", ADDRESSES)
@@ -245,6 +257,18 @@ def test_all_addresses_one_down(backends, secret_file):
     for addr in ("127.0.0.1", "::1"):
         assert seen[addr], "no request reached %s: %r" % (addr, seen)
         assert set(host_names(seen[addr])) == {NAME}, seen[addr]
+
+
+def test_all_addresses_one_slow(backends, secret_file):
+    """Each backend's time is held against -w/-c: only the slow one warns.
+    (2 s against 0.8 s: the others answer in milliseconds.)"""
+    b = backends(faults={"127.0.0.2": "delay=2"})
+    rc, out = run_in(b.ns, secret_file, "-H", NAME, "--all-addresses",
+                     "-w", "0.8", "-c", "8")
+    line = assert_state(rc, out, "WARNING")
+    assert_names(line, "127.0.0.2")
+    assert_backends_ok_count(line, 2, 3)
+    assert_backend_perfdata(line, ADDRESSES)
 
 
 def test_several_backends_literal_forms(backends, secret_file):
