@@ -11,7 +11,8 @@ assert only what the contract and the monitoring-plugins guidelines fix:
     holds a space), every value is a number with a known UOM;
   * one response-time series per backend: a label with UOM `s` that is
     not a TLS handshake time, and whose text contains that backend's
-    address or port (not as part of a longer number).
+    address or port (not as part of a longer number; `_` for `.` and `:`
+    is accepted).
 
 Should the plugin's label format need another reading, time_labels() is
 the one place to change.
@@ -19,7 +20,6 @@ the one place to change.
 
 import re
 
-STATE_WORDS = ("OK", "WARNING", "CRITICAL", "UNKNOWN")
 # Units of measure the guidelines list, plus the time units check_curl uses.
 UOMS = ("", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c")
 _VALUE_RE = re.compile(r"^([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
@@ -68,14 +68,14 @@ def perfdata_items(line):
         assert m, "perfdata %r: value %r is not a number" % (label,
                                                             fields[0])
         assert len(fields) <= 5, "perfdata %r: too many fields" % label
+        _assert_legal(label, m.group(2), quoted)
         items.append((label, float(m.group(1)), m.group(2),
-                      (fields[1:] + [""] * 4)[:4], quoted))
+                      (fields[1:] + [""] * 4)[:4]))
         pos = end
-    return [item[:4] for item in items if _legal(item)]
+    return items
 
 
-def _legal(item):
-    label, _, uom, _, quoted = item
+def _assert_legal(label, uom, quoted):
     assert label, "empty perfdata label"
     assert "=" not in label, "'=' in perfdata label %r" % label
     # The guidelines allow '' inside a quoted label; the contract does not.
@@ -83,7 +83,6 @@ def _legal(item):
     assert not quoted or label.strip() == label, \
         "perfdata label %r has blanks at an end" % label
     assert uom in UOMS, "perfdata %r: unit %r" % (label, uom)
-    return True
 
 
 def time_labels(items):
@@ -93,10 +92,13 @@ def time_labels(items):
 
 
 def _names(label, key):
-    """Whether label holds key, not as a piece of a longer number or
-    address (port 877 is not in 8775, 127.0.0.1 not in 127.0.0.12)."""
-    return re.search(r"(?<![0-9A-Fa-f.])%s(?![0-9A-Fa-f])"
-                     % re.escape(key), label) is not None
+    """Whether label holds key, as it is or with '.' and ':' made '_' (as
+    Graphite-minded labels write 127_0_0_1), and not as a piece of a
+    longer number (port 877 is not in 8775, 127.0.0.1 not in 127.0.0.12)."""
+    for form in (key, re.sub(r"[.:]", "_", key)):
+        if re.search(r"(?<![0-9])%s(?![0-9])" % re.escape(form), label):
+            return True
+    return False
 
 
 def assert_backend_perfdata(line, keys):
