@@ -16,6 +16,7 @@ pin the contract's "Several backends, one run" (select them with
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BACKENDS = os.path.join(HERE, "netns_backends.py")
 PYTHON = os.environ.get("TEST_PYTHON") or sys.executable
 IP_TIMEOUT = 30
+LINE_TIMEOUT = 30      # seconds for netns_backends.py to answer
 
 
 def _ip(*args, check=True):
@@ -101,29 +103,41 @@ class Backends:
                                      stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
-        ready = self.proc.stdout.readline()
+        ready = self._line()
         if ready.strip() != "READY":
-            self.close()
+            err = self.close()
             pytest.fail("simulators in %s did not start: %r %s"
-                        % (ns, ready, self.proc.stderr.read()))
+                        % (ns, ready, err))
+
+    def _line(self):
+        """The next line it prints; '' when none comes within the limit."""
+        readable, _, _ = select.select([self.proc.stdout], [], [],
+                                       LINE_TIMEOUT)
+        return self.proc.stdout.readline() if readable else ""
 
     def requests(self):
         self.proc.stdin.write("requests\n")
         self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())
+        line = self._line()
+        assert line, "netns_backends.py did not list its requests"
+        return json.loads(line)
 
     def close(self):
+        """Stop it (end of input), reap it; returns what it said on
+        stderr."""
         try:
             self.proc.stdin.close()
         except OSError:
             pass
         try:
-            self.proc.wait(10)
+            self.proc.wait(LINE_TIMEOUT)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        err = self.proc.stderr.read()
         self.proc.stdout.close()
         self.proc.stderr.close()
+        return err
 
 
 @pytest.fixture
@@ -271,15 +285,19 @@ def test_all_addresses_one_slow(backends, secret_file):
     assert_backend_perfdata(line, ADDRESSES)
 
 
-def test_several_backends_literal_forms(backends, secret_file):
-    """HOST (port from -p), HOST:PORT and [IPV6]:PORT in one run."""
+@pytest.mark.parametrize("hosts", [
+    ("127.0.0.1", "127.0.0.2:%d" % PORT, "[::1]:%d" % PORT),
+    ("127.0.0.1:%d" % PORT, "127.0.0.2", "[::1]"),
+], ids=["host-hostport-ipv6port", "hostport-host-ipv6"])
+def test_several_backends_literal_forms(backends, secret_file, hosts):
+    """HOST and [IPV6] (port from -p), HOST:PORT and [IPV6]:PORT."""
     b = backends()
-    rc, out = run_in(b.ns, secret_file, "-p", PORT,
-                     "-H", "127.0.0.1", "-H", "127.0.0.2:%d" % PORT,
-                     "-H", "[::1]:%d" % PORT)
+    args = ["-p", PORT]
+    for host in hosts:
+        args += ["-H", host]
+    rc, out = run_in(b.ns, secret_file, *args)
     line = assert_state(rc, out, "OK")
     assert_backends_ok_count(line, 3, 3)
     assert_backend_perfdata(line, ADDRESSES)
     seen = b.requests()
     assert all(seen[a] for a in ADDRESSES), seen
-
