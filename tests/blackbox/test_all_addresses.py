@@ -199,6 +199,13 @@ def test_all_addresses_fixture_fault(backends, secret_file):
     assert_state(rc, out, "OK")
 
 
+def test_all_addresses_fixture_down(backends, secret_file):
+    """An address without its simulator refuses connections."""
+    b = backends(down=("127.0.0.2",))
+    rc, out = run_in(b.ns, secret_file, "-H", "127.0.0.2", "-p", PORT)
+    assert_state(rc, out, "CRITICAL", "(?i)refused")
+
+
 @pytest.mark.parametrize("addr", ADDRESSES)
 def test_all_addresses_fixture_each_backend(backends, secret_file, addr):
     """One backend by its address: served by the simulator there alone."""
