@@ -62,11 +62,11 @@ def backend(server):
     return "127.0.0.1:%d" % server.port
 
 
-def run_backends(plugin, secret_file, *servers, extra=()):
+def run_backends(plugin, secret_file, *servers):
     args = ["-i", UUID, "-T", PROJECT, "--secret-file", secret_file]
     for srv in servers:
         args += ["-H", backend(srv)]
-    return plugin.run(*(args + list(extra)))
+    return plugin.run(*args)
 
 
 def expect(res, rc, word):
