@@ -86,6 +86,11 @@ def parse_args(argv):
                    "(default: a new temp dir, removed at exit)")
     p.add_argument("--keep", action="store_true",
                    help="keep the work dir at exit")
+    p.add_argument("--shared-db", metavar="WORKDIR", default=None,
+                   help="serve the databases of the novaserver.py whose "
+                   "work dir is WORKDIR (its INFO line's workdir) instead "
+                   "of new ones: a second nova-api-metadata on one "
+                   "database, which may be given another secret")
     p.add_argument("--log-file", default=None,
                    help="Nova's log (default WORKDIR/nova.log; - = stderr)")
     p.add_argument("--debug", action="store_true", help="Nova debug logging")
@@ -110,10 +115,16 @@ def parse_args(argv):
         args.secret = DEFAULT_SECRET
     if args.hostname is None:
         args.hostname = "canary-" + args.instance_uuid[:8]
+    if args.shared_db:
+        args.shared_db = os.path.abspath(args.shared_db)
+        if args.deleted or args.broken_db:
+            p.error("--shared-db serves another server's canary as it is; "
+                    "change it through that server's control port")
     return args
 
 
 def write_nova_conf(args, workdir):
+    dbdir = args.shared_db or workdir
     log_file = args.log_file or os.path.join(workdir, "nova.log")
     log_line = "" if log_file == "-" else "log_file = %s\n" % log_file
     ssl = ""
@@ -135,10 +146,10 @@ debug = {args.debug}
 use_stderr = {log_file == "-"}
 {log_line}{ssl}
 [database]
-connection = sqlite:///{workdir}/nova.sqlite
+connection = sqlite:///{dbdir}/nova.sqlite
 
 [api_database]
-connection = sqlite:///{workdir}/nova_api.sqlite
+connection = sqlite:///{dbdir}/nova_api.sqlite
 
 [api]
 local_metadata_per_cell = True
@@ -317,6 +328,20 @@ def create_canary(args):
     return inst
 
 
+def load_canary(args):
+    """The canary another novaserver.py made in the shared database, its
+    port registered with this process's FakeNeutron as that one did."""
+    from nova import context
+    from nova import objects
+
+    ctxt = context.get_admin_context()
+    inst = objects.Instance.get_by_uuid(ctxt, args.instance_uuid,
+                                        expected_attrs=["info_cache"])
+    FAKE_NEUTRON.add_port(inst.uuid, inst.project_id,
+                          inst.info_cache.network_info)
+    return inst
+
+
 def canary_info(args, conf, inst):
     from nova import context
     from nova.objects import ec2 as ec2_obj
@@ -340,6 +365,7 @@ def canary_info(args, conf, inst):
         "dhcp_domain": conf.api.dhcp_domain,
         "scheme": "https" if "metadata" in conf.enabled_ssl_apis else "http",
         "host": args.host,
+        "shared_db": args.shared_db,
     }
 
 
@@ -349,7 +375,8 @@ class Canary:
     def __init__(self, args, conf, info):
         self.args = args
         self.info = info
-        self.db_path = os.path.join(conf.state_path, "nova.sqlite")
+        self.db_path = os.path.join(args.shared_db or conf.state_path,
+                                    "nova.sqlite")
         self.db_aside = self.db_path + ".aside"
         self.state = {"deleted": False, "db_broken": False}
 
@@ -470,8 +497,11 @@ def main(argv):
     try:
         os.makedirs(os.path.join(workdir, "locks"), exist_ok=True)
         conf = nova_setup(write_nova_conf(args, workdir))
-        db_sync()
-        inst = create_canary(args)
+        if args.shared_db:
+            inst = load_canary(args)
+        else:
+            db_sync()
+            inst = create_canary(args)
         info = canary_info(args, conf, inst)
         canary = Canary(args, conf, info)
         if args.deleted:
