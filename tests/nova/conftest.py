@@ -525,6 +525,14 @@ class VendordataNova:
             body = json.loads(body)
         return status, headers, body, seconds
 
+    def logged_errors(self, name):
+        """How many times Nova's log says target name failed."""
+        needle = "Error from dynamic vendordata service %s at %s" % (
+            name, self.targets[name].url())
+        with open(self.nova.log_path, encoding="utf-8",
+                  errors="replace") as f:
+            return sum(needle in line for line in f)
+
     def stop(self):
         self.nova.stop()
         for target in self.targets.values():

@@ -50,6 +50,14 @@ def expected(vd, **override):
     return doc
 
 
+def errors_logged(vd, since=None):
+    """Per target, the "Error from dynamic vendordata service" lines in
+    Nova's log (minus those counted in since)."""
+    since = since or {}
+    return {name: vd.logged_errors(name) - since.get(name, 0)
+            for name in vd.targets}
+
+
 def assert_called_once(target, vd):
     """Nova POSTed the canary's details to target, once, with its token."""
     reqs = target.requests()
@@ -109,8 +117,11 @@ def test_vendordata_server_failing_target_is_empty(nova_vendordata,
     """One target fails, the other answers: 200, the failure is `{}`."""
     join = nova_vendordata.targets["join"]
     join.set(**FAILURES[failure])
+    errors = errors_logged(nova_vendordata)
     doc, _ = served(nova_vendordata)
     assert doc == expected(nova_vendordata, join={})
+    # the one place the failure shows: nova-api-metadata's log
+    assert errors_logged(nova_vendordata, errors) == {"join": 1, "enrol": 0}
     if failure == "down":
         assert join.requests() == []
     else:
@@ -128,8 +139,10 @@ def test_vendordata_server_every_target_failing(nova_vendordata):
 def test_vendordata_server_empty_answer_is_empty(nova_vendordata):
     """A 200 with no body is `{}` too, and not even an error for Nova."""
     nova_vendordata.targets["enrol"].set("empty")
+    errors = errors_logged(nova_vendordata)
     doc, _ = served(nova_vendordata)
     assert doc == expected(nova_vendordata, enrol={})
+    assert errors_logged(nova_vendordata, errors) == {"join": 0, "enrol": 0}
 
 
 def test_vendordata_server_array_is_served_as_is(nova_vendordata):
@@ -153,8 +166,10 @@ def test_vendordata_server_slow_beyond_read_timeout(nova_vendordata):
     """Nova waits its read timeout, then serves `{}` with 200."""
     join = nova_vendordata.targets["join"]
     join.set("slow", delay=HELD_FOR)
+    errors = errors_logged(nova_vendordata)
     doc, seconds = served(nova_vendordata)
     assert doc == expected(nova_vendordata, join={})
+    assert errors_logged(nova_vendordata, errors) == {"join": 1, "enrol": 0}
     assert_called_once(join, nova_vendordata)
     assert seconds >= nova_vendordata.read_timeout, seconds
     assert seconds < HELD_FOR, "Nova waited for the answer, not its timeout"

@@ -56,6 +56,9 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
+    # One request per connection: Nova's keystoneauth session pools
+    # connections, and a kept-alive one would outlive `down`.
+    protocol_version = "HTTP/1.0"
     timeout = HANDLER_TIMEOUT
     server_version = "vendordata-target"
 
