@@ -210,3 +210,16 @@ def test_vendordata_server_fatal_leaves_other_paths(nova_vendordata_fatal):
     status, _, _ = nova_vendordata_fatal.nova.get(
         "/openstack/latest/meta_data.json")
     assert status == 200
+
+
+def test_vendordata_server_targets_called_in_turn(nova_vendordata):
+    """Nova calls one target after the other: their delays add up."""
+    delay = 1.0
+    for target in nova_vendordata.targets.values():
+        target.set("slow", delay=delay)
+    doc, seconds = served(nova_vendordata)
+    assert doc == expected(nova_vendordata)
+    assert seconds >= delay * len(nova_vendordata.targets), seconds
+    join, enrol = (nova_vendordata.targets[n].requests()[0]["time"]
+                   for n in ("join", "enrol"))
+    assert enrol - join >= delay, "enrol called before join had answered"
