@@ -31,6 +31,7 @@ import urllib.request
 import pytest
 
 from nova_helpers import PROJECT, SECRET, UUID, sign
+from vendordata_target import VendordataTarget
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -474,3 +475,126 @@ def wrong_secret_file(tmp_path_factory):
     path.write_text("0ddba11c0ffee123\n")
     path.chmod(0o600)
     return str(path)
+
+
+# ----------------------------------------------------- vendordata --
+
+# Nova's read timeout for the targets: a `slow` target answering within it
+# is served, one answering later is `{}`.  Nova's connect timeout stays at
+# its default (5 s): on loopback a closed port refuses at once.
+VENDORDATA_READ_TIMEOUT = 3
+# What Nova sends as X-Auth-Token (keystoneauth's admin_token plugin, see
+# novaserver.vendordata_conf): not a secret, a marker the targets record.
+VENDORDATA_TOKEN = "vendordata-service-token"
+VENDORDATA_ANSWERS = {
+    "join": {"join_token": "c0ffee-join-token", "realm": "EXAMPLE.TEST"},
+    "enrol": {"otp": "0ne-t1me-passw0rd", "domain": "ipa.example.test"},
+}
+
+
+class VendordataNova:
+    """A Nova handler whose DynamicJSON targets are VendordataTargets.
+
+    `.nova` is the NovaServer, `.targets` maps each target's NAME (as in
+    vendor_data2.json) to its server, `.answers` NAME to the object it
+    answers; `.read_timeout` and `.token` are what Nova was given.
+    reset() puts every target back to answering at once, with no records.
+    """
+
+    PATH = "/openstack/latest/vendor_data2.json"
+
+    def __init__(self, nova, targets, read_timeout):
+        self.nova = nova
+        self.targets = targets
+        self.answers = {name: dict(t.default_answer)
+                        for name, t in targets.items()}
+        self.read_timeout = read_timeout
+        self.token = VENDORDATA_TOKEN
+
+    def reset(self):
+        for target in self.targets.values():
+            target.reset()
+
+    def fetch(self, **kwargs):
+        """GET vendor_data2.json, signed for the canary: (status, headers,
+        body, seconds); the body parsed as JSON when the status is 200."""
+        t0 = time.monotonic()
+        status, headers, body = self.nova.get(self.PATH, **kwargs)
+        seconds = time.monotonic() - t0
+        if status == 200:
+            body = json.loads(body)
+        return status, headers, body, seconds
+
+    def logged_errors(self, name):
+        """How many times Nova's log says target name failed."""
+        needle = "Error from dynamic vendordata service %s at %s" % (
+            name, self.targets[name].url())
+        with open(self.nova.log_path, encoding="utf-8",
+                  errors="replace") as f:
+            return sum(needle in line for line in f)
+
+    def stop(self):
+        self.nova.stop()
+        for target in self.targets.values():
+            target.stop()
+
+
+def start_vendordata_nova(nova_factory, name, target_names, *extra):
+    """Targets named target_names on loopback, then a Nova calling them
+    (read timeout VENDORDATA_READ_TIMEOUT) with extra novaserver.py
+    arguments."""
+    targets = {}
+    try:
+        for tname in target_names:
+            targets[tname] = VendordataTarget(
+                answer=VENDORDATA_ANSWERS[tname]).start()
+        args = ["--secret", SECRET, "--instance-uuid", UUID,
+                "--project-id", PROJECT, "--vendordata-token",
+                VENDORDATA_TOKEN, "--vendordata-read-timeout",
+                str(VENDORDATA_READ_TIMEOUT)]
+        for tname, target in targets.items():
+            args += ["--vendordata-target", "%s@%s" % (tname, target.url())]
+        return VendordataNova(nova_factory(name, *args, *extra), targets,
+                              VENDORDATA_READ_TIMEOUT)
+    except BaseException:
+        for target in targets.values():
+            target.stop()
+        raise
+
+
+@pytest.fixture(scope="module")
+def nova_vendordata_module(nova_factory):
+    """Nova with two DynamicJSON targets, join and enrol; stopped with the
+    module (nova_factory's session end then finds it stopped)."""
+    vd = start_vendordata_nova(
+        nova_factory, "nova-vendordata", ["join", "enrol"])
+    yield vd
+    vd.stop()
+
+
+def _reset_around(vd):
+    vd.reset()
+    yield vd
+    vd.reset()       # releases a `slow` request still held by a target
+
+
+@pytest.fixture
+def nova_vendordata(nova_vendordata_module):
+    """nova_vendordata_module, its targets answering, records cleared."""
+    yield from _reset_around(nova_vendordata_module)
+
+
+@pytest.fixture(scope="module")
+def nova_vendordata_fatal_module(nova_factory):
+    """Nova with vendordata_dynamic_failure_fatal = True and one target."""
+    vd = start_vendordata_nova(
+        nova_factory, "nova-vendordata-fatal", ["join"],
+        "--vendordata-failure-fatal")
+    yield vd
+    vd.stop()
+
+
+@pytest.fixture
+def nova_vendordata_fatal(nova_vendordata_fatal_module):
+    """nova_vendordata_fatal_module, its target answering, no records."""
+    yield from _reset_around(nova_vendordata_fatal_module)

@@ -9,7 +9,9 @@ nova-api-metadata uses), nova.conf parsed by nova.config, both schemas
 created by nova.db.migration.db_sync, and the canary instance created
 through nova.objects.  The single replacement is Neutron: Nova's Neutron
 client answers from an in-memory table with the canary's port (see
-FakeNeutron).
+FakeNeutron).  Dynamic vendordata (--vendordata-target) replaces nothing:
+Nova's own DynamicJSON provider calls the targets through keystoneauth
+(see vendordata_conf).
 
 Lines on stdout, in this order, each flushed:
     INFO {json}     what a client needs: uuid, project, EC2 id, hostname...
@@ -32,6 +34,7 @@ import socket
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid as uuidlib
 
 import eventlet
@@ -91,6 +94,24 @@ def parse_args(argv):
                    "work dir is WORKDIR (its INFO line's workdir) instead "
                    "of new ones: a second nova-api-metadata on one "
                    "database, which may be given another secret")
+    vd = p.add_argument_group("dynamic vendordata ([api], "
+                              "[vendordata_dynamic_auth])")
+    vd.add_argument("--vendordata-target", action="append", default=[],
+                    metavar="NAME@URL",
+                    help="a vendordata_dynamic_targets entry (repeatable; "
+                    "URL on loopback); vendordata_providers then is "
+                    "StaticJSON,DynamicJSON")
+    vd.add_argument("--vendordata-connect-timeout", type=int, default=None,
+                    help="vendordata_dynamic_connect_timeout (Nova: 5, "
+                    "at least 3)")
+    vd.add_argument("--vendordata-read-timeout", type=int, default=None,
+                    help="vendordata_dynamic_read_timeout (Nova: 5)")
+    vd.add_argument("--vendordata-failure-fatal", action="store_true",
+                    help="vendordata_dynamic_failure_fatal = True")
+    vd.add_argument("--vendordata-token", default=None,
+                    help="the service token Nova sends to the targets "
+                    "(X-Auth-Token); default: none, as Nova does without "
+                    "[vendordata_dynamic_auth]")
     p.add_argument("--log-file", default=None,
                    help="Nova's log (default WORKDIR/nova.log; - = stderr)")
     p.add_argument("--debug", action="store_true", help="Nova debug logging")
@@ -115,12 +136,67 @@ def parse_args(argv):
         args.secret = DEFAULT_SECRET
     if args.hostname is None:
         args.hostname = "canary-" + args.instance_uuid[:8]
+    _check_vendordata_args(p, args)
     if args.shared_db:
         args.shared_db = os.path.abspath(args.shared_db)
         if args.deleted or args.broken_db:
             p.error("--shared-db serves another server's canary as it is; "
                     "change it through that server's control port")
     return args
+
+
+def _check_vendordata_args(p, args):
+    """Targets named and on loopback: the tests talk to nothing else."""
+    for target in args.vendordata_target:
+        name, at, url = target.partition("@")
+        host = urllib.parse.urlsplit(url).hostname if at else None
+        try:
+            loopback = host is not None and (
+                host == "localhost" or ipaddress.ip_address(host).is_loopback)
+        except ValueError:
+            loopback = False
+        if not name or not loopback:
+            p.error("--vendordata-target %r: want NAME@URL with a loopback "
+                    "URL" % target)
+    knobs = (args.vendordata_connect_timeout, args.vendordata_read_timeout,
+             args.vendordata_failure_fatal, args.vendordata_token)
+    if not args.vendordata_target and any(k not in (None, False)
+                                          for k in knobs):
+        p.error("the --vendordata-* options need --vendordata-target")
+
+
+def vendordata_conf(args):
+    """([api] lines, [vendordata_dynamic_auth] section) for DynamicJSON.
+
+    Nothing of Nova's is replaced for dynamic vendordata.  Nova builds its
+    keystoneauth session from [vendordata_dynamic_auth]
+    (vendordata_dynamic._load_ks_session): with no auth_type there is no
+    auth plugin, Nova logs "Passing insecure dynamic vendordata requests"
+    and POSTs without a token, which works offline.  With --vendordata-token
+    the group names keystoneauth's own `admin_token` plugin, a fixed token
+    and an endpoint that is never contacted (the targets' URLs are
+    absolute), so Nova sends X-Auth-Token as with a real service user,
+    without a Keystone to fetch it from.
+    """
+    if not args.vendordata_target:
+        return "", ""
+    api = ("vendordata_providers = StaticJSON,DynamicJSON\n"
+           "vendordata_dynamic_targets = %s\n"
+           % ",".join(args.vendordata_target))
+    if args.vendordata_connect_timeout is not None:
+        api += ("vendordata_dynamic_connect_timeout = %d\n"
+                % args.vendordata_connect_timeout)
+    if args.vendordata_read_timeout is not None:
+        api += ("vendordata_dynamic_read_timeout = %d\n"
+                % args.vendordata_read_timeout)
+    api += ("vendordata_dynamic_failure_fatal = %s\n"
+            % args.vendordata_failure_fatal)
+    auth = ""
+    if args.vendordata_token:
+        auth = ("\n[vendordata_dynamic_auth]\nauth_type = admin_token\n"
+                "endpoint = http://127.0.0.1:9/unused\ntoken = %s\n"
+                % args.vendordata_token)
+    return api, auth
 
 
 def write_nova_conf(args, workdir):
@@ -136,6 +212,7 @@ def write_nova_conf(args, workdir):
             ssl_wsgi += "ssl_ca_file = %s\n" % args.ssl_ca
     else:
         ssl_wsgi = ""
+    vendordata_api, vendordata_auth = vendordata_conf(args)
     conf = f"""\
 [DEFAULT]
 transport_url = fake://
@@ -156,7 +233,7 @@ local_metadata_per_cell = True
 # Nova caches metadata per instance in-process (15 s by default); the
 # tests change the canary at run time and must see it at once.
 metadata_cache_expiration = 0
-
+{vendordata_api}
 [neutron]
 service_metadata_proxy = {args.service_metadata_proxy == "true"}
 metadata_proxy_shared_secret = {args.secret}
@@ -166,7 +243,7 @@ lock_path = {workdir}/locks
 
 [wsgi]
 keep_alive = True
-{ssl_wsgi}"""
+{ssl_wsgi}{vendordata_auth}"""
     path = os.path.join(workdir, "nova.conf")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -269,7 +346,25 @@ def nova_setup(conf_path):
     # Nova's objects use the database directly, as in Nova's functional
     # tests.  The metadata handler code path is the same.
     _replace_neutron_client()
+    _check_vendordata_conf(conf)
     return conf
+
+
+def _check_vendordata_conf(conf):
+    """Read the dynamic vendordata options once, at start: a value Nova
+    refuses (a connect timeout under 3) then stops this script here instead
+    of failing the first vendor_data2.json request with a 500.  And no
+    proxy from the environment may carry Nova's calls to the loopback
+    targets elsewhere (keystoneauth uses requests, which honours them)."""
+    if not conf.api.vendordata_dynamic_targets:
+        return
+    for opt in ("vendordata_providers", "vendordata_dynamic_connect_timeout",
+                "vendordata_dynamic_read_timeout",
+                "vendordata_dynamic_failure_fatal"):
+        getattr(conf.api, opt)
+    for var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY",
+                "HTTPS_PROXY", "ALL_PROXY"):
+        os.environ.pop(var, None)
 
 
 def db_sync():
@@ -366,6 +461,7 @@ def canary_info(args, conf, inst):
         "scheme": "https" if "metadata" in conf.enabled_ssl_apis else "http",
         "host": args.host,
         "shared_db": args.shared_db,
+        "vendordata_targets": list(conf.api.vendordata_dynamic_targets),
     }
 
 
