@@ -365,3 +365,37 @@ def slow_nova(agent_nova):
     proxy = DelayProxy(agent_nova.port, delay=1.5)
     yield proxy
     proxy.close()
+
+
+# ------------------------------------------------------ icinga2 cluster --
+
+@pytest.fixture(scope="session")
+def icinga2_cluster():
+    """start(commands, services): a master and an agent endpoint
+    (icinga2_cluster.py) running those snippets; one pair per distinct
+    pair of snippets, all stopped and removed at session end."""
+    import icinga2_cluster as ic
+    if not shutil.which("icinga2"):
+        pytest.fail("icinga2 not found: install icinga2-bin")
+    account = ic.Account()
+    workdir = tempfile.mkdtemp(prefix="nm-cluster-")
+    os.chmod(workdir, 0o755)
+    running = {}
+
+    def start(commands, services):
+        key = (commands, services)
+        if key not in running:
+            d = os.path.join(workdir, "c%d" % len(running))
+            os.mkdir(d)
+            os.chmod(d, 0o755)
+            cluster = ic.Cluster(d, account, commands, services)
+            running[key] = cluster
+            cluster.start()
+        return running[key]
+
+    try:
+        yield start
+    finally:
+        for cluster in running.values():
+            cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
