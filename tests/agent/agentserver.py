@@ -72,6 +72,9 @@ def parse_args(argv):
     p.add_argument("--secret", required=True,
                    help="the agent's metadata_proxy_shared_secret")
     p.add_argument("--ports", required=True, help="the port table, JSON")
+    p.add_argument("--socket-mode", default="deduce",
+                   choices=("deduce", "user", "group", "all"),
+                   help="metadata_proxy_socket_mode (0644, 0664, 0666)")
     p.add_argument("--log-file", default=None,
                    help="the agent's log (default: none; - = stderr)")
     p.add_argument("--lifetime", type=float, default=0,
@@ -182,6 +185,7 @@ def configure(args):
     config.init(argv)
     for name, value in (
             ("metadata_proxy_socket", args.socket),
+            ("metadata_proxy_socket_mode", args.socket_mode),
             ("nova_metadata_host", args.nova_host),
             ("nova_metadata_port", args.nova_port),
             ("nova_metadata_protocol", "http"),

@@ -7,6 +7,8 @@ bodies are then webob's text/plain pages; tests/agent/README.md).
 """
 
 import json
+import os
+import stat
 
 import pytest
 
@@ -162,3 +164,13 @@ def test_control_refuses_other_options(ml2_agent, name, value):
         ml2_agent.set(**{name: value})
     assert "400" in str(e.value)
 
+
+
+def test_socket_mode_as_the_agent_deduces_it(any_agent):
+    """metadata_proxy_socket_mode = deduce, no metadata_proxy_user: the
+    agent's user alone may connect (0644), as on a network node where
+    the plugin must run as root or the agent's user."""
+    st = os.stat(any_agent.socket)
+    assert stat.S_ISSOCK(st.st_mode)
+    assert stat.S_IMODE(st.st_mode) == 0o644, oct(st.st_mode)
+    assert st.st_uid == os.geteuid()
