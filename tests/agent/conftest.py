@@ -17,10 +17,8 @@ process reaped, every socket and temp dir removed).
 import http.client
 import json
 import os
-import queue
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -96,19 +94,9 @@ PORTS = [
 @pytest.fixture(scope="session")
 def neutron_python(nova_python):
     """Nova's interpreter, which must import neutron's agents too."""
-    probe = ("import neutron.agent.metadata.agent, "
-             "neutron.agent.ovn.metadata.server")
-    try:
-        p = subprocess.run([nova_python, "-c", probe], capture_output=True,
-                           timeout=120, env=clean_env(),
-                           stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        pytest.skip("neutron not importable with %s: %s" % (nova_python, e))
-    if p.returncode != 0:
-        tail = p.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
-        pytest.skip("neutron not importable with %s: %s"
-                    % (nova_python, " ".join(tail)))
-    return nova_python
+    return _nova.skip_unless_importable(
+        nova_python, "neutron", "import neutron.agent.metadata.agent, "
+        "neutron.agent.ovn.metadata.server")
 
 
 @pytest.fixture(scope="session")
@@ -204,82 +192,37 @@ class UnixHTTPConnection(http.client.HTTPConnection):
         self.sock.connect(self.unix_path)
 
 
-class AgentServer:
-    """agentserver.py as a child process; stop() always reaps it."""
+class AgentServer(_nova.NovaServer):
+    """agentserver.py as a child process, started, reaped and read like
+    the Nova suite's servers; only its stdout lines differ."""
+
+    READY_WORD = "SOCKET"
 
     def __init__(self, python, workdir, mode, nova_port):
         self.mode = mode
         self.socket = os.path.join(workdir, mode, "metadata_proxy")
         os.makedirs(os.path.dirname(self.socket), exist_ok=True)
-        self.log_path = os.path.join(workdir, mode + ".log")
         ports = os.path.join(workdir, mode + "-ports.json")
         with open(ports, "w", encoding="utf-8") as f:
             json.dump(PORTS, f)
         self.defaults = {"nova_metadata_host": "127.0.0.1",
                          "nova_metadata_port": nova_port,
                          "metadata_proxy_shared_secret": SECRET}
+        super().__init__(python, workdir, "agent-" + mode, [])
         self.argv = [python, AGENTSERVER, "--mode", mode,
                      "--socket", self.socket, "--nova-port", str(nova_port),
                      "--secret", SECRET, "--ports", ports,
                      "--log-file", self.log_path,
                      "--lifetime", str(AGENT_LIFETIME)]
-        self.proc = None
-        self.control_port = None
-        self.startup_seconds = None
-        self._lines = queue.Queue()
+        self.listening = False
 
-    def _reader(self):
-        for raw in self.proc.stdout:
-            self._lines.put(raw.decode("utf-8", "replace").rstrip("\n"))
-        self._lines.put(None)
+    def _ready(self):
+        return self.listening
 
-    def start(self):
-        t0 = time.monotonic()
-        with open(self.log_path + ".stderr", "wb") as err:
-            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.PIPE, stderr=err,
-                                         env=clean_env(),
-                                         preexec_fn=_nova._die_with_parent)
-        threading.Thread(target=self._reader, daemon=True).start()
-        deadline = t0 + STARTUP_TIMEOUT
-        ready = False
-        while not ready:
-            try:
-                line = self._lines.get(
-                    timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                line = ""
-            if line is None or time.monotonic() > deadline:
-                raise RuntimeError("agent %s not ready (rc %s)\n%s" % (
-                    self.mode, self.proc.poll(), self.tail()))
-            word, _, rest = line.partition(" ")
-            if word == "CONTROL":
-                self.control_port = int(rest)
-            ready = word == "SOCKET"
-        self.startup_seconds = time.monotonic() - t0
-        return self
-
-    def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-        try:
-            self.proc.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stdout.close()
-
-    def tail(self, n=40):
-        chunks = []
-        for path in (self.log_path + ".stderr", self.log_path):
-            try:
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    chunks += f.read().splitlines()[-n:]
-            except OSError:
-                pass
-        return "\n".join(chunks)
+    def _line(self, word, rest):
+        if word == "CONTROL":
+            self.control_port = int(rest)
+        self.listening = word == self.READY_WORD
 
     def set(self, **change):
         """Change the running agent's configuration (control API)."""
@@ -324,32 +267,28 @@ def agent_workdir():
     shutil.rmtree(d, ignore_errors=True)
 
 
-def _agent(python, workdir, mode, nova):
-    agent = AgentServer(python, workdir, mode, nova.port)
-    try:
-        agent.start()
-    except RuntimeError as e:
+def _agent_fixture(mode, doc):
+    @pytest.fixture(scope="session", name=mode + "_agent")
+    def fixture(neutron_python, agent_workdir, agent_nova):
+        agent = AgentServer(neutron_python, agent_workdir, mode,
+                            agent_nova.port)
+        try:
+            agent.start()
+        except RuntimeError as e:
+            agent.stop()
+            pytest.fail(str(e), pytrace=False)
+        yield agent
         agent.stop()
-        pytest.fail(str(e), pytrace=False)
-    return agent
+        assert not os.path.exists(agent.socket), "socket left behind"
+    fixture.__doc__ = doc
+    return fixture
 
 
-@pytest.fixture(scope="session")
-def ml2_agent(neutron_python, agent_workdir, agent_nova):
-    """neutron-metadata-agent (ML2/OVS) on its socket, chained to Nova."""
-    agent = _agent(neutron_python, agent_workdir, "ml2", agent_nova)
-    yield agent
-    agent.stop()
-    assert not os.path.exists(agent.socket), "socket left behind"
-
-
-@pytest.fixture(scope="session")
-def ovn_agent(neutron_python, agent_workdir, agent_nova):
-    """neutron-ovn-metadata-agent's handler on its socket, chained to Nova."""
-    agent = _agent(neutron_python, agent_workdir, "ovn", agent_nova)
-    yield agent
-    agent.stop()
-    assert not os.path.exists(agent.socket), "socket left behind"
+ml2_agent = _agent_fixture(
+    "ml2", "neutron-metadata-agent (ML2/OVS) on its socket, chained to Nova.")
+ovn_agent = _agent_fixture(
+    "ovn", "neutron-ovn-metadata-agent's handler on its socket, chained "
+    "to Nova.")
 
 
 @pytest.fixture(params=["ml2", "ovn"])
