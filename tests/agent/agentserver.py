@@ -57,6 +57,10 @@ import eventlet  # noqa: E402
 import eventlet.wsgi  # noqa: E402
 from oslo_config import cfg  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "nova"))
+from child_io import emit, json_reply  # noqa: E402
+
 # What the control API may change at run time, as [DEFAULT] options.
 SETTABLE = ("nova_metadata_host", "nova_metadata_port",
             "metadata_proxy_shared_secret")
@@ -247,16 +251,8 @@ def control_app():
         except Exception as e:  # report it to the caller, keep serving
             body = {"error": "%s: %s" % (type(e).__name__, e)}
             status = "400 Bad Request"
-        data = (json.dumps(body) + "\n").encode()
-        start_response(status, [("Content-Type", "application/json"),
-                                ("Content-Length", str(len(data)))])
-        return [data]
+        return json_reply(start_response, status, body)
     return app
-
-
-def emit(line):
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 def main(argv):

@@ -37,6 +37,8 @@ import uuid as uuidlib
 import eventlet
 import eventlet.wsgi
 
+from child_io import emit, json_reply
+
 DEFAULT_UUID = "32d0524b-314d-4594-b3a3-607e3f2354f8"
 DEFAULT_PROJECT = "6f70656e737461636b20697320636f6f"
 DEFAULT_USER = "0b3a5b1c2d3e4f5061728394a5b6c7d8"
@@ -470,16 +472,8 @@ def control_app(canary):
         else:
             body = {"error": "unknown control request"}
             status = "404 Not Found"
-        data = (json.dumps(body) + "\n").encode()
-        start_response(status, [("Content-Type", "application/json"),
-                                ("Content-Length", str(len(data)))])
-        return [data]
+        return json_reply(start_response, status, body)
     return app
-
-
-def emit(line):
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 def serve(args, conf, canary):
