@@ -42,7 +42,6 @@ plugin = _nova.plugin
 clean_env = _nova.clean_env
 
 AGENTSERVER = os.path.join(HERE, "agentserver.py")
-STARTUP_TIMEOUT = 60
 STOP_TIMEOUT = 10
 AGENT_LIFETIME = 3600
 REQUEST_TIMEOUT = 30
