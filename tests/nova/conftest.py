@@ -143,22 +143,27 @@ def _nova_python():
         else sys.executable)
 
 
-@pytest.fixture(scope="session")
-def nova_python():
-    """The interpreter Nova imports under; every test skips without it."""
-    py = _nova_python()
-    probe = ("import nova.api.metadata.handler, nova.wsgi, "
-             "nova.db.migration, nova.objects")
+def skip_unless_importable(py, what, probe):
+    """Skip (every test that needs it) when `py -c probe` fails."""
     try:
         p = subprocess.run([py, "-c", probe], capture_output=True,
                            timeout=120, env=clean_env(),
                            stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as e:
-        pytest.skip("Nova not importable with %s: %s" % (py, e))
+        pytest.skip("%s not importable with %s: %s" % (what, py, e))
     if p.returncode != 0:
         tail = p.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
-        pytest.skip("Nova not importable with %s: %s" % (py, " ".join(tail)))
+        pytest.skip("%s not importable with %s: %s" % (what, py,
+                                                       " ".join(tail)))
     return py
+
+
+@pytest.fixture(scope="session")
+def nova_python():
+    """The interpreter Nova imports under; every test skips without it."""
+    return skip_unless_importable(
+        _nova_python(), "Nova", "import nova.api.metadata.handler, "
+        "nova.wsgi, nova.db.migration, nova.objects")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -210,11 +215,12 @@ class NovaServer:
                                                daemon=True)
         self._reader_thread.start()
         deadline = t0 + STARTUP_TIMEOUT
-        while self.port is None:
+        while not self._ready():
             left = deadline - time.monotonic()
             if left <= 0:
-                raise RuntimeError("%s: no PORT line within %d s\n%s"
-                                   % (self.name, STARTUP_TIMEOUT, self.tail()))
+                raise RuntimeError("%s: no %s line within %d s\n%s"
+                                   % (self.name, self.READY_WORD,
+                                      STARTUP_TIMEOUT, self.tail()))
             try:
                 line = self._lines.get(timeout=left)
             except queue.Empty:
@@ -224,14 +230,24 @@ class NovaServer:
                                    % (self.name, self.proc.wait(),
                                       self.tail()))
             word, _, rest = line.partition(" ")
-            if word == "INFO":
-                self.info = json.loads(rest)
-            elif word == "CONTROL":
-                self.control_port = int(rest)
-            elif word == "PORT":
-                self.port = int(rest)
+            self._line(word, rest)
         self.startup_seconds = time.monotonic() - t0
         return self
+
+    # The child's stdout protocol; a server with other lines (the agent
+    # suite's agentserver.py) overrides these three.
+    READY_WORD = "PORT"
+
+    def _ready(self):
+        return self.port is not None
+
+    def _line(self, word, rest):
+        if word == "INFO":
+            self.info = json.loads(rest)
+        elif word == "CONTROL":
+            self.control_port = int(rest)
+        elif word == "PORT":
+            self.port = int(rest)
 
     def terminate(self):
         """Ask it to stop (SIGTERM); stop() then waits for it."""

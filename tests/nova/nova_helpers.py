@@ -16,3 +16,18 @@ def sign(secret, instance):
     """X-Instance-ID-Signature as Nova's _validate_shared_secret wants it."""
     return hmac.new(secret.encode(), instance.encode(),
                     hashlib.sha256).hexdigest()
+
+
+def load_suite(name):
+    """Another test directory's conftest.py as a module of its own (so
+    that its fixtures can be re-exported without clashing with the
+    loading suite's conftest module), e.g. load_suite("nova")."""
+    import importlib.util
+    import os
+    path = os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), name, "conftest.py")
+    spec = importlib.util.spec_from_file_location(name + "_suite_fixtures",
+                                                  path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

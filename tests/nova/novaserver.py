@@ -40,6 +40,8 @@ import uuid as uuidlib
 import eventlet
 import eventlet.wsgi
 
+from child_io import emit, json_reply
+
 DEFAULT_UUID = "32d0524b-314d-4594-b3a3-607e3f2354f8"
 DEFAULT_PROJECT = "6f70656e737461636b20697320636f6f"
 DEFAULT_USER = "0b3a5b1c2d3e4f5061728394a5b6c7d8"
@@ -47,6 +49,7 @@ DEFAULT_SECRET = "deadbeef2eb84d8d"
 # A documentation address (RFC 5737): it is only data served to the
 # client, nothing ever connects to it.
 DEFAULT_FIXED_IP = "192.0.2.10"
+OTHER_FIXED_IP = "192.0.2.11"
 
 
 def parse_args(argv):
@@ -71,6 +74,12 @@ def parse_args(argv):
                    help="instance hostname (default canary-<uuid prefix>)")
     p.add_argument("--fixed-ip", default=DEFAULT_FIXED_IP,
                    help="fixed IPv4 in the canary's network info cache")
+    p.add_argument("--other-instance", metavar="UUID", default=None,
+                   help="also create this instance (fixed IP %s), "
+                   "for a metadata agent answering for the wrong one"
+                   % OTHER_FIXED_IP)
+    p.add_argument("--other-project", default=DEFAULT_PROJECT,
+                   help="the other instance's project")
     p.add_argument("--service-metadata-proxy", default="true",
                    choices=["true", "false"],
                    help="[neutron] service_metadata_proxy")
@@ -122,6 +131,11 @@ def parse_args(argv):
     if not ipaddress.ip_address(args.host).is_loopback:
         p.error("--host must be a loopback address")
     uuidlib.UUID(args.instance_uuid)
+    if args.other_instance:
+        uuidlib.UUID(args.other_instance)
+        if args.shared_db:
+            p.error("--other-instance goes where the database is made, "
+                    "not with --shared-db")
     if bool(args.ssl_cert) != bool(args.ssl_key):
         p.error("--ssl-cert and --ssl-key go together")
     if args.ssl_ca and not args.ssl_cert:
@@ -373,7 +387,8 @@ def db_sync():
     migration.db_sync(database="main")
 
 
-def _network_info(fixed_ip):
+def _network_info(fixed_ip, vif_id="7d2e8f4a-1b3c-4d5e-9f60-718293a4b5c6",
+                  mac="fa:16:3e:00:00:01"):
     from nova.network import model
     net = ipaddress.ip_network(fixed_ip + "/24", strict=False)
     gateway = str(next(net.hosts()))
@@ -384,8 +399,7 @@ def _network_info(fixed_ip):
     network = model.Network(id="3c6c1d2e-6e0f-4a3c-8f0b-0d5b9f0c1a01",
                             bridge="br-int", label="canary-net",
                             subnets=[subnet])
-    vif = model.VIF(id="7d2e8f4a-1b3c-4d5e-9f60-718293a4b5c6",
-                    address="fa:16:3e:00:00:01", network=network,
+    vif = model.VIF(id=vif_id, address=mac, network=network,
                     type="ovs", devname="tap7d2e8f4a-1b")
     return model.NetworkInfo([vif])
 
@@ -402,10 +416,19 @@ def create_canary(args):
         vcpu_weight=0, disabled=False, is_public=True, extra_specs={},
         description=None)
     flavor.create()
+    return _create_instance(ctxt, flavor, args.instance_uuid,
+                            args.project_id, args.user_id, args.hostname,
+                            _network_info(args.fixed_ip))
+
+
+def _create_instance(ctxt, flavor, uuid, project_id, user_id, hostname,
+                     network_info):
+    from nova import objects
+
     inst = objects.Instance(
-        context=ctxt, uuid=args.instance_uuid, project_id=args.project_id,
-        user_id=args.user_id, hostname=args.hostname,
-        display_name=args.hostname, reservation_id="r-canary00",
+        context=ctxt, uuid=uuid, project_id=project_id,
+        user_id=user_id, hostname=hostname,
+        display_name=hostname, reservation_id="r-canary00",
         launch_index=0, image_ref="", kernel_id="", ramdisk_id="",
         root_device_name=None, availability_zone="nova",
         vm_state="active", power_state=1, task_state=None,
@@ -415,12 +438,27 @@ def create_canary(args):
         new_flavor=None, metadata={}, system_metadata={}, key_name=None,
         user_data=None, config_drive="")
     inst.info_cache = objects.InstanceInfoCache(
-        instance_uuid=args.instance_uuid,
-        network_info=_network_info(args.fixed_ip))
+        instance_uuid=uuid, network_info=network_info)
     inst.create()
     FAKE_NEUTRON.add_port(inst.uuid, inst.project_id,
                           inst.info_cache.network_info)
     return inst
+
+
+def create_other_instance(args):
+    """A second instance beside the canary (--other-instance): what an
+    agent whose port lookup went wrong answers for instead."""
+    from nova import context
+    from nova import objects
+
+    ctxt = context.get_admin_context()
+    flavor = objects.Flavor.get_by_flavor_id(ctxt, "canary")
+    return _create_instance(
+        ctxt, flavor, args.other_instance, args.other_project,
+        args.user_id, "other-" + args.other_instance[:8],
+        _network_info(OTHER_FIXED_IP,
+                      vif_id="8e3f905b-2c4d-4e6f-a071-8293a4b5c6d7",
+                      mac="fa:16:3e:00:00:02"))
 
 
 def load_canary(args):
@@ -530,16 +568,8 @@ def control_app(canary):
         else:
             body = {"error": "unknown control request"}
             status = "404 Not Found"
-        data = (json.dumps(body) + "\n").encode()
-        start_response(status, [("Content-Type", "application/json"),
-                                ("Content-Length", str(len(data)))])
-        return [data]
+        return json_reply(start_response, status, body)
     return app
-
-
-def emit(line):
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 def serve(args, conf, canary):
@@ -598,6 +628,8 @@ def main(argv):
         else:
             db_sync()
             inst = create_canary(args)
+            if args.other_instance:
+                create_other_instance(args)
         info = canary_info(args, conf, inst)
         canary = Canary(args, conf, info)
         if args.deleted:
