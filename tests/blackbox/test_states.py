@@ -165,6 +165,20 @@ def test_5xx_status_and_explanation(sim, base_args, code, explanation):
     assert_perfdata(line)
 
 
+def test_5xx_long_explanation_marked(sim, base_args):
+    # An explanation longer than the 200 bytes shown ends in "...", so a
+    # cut never passes for the server's whole text.
+    explanation = "Database connection lost: " + "x" * 400 + " END"
+    sim.set_fault("status", (500, simulator.nova_error_body(500,
+                                                            explanation)))
+    rc, out, _, _ = run_plugin(base_args)
+    line = assert_state(rc, out, "CRITICAL",
+                        r"HTTP 500.*Nova says: Database connection lost: "
+                        r"x+\.\.\.")
+    assert_perfdata(line)
+    assert " END" not in line
+
+
 def test_302_not_followed(sim, base_args):
     sim.set_fault("redirect")
     rc, out, _, _ = run_plugin(base_args)
