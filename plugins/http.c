@@ -123,9 +123,8 @@ log_header_block(const char *prefix, const char *data, size_t size)
 		    SIG_HEADER ":", sizeof(SIG_HEADER)) == 0)
 			log_signature(prefix, data + sizeof(SIG_HEADER),
 			    (size_t)len - sizeof(SIG_HEADER));
-		else if (len > 0)
-			nm_log(3, "%s %.*s", prefix, len > 1000 ? 1000 : len,
-			    data);
+		else if (len > 0)	/* whole: a cut could split the secret */
+			nm_log(3, "%s %.*s", prefix, len, data);
 		data = eol + 1;
 	}
 }
