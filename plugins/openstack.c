@@ -264,15 +264,14 @@ verdict(nm_os_verdicts *out, mp_state s)
 /* The list of missing -k keys: a line holds less anyway. */
 #define NM_OS_MISSING_MAX 4096
 
-/* A served scalar for a verdict, whole before mp_quote cuts it with
- * "..." (a NUL as \u0000, six bytes for one): malloc'd, NULL on out of
- * memory. */
-static char *
-quote_value(const json_t *v)
+char *
+nm_os_quote_value(const json_t *v)
 {
 	size_t len = 64;	/* a number, true, false or null */
 	char *text = NULL, *q = NULL;
 
+	/* A NUL shows as \u0000, six bytes for one; a body is at most
+	 * NM_BODY_CAP, so this cannot overflow. */
 	if (json_is_string(v))
 		len = json_string_length(v) * 6 + 1;
 	if ((text = malloc(len)) == NULL)
@@ -312,7 +311,7 @@ check_identity(const json_t *doc, const char *key, const char *want,
 		setf(vd->text, sizeof(vd->text), "meta_data.json's %s is %s, "
 		    "expected %s %s", key, type_name(v), what, want);
 	else if (!nm_os_string_is(v, want)) {
-		if ((got = quote_value(v)) == NULL)
+		if ((got = nm_os_quote_value(v)) == NULL)
 			goto out;
 		setf(vd->text, sizeof(vd->text), "meta_data.json is another "
 		    "instance's: %s %s, expected %s %s", key, got, what, want);
@@ -383,7 +382,7 @@ check_expect(const json_t *doc, const nm_expect *e, nm_os_verdicts *out)
 	else if (json_is_object(v) || json_is_array(v))
 		setf(vd->text, sizeof(vd->text), "%s is %s, expected %s",
 		    e->key, type_name(v), want);
-	else if ((got = quote_value(v)) == NULL)
+	else if ((got = nm_os_quote_value(v)) == NULL)
 		goto out;
 	else if (!nm_os_value_matches(v, e->value))
 		setf(vd->text, sizeof(vd->text), "%s is %s, expected %s",
