@@ -470,6 +470,10 @@ failure_text(nm_http *h, CURLcode code, nm_response *resp)
 	const char *generic = curl_easy_strerror(code), *sys = NULL;
 	nm_err e = classify(h, code);
 	long os_errno = 0;
+	/* libcurl cuts its detail at CURL_ERROR_SIZE - 1 bytes (a long host
+	 * name in it, say): a full buffer shows the cut. */
+	const char *cut = strlen(h->errbuf) >= sizeof(h->errbuf) - 1 ?
+	    "..." : "";
 
 	if (curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno) ==
 	    CURLE_OK && os_errno != 0)
@@ -481,10 +485,10 @@ failure_text(nm_http *h, CURLcode code, nm_response *resp)
 		(void)nm_error_set(&resp->err, e, "%s", generic);
 	else if (strstr(h->errbuf, generic) != NULL ||
 	    code == CURLE_COULDNT_RESOLVE_HOST)
-		(void)nm_error_set(&resp->err, e, "%s", h->errbuf);
+		(void)nm_error_set(&resp->err, e, "%s%s", h->errbuf, cut);
 	else
-		(void)nm_error_set(&resp->err, e, "%s: %s", generic,
-		    h->errbuf);
+		(void)nm_error_set(&resp->err, e, "%s: %s%s", generic,
+		    h->errbuf, cut);
 	if (sys != NULL && resp->err.cause != NULL &&
 	    strstr(resp->err.cause, sys) == NULL)
 		(void)nm_error_set(&resp->err, e, "%s (%s)", resp->err.cause,

@@ -242,6 +242,19 @@ def test_name_not_resolved(plugin, secret_file):
     assert elapsed < 5
 
 
+def test_long_name_not_resolved_marks_the_cut(plugin, secret_file):
+    # libcurl's detail stops at 255 bytes, inside a long name: "..."
+    # shows that the name went on.
+    name = ("a" * 60 + ".") * 4 + "invalid"
+    rc, out, _, _ = run_plugin(
+        ["-H", name, "-p", "8775", "-i", INSTANCE, "-T", TENANT,
+         "--secret-file", secret_file, "-t", "5"])
+    line = assert_state(rc, out, "CRITICAL",
+                        r"(Could not|Couldn't) resolve host: a+\.[a.]+"
+                        r"\.\.\.$")
+    assert_no_perfdata(line)
+
+
 def test_connection_closed_without_answer(sim, base_args):
     sim.set_fault("close")
     rc, out, _, _ = run_plugin(base_args)
