@@ -85,7 +85,7 @@ interrupted_line(mp_format format, const char *subject)
 static int
 prepare_lines(const nm_config *cfg)
 {
-	char subject[384], *line = NULL;
+	char subject[384], *line = NULL;	/* nm_check_subject()'s */
 	mp_check *c;
 	int r;
 
@@ -228,7 +228,7 @@ configure_and_run(const nm_config *cfg, const char *unhardened)
 static int
 print_version(void)
 {
-	char text[512];
+	char text[512];	/* library version strings: a few dozen bytes */
 
 	if (nm_version_text(text, sizeof(text)) < 0)
 		print_status(NM_PROGNAME " " PACKAGE_VERSION "\n");

@@ -23,8 +23,8 @@ struct nm_http {
 	CURL *curl;
 	struct curl_slist *headers;
 	struct curl_slist *connect_to;	/* --all-addresses, else NULL */
-	char base[512];
-	char url[2048];
+	char base[512];	/* scheme, a host of at most 255 bytes, a port */
+	char url[2048];	/* a longer one fails the request, named */
 	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for a failure */
 	nm_response *resp;	/* the request in flight */
 	bool too_large;		/* its body passed the cap */
@@ -215,6 +215,8 @@ setopts_tls(CURL *curl, const nm_config *cfg)
 static int
 append_header(struct curl_slist **list, const char *name, const char *value)
 {
+	/* IDs of at most 255 bytes (args.c), a hex HMAC, an IP address;
+	 * one that did not fit fails the set-up, never cut */
 	char line[1024];
 	struct curl_slist *grown;
 	int r;
