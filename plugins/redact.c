@@ -106,8 +106,16 @@ add_printed_variants(const char *secret, size_t len)
 			json[n++] = '\\';
 		json[n++] = scrubbed[i];
 	}
-	r = add_variant(scrubbed, len) != 0 || add_variant(json, n) != 0 ?
-	    -1 : 0;
+	/* A spelling the same as one added already would sign the same
+	 * and be dropped: skipping it saves an HMAC, and most secrets need
+	 * neither scrubbing nor escaping. */
+	if (memcmp(scrubbed, secret, len) != 0 &&
+	    add_variant(scrubbed, len) != 0)
+		goto out;
+	if ((n != len || memcmp(json, scrubbed, len) != 0) &&
+	    add_variant(json, n) != 0)
+		goto out;
+	r = 0;
  out:
 	if (scrubbed != NULL)
 		nm_wipe(scrubbed, len);
