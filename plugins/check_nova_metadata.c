@@ -138,7 +138,7 @@ make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	/* Armed before anything is logged: from here on, no line printed
 	 * can hold the secret, whichever option it was pasted into. */
 	r = nm_sign(secret.data, secret.len, cfg->instance, sig) != 0 ||
-	    nm_redact_arm(secret.data, secret.len, cfg->instance) != 0;
+	    nm_redact_arm(secret.data, secret.len, cfg->instance, sig) != 0;
 	if (r == 0) {
 		nm_log(1, "shared secret from %s%s%s (%zu bytes)",
 		    secret.source, secret.origin != NULL ? " " : "",
