@@ -210,7 +210,8 @@ integer_text_is(json_int_t v, const char *want, bool *equal)
 bool
 nm_os_value_matches(const json_t *v, const char *want)
 {
-	char text[1024];
+	char text[1024];	/* a number, true, false or null: strings
+				 * are compared before it is used */
 	double d;
 	bool equal;
 
