@@ -7,7 +7,12 @@
 #include "range.h"
 
 typedef struct {
-	char label[128];	/* quoted in the output when it needs it */
+	/* Quoted in the output when it needs it. Bounded by construction:
+	 * a backend's name (a host of at most 255 bytes, "[" an address of
+	 * at most 45 "]", ":" a port) before a metric's name of at most 32,
+	 * so a long host never cuts it (that once failed the run as "out of
+	 * memory"). */
+	char label[384];
 	double value;
 	int decimals;		/* digits after the point: 6 for seconds, 0 for bytes */
 	char uom[4];		/* "s", "B", "%", "" ... */

@@ -13,6 +13,9 @@
 #include "run.h"
 #include "targets.h"
 
+/* A subject is bounded by construction: 8 bytes of the canary, a host
+ * of at most 255 (args.c), a port; 384 bytes hold the longest, and one
+ * that did not fit would be an error (-1), never cut. */
 int
 nm_check_subject(const nm_config *cfg, char *buf, size_t len)
 {

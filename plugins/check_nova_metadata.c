@@ -85,7 +85,7 @@ interrupted_line(mp_format format, const char *subject)
 static int
 prepare_lines(const nm_config *cfg)
 {
-	char subject[384], *line = NULL;
+	char subject[384], *line = NULL;	/* nm_check_subject()'s */
 	mp_check *c;
 	int r;
 
@@ -138,7 +138,7 @@ make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	/* Armed before anything is logged: from here on, no line printed
 	 * can hold the secret, whichever option it was pasted into. */
 	r = nm_sign(secret.data, secret.len, cfg->instance, sig) != 0 ||
-	    nm_redact_arm(secret.data, secret.len, cfg->instance) != 0;
+	    nm_redact_arm(secret.data, secret.len, cfg->instance, sig) != 0;
 	if (r == 0) {
 		nm_log(1, "shared secret from %s%s%s (%zu bytes)",
 		    secret.source, secret.origin != NULL ? " " : "",
@@ -228,7 +228,7 @@ configure_and_run(const nm_config *cfg, const char *unhardened)
 static int
 print_version(void)
 {
-	char text[512];
+	char text[512];	/* library version strings: a few dozen bytes */
 
 	if (nm_version_text(text, sizeof(text)) < 0)
 		print_status(NM_PROGNAME " " PACKAGE_VERSION "\n");

@@ -556,14 +556,18 @@ has_path(const json_t *item)
 static char *
 file_what(const json_t *item, size_t i)
 {
-	char name[256], *what = NULL;
 	const json_t *path = json_object_get(item, "path");
+	char *name, *what = NULL;
 
-	if (path == NULL || nm_os_scalar_text(path, name, sizeof(name)) != 0)
-		name[0] = '\0';
-	if (asprintf(&what, "file '%s' (files[%zu])", name, i) < 0)
+	/* The served path, quoted and cut as every served text is. */
+	name = path != NULL ? nm_os_quote_value(path) : strdup("''");
+	if (name == NULL)
 		return NULL;
-	mp_scrub(what);
+	if (asprintf(&what, "file %s (files[%zu])", name, i) < 0)
+		what = NULL;
+	free(name);
+	if (what != NULL)
+		mp_scrub(what);
 	return what;
 }
 

@@ -281,6 +281,8 @@ find_default_file(const char *const *defaults, char **cause)
 static const char *
 section_label(const section_state *st, char *buf, size_t len)
 {
+	/* Only the default section is shown, and its name is ours: the
+	 * buffers of 128 bytes hold it. */
 	int r;
 
 	if (st->section_given)

@@ -23,8 +23,8 @@ struct nm_http {
 	CURL *curl;
 	struct curl_slist *headers;
 	struct curl_slist *connect_to;	/* --all-addresses, else NULL */
-	char base[512];
-	char url[2048];
+	char base[512];	/* scheme, a host of at most 255 bytes, a port */
+	char url[2048];	/* a longer one fails the request, named */
 	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for a failure */
 	nm_response *resp;	/* the request in flight */
 	bool too_large;		/* its body passed the cap */
@@ -123,9 +123,8 @@ log_header_block(const char *prefix, const char *data, size_t size)
 		    SIG_HEADER ":", sizeof(SIG_HEADER)) == 0)
 			log_signature(prefix, data + sizeof(SIG_HEADER),
 			    (size_t)len - sizeof(SIG_HEADER));
-		else if (len > 0)
-			nm_log(3, "%s %.*s", prefix, len > 1000 ? 1000 : len,
-			    data);
+		else if (len > 0)	/* whole: a cut could split the secret */
+			nm_log(3, "%s %.*s", prefix, len, data);
 		data = eol + 1;
 	}
 }
@@ -216,6 +215,8 @@ setopts_tls(CURL *curl, const nm_config *cfg)
 static int
 append_header(struct curl_slist **list, const char *name, const char *value)
 {
+	/* IDs of at most 255 bytes (args.c), a hex HMAC, an IP address;
+	 * one that did not fit fails the set-up, never cut */
 	char line[1024];
 	struct curl_slist *grown;
 	int r;
@@ -471,6 +472,10 @@ failure_text(nm_http *h, CURLcode code, nm_response *resp)
 	const char *generic = curl_easy_strerror(code), *sys = NULL;
 	nm_err e = classify(h, code);
 	long os_errno = 0;
+	/* libcurl cuts its detail at CURL_ERROR_SIZE - 1 bytes (a long host
+	 * name in it, say): a full buffer shows the cut. */
+	const char *cut = strlen(h->errbuf) >= sizeof(h->errbuf) - 1 ?
+	    "..." : "";
 
 	if (curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno) ==
 	    CURLE_OK && os_errno != 0)
@@ -482,10 +487,10 @@ failure_text(nm_http *h, CURLcode code, nm_response *resp)
 		(void)nm_error_set(&resp->err, e, "%s", generic);
 	else if (strstr(h->errbuf, generic) != NULL ||
 	    code == CURLE_COULDNT_RESOLVE_HOST)
-		(void)nm_error_set(&resp->err, e, "%s", h->errbuf);
+		(void)nm_error_set(&resp->err, e, "%s%s", h->errbuf, cut);
 	else
-		(void)nm_error_set(&resp->err, e, "%s: %s", generic,
-		    h->errbuf);
+		(void)nm_error_set(&resp->err, e, "%s: %s%s", generic,
+		    h->errbuf, cut);
 	if (sys != NULL && resp->err.cause != NULL &&
 	    strstr(resp->err.cause, sys) == NULL)
 		(void)nm_error_set(&resp->err, e, "%s (%s)", resp->err.cause,

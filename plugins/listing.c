@@ -209,6 +209,35 @@ strip_tags(const char *in, size_t len, char *out)
 	return n;
 }
 
+/* in[0..n) into out; when it does not fit, cut at a whole UTF-8
+ * character and ended with "...", so that the cut shows. */
+static void
+copy_marked(const char *in, size_t n, char *out, size_t out_len)
+{
+	size_t cut = 0, step, room;
+
+	if (n < out_len) {
+		memcpy(out, in, n);
+		out[n] = '\0';
+		return;
+	}
+	if (out_len < 4) {
+		out[0] = '\0';
+		return;
+	}
+	room = out_len - 4;
+	while (cut < room) {
+		step = mp_utf8_len(in + cut, n - cut);
+		if (step == 0)
+			step = 1;
+		if (cut + step > room)
+			break;
+		cut += step;
+	}
+	memcpy(out, in, cut);
+	memcpy(out + cut, "...", 4);
+}
+
 void
 nm_error_explanation(const char *body, size_t len, char *out, size_t out_len)
 {
@@ -236,10 +265,6 @@ nm_error_explanation(const char *body, size_t len, char *out, size_t out_len)
 		start--;
 	while (start < end && (*start == ' ' || *start == '\t'))
 		start++;
-	n = (size_t)(end - start);
-	if (n >= out_len)
-		n = out_len - 1;
-	memcpy(out, start, n);
-	out[n] = '\0';
+	copy_marked(start, (size_t)(end - start), out, out_len);
 	mp_scrub(out);
 }

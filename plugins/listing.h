@@ -37,7 +37,8 @@ void nm_listing_free(nm_listing *l);
  * status line, a generic sentence, then the explanation, as text/plain or
  * as HTML; the last non-blank line of text, tags removed, is the part
  * that names the missing header or the failure. Writes at most
- * out_len - 1 bytes (scrubbed) to out; "" when there is none. */
+ * out_len - 1 bytes (scrubbed) to out, ending in "..." when the line
+ * was longer; "" when there is none. */
 void nm_error_explanation(const char *body, size_t len, char *out,
     size_t out_len);
 

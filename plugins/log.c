@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "log.h"
 #include "nm_config.h"
@@ -22,22 +23,25 @@ nm_log_level(void)
 	return log_level;
 }
 
+/* The whole line, scrubbed, then redacted: a line cut to a buffer could
+ * end inside the secret, where the search no longer finds it. */
 void
 nm_log(int level, const char *fmt, ...)
 {
-	char line[2048];
+	char *line;
 	va_list ap;
-	int r;
 
 	if (level > log_level)
 		return;
 	va_start(ap, fmt);
-	r = vsnprintf(line, sizeof(line), fmt, ap);
+	line = mp_vscrubbed(fmt, ap);
 	va_end(ap);
-	if (r < 0)
+	if (line == NULL) {
+		fprintf(stderr, "%s: (a diagnostic lost: out of memory)\n",
+		    NM_PROGNAME);
 		return;
-	/* A longer line is cut, never dropped: the start says the most. */
-	mp_scrub(line);
+	}
 	nm_redact(line);
 	fprintf(stderr, "%s: %s\n", NM_PROGNAME, line);
+	free(line);
 }

@@ -116,7 +116,7 @@ ci_served(ci_state *cs, int i, const char *path)
 {
 	nm_run *run = cs->run;
 	json_t *doc = NULL;
-	char why[384];
+	char why[384];	/* jansson's text is at most 160 bytes, the rest ours */
 
 	cs->served++;
 	if (i == DOC_META)
@@ -144,6 +144,8 @@ static int
 ci_document(ci_state *cs, int i)
 {
 	nm_run *run = cs->run;
+	/* path: one of cloud-init's versions and documents; why: the
+	 * server's explanation, ending in "..." when longer */
 	char path[256], why[256];
 	int r;
 
@@ -356,7 +358,7 @@ ci_content(ci_state *cs)
 {
 	nm_run *run = cs->run;
 	nm_ci_contents list;
-	char why[128];
+	char why[128];	/* one of b64_error()'s fixed phrases */
 	size_t i;
 	int r = -1;
 

@@ -79,7 +79,7 @@ int
 nm_openstack_run(nm_run *run)
 {
 	const char *version = run->cfg->os_version;
-	char path[256];
+	char path[256];	/* the version is "latest" or a date (args.c) */
 	json_t *doc = NULL;
 	int r;
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "cause.h"
+#include "dynbuf.h"
 #include "inifile.h"
 #include "novaconf.h"
 #include "output.h"
@@ -161,23 +162,21 @@ parse_file(const char *path, file_state *st, mode_t *mode, char **cause)
 	return parse_problem(path, st, r, cause);
 }
 
-/* "'a', 'b'": the files searched, for the message that none had it. */
-static void
-list_files(const char *const *paths, size_t count, char *buf, size_t len)
-{
-	size_t i, used;
-	int r;
+/* The most the list of files searched may take: --nova-conf is given
+ * at most a few times, each a path. */
+#define FILES_CAP 65536
 
-	buf[0] = '\0';
-	for (i = 0, used = 0; i < count; i++) {
-		r = snprintf(buf + used, len - used, "%s'%s'", i > 0 ? ", " :
-		    "", paths[i]);
-		if (r < 0 || (size_t)r >= len - used) {
-			buf[used] = '\0';
-			return;
-		}
-		used += (size_t)r;
-	}
+/* "'a', 'b'": the files searched, whole, for the message that none had
+ * the secret. */
+static dynbuf_err
+list_files(const char *const *paths, size_t count, dynbuf *b)
+{
+	dynbuf_err e = DYNBUF_OK;
+	size_t i;
+
+	for (i = 0; i < count && e == DYNBUF_OK; i++)
+		e = dynbuf_printf(b, "%s'%s'", i > 0 ? ", " : "", paths[i]);
+	return e;
 }
 
 /* Keeps what file i says, when it says anything: the last file that
@@ -203,9 +202,11 @@ nm_novaconf_load(const char *const *paths, size_t count,
     nm_novaconf_secret *out, char **cause)
 {
 	file_state st;
-	char files[512];
+	dynbuf files;
+	dynbuf_err e;
 	mode_t mode = 0;
 	size_t i;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	memset(&st, 0, sizeof(st));
@@ -221,9 +222,19 @@ nm_novaconf_load(const char *const *paths, size_t count,
 	}
 	if (out->secret != NULL)
 		return 0;
-	list_files(paths, count, files, sizeof(files));
-	return mp_set_cause(cause, "--nova-conf: no shared secret in %s: "
-	    "neither " KEY_NAME " nor " LEGACY_NAME " is set", files);
+	dynbuf_init(&files, FILES_CAP);
+	e = list_files(paths, count, &files);
+	if (e == DYNBUF_NOMEM)
+		r = mp_set_cause(cause, "out of memory");
+	else if (e != DYNBUF_OK)
+		r = mp_set_cause(cause, "--nova-conf: no shared secret in "
+		    "%zu files (too long a list to name them)", count);
+	else
+		r = mp_set_cause(cause, "--nova-conf: no shared secret in %s: "
+		    "neither " KEY_NAME " nor " LEGACY_NAME " is set",
+		    files.data != NULL ? files.data : "");
+	dynbuf_free(&files);
+	return r;
 }
 
 void

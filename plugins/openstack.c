@@ -6,12 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynbuf.h"
 #include "numparse.h"
 #include "openstack.h"
 #include "output.h"
-
-/* Quoted server text is cut to this much, so one long value cannot
- * crowd the other verdicts out of a line. */
 
 static const char *
 type_name(const json_t *v)
@@ -32,16 +30,23 @@ static void
 setf(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Verdict texts are best cut short rather than lost. */
+/* A verdict's line. Its parts are bounded (server and option text come
+ * quoted, at most MP_QUOTE_MAX bytes each), but key names and the list
+ * of missing keys are not: a line that does not fit ends in "..." so
+ * that the cut shows, never mid-way silently. */
 static void
 setf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	if (vsnprintf(buf, len, fmt, ap) < 0)
-		buf[0] = '\0';
+	r = vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
+	if (r < 0)
+		buf[0] = '\0';
+	else if ((size_t)r >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
 	mp_scrub(buf);
 }
 
@@ -205,7 +210,8 @@ integer_text_is(json_int_t v, const char *want, bool *equal)
 bool
 nm_os_value_matches(const json_t *v, const char *want)
 {
-	char text[1024];
+	char text[1024];	/* a number, true, false or null: strings
+				 * are compared before it is used */
 	double d;
 	bool equal;
 
@@ -256,108 +262,143 @@ verdict(nm_os_verdicts *out, mp_state s)
 	return v;
 }
 
-/* A served string for a verdict: cut there rather than lost. */
-static const char *
-quoted(const json_t *v, char *buf, size_t len)
+/* The list of missing -k keys: a line holds less anyway. */
+#define NM_OS_MISSING_MAX 4096
+
+char *
+nm_os_quote_value(const json_t *v)
 {
-	if (nm_os_scalar_text(v, buf, len) != 0)
-		(void)snprintf(buf, len, "%s", "(too long to show)");
-	return buf;
+	size_t len = 64;	/* a number, true, false or null */
+	char *text = NULL, *q = NULL;
+
+	/* A NUL shows as \u0000, six bytes for one; a body is at most
+	 * NM_BODY_CAP, so this cannot overflow. */
+	if (json_is_string(v))
+		len = json_string_length(v) * 6 + 1;
+	if ((text = malloc(len)) == NULL)
+		goto out;
+	if (nm_os_scalar_text(v, text, len) != 0)
+		text[0] = '\0';	/* objects and arrays are named, not shown */
+	q = mp_quote(text, strlen(text));
+out:
+	free(text);
+	return q;
 }
 
 /* uuid and project_id: the document must be the canary's. Both served
  * and expected values are named, as "another instance's data" is the
- * failure a wrong proxy or a cache produces. */
-static void
+ * failure a wrong proxy or a cache produces. -1 on out of memory. */
+static int
 check_identity(const json_t *doc, const char *key, const char *want,
     const char *what, bool optional, nm_os_verdicts *out)
 {
 	const json_t *v = json_object_get(doc, key);
-	char text[1024];
+	char *got = NULL;
 	nm_os_verdict *vd;
+	int r = -1;
 
 	if (v == NULL && optional) {
 		if ((vd = verdict(out, MP_OK)) != NULL)
 			setf(vd->text, sizeof(vd->text), "%s not served before "
 			    "version " NM_OS_PROJECT_ID_SINCE, key);
-		return;
+		return 0;
 	}
 	if ((vd = verdict(out, MP_CRITICAL)) == NULL)
-		return;
+		return 0;
 	if (v == NULL)
 		setf(vd->text, sizeof(vd->text), "meta_data.json has no %s "
 		    "(expected %s %s)", key, what, want);
 	else if (!json_is_string(v))
 		setf(vd->text, sizeof(vd->text), "meta_data.json's %s is %s, "
 		    "expected %s %s", key, type_name(v), what, want);
-	else if (!nm_os_string_is(v, want))
+	else if (!nm_os_string_is(v, want)) {
+		if ((got = nm_os_quote_value(v)) == NULL)
+			goto out;
 		setf(vd->text, sizeof(vd->text), "meta_data.json is another "
-		    "instance's: %s '%.*s', expected %s %s", key, MP_QUOTE_MAX,
-		    quoted(v, text, sizeof(text)), what, want);
-	else {
+		    "instance's: %s %s, expected %s %s", key, got, what, want);
+	} else {
 		vd->state = MP_OK;
 		setf(vd->text, sizeof(vd->text), "%s is %s %s", key, what,
 		    want);
 	}
+	r = 0;
+out:
+	free(got);
+	return r;
 }
 
-static void
+/* -1 on out of memory. */
+static int
 check_keys(const json_t *doc, const nm_os_want *want, nm_os_verdicts *out)
 {
-	char missing[256] = "";
+	dynbuf missing;
 	nm_os_verdict *vd;
-	size_t i, used;
+	size_t i;
+	int r = -1;
 
+	dynbuf_init(&missing, NM_OS_MISSING_MAX);
 	for (i = 0; i < want->key_count; i++) {
 		if (json_object_get(doc, want->keys[i]) != NULL) {
 			out->keys_found++;
 			continue;
 		}
-		used = strlen(missing);
-		if (snprintf(missing + used, sizeof(missing) - used, "%s%s",
-		    used > 0 ? ", " : "", want->keys[i]) < 0)
-			break;
+		/* Past the cap the line is cut with "..." by setf anyway. */
+		if (dynbuf_printf(&missing, "%s%s", missing.len > 0 ? ", " :
+		    "", want->keys[i]) == DYNBUF_NOMEM)
+			goto out;
 	}
 	vd = verdict(out, out->keys_found == want->key_count ? MP_OK :
 	    MP_CRITICAL);
-	if (vd == NULL)
-		return;
-	if (vd->state == MP_OK)
+	if (vd != NULL && vd->state == MP_OK)
 		setf(vd->text, sizeof(vd->text), "%zu/%zu keys present in "
 		    "meta_data.json (%zu in all)", out->keys_found,
 		    want->key_count, json_object_size(doc));
-	else
+	else if (vd != NULL)
 		setf(vd->text, sizeof(vd->text), "%zu/%zu keys present, %s "
 		    "missing from meta_data.json", out->keys_found,
-		    want->key_count, missing);
+		    want->key_count, missing.data != NULL ? missing.data : "");
+	r = 0;
+out:
+	dynbuf_free(&missing);
+	return r;
 }
 
-static void
+/* One -e: the served and the expected value quoted as the project
+ * quotes (cut with "..." past MP_QUOTE_MAX). -1 on out of memory. */
+static int
 check_expect(const json_t *doc, const nm_expect *e, nm_os_verdicts *out)
 {
 	const json_t *v = json_object_get(doc, e->key);
-	char text[1024];
+	char *want = NULL, *got = NULL;
 	nm_os_verdict *vd;
+	int r = -1;
 
 	if ((vd = verdict(out, MP_CRITICAL)) == NULL)
-		return;
+		return 0;
+	if ((want = mp_quote(e->value, strlen(e->value))) == NULL)
+		goto out;
 	if (v == NULL)
 		setf(vd->text, sizeof(vd->text), "%s missing from "
-		    "meta_data.json, expected '%.*s'", e->key, MP_QUOTE_MAX,
-		    e->value);
+		    "meta_data.json, expected %s", e->key, want);
 	else if (json_is_object(v) || json_is_array(v))
-		setf(vd->text, sizeof(vd->text), "%s is %s, expected '%.*s'",
-		    e->key, type_name(v), MP_QUOTE_MAX, e->value);
+		setf(vd->text, sizeof(vd->text), "%s is %s, expected %s",
+		    e->key, type_name(v), want);
+	else if ((got = nm_os_quote_value(v)) == NULL)
+		goto out;
 	else if (!nm_os_value_matches(v, e->value))
-		setf(vd->text, sizeof(vd->text), "%s is '%.*s', expected "
-		    "'%.*s'", e->key, MP_QUOTE_MAX, quoted(v, text, sizeof(text)),
-		    MP_QUOTE_MAX, e->value);
+		setf(vd->text, sizeof(vd->text), "%s is %s, expected %s",
+		    e->key, got, want);
 	else {
 		vd->state = MP_OK;
 		out->values_matched++;
-		setf(vd->text, sizeof(vd->text), "%s is '%.*s' as expected",
-		    e->key, MP_QUOTE_MAX, quoted(v, text, sizeof(text)));
+		setf(vd->text, sizeof(vd->text), "%s is %s as expected",
+		    e->key, got);
 	}
+	r = 0;
+out:
+	free(want);
+	free(got);
+	return r;
 }
 
 /* Before Liberty Nova did not serve project_id; "latest" and unknown
@@ -382,7 +423,7 @@ nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
 {
 	json_t *doc = NULL;
 	nm_os_verdict *vd;
-	char why[384];
+	char why[384];	/* jansson's text is at most 160 bytes, the rest ours */
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -401,10 +442,11 @@ nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
 		return 0;
 	}
 	out->usable = true;
-	check_identity(doc, "uuid", want->instance, "the canary", false, out);
-	check_identity(doc, "project_id", want->tenant, "the tenant",
-	    project_id_optional(want->version), out);
-	check_keys(doc, want, out);
+	if (check_identity(doc, "uuid", want->instance, "the canary", false,
+	    out) != 0 || check_identity(doc, "project_id", want->tenant,
+	    "the tenant", project_id_optional(want->version), out) != 0 ||
+	    check_keys(doc, want, out) != 0)
+		goto nomem;
 	for (i = 0; i < want->expect_count; i++) {
 		if (i == NM_OS_MAX_EXPECTS) {
 			if ((vd = verdict(out, MP_UNKNOWN)) != NULL)
@@ -412,11 +454,15 @@ nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
 				    "first %d -e are checked", NM_OS_MAX_EXPECTS);
 			break;
 		}
-		check_expect(doc, &want->expects[i], out);
+		if (check_expect(doc, &want->expects[i], out) != 0)
+			goto nomem;
 	}
 	if (kept != NULL)
 		*kept = doc;
 	else
 		json_decref(doc);
 	return 0;
+nomem:
+	json_decref(doc);
+	return -1;
 }

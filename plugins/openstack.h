@@ -85,6 +85,11 @@ int nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
  * fit). */
 int nm_os_scalar_text(const json_t *v, char *buf, size_t len);
 
+/* A served scalar for a message: its whole text (nm_os_scalar_text's)
+ * through mp_quote, so 'TEXT' cut with "..." past MP_QUOTE_MAX; '' for
+ * an object or array. malloc'd; NULL on out of memory. */
+char *nm_os_quote_value(const json_t *v);
+
 /* True when v is a string of exactly want's bytes (no embedded NUL). */
 bool nm_os_string_is(const json_t *v, const char *want);
 

@@ -61,9 +61,10 @@ hash_bytes(const char *s, size_t len)
 	return h;
 }
 
-/* Adds one spelling of the secret unless an earlier one signs the same. */
+/* Adds one spelling of the secret unless an earlier one signs the same;
+ * sig is its signature when known, else NULL. */
 static int
-add_variant(const char *text, size_t len)
+add_variant(const char *text, size_t len, const char *sig)
 {
 	variant v;
 	size_t i;
@@ -75,7 +76,9 @@ add_variant(const char *text, size_t len)
 	v.top = 1;
 	for (i = 1; i < len; i++)
 		v.top = mulmod(v.top, HASH_BASE);
-	if (nm_sign(text, len, instance_copy, v.sig) != 0)
+	if (sig != NULL)
+		memcpy(v.sig, sig, sizeof(v.sig));
+	else if (nm_sign(text, len, instance_copy, v.sig) != 0)
 		return -1;
 	for (i = 0; i < nvariants; i++) {
 		if (variants[i].len == len &&
@@ -106,8 +109,16 @@ add_printed_variants(const char *secret, size_t len)
 			json[n++] = '\\';
 		json[n++] = scrubbed[i];
 	}
-	r = add_variant(scrubbed, len) != 0 || add_variant(json, n) != 0 ?
-	    -1 : 0;
+	/* A spelling the same as one added already would sign the same
+	 * and be dropped: skipping it saves an HMAC, and most secrets need
+	 * neither scrubbing nor escaping. */
+	if (memcmp(scrubbed, secret, len) != 0 &&
+	    add_variant(scrubbed, len, NULL) != 0)
+		goto out;
+	if ((n != len || memcmp(json, scrubbed, len) != 0) &&
+	    add_variant(json, n, NULL) != 0)
+		goto out;
+	r = 0;
  out:
 	if (scrubbed != NULL)
 		nm_wipe(scrubbed, len);
@@ -119,7 +130,8 @@ add_printed_variants(const char *secret, size_t len)
 }
 
 int
-nm_redact_arm(const char *secret, size_t len, const char *instance)
+nm_redact_arm(const char *secret, size_t len, const char *instance,
+    const char *sig)
 {
 	size_t n = strlen(instance);
 
@@ -127,7 +139,8 @@ nm_redact_arm(const char *secret, size_t len, const char *instance)
 	if (n > INSTANCE_MAX)
 		return -1;
 	memcpy(instance_copy, instance, n + 1);
-	if (add_variant(secret, len) != 0 ||
+	if ((sig != NULL && strlen(sig) != NM_SIGNATURE_HEX_LEN) ||
+	    add_variant(secret, len, sig) != 0 ||
 	    add_printed_variants(secret, len) != 0) {
 		nm_redact_disarm();
 		return -1;

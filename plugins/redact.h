@@ -13,9 +13,12 @@
 #include <stddef.h>
 
 /* Arms the search while the secret is still at hand: the secret as it
- * is, as the output layer scrubs it, and as JSON escapes that. 0, or -1
- * on failure (out of memory, libcrypto), when nothing is armed. */
-int nm_redact_arm(const char *secret, size_t len, const char *instance);
+ * is, as the output layer scrubs it, and as JSON escapes that. sig is
+ * nm_sign(secret, len, instance) when the caller has it already, so it
+ * is not computed twice; NULL computes it here. 0, or -1 on failure
+ * (out of memory, libcrypto), when nothing is armed. */
+int nm_redact_arm(const char *secret, size_t len, const char *instance,
+    const char *sig);
 
 /* Stars out every copy of the secret in text, in place; the length
  * stays. Nothing happens until armed. */

@@ -220,35 +220,36 @@ not_found_hint(const nm_config *cfg)
 }
 
 /* Why Nova answers a status other than 200, in the words an operator
- * needs at 3 a.m. */
-static void
-status_reason(const nm_run *run, char *out, size_t len)
+ * needs at 3 a.m.: malloc'd, whole (a Location header included), NULL
+ * on out of memory. The server's explanation ends in "..." when it was
+ * longer than EXPLAIN_MAX. */
+static char *
+status_reason(const nm_run *run)
 {
 	const nm_response *resp = &run->resp;
-	char why[EXPLAIN_MAX + 1];
+	char why[EXPLAIN_MAX + 1], *out = NULL;
 	long s = resp->status;
 	int r;
 
 	nm_error_explanation(resp->body.data, resp->body.len, why,
 	    sizeof(why));
 	if (s == 403)
-		r = snprintf(out, len, "signature rejected: the shared secret "
+		r = asprintf(&out, "signature rejected: the shared secret "
 		    "differs from Nova's metadata_proxy_shared_secret");
 	else if (s == 404)
-		r = snprintf(out, len, "canary unknown to Nova, tenant %s is "
-		    "not its project, or Nova has [neutron] "
+		r = asprintf(&out, "canary unknown to Nova, tenant %s is not "
+		    "its project, or Nova has [neutron] "
 		    "service_metadata_proxy = False%s", run->cfg->tenant,
 		    not_found_hint(run->cfg));
 	else if (s >= 300 && s < 400)
-		r = snprintf(out, len, "redirected to %s; the metadata API "
+		r = asprintf(&out, "redirected to %s; the metadata API "
 		    "answers directly", resp->location != NULL ?
 		    resp->location : "nowhere");
 	else if (why[0] != '\0')
-		r = snprintf(out, len, "Nova says: %s", why);
+		r = asprintf(&out, "Nova says: %s", why);
 	else
-		r = snprintf(out, len, "no explanation in the body");
-	if (r < 0)
-		out[0] = '\0';
+		r = asprintf(&out, "no explanation in the body");
+	return r < 0 ? NULL : out;
 }
 
 /* Any answer but 200 ends the run. For the main document the summary
@@ -256,17 +257,20 @@ status_reason(const nm_run *run, char *out, size_t len)
 int
 nm_run_status_failure(nm_run *run, const char *path)
 {
-	char reason[512], *detail = NULL;
+	char *reason = NULL, *detail = NULL;
 	int r;
 
 	run->stop = 1;
-	status_reason(run, reason, sizeof(reason));
-	if (asprintf(&detail, "HTTP %ld for %s: %s", run->resp.status, path,
-	    reason) < 0)
+	if ((reason = status_reason(run)) == NULL ||
+	    asprintf(&detail, "HTTP %ld for %s: %s", run->resp.status, path,
+	    reason) < 0) {
+		free(reason);
 		return nm_run_nomem(run);
+	}
 	r = nm_run_add_result2(run, MP_CRITICAL,
 	    run->main_path != NULL && strcmp(path, run->main_path) == 0 ?
 	    reason : NULL, detail);
+	free(reason);
 	free(detail);
 	return r;
 }

@@ -31,7 +31,7 @@ typedef struct {
 	mp_check *check;
 	nm_response resp;	/* the last response */
 	const char *main_path;	/* its status is already in facts */
-	char subject[384];
+	char subject[384];	/* nm_check_subject()'s: bounded */
 	dynbuf facts;		/* "HTTP 200, 2/2 keys" */
 	dynbuf problems;	/* texts of the sub-checks that are not OK */
 	dynbuf served;		/* the checked values as served, to compare

@@ -86,6 +86,18 @@ def test_two_backends_ok(fleet, args):
              "/latest/meta-data/local-ipv4"]
 
 
+def test_longest_host_name_labels_whole(fleet, args):
+    # 255 bytes, the longest -H takes, that still resolves to loopback
+    # (leading zeros of an octal 0177): its perfdata labels are whole,
+    # where a 128-byte label once failed the run as "out of memory".
+    longest = "0" * 246 + "177.0.0.1"
+    assert len(longest) == 255
+    names = [fleet.name(0), fleet.name(1, host=longest)]
+    rc, out, _, _ = run_plugin(["-H", names[0], "-H", names[1]] + args)
+    line = assert_state(rc, out, "OK", r"on 2 backends: 2/2 backends OK")
+    assert_backend_perfdata(line, names)
+
+
 def test_sixteen_backends_ok(fleet, args):
     which = list(range(16))
     rc, out, _, _ = run_plugin(hosts(fleet, which) + args)

@@ -119,6 +119,19 @@ def test_redirect_location_scrubbed(sim, base_args):
     assert_clean(out)
 
 
+@pytest.mark.parametrize("pad", [960, 2000])
+def test_secret_across_old_log_cuts(sim, base_args, pad):
+    # -vvv once cut a header line at 1000 bytes and any log line at 2048,
+    # before the secret was searched: a secret across the cut came out in
+    # part. Now each line is logged and redacted whole.
+    sim.set_fault("redirect", "http://127.0.0.1/" + "a" * pad + SECRET)
+    rc, out, err, _ = run_plugin(base_args + ["-vvv"])
+    line = assert_state(rc, out, "CRITICAL", r"HTTP 302")
+    assert_perfdata(line)
+    assert "a" * pad in err
+    assert_nothing_secret(out, err)
+
+
 # ---- valgrind -------------------------------------------------------------
 VALGRIND = ["valgrind", "--error-exitcode=99", "--leak-check=full",
             "--errors-for-leak-kinds=definite,indirect", "-q"]

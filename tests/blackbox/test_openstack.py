@@ -160,6 +160,21 @@ def test_openstack_expect_mismatch(sim, base_args):
     assert_perfdata(line)
 
 
+def test_openstack_long_served_value(sim, base_args):
+    # Longer than any buffer the verdict once went through (1024 bytes):
+    # quoted as the project quotes, the cut marked, never cut silently.
+    doc = sim.meta_data()
+    doc["availability_zone"] = "z" * 2000 + "|end"
+    sim.set_fault("body", json.dumps(doc), path=MD_LATEST)
+    rc, out, _, _ = run_plugin(base_args + [
+        "-O", "-e", "availability_zone=nova"])
+    line = assert_state(rc, out, "CRITICAL",
+                        r"availability_zone is 'z{100}\.\.\.', "
+                        r"expected 'nova'")
+    assert_perfdata(line)
+    assert "end" not in line
+
+
 def test_openstack_malformed_json(sim, base_args):
     sim.set_fault("body", '{"uuid": "%s",\n "hostname" 1}' % INSTANCE,
                   path=MD_LATEST)

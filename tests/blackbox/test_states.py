@@ -165,6 +165,20 @@ def test_5xx_status_and_explanation(sim, base_args, code, explanation):
     assert_perfdata(line)
 
 
+def test_5xx_long_explanation_marked(sim, base_args):
+    # An explanation longer than the 200 bytes shown ends in "...", so a
+    # cut never passes for the server's whole text.
+    explanation = "Database connection lost: " + "x" * 400 + " END"
+    sim.set_fault("status", (500, simulator.nova_error_body(500,
+                                                            explanation)))
+    rc, out, _, _ = run_plugin(base_args)
+    line = assert_state(rc, out, "CRITICAL",
+                        r"HTTP 500.*Nova says: Database connection lost: "
+                        r"x+\.\.\.")
+    assert_perfdata(line)
+    assert " END" not in line
+
+
 def test_302_not_followed(sim, base_args):
     sim.set_fault("redirect")
     rc, out, _, _ = run_plugin(base_args)
@@ -226,6 +240,19 @@ def test_name_not_resolved(plugin, secret_file):
                         r"(Could not|Couldn't) resolve host")
     assert_no_perfdata(line)
     assert elapsed < 5
+
+
+def test_long_name_not_resolved_marks_the_cut(plugin, secret_file):
+    # libcurl's detail stops at 255 bytes, inside a long name: "..."
+    # shows that the name went on.
+    name = ("a" * 60 + ".") * 4 + "invalid"
+    rc, out, _, _ = run_plugin(
+        ["-H", name, "-p", "8775", "-i", INSTANCE, "-T", TENANT,
+         "--secret-file", secret_file, "-t", "5"])
+    line = assert_state(rc, out, "CRITICAL",
+                        r"(Could not|Couldn't) resolve host: a+\.[a.]+"
+                        r"\.\.\.$")
+    assert_no_perfdata(line)
 
 
 def test_connection_closed_without_answer(sim, base_args):

@@ -300,6 +300,10 @@ test_nul_is_quoted(void **state)
 	nm_ci_contents_free(&c);
 }
 
+#define P9 "ppppppppp"
+#define P90 P9 P9 P9 P9 P9 P9 P9 P9 P9 P9
+#define P100 P90 P9 "p"
+
 static void
 expect_broken(const char *text, const char *what, const char *why)
 {
@@ -335,6 +339,10 @@ test_contents_broken(void **state)
 	    "it is not an object");
 	expect_broken("{\"network_config\": \"x\"}", "network_config",
 	    "it is not an object");
+	/* A served path longer than the old 256-byte buffer was shown as
+	 * ''; now it is quoted and the cut marked. */
+	expect_broken("{\"files\": [{\"path\": \"/" P100 P100 P100 "\"}]}",
+	    "file '/" P90 P9 "...' (files[0])", "it has no valid content_path");
 	/* The list ends at the first broken entry. */
 	d = doc("{\"files\": [{\"path\": \"p\"}], \"network_config\": "
 	    "{\"content_path\": \"c/1\"}}");

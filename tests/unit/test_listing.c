@@ -340,8 +340,8 @@ test_error_explanation(void **state)
 	assert_string_equal(out, "");
 }
 
-/* A long last line is cut to the room given; a huge body is read only
- * at its end. */
+/* A long last line is cut to the room given, marked with "..."; a huge
+ * body is read only at its end. */
 static void
 test_error_explanation_bounds(void **state)
 {
@@ -351,6 +351,11 @@ test_error_explanation_bounds(void **state)
 
 	(void)state;
 	nm_error_explanation("abcdefghijklmnop", 16, out, sizeof(out));
+	assert_string_equal(out, "abcd...");
+	/* the cut never splits a character */
+	nm_error_explanation("abc\xc3\xa9" "fghijk", 11, out, sizeof(out));
+	assert_string_equal(out, "abc...");
+	nm_error_explanation("abcdefg", 7, out, sizeof(out));
 	assert_string_equal(out, "abcdefg");
 	assert_non_null(big = malloc(n));
 	memset(big, 'x', n);

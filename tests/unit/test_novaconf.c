@@ -363,6 +363,36 @@ test_long_lines(void **state)
 	free(text);
 }
 
+/* Three paths longer together than the old 512-byte list: the message
+ * names each of them whole. */
+static void
+test_no_key_long_paths(void **state)
+{
+	char longp[3][400], *cause;
+	const char *files[3];
+	size_t i, n;
+	int r;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		files[i] = fixture("[neutron]\nservice_metadata_proxy = true\n");
+		r = snprintf(longp[i], sizeof(longp[i]), "%s", dir);
+		assert_true(r > 0 && (size_t)r < sizeof(longp[i]));
+		/* "/." repeated: the same directory, a longer path */
+		for (n = (size_t)r; n + 2 < 300; n += 2)
+			memcpy(longp[i] + n, "/.", 3);
+		r = snprintf(longp[i] + n, sizeof(longp[i]) - n, "%s",
+		    files[i] + strlen(dir));
+		assert_true(r > 0 && (size_t)r < sizeof(longp[i]) - n);
+		files[i] = longp[i];
+	}
+	assert_null(load(files, 3, &cause, NULL));
+	for (i = 0; i < 3; i++)
+		assert_non_null(strstr(cause, longp[i]));
+	assert_non_null(strstr(cause, "neither"));
+	free(cause);
+}
+
 static int
 setup(void **state)
 {
@@ -390,6 +420,7 @@ main(void)
 		cmocka_unit_test(test_oslo_parity),
 		cmocka_unit_test(test_override_order),
 		cmocka_unit_test(test_no_key),
+		cmocka_unit_test(test_no_key_long_paths),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_symbolic_link_followed),
 		cmocka_unit_test(test_bad_line_names_line_not_secret),

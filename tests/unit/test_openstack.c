@@ -333,6 +333,46 @@ test_nul_and_big_integers(void **state)
 		    sizeof(vs.v[i].text)));
 }
 
+/* Server text longer than any old buffer: quoted whole up to the quote
+ * length and then cut with "...", never mid-way silently; a line longer
+ * than a verdict holds ends in "...". */
+static void
+test_long_server_text(void **state)
+{
+	char doc[4096], key[700], *p;
+	nm_expect e[] = { { "hostname", "h" }, { key, "v" } };
+	nm_os_want w = want_for("latest");
+	const nm_os_verdict *v;
+	int r;
+
+	(void)state;
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	r = snprintf(doc, sizeof(doc), "{\"uuid\": \"" UUID "\", "
+	    "\"project_id\": \"" TENANT "\", \"hostname\": \"%s\"}",
+	    "x");
+	assert_true(r > 0 && (size_t)r < sizeof(doc));
+	/* hostname: 2000 bytes, the old 1024-byte buffer's double */
+	p = strstr(doc, "\"x\"}");
+	assert_non_null(p);
+	memset(p + 1, 'x', 2000);
+	memcpy(p + 2001, "\"}", 3);
+	w.expects = e;
+	w.expect_count = 2;
+	assert_int_equal(nm_os_validate(doc, strlen(doc), &w, &vs), 0);
+	v = find("hostname is 'xxxxxxxxxx");
+	assert_non_null(v);
+	assert_int_equal(v->state, MP_CRITICAL);
+	assert_non_null(strstr(v->text, "xxx...', expected 'h'"));
+	/* 100 bytes quoted, then the marker */
+	assert_int_equal(strstr(v->text, "...'") - strchr(v->text, '\'') - 1,
+	    MP_QUOTE_MAX);
+	v = find("kkkkkkkkkk");
+	assert_non_null(v);
+	assert_int_equal(strlen(v->text), sizeof(v->text) - 1);
+	assert_string_equal(v->text + sizeof(v->text) - 4, "...");
+}
+
 static void
 test_scalar_text(void **state)
 {
@@ -402,6 +442,7 @@ main(void)
 		cmocka_unit_test(test_scalar_text),
 		cmocka_unit_test(test_expect_numbers),
 		cmocka_unit_test(test_nul_and_big_integers),
+		cmocka_unit_test(test_long_server_text),
 		cmocka_unit_test(test_version_valid),
 		cmocka_unit_test(test_server_text_scrubbed),
 	};

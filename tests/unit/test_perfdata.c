@@ -115,7 +115,7 @@ test_label_quoting(void **state)
 static void
 test_make_truncates(void **state)
 {
-	char longlabel[200];
+	char longlabel[500];	/* longer than any label holds */
 	mp_perfdata pd;
 
 	memset(longlabel, 'L', sizeof(longlabel) - 1);
