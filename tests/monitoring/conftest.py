@@ -17,7 +17,6 @@ to loopback. Waits are bounded; every process is reaped.
 import base64
 import grp
 import http.server
-import importlib.util
 import json
 import os
 import pwd
@@ -38,15 +37,9 @@ NOVA_TESTS = os.path.join(os.path.dirname(HERE), "nova")
 sys.path.insert(0, NOVA_TESTS)
 
 
-def _load_nova_conftest():
-    spec = importlib.util.spec_from_file_location(
-        "nova_suite_fixtures", os.path.join(NOVA_TESTS, "conftest.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from nova_helpers import load_suite  # noqa: E402
 
-
-_nova = _load_nova_conftest()
+_nova = load_suite("nova")
 # The Nova suite's fixtures, re-exported: pytest finds fixtures by name here.
 nova_python = _nova.nova_python
 _require_nova = _nova._require_nova
