@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <ctype.h>
 #include <math.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 #include "openstack.h"
 #include "options.h"
 #include "output.h"
+#include "view.h"
 
 #define NM_DEFAULT_HOST "127.0.0.1"
 #define NM_DEFAULT_PORT 8775
@@ -98,6 +100,7 @@ nm_config_free(nm_config *cfg)
 		free(cfg->expects[i].value);
 	}
 	free(cfg->expects);
+	free(cfg->interface);
 	free(cfg);
 }
 
@@ -180,6 +183,36 @@ push_str(char ***list, size_t *count, const char *value)
 	return 0;
 }
 
+/* A zone-scoped IPv6 literal, "fe80::1%eth0": the instance's own view
+ * of fe80::a9fe:a9fe is reached only through one interface. */
+static int
+is_scoped_ipv6(const char *host)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	char bare[INET6_ADDRSTRLEN];
+	const char *zone;
+	size_t len;
+
+	if (nm_view_split_zone(host, &len, &zone) != 1 || len == 0 ||
+	    len >= sizeof(bare))
+		return 0;
+	memcpy(bare, host, len);
+	bare[len] = '\0';
+	return inet_pton(AF_INET6, bare, addr) == 1;
+}
+
+/* "fe80::1%25eth0", as a URL writes it, is kept as "fe80::1%eth0". */
+static void
+drop_zone_escape(char *host)
+{
+	const char *zone;
+	size_t len;
+
+	if (nm_view_split_zone(host, &len, &zone) == 1 &&
+	    zone != host + len + 1)
+		memmove(host + len + 1, zone, strlen(zone) + 1);
+}
+
 /* A host name (letters, digits, '.', '-', '_') or an IPv6 literal: only
  * those hold ':'. Anything else would change the URL's meaning. */
 static int
@@ -188,6 +221,8 @@ is_host(const char *host)
 	unsigned char addr[sizeof(struct in6_addr)];
 	const char *p;
 
+	if (strchr(host, '%') != NULL)
+		return is_scoped_ipv6(host);
 	if (strchr(host, ':') != NULL)
 		return inet_pton(AF_INET6, host, addr) == 1;
 	for (p = host; *p != '\0'; p++) {
@@ -262,7 +297,10 @@ set_host(nm_config *cfg, const char *arg, char **cause)
 		return fail(cause, "-H/--hostname: not a host name or address "
 		    "(letters, digits, '.', '-', '_', or an IPv6 address)%s",
 		    strchr(host, ':') != NULL && strchr(host, '.') != NULL ?
-		    "; write an IPv6 address with a port as [IPV6]:PORT" : "");
+		    "; write an IPv6 address with a port as [IPV6]:PORT" :
+		    strchr(host, '%') != NULL ? "; a zone is an interface "
+		    "name or index: fe80::1%eth0" : "");
+	drop_zone_escape(host);
 	return push_host(cfg, host, (unsigned)port, cause);
 }
 
@@ -276,6 +314,7 @@ set_port(nm_config *cfg, const char *arg, char **cause)
 		return fail(cause, "-p/--port: the value %s (1..65535)",
 		    np_strerror(e));
 	cfg->port = (unsigned)v;
+	cfg->port_given = true;
 	return NM_ARGS_RUN;
 }
 
@@ -473,6 +512,26 @@ set_forwarded_for(nm_config *cfg, const char *arg, char **cause)
 	    NM_ARGS_RUN : NM_ARGS_NOMEM;
 }
 
+/* The zone of fe80::a9fe:a9fe: an interface this machine has. */
+static nm_args_result
+set_interface(nm_config *cfg, const char *arg, char **cause)
+{
+	char probe[IFNAMSIZ + 8];	/* longer is no interface name */
+	const char *zone;
+	size_t len;
+	int r;
+
+	r = snprintf(probe, sizeof(probe), "x%%%s", arg);
+	if (r < 0 || (size_t)r >= sizeof(probe) ||
+	    nm_view_split_zone(probe, &len, &zone) != 1 || zone != probe + 2)
+		return fail(cause, "--interface: not an interface name (1..%d "
+		    "characters, no spaces, '/', '%%', ':')", IFNAMSIZ - 1);
+	if (if_nametoindex(arg) == 0)
+		return fail(cause, "--interface: no interface %s here", arg);
+	return replace_str(&cfg->interface, arg) == 0 ? NM_ARGS_RUN :
+	    NM_ARGS_NOMEM;
+}
+
 /* -O[VERSION] and --cloud-init pick a mode; naming both is a mistake
  * the user must hear about, not a silent "last one wins". */
 static nm_args_result
@@ -549,6 +608,9 @@ apply_simple(nm_config *cfg, int opt, const char *arg, char **cause)
 	case OPT_ALL_ADDRESSES:
 		cfg->all_addresses = true;
 		return NM_ARGS_RUN;
+	case OPT_INSTANCE_VIEW:
+		cfg->instance_view = true;
+		return NM_ARGS_RUN;
 	case OPT_TIMEOUT_RESULT:
 		if (mp_state_parse(arg, &cfg->timeout_result) != 0)
 			return fail(cause, "--timeout-result: not OK, WARNING, "
@@ -593,6 +655,7 @@ apply_option(nm_config *cfg, int opt, const char *arg, int *keys_given,
 	    "--secret-file", arg, cause);
 	case OPT_NOVA_CONF: return add_nova_conf(cfg, arg, cause);
 	case OPT_FORWARDED_FOR: return set_forwarded_for(cfg, arg, cause);
+	case OPT_INTERFACE: return set_interface(cfg, arg, cause);
 	case 'O': return set_mode(cfg, NM_MODE_OPENSTACK, arg, cause);
 	case OPT_CLOUD_INIT: return set_mode(cfg, NM_MODE_CLOUD_INIT, NULL,
 	    cause);
@@ -755,11 +818,69 @@ check_hosts(nm_config *cfg, char **cause)
 	return NM_ARGS_RUN;
 }
 
+/* What the instance's view excludes: a secret (the agent signs) and
+ * X-Forwarded-For (the proxy adds it). */
+static nm_args_result
+check_view_options(const nm_config *cfg, char **cause)
+{
+	if (!cfg->instance_view)
+		return cfg->interface == NULL ? NM_ARGS_RUN : fail(cause,
+		    "--interface needs --instance-view: it names the zone of "
+		    "the instances' IPv6 metadata address");
+	if (cfg->secret_file != NULL || cfg->nova_conf_count > 0)
+		return fail(cause, "--instance-view needs no secret: an "
+		    "instance sends no signature (the agent signs); drop "
+		    "--secret-file and --nova-conf");
+	if (cfg->forwarded_for != NULL)
+		return fail(cause, "--forwarded-for does not apply to "
+		    "--instance-view: the metadata proxy adds X-Forwarded-For");
+	if (cfg->interface != NULL && cfg->host_count > 0)
+		return fail(cause, "--interface with -H: write the zone in -H "
+		    "instead (fe80::a9fe:a9fe%%%s)", cfg->interface);
+	if (cfg->interface != NULL && cfg->family == 4)
+		return fail(cause, "-4 with --interface: the address on an "
+		    "interface is IPv6 (fe80::a9fe:a9fe)");
+	return NM_ARGS_RUN;
+}
+
+/* --instance-view: the address instances use unless -H names one,
+ * port 80 unless -p or -H names one. */
+static nm_args_result
+check_instance_view(nm_config *cfg, char **cause)
+{
+	char *iface = NULL, *host = NULL;
+	nm_args_result r;
+
+	if ((r = check_view_options(cfg, cause)) != NM_ARGS_RUN ||
+	    !cfg->instance_view)
+		return r;
+	if (!cfg->port_given)
+		cfg->port = NM_VIEW_PORT;
+	if (cfg->host_count > 0)
+		return NM_ARGS_RUN;
+	if (cfg->interface == NULL && cfg->family != 6)
+		return replace_str(&cfg->host, NM_VIEW_HOST) == 0 ?
+		    NM_ARGS_RUN : NM_ARGS_NOMEM;
+	if (cfg->interface == NULL && nm_view_pick_interface(&iface,
+	    cause) != 0)
+		return *cause != NULL ? NM_ARGS_ERROR : NM_ARGS_NOMEM;
+	if (asprintf(&host, "%s%%%s", NM_VIEW_HOST6, iface != NULL ? iface :
+	    cfg->interface) < 0)
+		host = NULL;
+	r = host != NULL && replace_str(&cfg->host, host) == 0 ?
+	    NM_ARGS_RUN : NM_ARGS_NOMEM;
+	free(iface);
+	free(host);
+	return r;
+}
+
 static nm_args_result
 check_complete(nm_config *cfg, char **cause)
 {
 	nm_args_result r;
 
+	if ((r = check_instance_view(cfg, cause)) != NM_ARGS_RUN)
+		return r;
 	if (cfg->instance == NULL)
 		return fail(cause, "-i/--instance is required: the canary "
 		    "instance's UUID");

@@ -22,7 +22,11 @@ nm_check_subject(const nm_config *cfg, char *buf, size_t len)
 	int ipv6 = strchr(cfg->host, ':') != NULL;
 	int r;
 
-	if (cfg->host_count > 1)
+	if (cfg->instance_view && cfg->host_count <= 1)
+		r = snprintf(buf, len, "canary %.8s, instance view %s%s%s:%u",
+		    cfg->instance, ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "",
+		    cfg->port);
+	else if (cfg->host_count > 1)
 		r = snprintf(buf, len, "canary %.8s on %zu backends%s",
 		    cfg->instance, cfg->host_count, cfg->all_addresses ?
 		    " (every address of each)" : "");

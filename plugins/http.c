@@ -238,6 +238,11 @@ build_headers(const nm_config *cfg, const char *signature,
 {
 	struct curl_slist *list = NULL;
 
+	/* An instance sends none: the proxy and the agent add them. */
+	if (cfg->instance_view) {
+		*out = NULL;
+		return 0;
+	}
 	if (append_header(&list, "X-Instance-ID", cfg->instance) != 0 ||
 	    append_header(&list, "X-Tenant-ID", cfg->tenant) != 0 ||
 	    append_header(&list, SIG_HEADER, signature) != 0 ||
@@ -255,10 +260,18 @@ format_base(const nm_config *cfg, const nm_endpoint *ep, char *buf,
     size_t len)
 {
 	int ipv6 = strchr(ep->host, ':') != NULL;
+	const char *zone = strchr(ep->host, '%');
 	int r;
 
-	r = snprintf(buf, len, "%s://%s%s%s:%u", cfg->ssl ? "https" : "http",
-	    ipv6 ? "[" : "", ep->host, ipv6 ? "]" : "", ep->port);
+	/* A zone goes into the URL as RFC 6874 writes it: "%25eth0". */
+	if (zone != NULL)
+		r = snprintf(buf, len, "%s://[%.*s%%25%s]:%u", cfg->ssl ?
+		    "https" : "http", (int)(zone - ep->host), ep->host,
+		    zone + 1, ep->port);
+	else
+		r = snprintf(buf, len, "%s://%s%s%s:%u", cfg->ssl ? "https" :
+		    "http", ipv6 ? "[" : "", ep->host, ipv6 ? "]" : "",
+		    ep->port);
 	return (r < 0 || (size_t)r >= len) ? -1 : 0;
 }
 

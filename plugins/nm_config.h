@@ -73,6 +73,11 @@ typedef struct {
 	mp_state timeout_result;
 	mp_format output_format;
 	int verbose;
+
+	/* the instance's own view: unsigned, at the address instances use */
+	bool instance_view;
+	char *interface;	/* --interface: the zone of the IPv6 address */
+	bool port_given;	/* -p was given: --instance-view keeps it */
 } nm_config;
 
 void nm_config_free(nm_config *cfg);

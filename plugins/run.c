@@ -7,6 +7,7 @@
 
 #include "listing.h"
 #include "run.h"
+#include "view.h"
 
 #define EXPLAIN_MAX 200
 /* Summaries and sub-check lines are for people: far below this. */
@@ -147,11 +148,19 @@ nm_run_add_result(nm_run *run, mp_state state, const char *fmt, ...)
 	return r;
 }
 
+/* Inside an instance, what a failure to connect means for the chain. */
+static const char *
+view_hint(const nm_run *run, const nm_error *e)
+{
+	return run->cfg->instance_view ? nm_view_transport_hint(e->code) :
+	    NULL;
+}
+
 int
 nm_run_transport_failure(nm_run *run, const char *path)
 {
 	const nm_error *e = &run->resp.err;
-	char *detail = NULL;
+	char *brief = NULL, *detail = NULL;
 	int r, main = run->main_path != NULL &&
 	    strcmp(path, run->main_path) == 0;
 
@@ -164,11 +173,17 @@ nm_run_transport_failure(nm_run *run, const char *path)
 	if (e->code == NM_ERR_TOO_LARGE)
 		return nm_run_add_result(run, MP_CRITICAL, "response to %s is "
 		    "larger than 1 MiB", path);
-	if (asprintf(&detail, "no answer for %s: %s", path,
-	    nm_error_text(e)) < 0)
+	if (asprintf(&brief, "%s%s%s", nm_error_text(e), view_hint(run, e) !=
+	    NULL ? ": " : "", view_hint(run, e) != NULL ? view_hint(run, e) :
+	    "") < 0)
 		return nm_run_nomem(run);
+	if (asprintf(&detail, "no answer for %s: %s", path, brief) < 0) {
+		free(brief);
+		return nm_run_nomem(run);
+	}
 	r = nm_run_add_result2(run, nm_err_state(e->code, MP_CRITICAL),
-	    main ? nm_error_text(e) : NULL, detail);
+	    main ? brief : NULL, detail);
+	free(brief);
 	free(detail);
 	return r;
 }
@@ -231,6 +246,10 @@ status_reason(const nm_run *run)
 	long s = resp->status;
 	int r;
 
+	/* Inside an instance the answer may be any hop's, not Nova's. */
+	if (run->cfg->instance_view && (r = nm_view_status_reason(s,
+	    resp->body.data, resp->body.len, run->responses <= 1, &out)) != 0)
+		return r > 0 ? out : NULL;
 	nm_error_explanation(resp->body.data, resp->body.len, why,
 	    sizeof(why));
 	if (s == 403)

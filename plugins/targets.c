@@ -116,6 +116,18 @@ link_endpoints(nm_targets *t)
 	}
 }
 
+/* Every target of a run is of one kind: what the options chose. */
+static void
+set_kinds(nm_targets *t, const nm_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++) {
+		if (cfg->instance_view)
+			t->v[i].kind = NM_TARGET_INSTANCE;
+	}
+}
+
 nm_err
 nm_targets_build(const nm_config *cfg, nm_targets *out, nm_error *err)
 {
@@ -137,5 +149,6 @@ nm_targets_build(const nm_config *cfg, nm_targets *out, nm_error *err)
 		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
 	}
 	link_endpoints(out);
+	set_kinds(out, cfg);
 	return NM_OK;
 }

@@ -10,6 +10,12 @@
 #include "http.h"
 #include "nm_config.h"
 
+typedef enum {
+	NM_TARGET_NOVA = 0,	/* Nova directly, signed */
+	NM_TARGET_AGENT,	/* the neutron metadata agent's UNIX socket */
+	NM_TARGET_INSTANCE	/* the instance's own view: 169.254.169.254 */
+} nm_target_kind;
+
 typedef struct {
 	nm_endpoint ep;		/* points into the strings below */
 	char *host;
@@ -17,6 +23,7 @@ typedef struct {
 	char *name;		/* "127.0.0.1:8775", "[::1]:8775",
 				 * "meta.example[10.0.0.5]:8775": the
 				 * summary's and the perfdata labels' name */
+	nm_target_kind kind;
 } nm_target;
 
 typedef struct {

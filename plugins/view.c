@@ -1,0 +1,193 @@
+#include "config.h"
+
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view.h"
+
+/* haproxy's built-in error pages (src/http_htx.c's http_err_msgs) carry
+ * one fixed sentence each; neither the agent nor Nova writes them. */
+static const struct {
+	const char *status;
+	const char *sentence;
+} haproxy_pages[] = {
+	{ "502", "The server returned an invalid or incomplete response." },
+	{ "503", "No server is available to handle this request." },
+	{ "504", "The server didn't respond in time." },
+};
+
+/* The agent's answer when forwarding to Nova raised (Zed's
+ * MetadataProxyHandler.__call__). */
+#define AGENT_UNKNOWN_ERROR "An unknown error has occurred"
+
+static int
+contains(const char *body, size_t len, const char *needle)
+{
+	return body != NULL && memmem(body, len, needle, strlen(needle)) !=
+	    NULL;
+}
+
+const char *
+nm_view_haproxy_page(const char *body, size_t len)
+{
+	size_t i;
+
+	if (!contains(body, len, "<html><body><h1>"))
+		return NULL;
+	for (i = 0; i < sizeof(haproxy_pages) / sizeof(haproxy_pages[0]); i++) {
+		if (contains(body, len, haproxy_pages[i].sentence))
+			return haproxy_pages[i].status;
+	}
+	return NULL;
+}
+
+static const char *
+haproxy_reason(const char *page)
+{
+	if (strcmp(page, "502") == 0)
+		return "the metadata proxy (haproxy) got an invalid or "
+		    "incomplete answer from the neutron metadata agent";
+	if (strcmp(page, "503") == 0)
+		return "the metadata proxy (haproxy) has no server for the "
+		    "request: the neutron metadata agent is not serving its "
+		    "socket";
+	return "the metadata proxy (haproxy) timed out waiting for the "
+	    "neutron metadata agent (haproxy's timeout server)";
+}
+
+/* The reason for status, or NULL when the chain's hops do not tell it
+ * apart from Nova's own answer. */
+static const char *
+chain_reason(long status, const char *body, size_t len, int first)
+{
+	const char *page = nm_view_haproxy_page(body, len);
+
+	if (status == 429)
+		return "rate limited by the metadata proxy "
+		    "([metadata_rate_limiting])";
+	if (page != NULL && status >= 502 && status <= 504)
+		return haproxy_reason(page);
+	if (status == 500 && contains(body, len, AGENT_UNKNOWN_ERROR))
+		return "the neutron metadata agent failed to forward the "
+		    "request to Nova (\"" AGENT_UNKNOWN_ERROR "\"): Nova "
+		    "down or unreachable from the agent";
+	if (!first)
+		return NULL;
+	if (status == 403)
+		return "Nova rejected the neutron metadata agent's signature: "
+		    "the agent's metadata_proxy_shared_secret differs from "
+		    "Nova's";
+	if (status == 404)
+		return "no port for this address (the agent's port lookup: "
+		    "neutron-server or the OVN southbound), or the instance "
+		    "is unknown to Nova";
+	return NULL;
+}
+
+int
+nm_view_status_reason(long status, const char *body, size_t len,
+    int first, char **out)
+{
+	const char *reason = chain_reason(status, body, len, first);
+
+	*out = NULL;
+	if (reason == NULL)
+		return 0;
+	if ((*out = strdup(reason)) == NULL)
+		return -1;
+	return 1;
+}
+
+const char *
+nm_view_transport_hint(nm_err e)
+{
+	switch (e) {
+	case NM_ERR_REFUSED:
+		return "nothing serves the metadata address: the metadata "
+		    "proxy (haproxy) is down, or the router's NAT rule (OVN: "
+		    "its flows) does not lead to it";
+	case NM_ERR_BROKE_OFF:
+		return "the metadata proxy (haproxy) closed the connection";
+	default:
+		return NULL;
+	}
+}
+
+/* An interface name as the kernel allows it (at most IFNAMSIZ - 1
+ * bytes, no '/', no space), or a numeric index. */
+static int
+is_zone(const char *z)
+{
+	size_t n = strlen(z), i;
+
+	if (n == 0 || n >= IFNAMSIZ)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (z[i] <= ' ' || z[i] >= 0x7f || z[i] == '/' || z[i] == '%' ||
+		    z[i] == '[' || z[i] == ']' || z[i] == ':')
+			return 0;
+	}
+	return 1;
+}
+
+int
+nm_view_split_zone(const char *host, size_t *addr_len, const char **zone)
+{
+	const char *pct = strchr(host, '%');
+
+	if (pct == NULL)
+		return 0;
+	*addr_len = (size_t)(pct - host);
+	*zone = pct + 1;
+	/* RFC 6874 writes the '%' itself as "%25" in a URL. */
+	if (strncmp(*zone, "25", 2) == 0 && (*zone)[2] != '\0' &&
+	    if_nametoindex(*zone) == 0)
+		*zone += 2;
+	return is_zone(*zone) ? 1 : -1;
+}
+
+static int
+is_link_local6(const struct ifaddrs *ifa)
+{
+	const struct sockaddr_in6 *sin6;
+
+	if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_INET6 ||
+	    (ifa->ifa_flags & IFF_UP) == 0 || (ifa->ifa_flags & IFF_LOOPBACK))
+		return 0;
+	sin6 = (const struct sockaddr_in6 *)(const void *)ifa->ifa_addr;
+	return IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr);
+}
+
+int
+nm_view_pick_interface(char **out, char **cause)
+{
+	struct ifaddrs *all = NULL, *ifa;
+	const char *found = NULL;
+	int n = 0, r = -1;
+
+	*out = *cause = NULL;
+	if (getifaddrs(&all) != 0) {
+		*cause = strdup("-6 with --instance-view: cannot list the "
+		    "interfaces; name one with --interface");
+		return -1;
+	}
+	for (ifa = all; ifa != NULL; ifa = ifa->ifa_next) {
+		if (!is_link_local6(ifa) || (found != NULL &&
+		    strcmp(found, ifa->ifa_name) == 0))
+			continue;
+		found = ifa->ifa_name;
+		n++;
+	}
+	if (n == 1)
+		r = (*out = strdup(found)) != NULL ? 0 : -1;
+	else if (asprintf(cause, "-6 with --instance-view: %s interface "
+	    "with an IPv6 link-local address is up; name one with "
+	    "--interface", n == 0 ? "no" : "more than one") < 0)
+		*cause = NULL;
+	freeifaddrs(all);
+	return r;
+}
