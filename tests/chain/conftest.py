@@ -49,6 +49,7 @@ ml2_agent = _agent.ml2_agent
 
 NETWORK = _agent.NETWORK
 CANARY_IP = _agent.CANARY_IP
+OTHER_UUID = _agent.OTHER_UUID
 CANARY_MAC = "fa:16:3e:00:00:01"	# the canary's port in the agent's table
 ROUTER_IP = "192.0.2.1"
 METADATA_IP = "169.254.169.254"
@@ -170,11 +171,12 @@ class Haproxy:
     """Debian's haproxy in the router namespace, in the foreground,
     with the configuration neutron writes."""
 
-    def __init__(self, chain, python, workdir, socket_path, rate_limit=None):
+    def __init__(self, chain, python, workdir, socket_path, rate_limit=None,
+                 network_id=NETWORK):
         self.chain = chain
         self.dir = tempfile.mkdtemp(prefix="nm-haproxy-", dir=workdir)
         argv = [python, HAPROXY_CONF, "--state-dir", self.dir, "--socket",
-                socket_path, "--network-id", NETWORK, "--interface",
+                socket_path, "--network-id", network_id, "--interface",
                 ROUTER_IF]
         if rate_limit is not None:
             argv += ["--rate-limit", str(rate_limit)]
@@ -219,13 +221,14 @@ class Haproxy:
 
 @pytest.fixture
 def haproxy_factory(chain, neutron_python, agent_workdir):
-    """haproxy(socket_path, rate_limit=None): a started haproxy, stopped
-    at the end of the test (only one at a time binds port 80)."""
+    """haproxy(socket_path, rate_limit=None, network_id=NETWORK): a
+    started haproxy, stopped at the end of the test (only one at a time
+    binds port 80)."""
     made = []
 
-    def make(socket_path, rate_limit=None):
+    def make(socket_path, rate_limit=None, network_id=NETWORK):
         h = Haproxy(chain, neutron_python, agent_workdir, socket_path,
-                    rate_limit)
+                    rate_limit, network_id)
         made.append(h)
         try:
             return h.start()
