@@ -81,7 +81,7 @@ _WEBOB_DEFAULTS = {
 
 FAULTS = ("delay", "status", "hang", "drip", "oversize", "garbage", "html",
           "redirect", "close", "missing_key", "value", "ignore_signature",
-          "os_value", "os_missing", "body")
+          "os_value", "os_missing", "body", "instance_view")
 
 
 def sign(secret, instance):
@@ -443,6 +443,9 @@ class Simulator:
         body=TEXT            200 with TEXT as the body (malformed JSON...)
         ignore_signature     service_metadata_proxy = False: 404 for every
                              request but GET /
+        instance_view        answer as the whole chain answers an instance:
+                             unsigned requests get the canary's data (the
+                             proxy and the agent add the headers)
         """
         if name not in FAULTS:
             raise ValueError("unknown fault %r" % name)
@@ -545,6 +548,8 @@ class Simulator:
         if "ignore_signature" in faults:
             # Nova looks the caller up by its address and finds nothing.
             return 404, nova_error_body(404)
+        if "instance_view" in faults:
+            return self._canary_answer(norm, faults)
         instance = headers.get("X-Instance-ID")
         signature = headers.get("X-Instance-ID-Signature")
         tenant = headers.get("X-Tenant-ID")
@@ -569,6 +574,10 @@ class Simulator:
                                         "Invalid proxy request signature.")
         if instance != self.instance or tenant != self.tenant:
             return 404, nova_error_body(404)
+        return self._canary_answer(norm, faults)
+
+    def _canary_answer(self, norm, faults):
+        """The canary's document at norm, once it is known to be asked."""
         if norm.split("/")[1:2] == ["openstack"]:
             return self._openstack_answer(norm, faults)
         data = _lookup(norm, self.tree(faults))
