@@ -10,26 +10,9 @@
 #include <cmocka.h>
 
 #include "args.h"
+#include "argvlist.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
-#define MAXARGS 32
-
-static nm_args_result
-parse(nm_config **cfg, char **cause, ...)
-{
-	char *argv[MAXARGS + 1];
-	int argc = 0;
-	const char *a;
-	va_list ap;
-
-	argv[argc++] = (char *)"check_nova_metadata";
-	va_start(ap, cause);
-	while ((a = va_arg(ap, const char *)) != NULL && argc < MAXARGS)
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	argv[argc] = NULL;
-	return nm_parse_args(argc, argv, cfg, cause);
-}
 
 static void
 test_defaults(void **state)

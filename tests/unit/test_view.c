@@ -11,10 +11,10 @@
 #include <cmocka.h>
 
 #include "args.h"
+#include "argvlist.h"
 #include "view.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
-#define MAXARGS 32
 
 #define HAPROXY_503 "<html><body><h1>503 Service Unavailable</h1>\n" \
 	"No server is available to handle this request.\n</body></html>\n"
@@ -26,23 +26,6 @@
 	"occurred. Please try your request again.\n\n   "
 #define WEBOB_503 "503 Service Unavailable\n\nThe server is currently " \
 	"unavailable. Please try again at a later time.\n\n   "
-
-static nm_args_result
-parse(nm_config **cfg, char **cause, ...)
-{
-	char *argv[MAXARGS + 1];
-	int argc = 0;
-	const char *a;
-	va_list ap;
-
-	argv[argc++] = (char *)"check_nova_metadata";
-	va_start(ap, cause);
-	while ((a = va_arg(ap, const char *)) != NULL && argc < MAXARGS)
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	argv[argc] = NULL;
-	return nm_parse_args(argc, argv, cfg, cause);
-}
 
 static void
 test_view_defaults(void **state)
@@ -125,21 +108,15 @@ test_bad_zone(void **state)
 static void
 expect_error(const char *word, ...)
 {
-	char *argv[MAXARGS + 1];
-	int argc = 0;
-	const char *a;
 	nm_config *cfg;
 	char *cause = NULL;
+	nm_args_result r;
 	va_list ap;
 
-	argv[argc++] = (char *)"check_nova_metadata";
 	va_start(ap, word);
-	while ((a = va_arg(ap, const char *)) != NULL && argc < MAXARGS)
-		argv[argc++] = (char *)a;
+	r = vparse(&cfg, &cause, ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	assert_int_equal(nm_parse_args(argc, argv, &cfg, &cause),
-	    NM_ARGS_ERROR);
+	assert_int_equal(r, NM_ARGS_ERROR);
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, word));
 	free(cause);

@@ -1,0 +1,14 @@
+/* A command line for unit tests, written as a NULL-ended list. */
+#ifndef TEST_ARGVLIST_H
+#define TEST_ARGVLIST_H
+
+#include <stdarg.h>
+
+#include "args.h"
+
+/* nm_parse_args() of "check_nova_metadata" and the arguments up to the
+ * NULL (at most 32). */
+nm_args_result parse(nm_config **cfg, char **cause, ...);
+nm_args_result vparse(nm_config **cfg, char **cause, va_list ap);
+
+#endif
