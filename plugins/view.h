@@ -2,16 +2,15 @@
  * 169.254.169.254 (or fe80::a9fe:a9fe%IFACE) through the whole chain —
  * the datapath, the namespace's haproxy, the neutron metadata agent,
  * Nova. Which hop answered a failure is told from the answer itself:
- * haproxy's own error pages, the agent's webob pages, Nova's. Pure:
- * bytes in, words out; nothing here does I/O but the choice of the
- * interface for the IPv6 address. */
+ * haproxy's own error pages, the agent's webob pages, Nova's. Bytes
+ * in, words out; only the interfaces are looked up (the zone's name, the
+ * one interface -6 picks). */
 #ifndef NM_VIEW_H
 #define NM_VIEW_H
 
 #include <stddef.h>
 
 #include "error.h"
-#include "nm_config.h"
 
 #define NM_VIEW_HOST "169.254.169.254"
 #define NM_VIEW_HOST6 "fe80::a9fe:a9fe"
