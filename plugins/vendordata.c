@@ -34,21 +34,6 @@ nm_vd_name_problem(const char *name)
 	return NULL;
 }
 
-static const char *
-type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL: return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	default: return "not an object";
-	}
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -104,7 +89,7 @@ judge_entry(const json_t *entry, const char *name, nm_vd_verdict *out)
 		r = snprintf(out->text, sizeof(out->text), "vendordata target "
 		    "%s is %s in vendor_data2.json, not an object: the target "
 		    "answers something instances cannot use", name,
-		    type_name(entry));
+		    nm_os_type_name(entry));
 	} else if (json_object_size(entry) == 0) {
 		out->kind = NM_VD_EMPTY;
 		r = snprintf(out->text, sizeof(out->text), "vendordata target "

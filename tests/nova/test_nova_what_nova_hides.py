@@ -154,26 +154,20 @@ def test_plugin_vendordata_slow_beyond_nova_timeout(plugin, nova_vendordata,
     assert vd_perfdata(res, "ec2") >= nova_vendordata.read_timeout
 
 
-@pytest.mark.parametrize("mode", ["ec2", "openstack"])
+@pytest.mark.parametrize("mode,failure,version", [
+    ("ec2", {"mode": "down"}, "latest"),
+    ("openstack", {"mode": "down"}, "latest"),
+    ("cloud-init", {"mode": "status", "status": 500}, "2018-08-27")])
 def test_plugin_vendordata_fatal_500(plugin, nova_vendordata_fatal,
-                                     secret_file, mode):
-    nova_vendordata_fatal.targets["join"].set("down")
+                                     secret_file, mode, failure, version):
+    nova_vendordata_fatal.targets["join"].set(**failure)
     res = run_mode(plugin, nova_vendordata_fatal, secret_file, mode,
                    *targets("join"))
     expect(res, 2, "CRITICAL", r"HTTP 500 with an empty body for "
-           r"/openstack/latest/vendor_data2.json: a vendordata target failed"
-           r" and Nova has \[api\] vendordata_dynamic_failure_fatal = True")
+           r"/openstack/%s/vendor_data2.json: a vendordata target failed"
+           r" and Nova has \[api\] vendordata_dynamic_failure_fatal = True"
+           % version)
     vd_perfdata(res, mode)
-
-
-def test_plugin_vendordata_fatal_cloud_init(plugin, nova_vendordata_fatal,
-                                            secret_file):
-    nova_vendordata_fatal.targets["join"].set("status", status=500)
-    res = run_mode(plugin, nova_vendordata_fatal, secret_file, "cloud-init",
-                   *targets("join"))
-    expect(res, 2, "CRITICAL", r"HTTP 500 with an empty body for "
-           r"/openstack/2018-08-27/vendor_data2.json")
-    vd_perfdata(res, "cloud-init")
 
 
 def test_plugin_vendordata_fatal_answers(plugin, nova_vendordata_fatal,
