@@ -15,6 +15,7 @@
 #include "numparse.h"
 #include "openstack.h"
 #include "options.h"
+#include "vendordata.h"
 #include "output.h"
 #include "view.h"
 
@@ -101,6 +102,9 @@ nm_config_free(nm_config *cfg)
 	}
 	free(cfg->expects);
 	free(cfg->interface);
+	for (i = 0; i < cfg->vd_target_count; i++)
+		free(cfg->vd_targets[i]);
+	free(cfg->vd_targets);
 	free(cfg);
 }
 
@@ -532,6 +536,25 @@ set_interface(nm_config *cfg, const char *arg, char **cause)
 	    NM_ARGS_NOMEM;
 }
 
+static nm_args_result
+add_vendordata_target(nm_config *cfg, const char *arg, char **cause)
+{
+	const char *why = nm_vd_name_problem(arg);
+	size_t i;
+
+	/* The length only: what was given may be anything. */
+	if (why != NULL)
+		return fail(cause, "--vendordata-target: %s (%zu characters "
+		    "given)", why, strlen(arg));
+	for (i = 0; i < cfg->vd_target_count; i++) {
+		if (strcmp(cfg->vd_targets[i], arg) == 0)
+			return fail(cause, "--vendordata-target: the same NAME "
+			    "twice");
+	}
+	return push_str(&cfg->vd_targets, &cfg->vd_target_count, arg) == 0 ?
+	    NM_ARGS_RUN : NM_ARGS_NOMEM;
+}
+
 /* -O[VERSION] and --cloud-init pick a mode; naming both is a mistake
  * the user must hear about, not a silent "last one wins". */
 static nm_args_result
@@ -658,6 +681,8 @@ apply_option(nm_config *cfg, int opt, const char *arg, int *keys_given,
 	case OPT_INTERFACE: return set_interface(cfg, arg, cause);
 	case 'O': return set_mode(cfg, NM_MODE_OPENSTACK, arg, cause);
 	case OPT_CLOUD_INIT: return set_mode(cfg, NM_MODE_CLOUD_INIT, NULL,
+	    cause);
+	case OPT_VENDORDATA_TARGET: return add_vendordata_target(cfg, arg,
 	    cause);
 	default: return apply_simple(cfg, opt, arg, cause);
 	}
@@ -899,6 +924,12 @@ check_complete(nm_config *cfg, char **cause)
 		    "-O/--openstack" : "--cloud-init");
 	if ((r = check_hosts(cfg, cause)) != NM_ARGS_RUN)
 		return r;
+	/* Dates compare as text: "latest" sorts after every one. */
+	if (cfg->vd_target_count > 0 && cfg->mode == NM_MODE_OPENSTACK &&
+	    strcmp(cfg->os_version, NM_VD_SINCE) < 0)
+		return fail(cause, "--vendordata-target needs -O %s or later "
+		    "(or latest): older versions have no vendor_data2.json",
+		    NM_VD_SINCE);
 	if (!cfg->ssl && (cfg->ca_cert != NULL || cfg->client_cert != NULL ||
 	    cfg->insecure))
 		return fail(cause, "--ca-cert, -J, -K and --insecure need "

@@ -120,6 +120,8 @@ check_one(const nm_config *cfg, const nm_endpoint *ep, const char *signature,
 		(void)nm_error_set(err, e, "%s", nm_err_name(e));
 		return NULL;
 	}
+	/* Nova's own port: the requests are signed. */
+	run.signed_requests = 1;
 	if (nm_engine_new(&run.engine, &run.err) == NM_OK &&
 	    nm_http_new(cfg, ep, signature, &run.http, &run.err) == NM_OK &&
 	    nm_engine_run(run.engine, 1, run_mode, &arg, &result,
@@ -297,6 +299,7 @@ backends_init(const nm_config *cfg, const nm_targets *ts, backend *bs,
 			return e;
 		bs[i].run.engine = engine;
 		bs[i].run.compare = 1;
+		bs[i].run.signed_requests = 1;
 		/* Every backend's result, a hung one's own limit included,
 		 * is in before the whole-run limit's prepared line. */
 		bs[i].run.margin_ms = (long)cfg->timeout * 1000 / 10 <

@@ -46,6 +46,10 @@ const nm_help_example nm_help_examples[] = {
 	  "28 requests.",
 	  NM_PROGNAME " -H\t192.0.2.10 -i\tUUID -T\tPROJECT_ID "
 	  "--secret-file=FILE --cloud-init -w\t3 -c\t8" },
+	{ "A dynamic vendordata target that instances need: CRITICAL when "
+	  "Nova serves it as {} (it failed) or not at all.",
+	  NM_PROGNAME " -H\t192.0.2.10 -i\tUUID -T\tPROJECT_ID "
+	  "--secret-file=FILE -O --vendordata-target=join" },
 	{ "Options from the [nova] section of an ini file.",
 	  NM_PROGNAME " --extra-opts=nova@/etc/nagios/plugins.ini" },
 };
@@ -61,7 +65,9 @@ const nm_help_state nm_help_states[] = {
 	{ "CRITICAL", "The response time is in the critical range (-c); the "
 	  "API answers wrongly (400, 403: the shared secret differs from "
 	  "Nova's, 404: canary unknown, tenant not its project or "
-	  "service_metadata_proxy off, 5xx, a key missing, a value differs, "
+	  "service_metadata_proxy off, as one more request with a wrong "
+	  "signature tells, 5xx, a key missing, a value differs, "
+	  "a --vendordata-target {} or absent, "
 	  "a body over 1 MiB or malformed) or not at all (connection "
 	  "refused, name not resolved, TLS failure); the whole-run limit (-t) "
 	  "is hit, unless --timeout-result or -t's :STATE names another "

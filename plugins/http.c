@@ -15,6 +15,7 @@
 #include "http.h"
 #include "log.h"
 #include "output.h"
+#include "sign.h"
 
 #define NM_USER_AGENT NM_PROGNAME "/" PACKAGE_VERSION
 #define SIG_HEADER "X-Instance-ID-Signature"
@@ -23,6 +24,8 @@ struct nm_http {
 	CURL *curl;
 	struct curl_slist *headers;
 	struct curl_slist *connect_to;	/* --all-addresses, else NULL */
+	struct curl_slist *wrong_headers;	/* the 404 probe's; NULL when
+						 * the handle does not sign */
 	char base[512];	/* scheme, a host of at most 255 bytes, a port */
 	char url[2048];	/* a longer one fails the request, named */
 	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for a failure */
@@ -255,6 +258,23 @@ build_headers(const nm_config *cfg, const char *signature,
 	return 0;
 }
 
+/* The same headers with the signature's last digit changed, for the
+ * 404 probe; built with the right ones, so that the probe cannot fail
+ * to be set up halfway through a run. */
+static int
+build_wrong_headers(const nm_config *cfg, const char *signature,
+    struct curl_slist **out)
+{
+	char wrong[NM_SIGNATURE_HEX_LEN + 1];
+
+	*out = NULL;
+	if (signature == NULL || signature[0] == '\0')
+		return 0;	/* unsigned: nothing to probe */
+	if (nm_sign_wrong(signature, wrong) != 0)
+		return -1;
+	return build_headers(cfg, wrong, out);
+}
+
 static int
 format_base(const nm_config *cfg, const nm_endpoint *ep, char *buf,
     size_t len)
@@ -346,6 +366,7 @@ nm_http_new(const nm_config *cfg, const nm_endpoint *ep,
 		goto out;
 	if (format_base(cfg, ep, h->base, sizeof(h->base)) != 0 ||
 	    build_headers(cfg, signature, &h->headers) != 0 ||
+	    build_wrong_headers(cfg, signature, &h->wrong_headers) != 0 ||
 	    (h->curl = curl_easy_init()) == NULL) {
 		r = nm_error_set(err, NM_ERR_SETUP, "cannot set up libcurl "
 		    "(out of memory?)");
@@ -380,7 +401,31 @@ nm_http_free(nm_http *h)
 		curl_easy_cleanup(h->curl);
 	curl_slist_free_all(h->headers);
 	curl_slist_free_all(h->connect_to);
+	curl_slist_free_all(h->wrong_headers);
 	free(h);
+}
+
+bool
+nm_http_signs(const nm_http *h)
+{
+	return h != NULL && h->wrong_headers != NULL;
+}
+
+nm_err
+nm_http_wrong_signature(nm_http *h, bool on, nm_error *err)
+{
+	CURLcode rc;
+
+	if (!nm_http_signs(h) || h->resp != NULL)
+		return nm_error_set(err, NM_ERR_SETUP, "internal error: no "
+		    "probe on a handle that does not sign or is busy");
+	nm_log(1, "%s", on ? "404 probe: the next request carries a wrong "
+	    "signature" : "404 probe over: the right signature again");
+	if ((rc = curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, on ?
+	    h->wrong_headers : h->headers)) != CURLE_OK)
+		return nm_error_set(err, NM_ERR_SETUP, "libcurl setup failed: "
+		    "%s", curl_easy_strerror(rc));
+	return NM_OK;
 }
 
 static double

@@ -68,6 +68,15 @@ nm_err nm_http_start(nm_transfers *m, nm_http *h, const char *path,
 nm_err nm_transfers_next(nm_transfers *m, long wait_ms, nm_http **done,
     nm_error *err);
 
+/* Whether h's requests carry the agent's signed headers: only those
+ * can be probed with a wrong signature. */
+bool nm_http_signs(const nm_http *h);
+
+/* The 404 probe: on, h's next requests carry a deliberately wrong
+ * X-Instance-ID-Signature (nm_sign_wrong of its own); off, the right
+ * one again. h must be idle and sign. NM_OK or NM_ERR_SETUP. */
+nm_err nm_http_wrong_signature(nm_http *h, bool on, nm_error *err);
+
 void nm_response_init(nm_response *resp);
 void nm_response_free(nm_response *resp);
 void nm_http_free(nm_http *h);

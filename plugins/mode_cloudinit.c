@@ -8,6 +8,7 @@
 #include "listing.h"
 #include "mode_cloudinit.h"
 #include "mode_openstack.h"
+#include "mode_vendordata.h"
 #include "openstack.h"
 
 /* ---- the profile -------------------------------------------------- */
@@ -128,8 +129,12 @@ ci_served(ci_state *cs, int i, const char *path)
 	    NM_OS_ROOT_ANY, &doc, why, sizeof(why))) {
 	case NM_OS_OK:
 		json_decref(doc);
-		return nm_run_add_result(run, MP_OK, "%s: HTTP 200, %zu bytes "
-		    "of JSON", docs[i].name, run->resp.body.len);
+		if (nm_run_add_result(run, MP_OK, "%s: HTTP 200, %zu bytes "
+		    "of JSON", docs[i].name, run->resp.body.len) != 0)
+			return -1;
+		/* --vendordata-target: this request, not one more. */
+		return i == DOC_VENDOR2 && run->cfg->vd_target_count > 0 ?
+		    nm_vd_record(run) : 0;
 	case NM_OS_NOMEM:
 		return nm_run_nomem(run);
 	default:
@@ -155,10 +160,15 @@ ci_document(ci_state *cs, int i)
 		return nm_run_fail(run, NM_ERR_SETUP, "document path too long");
 	r = nm_run_fetch(run, path);
 	cs->doc_time[i] = run->resp.t_total;
+	if (i == DOC_VENDOR2)
+		run->vd_time = run->resp.t_total;
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	if (run->resp.status == 200)
 		return ci_served(cs, i, path);
+	/* cloud-init may do without it; the targets' users may not. */
+	if (i == DOC_VENDOR2 && run->cfg->vd_target_count > 0)
+		return nm_vd_status(run, path);
 	/* read_v2 stops when the one required document is missing. */
 	if (docs[i].required)
 		return nm_run_status_failure(run, path);
@@ -311,8 +321,9 @@ ci_perfdata(const ci_state *cs)
 		if (add_time(sc, docs[i].label, cs->doc_time[i]) != 0)
 			return nm_run_nomem(cs->run);
 	}
-	return add_time(sc, "ec2_time", cs->ec2_time) == 0 ? 0 :
-	    nm_run_nomem(cs->run);
+	if (add_time(sc, "ec2_time", cs->ec2_time) != 0)
+		return nm_run_nomem(cs->run);
+	return nm_vd_perfdata(cs->run, sc);
 }
 
 /* One document meta_data.json points at: 0 when read, 1 when cloud-init
@@ -401,10 +412,12 @@ ci_summary(const ci_state *cs)
 			return nm_run_fail(run, NM_ERR_SETUP, "snprintf failed");
 	}
 	/* No version is claimed when the list was never read. */
-	return nm_run_fact(run, "cloud-init profile, %s%s, %d/%d documents, "
+	if (nm_run_fact(run, "cloud-init profile, %s%s, %d/%d documents, "
 	    "%s%d EC2 values, %d requests", cs->version != NULL ? "version " :
 	    "no version chosen", cs->version != NULL ? cs->version : "",
-	    cs->served, N_DOCS, files, cs->ec2_leaves, run->requests);
+	    cs->served, N_DOCS, files, cs->ec2_leaves, run->requests) != 0)
+		return -1;
+	return nm_vd_fact(run);
 }
 
 int

@@ -7,6 +7,7 @@
 
 #include "mode_ec2.h"
 #include "listing.h"
+#include "mode_vendordata.h"
 
 /* The value as served, without the one line end a proxy may add. */
 static size_t
@@ -236,6 +237,17 @@ check_expects(nm_run *run)
 	return 0;
 }
 
+/* time, size (tls_time), then vendordata_time when asked for. */
+static int
+ec2_perfdata(nm_run *run)
+{
+	mp_subcheck *sc = NULL;
+
+	if (nm_run_check_time(run, &sc) != 0)
+		return -1;
+	return nm_vd_perfdata(run, sc);
+}
+
 int
 nm_ec2_run(nm_run *run)
 {
@@ -244,7 +256,10 @@ nm_ec2_run(nm_run *run)
 		return -1;
 	if (!run->stop && check_expects(run) != 0)
 		return -1;
+	/* The instance's other documents: what Nova hides. */
+	if (nm_vd_run(run, "latest") != 0)
+		return -1;
 	if (!run->timed_out && run->responses > 0)
-		return nm_run_check_time(run, NULL);
+		return ec2_perfdata(run);
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "mode_openstack.h"
 #include "openstack.h"
+#include "mode_vendordata.h"
 
 static int
 served_value(nm_run *run, const json_t *doc, const char *key)
@@ -81,6 +82,7 @@ nm_openstack_run(nm_run *run)
 	const char *version = run->cfg->os_version;
 	char path[256];	/* the version is "latest" or a date (args.c) */
 	json_t *doc = NULL;
+	mp_subcheck *sc = NULL;
 	int r;
 
 	r = snprintf(path, sizeof(path), "/openstack/%s/meta_data.json",
@@ -99,9 +101,12 @@ nm_openstack_run(nm_run *run)
 	else if (r == 0)
 		r = nm_os_record(run, version, &doc);
 	json_decref(doc);
+	if (r == 0)
+		r = nm_vd_run(run, version);
 	/* Perfdata whenever an answer came, as in the EC2 mode. */
-	if (r >= 0 && !run->timed_out && run->responses > 0)
-		r = nm_run_check_time(run, NULL);
+	if (r >= 0 && !run->timed_out && run->responses > 0 &&
+	    (r = nm_run_check_time(run, &sc)) == 0)
+		r = nm_vd_perfdata(run, sc);
 	/* path lives on this stack frame. */
 	run->main_path = NULL;
 	return r < 0 ? -1 : 0;

@@ -67,6 +67,9 @@ typedef struct {
 	nm_expect *expects;
 	size_t expect_count;
 	mp_thresholds thresholds;	/* on response time, seconds */
+	char **vd_targets;	/* --vendordata-target: each NAME must be a
+				 * non-empty object in vendor_data2.json */
+	size_t vd_target_count;
 
 	/* how */
 	unsigned timeout;	/* seconds, whole run */

@@ -26,6 +26,12 @@ type_name(const json_t *v)
 	}
 }
 
+const char *
+nm_os_type_name(const json_t *v)
+{
+	return type_name(v);
+}
+
 static void
 setf(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

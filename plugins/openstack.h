@@ -41,6 +41,10 @@ typedef enum {
 nm_os_err nm_os_parse(const char *body, size_t len, nm_os_root root,
     json_t **out, char *why, size_t whylen);
 
+/* "an object", "an array", "a string", "a number", "a boolean", "null":
+ * what a JSON value is, in a verdict's words. */
+const char *nm_os_type_name(const json_t *v);
+
 /* What meta_data.json must say. */
 typedef struct {
 	const char *instance;	/* uuid */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "listing.h"
+#include "probe.h"
 #include "run.h"
 #include "view.h"
 
@@ -188,6 +189,12 @@ nm_run_transport_failure(nm_run *run, const char *path)
 	return r;
 }
 
+long
+nm_run_remaining_ms(const nm_run *run)
+{
+	return remaining_ms(run->deadline);
+}
+
 int
 nm_run_request(nm_run *run, const char *path)
 {
@@ -280,6 +287,9 @@ nm_run_status_failure(nm_run *run, const char *path)
 	int r;
 
 	run->stop = 1;
+	/* Nova's 404 has three causes; one more request tells which. */
+	if (run->resp.status == 404 && nm_probe_wanted(run))
+		return nm_probe_404(run, path, not_found_hint(run->cfg));
 	if ((reason = status_reason(run)) == NULL ||
 	    asprintf(&detail, "HTTP %ld for %s: %s", run->resp.status, path,
 	    reason) < 0) {

@@ -43,6 +43,12 @@ typedef struct {
 	int requests;		/* requests made, answered or not */
 	int responses;		/* requests that got an HTTP answer */
 	int stop;		/* a failure that ends the run early */
+	int signed_requests;	/* this target's requests carry the agent's
+				 * signature: only those get the 404 probe */
+	double vd_time;		/* the vendor_data2.json request's, for
+				 * --vendordata-target (0: not reached) */
+	int vd_judged;		/* vendor_data2.json was judged ... */
+	size_t vd_ok;		/* ... and this many targets were served */
 	int timed_out;		/* the whole-run limit ended the run */
 } nm_run;
 
@@ -86,6 +92,9 @@ int nm_run_transport_failure(nm_run *run, const char *path);
 /* nm_run_request(), then a transport failure recorded: 0 when an HTTP
  * answer came (any status), 1 when the run must end, -1. */
 int nm_run_fetch(nm_run *run, const char *path);
+
+/* Milliseconds left before the whole-run limit (may be negative). */
+long nm_run_remaining_ms(const nm_run *run);
 
 /* Records run->resp's status (not 200) for path as CRITICAL, in the
  * words an operator needs, and ends the run. 0 or -1. */

@@ -12,6 +12,12 @@
 int nm_sign(const void *key, size_t key_len, const char *message,
     char hex[NM_SIGNATURE_HEX_LEN + 1]);
 
+/* The 404 probe's signature: sig (lower-case hex) with its last digit
+ * changed, so Nova with the proxy mode on must refuse it, while it
+ * tells nothing that sig does not (no secret is involved). 0, or -1
+ * when sig is not NM_SIGNATURE_HEX_LEN hex digits. */
+int nm_sign_wrong(const char *sig, char out[NM_SIGNATURE_HEX_LEN + 1]);
+
 /* Wipes len bytes at p so the compiler cannot drop it. */
 void nm_wipe(void *p, size_t len);
 

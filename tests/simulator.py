@@ -81,7 +81,7 @@ _WEBOB_DEFAULTS = {
 
 FAULTS = ("delay", "status", "hang", "drip", "oversize", "garbage", "html",
           "redirect", "close", "missing_key", "value", "ignore_signature",
-          "os_value", "os_missing", "body", "instance_view")
+          "os_value", "os_missing", "body", "instance_view", "probe")
 
 
 def sign(secret, instance):
@@ -242,6 +242,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         release = sim._record(self, path)
         faults = sim._faults_for(path, sim._spared(path))
 
+        if "probe" in faults and self._wrong_signature(sim):
+            if self._probe_fault(str(faults["probe"]), release):
+                return
         if "close" in faults:
             self.close_connection = True
             return
@@ -281,6 +284,30 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         code, body = sim._nova_answer(path, self.headers, faults)
         self._send(code, body)
+
+    def _wrong_signature(self, sim):
+        """A signed request whose signature is not the instance's."""
+        instance = self.headers.get("X-Instance-ID")
+        signature = self.headers.get("X-Instance-ID-Signature")
+        return (instance is not None and signature is not None
+                and signature != sign(sim.secret, instance))
+
+    def _probe_fault(self, action, release):
+        """The probe fault's ACTION; True when the request is done."""
+        if action == "close":
+            self.close_connection = True
+            return True
+        if action == "hang":
+            self._stall(MAX_STALL, release)
+            self.close_connection = True
+            return True
+        if action.startswith("delay:"):
+            if self._stall(float(action[6:]), release):
+                self.close_connection = True
+                return True
+            return False
+        self._send(int(action), nova_error_body(int(action)))
+        return True
 
     def _drip(self, arg, release):
         interval = 0.1 if arg in (True, None, "") else float(arg) / 1000.0
@@ -446,6 +473,10 @@ class Simulator:
         instance_view        answer as the whole chain answers an instance:
                              unsigned requests get the canary's data (the
                              proxy and the agent add the headers)
+        probe=ACTION         only a request with a wrong signature (the
+                             plugin's 404 probe) gets ACTION: close, hang,
+                             delay:SECONDS (then answers as Nova), or an
+                             HTTP status CODE with webob's text
         """
         if name not in FAULTS:
             raise ValueError("unknown fault %r" % name)
@@ -471,10 +502,12 @@ class Simulator:
             self._release = threading.Event()
 
     def reset(self):
-        """Faults, request log and counters back to a fresh start."""
+        """Faults, request log, counters and vendor_data2.json back to a
+        fresh start."""
         self.clear_faults()
         with self._lock:
             self.requests = []
+            self.vendor_data2 = {"static": {}}
 
     def _spared(self, path):
         """Whether this request to path (already recorded) is among the
@@ -606,11 +639,18 @@ class Simulator:
             return 200, "\n".join(OPENSTACK_VERSIONS + ["latest"])
         if tokens[0] not in OPENSTACK_VERSIONS + ["latest"]:
             return 404, nova_error_body(404)
+        # vendor_data2 as a str is served as it is (not JSON, say); Nova
+        # serves vendor_data2.json from version 2016-10-06 on.
+        vd2 = self.vendor_data2
+        if not isinstance(vd2, str):
+            vd2 = json.dumps(vd2)
+        if tokens[0] != "latest" and tokens[0] < "2016-10-06":
+            vd2 = None
         docs = {
             "meta_data.json": json.dumps(self.meta_data(faults)),
             "user_data": self.user_data,
             "vendor_data.json": json.dumps(self.vendor_data),
-            "vendor_data2.json": json.dumps(self.vendor_data2),
+            "vendor_data2.json": vd2,
             "network_data.json": json.dumps(self.network_data),
         }
         if len(tokens) == 1:

@@ -115,6 +115,8 @@ def test_404_is_the_port_lookup(plugin, view):
                         r"HTTP 404, .*no port for this address \(the "
                         r"agent's port lookup")
     assert_perfdata(line)
+    # Nothing is signed, so there is no wrong signature to probe with.
+    assert len(view.requests) == 1, view.requests
 
 
 def test_later_404_is_a_path(plugin, view):

@@ -125,17 +125,29 @@ def test_403_signature_rejected(sim, base_args, wrong_secret_file):
     assert sim.last_headers["X-Instance-ID-Signature"] != SIGNATURE
 
 
-def _assert_404(rc, out):
+def _assert_404(rc, out, sim, proxy_on):
+    """A 404 and the probe's verdict: one more request, with a wrong
+    signature; with the proxy mode on the canary or tenant is wrong,
+    with it off Nova ignores the signed headers."""
     line = assert_state(rc, out, "CRITICAL", r"HTTP 404")
-    assert "service_metadata_proxy" in line and "unknown" in line, line
+    if proxy_on:
+        assert "canary unknown to Nova or tenant" in line, line
+        assert "check -i and -T" in line, line
+        assert "service_metadata_proxy" not in line, line
+    else:
+        assert "service_metadata_proxy = False" in line, line
+        assert "canary unknown" not in line, line
     assert_perfdata(line)
+    assert sim.request_count == 2
+    assert sim.requests[1]["headers"]["X-Instance-ID-Signature"] != \
+        sim.requests[0]["headers"]["X-Instance-ID-Signature"]
 
 
 def test_404_unknown_instance(sim, base_args):
     args = list(base_args)
     args[args.index("-i") + 1] = OTHER_UUID
     rc, out, _, _ = run_plugin(args)
-    _assert_404(rc, out)
+    _assert_404(rc, out, sim, True)
     assert sim.last_headers["X-Instance-ID"] == OTHER_UUID
 
 
@@ -143,13 +155,13 @@ def test_404_tenant_not_the_project(sim, base_args):
     args = list(base_args)
     args[args.index("-T") + 1] = "0000000000000000000000000000beef"
     rc, out, _, _ = run_plugin(args)
-    _assert_404(rc, out)
+    _assert_404(rc, out, sim, True)
 
 
 def test_404_service_metadata_proxy_off(sim, base_args):
     sim.set_fault("ignore_signature")
     rc, out, _, _ = run_plugin(base_args)
-    _assert_404(rc, out)
+    _assert_404(rc, out, sim, False)
 
 
 @pytest.mark.parametrize("code,explanation", [
