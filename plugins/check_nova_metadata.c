@@ -80,8 +80,8 @@ interrupted_line(mp_format format, const char *subject)
 	return out;
 }
 
-/* The signal thread's lines for this configuration, searched for the
- * secret once that is known (main prepares them again then). */
+/* The signal thread's lines for this configuration; searched for the
+ * secret in place once that is known (nm_signals_edit_lines). */
 static int
 prepare_lines(const nm_config *cfg)
 {
@@ -165,9 +165,8 @@ sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	if (make_signature(cfg, sig, cause) != 0)
 		return NULL;
 	/* The signal thread's lines, too, may hold a secret pasted into
-	 * an option: made again, searched now. */
-	if (prepare_lines(cfg) != 0)
-		return NULL;
+	 * an option: searched now. */
+	nm_signals_edit_lines(nm_redact);
 	log_config(cfg);
 	return nm_check_run(cfg, sig, deadline, cause);
 }
@@ -217,6 +216,9 @@ configure_and_run(const nm_config *cfg, const char *unhardened)
 	 * to a peer that hung up would otherwise kill the process without a
 	 * status line or a plugin exit code. */
 	(void)signal(SIGPIPE, SIG_IGN);
+	if (nm_crypto_init() != 0)
+		return unknown(cfg->output_format, "libcrypto failed to "
+		    "initialise");
 	if (nm_http_global_init() != NM_OK)
 		return unknown(cfg->output_format, "libcurl failed to "
 		    "initialise");
