@@ -410,13 +410,13 @@ static nm_args_result
 set_range(bool *has, mp_range *range, const char *opt, const char *arg,
     nm_error *err)
 {
-	char *why = NULL;
+	nm_error why = { NM_OK, NULL };
 	nm_args_result r;
 
 	if (mp_range_parse(arg, range, &why) != 0) {
-		r = why == NULL ? NM_ARGS_NOMEM :
-		    fail(err, "%s: %s", opt, why);
-		free(why);
+		r = why.code == NM_ERR_NOMEM ? NM_ARGS_NOMEM :
+		    fail(err, "%s: %s", opt, nm_error_text(&why));
+		nm_error_clear(&why);
 		return r;
 	}
 	if (!seconds_writable(range->start) || !seconds_writable(range->end))
