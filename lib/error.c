@@ -48,6 +48,8 @@ nm_err_name(nm_err e)
 		return "the connection broke off";
 	case NM_ERR_TIMEOUT:
 		return "timed out";
+	case NM_ERR_MALFORMED:
+		return "malformed answer";
 	default:
 		return "transfer failed";
 	}

@@ -22,6 +22,8 @@ typedef enum {
 	NM_ERR_TOO_LARGE,	/* the body passed the 1 MiB cap */
 	NM_ERR_BROKE_OFF,	/* the peer closed or reset mid-exchange */
 	NM_ERR_TRANSPORT,	/* any other transfer failure */
+	/* an answer that is not what it must be: CRITICAL */
+	NM_ERR_MALFORMED,	/* a listing that is none, binary text */
 	/* the whole-run limit: --timeout-result */
 	NM_ERR_TIMEOUT
 } nm_err;

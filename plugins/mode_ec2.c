@@ -72,7 +72,7 @@ check_listing(nm_run *run)
 {
 	nm_listing listing = { 0 };
 	nm_listing_err e;
-	char *why = NULL;
+	nm_error why = { NM_OK, NULL };
 	int r;
 
 	r = nm_run_fetch(run, run->cfg->url);
@@ -93,10 +93,10 @@ check_listing(nm_run *run)
 	if (e == NM_LISTING_NOMEM)
 		r = nm_run_nomem(run);
 	else if (e != NM_LISTING_OK)
-		r = listing_rejected(run, e, why);
+		r = listing_rejected(run, e, why.cause);
 	else
 		r = check_keys(run, &listing);
-	free(why);
+	nm_error_clear(&why);
 	nm_listing_free(&listing);
 	return r;
 }
