@@ -82,6 +82,8 @@ nm_error_config(nm_error *e, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (e == NULL)
+		return -1;
 	va_start(ap, fmt);
 	(void)nm_error_vset(e, NM_ERR_CONFIG, fmt, ap);
 	va_end(ap);

@@ -56,7 +56,8 @@ nm_err nm_error_vset(nm_error *e, nm_err code, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
 /* nm_error_set(e, NM_ERR_CONFIG, ...) for helpers that return 0 or -1:
- * always -1 (e's code says whether the cause could be kept). */
+ * always -1 (e's code says whether the cause could be kept). e may be
+ * NULL, for callers that want only the verdict. */
 int nm_error_config(nm_error *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -13,25 +13,6 @@
 
 #define MP_NUMBER_MAX_DECIMALS 30
 
-static int
-refuse(nm_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* A range refused: NM_ERR_CONFIG and its cause in err (when given).
- * Always -1. */
-static int
-refuse(nm_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return -1;
-	va_start(ap, fmt);
-	(void)nm_error_vset(err, NM_ERR_CONFIG, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Parses one end point, s[0..n), into *v. The text itself is never
  * quoted: it may be anything, a secret typed into the wrong option
  * included. */
@@ -49,7 +30,7 @@ parse_point(const char *what, const char *s, size_t n, double *v,
 		goto out;
 	}
 	if ((e = np_parse_double(copy, v)) != NP_OK) {
-		refuse(err, "%s %s", what, np_strerror(e));
+		nm_error_config(err, "%s %s", what, np_strerror(e));
 		goto out;
 	}
 	r = 0;
@@ -66,7 +47,7 @@ parse_parts(const char *p, mp_range *r, nm_error *err)
 
 	if (colon == NULL) {
 		if (*p == '\0' || strcmp(p, "~") == 0) {
-			refuse(err, "the range has no end point");
+			nm_error_config(err, "the range has no end point");
 			return -1;
 		}
 		r->start = 0;
@@ -74,13 +55,13 @@ parse_parts(const char *p, mp_range *r, nm_error *err)
 		    err);
 	}
 	if (strchr(colon + 1, ':') != NULL) {
-		refuse(err, "the range has more than one ':'");
+		nm_error_config(err, "the range has more than one ':'");
 		return -1;
 	}
 	if (colon == p) {
 		/* The guidelines spell minus infinity "~"; an empty start is
 		 * more likely a typo than a request for 0. */
-		refuse(err, "the range has no start; use '~' for no "
+		nm_error_config(err, "the range has no start; use '~' for no "
 		    "lower bound");
 		return -1;
 	}
@@ -106,7 +87,7 @@ mp_range_parse(const char *text, mp_range *out, nm_error *err)
 	if (err != NULL)
 		nm_error_clear(err);
 	if (text == NULL || *text == '\0') {
-		refuse(err, "range is empty");
+		nm_error_config(err, "range is empty");
 		return -1;
 	}
 	if (*p == '@') {
@@ -118,7 +99,7 @@ mp_range_parse(const char *text, mp_range *out, nm_error *err)
 	if (r.start > r.end) {
 		/* Numbers that parsed are shown: they are what the range
 		 * means, and they are no secret. */
-		refuse(err, "the range's start %g is greater than its "
+		nm_error_config(err, "the range's start %g is greater than its "
 		    "end %g", r.start, r.end);
 		return -1;
 	}

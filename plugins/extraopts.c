@@ -281,9 +281,10 @@ find_default_file(const char *const *defaults, nm_error *err)
 		if (access(*defaults, F_OK) == 0)
 			return dup_or_nomem(*defaults, err);
 	}
-	(void)nm_error_config(err, NM_EXTRAOPTS_OPT ": no ini file: MP_CONFIG_FILE is "
-	    "unset, and no monitoring-plugins.ini, plugins.ini or "
-	    "nagios-plugins.ini in NAGIOS_CONFIG_PATH or the standard places");
+	(void)nm_error_config(err, NM_EXTRAOPTS_OPT ": no ini file: "
+	    "MP_CONFIG_FILE is unset, and no monitoring-plugins.ini, "
+	    "plugins.ini or nagios-plugins.ini in NAGIOS_CONFIG_PATH or the "
+	    "standard places");
 	return NULL;
 }
 

@@ -123,13 +123,13 @@ parse_problem(const char *path, const file_state *st, int r, nm_error *err)
 		return -1;
 	}
 	if (s->too_long != 0)
-		return nm_error_config(err, "--nova-conf: '%s' line %u is longer "
-		    "than this libinih can read whole (%d bytes)", path,
-		    s->too_long, NM_INI_MAX_LINE);
+		return nm_error_config(err, "--nova-conf: '%s' line %u is "
+		    "longer than this libinih can read whole (%d bytes)",
+		    path, s->too_long, NM_INI_MAX_LINE);
 	if (s->ambiguous != 0)
-		return nm_error_config(err, "--nova-conf: '%s' line %u has ' ;' in "
-		    "the value, which this libinih takes for a comment and "
-		    "oslo.config does not", path, s->ambiguous);
+		return nm_error_config(err, "--nova-conf: '%s' line %u has "
+		    "' ;' in the value, which this libinih takes for a "
+		    "comment and oslo.config does not", path, s->ambiguous);
 	if (r > 0 && (unsigned)r == s->stray)
 		return nm_error_config(err, "--nova-conf: '%s' line %d is "
 		    "indented, which continues a value, but follows a blank "

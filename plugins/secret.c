@@ -129,9 +129,9 @@ load_env(nm_secret *out, nm_error *err)
 	size_t len;
 
 	if (value == NULL)
-		return nm_error_config(err, "no shared secret: give --secret-file "
-		    "or --nova-conf, or set " NM_SECRET_ENV " (Nova's "
-		    "[neutron] metadata_proxy_shared_secret)");
+		return nm_error_config(err, "no shared secret: give "
+		    "--secret-file or --nova-conf, or set " NM_SECRET_ENV
+		    " (Nova's [neutron] metadata_proxy_shared_secret)");
 	len = strlen(value);
 	if (len > NM_SECRET_MAX)
 		return nm_error_config(err, NM_SECRET_ENV " is longer than %d "
