@@ -15,6 +15,7 @@ nm_err_state(nm_err e, mp_state timeout_result)
 		return MP_OK;
 	case NM_ERR_NOMEM:
 	case NM_ERR_SETUP:
+	case NM_ERR_CONFIG:
 		return MP_UNKNOWN;
 	case NM_ERR_TIMEOUT:
 		return timeout_result;
@@ -33,6 +34,8 @@ nm_err_name(nm_err e)
 		return "out of memory";
 	case NM_ERR_SETUP:
 		return "local setup failed";
+	case NM_ERR_CONFIG:
+		return "bad configuration";
 	case NM_ERR_REFUSED:
 		return "connection refused";
 	case NM_ERR_UNRESOLVED:
@@ -45,6 +48,8 @@ nm_err_name(nm_err e)
 		return "the connection broke off";
 	case NM_ERR_TIMEOUT:
 		return "timed out";
+	case NM_ERR_MALFORMED:
+		return "malformed answer";
 	default:
 		return "transfer failed";
 	}
@@ -57,8 +62,8 @@ nm_error_vset(nm_error *e, nm_err code, const char *fmt, va_list ap)
 
 	free(e->cause);
 	e->cause = text;
-	e->code = code;
-	return code;
+	e->code = text != NULL ? code : NM_ERR_NOMEM;
+	return e->code;
 }
 
 nm_err
@@ -67,9 +72,51 @@ nm_error_set(nm_error *e, nm_err code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)nm_error_vset(e, code, fmt, ap);
+	code = nm_error_vset(e, code, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int
+nm_error_config(nm_error *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL)
+		return -1;
+	va_start(ap, fmt);
+	(void)nm_error_vset(e, NM_ERR_CONFIG, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+nm_err
+nm_error_nomem(nm_error *e)
+{
+	free(e->cause);
+	e->cause = NULL;
+	e->code = NM_ERR_NOMEM;
+	return NM_ERR_NOMEM;
+}
+
+nm_err
+nm_error_append(nm_error *e, const char *fmt, ...)
+{
+	char *tail, *old = e->cause;
+	va_list ap;
+
+	va_start(ap, fmt);
+	tail = mp_vscrubbed(fmt, ap);
+	va_end(ap);
+	e->cause = NULL;
+	if (tail == NULL)
+		(void)nm_error_nomem(e);
+	else
+		(void)nm_error_set(e, e->code, "%s%s", old != NULL ? old :
+		    nm_err_name(e->code), tail);
+	free(tail);
+	free(old);
+	return e->code;
 }
 
 const char *

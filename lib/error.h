@@ -13,6 +13,8 @@ typedef enum {
 	/* the plugin itself: UNKNOWN */
 	NM_ERR_NOMEM,		/* out of memory */
 	NM_ERR_SETUP,		/* a local failure: libcurl setup, a file */
+	NM_ERR_CONFIG,		/* a bad option, or a file or setting it
+				 * names: the cause says which and why */
 	/* no HTTP answer: CRITICAL, the cause as libcurl names it */
 	NM_ERR_REFUSED,		/* connection refused or unreachable */
 	NM_ERR_UNRESOLVED,	/* the name did not resolve */
@@ -20,6 +22,8 @@ typedef enum {
 	NM_ERR_TOO_LARGE,	/* the body passed the 1 MiB cap */
 	NM_ERR_BROKE_OFF,	/* the peer closed or reset mid-exchange */
 	NM_ERR_TRANSPORT,	/* any other transfer failure */
+	/* an answer that is not what it must be: CRITICAL */
+	NM_ERR_MALFORMED,	/* a listing that is none, binary text */
 	/* the whole-run limit: --timeout-result */
 	NM_ERR_TIMEOUT
 } nm_err;
@@ -38,9 +42,9 @@ mp_state nm_err_state(nm_err e, mp_state timeout_result);
 /* A short English name: "out of memory", "connection refused", ... */
 const char *nm_err_name(nm_err e);
 
-/* Sets e to code with a printf-like cause (scrubbed). A cause that
- * cannot be allocated leaves it NULL: nm_error_text() falls back to the
- * name. Returns code, so "return nm_error_set(...)" reports it. */
+/* Sets e to code with a printf-like cause (scrubbed). Returns e's code,
+ * so "return nm_error_set(...)" reports it: code, or NM_ERR_NOMEM (no
+ * cause) when the cause cannot be allocated. */
 nm_err nm_error_set(nm_error *e, nm_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -50,6 +54,20 @@ const char *nm_error_text(const nm_error *e);
 /* nm_error_set with a va_list. */
 nm_err nm_error_vset(nm_error *e, nm_err code, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+
+/* nm_error_set(e, NM_ERR_CONFIG, ...) for helpers that return 0 or -1:
+ * always -1 (e's code says whether the cause could be kept). e may be
+ * NULL, for callers that want only the verdict. */
+int nm_error_config(nm_error *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Sets e to NM_ERR_NOMEM, which needs no cause; returns NM_ERR_NOMEM. */
+nm_err nm_error_nomem(nm_error *e);
+
+/* Appends a printf-like text to e's cause, keeping its code (for "...
+ * (from --extra-opts)"). Returns e's code, NM_ERR_NOMEM as above. */
+nm_err nm_error_append(nm_error *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 void nm_error_clear(nm_error *e);
 

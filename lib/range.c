@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cause.h"
+#include "error.h"
 #include "numparse.h"
 #include "output.h"
 #include "range.h"
@@ -18,18 +18,19 @@
  * included. */
 static int
 parse_point(const char *what, const char *s, size_t n, double *v,
-    char **cause)
+    nm_error *err)
 {
 	char *copy = NULL;
 	np_err e;
 	int r = -1;
 
 	if ((copy = strndup(s, n)) == NULL) {
-		mp_set_cause(cause, "out of memory");
+		if (err != NULL)
+			(void)nm_error_nomem(err);
 		goto out;
 	}
 	if ((e = np_parse_double(copy, v)) != NP_OK) {
-		mp_set_cause(cause, "%s %s", what, np_strerror(e));
+		nm_error_config(err, "%s %s", what, np_strerror(e));
 		goto out;
 	}
 	r = 0;
@@ -40,65 +41,65 @@ parse_point(const char *what, const char *s, size_t n, double *v,
 
 /* Splits "[@][start:]end" at its single ':' and fills r. */
 static int
-parse_parts(const char *p, mp_range *r, char **cause)
+parse_parts(const char *p, mp_range *r, nm_error *err)
 {
 	const char *colon = strchr(p, ':');
 
 	if (colon == NULL) {
 		if (*p == '\0' || strcmp(p, "~") == 0) {
-			mp_set_cause(cause, "the range has no end point");
+			nm_error_config(err, "the range has no end point");
 			return -1;
 		}
 		r->start = 0;
 		return parse_point("the range's end", p, strlen(p), &r->end,
-		    cause);
+		    err);
 	}
 	if (strchr(colon + 1, ':') != NULL) {
-		mp_set_cause(cause, "the range has more than one ':'");
+		nm_error_config(err, "the range has more than one ':'");
 		return -1;
 	}
 	if (colon == p) {
 		/* The guidelines spell minus infinity "~"; an empty start is
 		 * more likely a typo than a request for 0. */
-		mp_set_cause(cause, "the range has no start; use '~' for no "
+		nm_error_config(err, "the range has no start; use '~' for no "
 		    "lower bound");
 		return -1;
 	}
 	if (colon - p == 1 && *p == '~')
 		r->start = -INFINITY;
 	else if (parse_point("the range's start", p, (size_t)(colon - p),
-	    &r->start, cause) != 0)
+	    &r->start, err) != 0)
 		return -1;
 	if (colon[1] == '\0')
 		r->end = INFINITY;
 	else if (parse_point("the range's end", colon + 1, strlen(colon + 1),
-	    &r->end, cause) != 0)
+	    &r->end, err) != 0)
 		return -1;
 	return 0;
 }
 
 int
-mp_range_parse(const char *text, mp_range *out, char **cause)
+mp_range_parse(const char *text, mp_range *out, nm_error *err)
 {
 	mp_range r = { 0, INFINITY, false };
 	const char *p = text;
 
-	if (cause != NULL)
-		*cause = NULL;
+	if (err != NULL)
+		nm_error_clear(err);
 	if (text == NULL || *text == '\0') {
-		mp_set_cause(cause, "range is empty");
+		nm_error_config(err, "range is empty");
 		return -1;
 	}
 	if (*p == '@') {
 		r.alert_inside = true;
 		p++;
 	}
-	if (parse_parts(p, &r, cause) != 0)
+	if (parse_parts(p, &r, err) != 0)
 		return -1;
 	if (r.start > r.end) {
 		/* Numbers that parsed are shown: they are what the range
 		 * means, and they are no secret. */
-		mp_set_cause(cause, "the range's start %g is greater than its "
+		nm_error_config(err, "the range's start %g is greater than its "
 		    "end %g", r.start, r.end);
 		return -1;
 	}

@@ -9,6 +9,8 @@
 #define MP_RANGE_H
 
 #include <stdbool.h>
+
+#include "error.h"
 #include "states.h"
 
 typedef struct {
@@ -17,9 +19,10 @@ typedef struct {
 	bool alert_inside;	/* "@" given */
 } mp_range;
 
-/* Parses text into *out. Returns 0, or -1 with *cause set to a malloc'd
- * one-line English explanation ("start 20 is greater than end 10"). */
-int mp_range_parse(const char *text, mp_range *out, char **cause);
+/* Parses text into *out. Returns 0, or -1 with err (when not NULL)
+ * NM_ERR_NOMEM, or NM_ERR_CONFIG with a one-line English cause ("the
+ * range's start 20 is greater than its end 10"). */
+int mp_range_parse(const char *text, mp_range *out, nm_error *err);
 
 /* True when value v must raise an alert under range r. */
 bool mp_range_alerts(const mp_range *r, double v);

@@ -50,24 +50,20 @@ static const struct option long_opts[] = {
 };
 
 static nm_args_result
-fail(char **cause, const char *fmt, ...)
+fail(nm_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* A refused option: NM_ERR_CONFIG with its cause (scrubbed). */
 static nm_args_result
-fail(char **cause, const char *fmt, ...)
+fail(nm_error *err, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	nm_err e;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	e = nm_error_vset(err, NM_ERR_CONFIG, fmt, ap);
 	va_end(ap);
-	if (msg == NULL)
-		return NM_ARGS_NOMEM;
-	mp_scrub(msg);
-	*cause = msg;
-	return NM_ARGS_ERROR;
+	return e == NM_ERR_NOMEM ? NM_ARGS_NOMEM : NM_ARGS_ERROR;
 }
 
 void
@@ -255,7 +251,7 @@ split_port(const char *arg, size_t *len)
 }
 
 static nm_args_result
-push_host(nm_config *cfg, const char *host, unsigned port, char **cause)
+push_host(nm_config *cfg, const char *host, unsigned port, nm_error *err)
 {
 	nm_hostspec *grown;
 	size_t i;
@@ -263,7 +259,7 @@ push_host(nm_config *cfg, const char *host, unsigned port, char **cause)
 	for (i = 0; i < cfg->host_count; i++) {
 		if (strcmp(cfg->hosts[i].host, host) == 0 &&
 		    cfg->hosts[i].port == port)
-			return fail(cause, "-H/--hostname: %s given twice",
+			return fail(err, "-H/--hostname: %s given twice",
 			    host);
 	}
 	grown = reallocarray(cfg->hosts, cfg->host_count + 1, sizeof(*grown));
@@ -277,7 +273,7 @@ push_host(nm_config *cfg, const char *host, unsigned port, char **cause)
 }
 
 static nm_args_result
-set_host(nm_config *cfg, const char *arg, char **cause)
+set_host(nm_config *cfg, const char *arg, nm_error *err)
 {
 	char host[NM_MAX_FIELD + 1];
 	size_t len = strlen(arg);
@@ -285,7 +281,7 @@ set_host(nm_config *cfg, const char *arg, char **cause)
 	long port = split_port(arg, &len);
 
 	if (port < 0)
-		return fail(cause, "-H/--hostname: %s has no valid port "
+		return fail(err, "-H/--hostname: %s has no valid port "
 		    "(1..65535 after the last ':')", arg);
 	/* "[::1]" is how URLs write an IPv6 address; keep the bare form. */
 	if (len >= 2 && arg[0] == '[' && arg[len - 1] == ']') {
@@ -293,29 +289,29 @@ set_host(nm_config *cfg, const char *arg, char **cause)
 		len -= 2;
 	}
 	if (len == 0 || len > NM_MAX_FIELD)
-		return fail(cause, "-H/--hostname: not a host name or address "
+		return fail(err, "-H/--hostname: not a host name or address "
 		    "(%zu characters given, 1..%d)", len, NM_MAX_FIELD);
 	memcpy(host, from, len);
 	host[len] = '\0';
 	if (!is_host(host))
-		return fail(cause, "-H/--hostname: not a host name or address "
+		return fail(err, "-H/--hostname: not a host name or address "
 		    "(letters, digits, '.', '-', '_', or an IPv6 address)%s",
 		    strchr(host, ':') != NULL && strchr(host, '.') != NULL ?
 		    "; write an IPv6 address with a port as [IPV6]:PORT" :
 		    strchr(host, '%') != NULL ? "; a zone is an interface "
 		    "name or index: fe80::1%eth0" : "");
 	drop_zone_escape(host);
-	return push_host(cfg, host, (unsigned)port, cause);
+	return push_host(cfg, host, (unsigned)port, err);
 }
 
 static nm_args_result
-set_port(nm_config *cfg, const char *arg, char **cause)
+set_port(nm_config *cfg, const char *arg, nm_error *err)
 {
 	unsigned long v;
 	np_err e;
 
 	if ((e = np_parse_ulong(arg, 1, 65535, &v)) != NP_OK)
-		return fail(cause, "-p/--port: the value %s (1..65535)",
+		return fail(err, "-p/--port: the value %s (1..65535)",
 		    np_strerror(e));
 	cfg->port = (unsigned)v;
 	cfg->port_given = true;
@@ -323,12 +319,12 @@ set_port(nm_config *cfg, const char *arg, char **cause)
 }
 
 static nm_args_result
-set_instance(nm_config *cfg, const char *arg, char **cause)
+set_instance(nm_config *cfg, const char *arg, nm_error *err)
 {
 	char *p;
 
 	if (!is_uuid(arg))
-		return fail(cause, "-i/--instance: not a UUID (8-4-4-4-12 hex "
+		return fail(err, "-i/--instance: not a UUID (8-4-4-4-12 hex "
 		    "digits; %zu characters given)", strlen(arg));
 	if (replace_str(&cfg->instance, arg) != 0)
 		return NM_ARGS_NOMEM;
@@ -339,39 +335,39 @@ set_instance(nm_config *cfg, const char *arg, char **cause)
 }
 
 static nm_args_result
-set_tenant(nm_config *cfg, const char *arg, char **cause)
+set_tenant(nm_config *cfg, const char *arg, nm_error *err)
 {
 	if (!is_token(arg, NM_MAX_FIELD))
-		return fail(cause, "-T/--tenant: not a project ID (1..255 "
+		return fail(err, "-T/--tenant: not a project ID (1..255 "
 		    "printable characters, no spaces; %zu given)", strlen(arg));
 	return replace_str(&cfg->tenant, arg) == 0 ? NM_ARGS_RUN : NM_ARGS_NOMEM;
 }
 
 static nm_args_result
-set_file(char **slot, const char *opt, const char *arg, char **cause)
+set_file(char **slot, const char *opt, const char *arg, nm_error *err)
 {
 	if (*arg == '\0')
-		return fail(cause, "%s: the file name is empty", opt);
+		return fail(err, "%s: the file name is empty", opt);
 	return replace_str(slot, arg) == 0 ? NM_ARGS_RUN : NM_ARGS_NOMEM;
 }
 
 /* Repeatable: later files override earlier ones, as oslo.config does. */
 static nm_args_result
-add_nova_conf(nm_config *cfg, const char *arg, char **cause)
+add_nova_conf(nm_config *cfg, const char *arg, nm_error *err)
 {
 	if (*arg == '\0')
-		return fail(cause, "--nova-conf: the file name is empty");
+		return fail(err, "--nova-conf: the file name is empty");
 	return push_str(&cfg->nova_conf, &cfg->nova_conf_count, arg) == 0 ?
 	    NM_ARGS_RUN : NM_ARGS_NOMEM;
 }
 
 static nm_args_result
-add_key(nm_config *cfg, const char *arg, int *keys_given, char **cause)
+add_key(nm_config *cfg, const char *arg, int *keys_given, nm_error *err)
 {
 	size_t i;
 
 	if (!is_key(arg, 0))
-		return fail(cause, "-k/--key: not a key name (letters, digits, "
+		return fail(err, "-k/--key: not a key name (letters, digits, "
 		    "'._:=,@+-', a trailing '/'; %zu characters given)",
 		    strlen(arg));
 	/* The first -k replaces the default keys instead of adding to them. */
@@ -391,14 +387,14 @@ add_key(nm_config *cfg, const char *arg, int *keys_given, char **cause)
 }
 
 static nm_args_result
-add_expect(nm_config *cfg, const char *arg, char **cause)
+add_expect(nm_config *cfg, const char *arg, nm_error *err)
 {
 	const char *eq = strchr(arg, '=');
 	nm_expect *grown, *e;
 	size_t klen;
 
 	if (eq == NULL || eq == arg)
-		return fail(cause, "-e/--expect: not KEY=VALUE (%zu characters "
+		return fail(err, "-e/--expect: not KEY=VALUE (%zu characters "
 		    "given, no '=' after a key)", strlen(arg));
 	klen = (size_t)(eq - arg);
 	grown = reallocarray(cfg->expects, cfg->expect_count + 1,
@@ -416,19 +412,19 @@ add_expect(nm_config *cfg, const char *arg, char **cause)
 	}
 	cfg->expect_count++;
 	if (!is_key(e->key, 1) || e->key[klen - 1] == '/')
-		return fail(cause, "-e/--expect: the KEY before '=' is not a "
+		return fail(err, "-e/--expect: the KEY before '=' is not a "
 		    "key name (letters, digits, '._:=,@+-/')");
 	return NM_ARGS_RUN;
 }
 
 static nm_args_result
-set_url(nm_config *cfg, const char *arg, char **cause)
+set_url(nm_config *cfg, const char *arg, nm_error *err)
 {
 	size_t len = strlen(arg);
 	char *url;
 
 	if (arg[0] != '/' || !is_token(arg, 1024) || strpbrk(arg, "?#") != NULL)
-		return fail(cause, "-u/--url: not a path starting with '/' (no "
+		return fail(err, "-u/--url: not a path starting with '/' (no "
 		    "query, no spaces; %zu characters given)", len);
 	/* A listing is a directory: keys are fetched below it. */
 	if ((url = malloc(len + 2)) == NULL)
@@ -455,19 +451,19 @@ seconds_writable(double v)
 
 static nm_args_result
 set_range(bool *has, mp_range *range, const char *opt, const char *arg,
-    char **cause)
+    nm_error *err)
 {
-	char *why = NULL;
+	nm_error why = { NM_OK, NULL };
 	nm_args_result r;
 
 	if (mp_range_parse(arg, range, &why) != 0) {
-		r = why == NULL ? NM_ARGS_NOMEM :
-		    fail(cause, "%s: %s", opt, why);
-		free(why);
+		r = why.code == NM_ERR_NOMEM ? NM_ARGS_NOMEM :
+		    fail(err, "%s: %s", opt, nm_error_text(&why));
+		nm_error_clear(&why);
 		return r;
 	}
 	if (!seconds_writable(range->start) || !seconds_writable(range->end))
-		return fail(cause, "%s: a range end is 10^15 seconds or more, "
+		return fail(err, "%s: a range end is 10^15 seconds or more, "
 		    "or below 0.000001 (a microsecond) other than 0", opt);
 	*has = true;
 	return NM_ARGS_RUN;
@@ -476,7 +472,7 @@ set_range(bool *has, mp_range *range, const char *opt, const char *arg,
 /* SECONDS[:STATE], as monitoring-plugins' parse_timeout_string reads
  * it: the state after ':' is the --timeout-result. */
 static nm_args_result
-set_timeout(nm_config *cfg, const char *arg, char **cause)
+set_timeout(nm_config *cfg, const char *arg, nm_error *err)
 {
 	const char *colon = strchr(arg, ':');
 	char *seconds = NULL;
@@ -488,12 +484,12 @@ set_timeout(nm_config *cfg, const char *arg, char **cause)
 	    strlen(arg))) == NULL)
 		return NM_ARGS_NOMEM;
 	if ((e = np_parse_ulong(seconds, 1, NM_MAX_TIMEOUT, &v)) != NP_OK)
-		r = fail(cause, "-t/--timeout: the seconds %s (whole seconds, "
+		r = fail(err, "-t/--timeout: the seconds %s (whole seconds, "
 		    "1..%d, then :STATE if wanted)", np_strerror(e),
 		    NM_MAX_TIMEOUT);
 	else if (colon != NULL &&
 	    mp_state_parse(colon + 1, &cfg->timeout_result) != 0)
-		r = fail(cause, "-t/--timeout: the state after ':' is not OK, "
+		r = fail(err, "-t/--timeout: the state after ':' is not OK, "
 		    "WARNING, CRITICAL, UNKNOWN or 0..3");
 	else {
 		cfg->timeout = (unsigned)v;
@@ -504,13 +500,13 @@ set_timeout(nm_config *cfg, const char *arg, char **cause)
 }
 
 static nm_args_result
-set_forwarded_for(nm_config *cfg, const char *arg, char **cause)
+set_forwarded_for(nm_config *cfg, const char *arg, nm_error *err)
 {
 	unsigned char addr[sizeof(struct in6_addr)];
 
 	if (inet_pton(AF_INET, arg, addr) != 1 &&
 	    inet_pton(AF_INET6, arg, addr) != 1)
-		return fail(cause, "--forwarded-for: not an IPv4 or IPv6 "
+		return fail(err, "--forwarded-for: not an IPv4 or IPv6 "
 		    "address (%zu characters given)", strlen(arg));
 	return replace_str(&cfg->forwarded_for, arg) == 0 ?
 	    NM_ARGS_RUN : NM_ARGS_NOMEM;
@@ -518,7 +514,7 @@ set_forwarded_for(nm_config *cfg, const char *arg, char **cause)
 
 /* The zone of fe80::a9fe:a9fe: an interface this machine has. */
 static nm_args_result
-set_interface(nm_config *cfg, const char *arg, char **cause)
+set_interface(nm_config *cfg, const char *arg, nm_error *err)
 {
 	char probe[IFNAMSIZ + 8];	/* longer is no interface name */
 	const char *zone;
@@ -528,27 +524,27 @@ set_interface(nm_config *cfg, const char *arg, char **cause)
 	r = snprintf(probe, sizeof(probe), "x%%%s", arg);
 	if (r < 0 || (size_t)r >= sizeof(probe) ||
 	    nm_view_split_zone(probe, &len, &zone) != 1 || zone != probe + 2)
-		return fail(cause, "--interface: not an interface name (1..%d "
+		return fail(err, "--interface: not an interface name (1..%d "
 		    "characters, no spaces, '/', '%%', ':')", IFNAMSIZ - 1);
 	if (if_nametoindex(arg) == 0)
-		return fail(cause, "--interface: no interface %s here", arg);
+		return fail(err, "--interface: no interface %s here", arg);
 	return replace_str(&cfg->interface, arg) == 0 ? NM_ARGS_RUN :
 	    NM_ARGS_NOMEM;
 }
 
 static nm_args_result
-add_vendordata_target(nm_config *cfg, const char *arg, char **cause)
+add_vendordata_target(nm_config *cfg, const char *arg, nm_error *err)
 {
 	const char *why = nm_vd_name_problem(arg);
 	size_t i;
 
 	/* The length only: what was given may be anything. */
 	if (why != NULL)
-		return fail(cause, "--vendordata-target: %s (%zu characters "
+		return fail(err, "--vendordata-target: %s (%zu characters "
 		    "given)", why, strlen(arg));
 	for (i = 0; i < cfg->vd_target_count; i++) {
 		if (strcmp(cfg->vd_targets[i], arg) == 0)
-			return fail(cause, "--vendordata-target: the same NAME "
+			return fail(err, "--vendordata-target: the same NAME "
 			    "twice");
 	}
 	return push_str(&cfg->vd_targets, &cfg->vd_target_count, arg) == 0 ?
@@ -558,18 +554,18 @@ add_vendordata_target(nm_config *cfg, const char *arg, char **cause)
 /* -O[VERSION] and --cloud-init pick a mode; naming both is a mistake
  * the user must hear about, not a silent "last one wins". */
 static nm_args_result
-set_mode(nm_config *cfg, nm_mode mode, const char *arg, char **cause)
+set_mode(nm_config *cfg, nm_mode mode, const char *arg, nm_error *err)
 {
 	const char *version = arg != NULL ? arg : "latest";
 
 	if (cfg->mode != NM_MODE_EC2 && cfg->mode != mode)
-		return fail(cause, "-O/--openstack and --cloud-init exclude "
+		return fail(err, "-O/--openstack and --cloud-init exclude "
 		    "each other: choose one");
 	cfg->mode = mode;
 	if (mode != NM_MODE_OPENSTACK)
 		return NM_ARGS_RUN;
 	if (!nm_os_version_valid(version))
-		return fail(cause, "-O/--openstack: not a version (latest or "
+		return fail(err, "-O/--openstack: not a version (latest or "
 		    "YYYY-MM-DD, attached: -O2018-08-27)");
 	return replace_str(&cfg->os_version, version) == 0 ? NM_ARGS_RUN :
 	    NM_ARGS_NOMEM;
@@ -611,7 +607,7 @@ config_new(void)
 
 /* Options that take no argument or only pick a value from a short list. */
 static nm_args_result
-apply_simple(nm_config *cfg, int opt, const char *arg, char **cause)
+apply_simple(nm_config *cfg, int opt, const char *arg, nm_error *err)
 {
 	switch (opt) {
 	case 'v':
@@ -636,55 +632,55 @@ apply_simple(nm_config *cfg, int opt, const char *arg, char **cause)
 		return NM_ARGS_RUN;
 	case OPT_TIMEOUT_RESULT:
 		if (mp_state_parse(arg, &cfg->timeout_result) != 0)
-			return fail(cause, "--timeout-result: not OK, WARNING, "
+			return fail(err, "--timeout-result: not OK, WARNING, "
 			    "CRITICAL, UNKNOWN or 0..3");
 		return NM_ARGS_RUN;
 	case OPT_OUTPUT_FORMAT:
 		if (mp_format_parse(arg, &cfg->output_format) != 0)
-			return fail(cause, "--output-format: not one of %s",
+			return fail(err, "--output-format: not one of %s",
 			    MP_FORMAT_NAMES);
 		return NM_ARGS_RUN;
 	default:
-		return fail(cause, "internal error: option %d not handled", opt);
+		return fail(err, "internal error: option %d not handled", opt);
 	}
 }
 
 static nm_args_result
 apply_option(nm_config *cfg, int opt, const char *arg, int *keys_given,
-    char **cause)
+    nm_error *err)
 {
 	mp_thresholds *t = &cfg->thresholds;
 
 	switch (opt) {
-	case 'H': return set_host(cfg, arg, cause);
-	case 'p': return set_port(cfg, arg, cause);
-	case 'i': return set_instance(cfg, arg, cause);
-	case 'T': return set_tenant(cfg, arg, cause);
-	case 'k': return add_key(cfg, arg, keys_given, cause);
-	case 'e': return add_expect(cfg, arg, cause);
-	case 'u': return set_url(cfg, arg, cause);
-	case 't': return set_timeout(cfg, arg, cause);
+	case 'H': return set_host(cfg, arg, err);
+	case 'p': return set_port(cfg, arg, err);
+	case 'i': return set_instance(cfg, arg, err);
+	case 'T': return set_tenant(cfg, arg, err);
+	case 'k': return add_key(cfg, arg, keys_given, err);
+	case 'e': return add_expect(cfg, arg, err);
+	case 'u': return set_url(cfg, arg, err);
+	case 't': return set_timeout(cfg, arg, err);
 	case 'w': return set_range(&t->has_warning, &t->warning,
-	    "-w/--warning", arg, cause);
+	    "-w/--warning", arg, err);
 	case 'c': return set_range(&t->has_critical, &t->critical,
-	    "-c/--critical", arg, cause);
+	    "-c/--critical", arg, err);
 	case 'J': return set_file(&cfg->client_cert, "-J/--client-cert", arg,
-	    cause);
+	    err);
 	case 'K': return set_file(&cfg->client_key, "-K/--private-key", arg,
-	    cause);
+	    err);
 	case OPT_CA_CERT: return set_file(&cfg->ca_cert, "--ca-cert", arg,
-	    cause);
+	    err);
 	case OPT_SECRET_FILE: return set_file(&cfg->secret_file,
-	    "--secret-file", arg, cause);
-	case OPT_NOVA_CONF: return add_nova_conf(cfg, arg, cause);
-	case OPT_FORWARDED_FOR: return set_forwarded_for(cfg, arg, cause);
-	case OPT_INTERFACE: return set_interface(cfg, arg, cause);
-	case 'O': return set_mode(cfg, NM_MODE_OPENSTACK, arg, cause);
+	    "--secret-file", arg, err);
+	case OPT_NOVA_CONF: return add_nova_conf(cfg, arg, err);
+	case OPT_FORWARDED_FOR: return set_forwarded_for(cfg, arg, err);
+	case OPT_INTERFACE: return set_interface(cfg, arg, err);
+	case 'O': return set_mode(cfg, NM_MODE_OPENSTACK, arg, err);
 	case OPT_CLOUD_INIT: return set_mode(cfg, NM_MODE_CLOUD_INIT, NULL,
-	    cause);
+	    err);
 	case OPT_VENDORDATA_TARGET: return add_vendordata_target(cfg, arg,
-	    cause);
-	default: return apply_simple(cfg, opt, arg, cause);
+	    err);
+	default: return apply_simple(cfg, opt, arg, err);
 	}
 }
 
@@ -717,19 +713,19 @@ is_flag_with_value(const char *word)
 
 /* What getopt could not make sense of, named as the user typed it. */
 static nm_args_result
-getopt_error(int opt, char **argv, char **cause)
+getopt_error(int opt, char **argv, nm_error *err)
 {
 	const char *word = argv[optind - 1];
 
 	if (opt == ':')
-		return fail(cause, "option '%.*s' needs a value",
+		return fail(err, "option '%.*s' needs a value",
 		    name_length(word), word);
 	if (is_flag_with_value(word))
-		return fail(cause, "option '%.*s' takes no value",
+		return fail(err, "option '%.*s' takes no value",
 		    name_length(word), word);
 	if (optopt != 0 && strncmp(word, "--", 2) != 0)
-		return fail(cause, "unknown option '-%c'", optopt);
-	return fail(cause, "unknown option '%.*s'", name_length(word), word);
+		return fail(err, "unknown option '-%c'", optopt);
+	return fail(err, "unknown option '%.*s'", name_length(word), word);
 }
 
 /* getopt_long takes any unique prefix of a long option ("--secret" for
@@ -737,7 +733,7 @@ getopt_error(int opt, char **argv, char **cause)
  * matches today may match two options tomorrow, and an ini key such as
  * "secret" must not silently become a file name. */
 static nm_args_result
-check_spelled_out(char **argv, int index, char **cause)
+check_spelled_out(char **argv, int index, nm_error *err)
 {
 	const char *name = long_opts[index].name, *word;
 	size_t len = strlen(name);
@@ -749,7 +745,7 @@ check_spelled_out(char **argv, int index, char **cause)
 	if (strncmp(word, "--", 2) == 0 && strncmp(word + 2, name, len) == 0 &&
 	    (word[2 + len] == '\0' || word[2 + len] == '='))
 		return NM_ARGS_RUN;
-	return fail(cause, "unknown option '%.*s' (write long options in "
+	return fail(err, "unknown option '%.*s' (write long options in "
 	    "full, e.g. --%s)", name_length(word), word, name);
 }
 
@@ -787,13 +783,14 @@ scan_output_format(int argc, char **argv)
 mp_format
 nm_args_output_format(int argc, char *const *argv)
 {
-	char **copy = NULL, **expanded = NULL, *cause = NULL;
+	char **copy = NULL, **expanded = NULL;
+	nm_error err = { NM_OK, NULL };
 	mp_format f = MP_FORMAT_CLASSIC;
 	int n = 0;
 
 	/* --extra-opts may set the format: read it as the parser does. */
 	if (nm_extraopts_wanted(argc, argv) && nm_extraopts_expand(argc, argv,
-	    NM_PROGNAME, NULL, &n, &expanded, &cause) == 0) {
+	    NM_PROGNAME, NULL, &n, &expanded, &err) == NM_OK) {
 		f = scan_output_format(n, expanded);
 		goto out;
 	}
@@ -803,7 +800,7 @@ nm_args_output_format(int argc, char *const *argv)
 	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
 	f = scan_output_format(argc, copy);
  out:
-	free(cause);
+	nm_error_clear(&err);
 	free(copy);
 	nm_argv_free(expanded);
 	return f;
@@ -812,32 +809,32 @@ nm_args_output_format(int argc, char *const *argv)
 /* -4/-6 against an address literal of the other family could only fail
  * later as "Couldn't connect", which blames the service. */
 static nm_args_result
-check_family(const nm_config *cfg, const char *host, char **cause)
+check_family(const nm_config *cfg, const char *host, nm_error *err)
 {
 	unsigned char addr[sizeof(struct in6_addr)];
 
 	if (cfg->family == 4 && strchr(host, ':') != NULL)
-		return fail(cause, "-4 with -H %s: an IPv6 address", host);
+		return fail(err, "-4 with -H %s: an IPv6 address", host);
 	if (cfg->family == 6 && inet_pton(AF_INET, host, addr) == 1)
-		return fail(cause, "-6 with -H %s: an IPv4 address", host);
+		return fail(err, "-6 with -H %s: an IPv4 address", host);
 	return NM_ARGS_RUN;
 }
 
 /* One -H is the single target it always was, its port -p's unless it
  * names one. */
 static nm_args_result
-check_hosts(nm_config *cfg, char **cause)
+check_hosts(nm_config *cfg, nm_error *err)
 {
 	nm_args_result r;
 	size_t i;
 
 	for (i = 0; i < cfg->host_count; i++) {
-		if ((r = check_family(cfg, cfg->hosts[i].host, cause)) !=
+		if ((r = check_family(cfg, cfg->hosts[i].host, err)) !=
 		    NM_ARGS_RUN)
 			return r;
 	}
 	if (cfg->host_count == 0)
-		return check_family(cfg, cfg->host, cause);
+		return check_family(cfg, cfg->host, err);
 	if (cfg->host_count == 1 && cfg->hosts[0].port != 0)
 		cfg->port = cfg->hosts[0].port;
 	return NM_ARGS_RUN;
@@ -846,24 +843,24 @@ check_hosts(nm_config *cfg, char **cause)
 /* What the instance's view excludes: a secret (the agent signs) and
  * X-Forwarded-For (the proxy adds it). */
 static nm_args_result
-check_view_options(const nm_config *cfg, char **cause)
+check_view_options(const nm_config *cfg, nm_error *err)
 {
 	if (!cfg->instance_view)
-		return cfg->interface == NULL ? NM_ARGS_RUN : fail(cause,
+		return cfg->interface == NULL ? NM_ARGS_RUN : fail(err,
 		    "--interface needs --instance-view: it names the zone of "
 		    "the instances' IPv6 metadata address");
 	if (cfg->secret_file != NULL || cfg->nova_conf_count > 0)
-		return fail(cause, "--instance-view needs no secret: an "
+		return fail(err, "--instance-view needs no secret: an "
 		    "instance sends no signature (the agent signs); drop "
 		    "--secret-file and --nova-conf");
 	if (cfg->forwarded_for != NULL)
-		return fail(cause, "--forwarded-for does not apply to "
+		return fail(err, "--forwarded-for does not apply to "
 		    "--instance-view: the metadata proxy adds X-Forwarded-For");
 	if (cfg->interface != NULL && cfg->host_count > 0)
-		return fail(cause, "--interface with -H: write the zone in -H "
+		return fail(err, "--interface with -H: write the zone in -H "
 		    "instead (fe80::a9fe:a9fe%%%s)", cfg->interface);
 	if (cfg->interface != NULL && cfg->family == 4)
-		return fail(cause, "-4 with --interface: the address on an "
+		return fail(err, "-4 with --interface: the address on an "
 		    "interface is IPv6 (fe80::a9fe:a9fe)");
 	return NM_ARGS_RUN;
 }
@@ -871,12 +868,13 @@ check_view_options(const nm_config *cfg, char **cause)
 /* --instance-view: the address instances use unless -H names one,
  * port 80 unless -p or -H names one. */
 static nm_args_result
-check_instance_view(nm_config *cfg, char **cause)
+check_instance_view(nm_config *cfg, nm_error *err)
 {
 	char *iface = NULL, *host = NULL;
 	nm_args_result r;
+	nm_err e;
 
-	if ((r = check_view_options(cfg, cause)) != NM_ARGS_RUN ||
+	if ((r = check_view_options(cfg, err)) != NM_ARGS_RUN ||
 	    !cfg->instance_view)
 		return r;
 	if (!cfg->port_given)
@@ -886,9 +884,9 @@ check_instance_view(nm_config *cfg, char **cause)
 	if (cfg->interface == NULL && cfg->family != 6)
 		return replace_str(&cfg->host, NM_VIEW_HOST) == 0 ?
 		    NM_ARGS_RUN : NM_ARGS_NOMEM;
-	if (cfg->interface == NULL && nm_view_pick_interface(&iface,
-	    cause) != 0)
-		return *cause != NULL ? NM_ARGS_ERROR : NM_ARGS_NOMEM;
+	if (cfg->interface == NULL && (e = nm_view_pick_interface(&iface,
+	    err)) != NM_OK)
+		return e == NM_ERR_NOMEM ? NM_ARGS_NOMEM : NM_ARGS_ERROR;
 	if (asprintf(&host, "%s%%%s", NM_VIEW_HOST6, iface != NULL ? iface :
 	    cfg->interface) < 0)
 		host = NULL;
@@ -900,39 +898,39 @@ check_instance_view(nm_config *cfg, char **cause)
 }
 
 static nm_args_result
-check_complete(nm_config *cfg, char **cause)
+check_complete(nm_config *cfg, nm_error *err)
 {
 	nm_args_result r;
 
-	if ((r = check_instance_view(cfg, cause)) != NM_ARGS_RUN)
+	if ((r = check_instance_view(cfg, err)) != NM_ARGS_RUN)
 		return r;
 	if (cfg->instance == NULL)
-		return fail(cause, "-i/--instance is required: the canary "
+		return fail(err, "-i/--instance is required: the canary "
 		    "instance's UUID");
 	if (cfg->tenant == NULL)
-		return fail(cause, "-T/--tenant is required: the canary's "
+		return fail(err, "-T/--tenant is required: the canary's "
 		    "project ID");
 	if ((cfg->client_cert == NULL) != (cfg->client_key == NULL))
-		return fail(cause, "%s needs %s too: a client certificate "
+		return fail(err, "%s needs %s too: a client certificate "
 		    "comes with its private key", cfg->client_cert != NULL ?
 		    "-J/--client-cert" : "-K/--private-key",
 		    cfg->client_cert != NULL ? "-K/--private-key" :
 		    "-J/--client-cert");
 	if (cfg->mode != NM_MODE_EC2 && strcmp(cfg->url, NM_DEFAULT_URL) != 0)
-		return fail(cause, "-u/--url does not apply to %s: the paths "
+		return fail(err, "-u/--url does not apply to %s: the paths "
 		    "are OpenStack's", cfg->mode == NM_MODE_OPENSTACK ?
 		    "-O/--openstack" : "--cloud-init");
-	if ((r = check_hosts(cfg, cause)) != NM_ARGS_RUN)
+	if ((r = check_hosts(cfg, err)) != NM_ARGS_RUN)
 		return r;
 	/* Dates compare as text: "latest" sorts after every one. */
 	if (cfg->vd_target_count > 0 && cfg->mode == NM_MODE_OPENSTACK &&
 	    strcmp(cfg->os_version, NM_VD_SINCE) < 0)
-		return fail(cause, "--vendordata-target needs -O %s or later "
+		return fail(err, "--vendordata-target needs -O %s or later "
 		    "(or latest): older versions have no vendor_data2.json",
 		    NM_VD_SINCE);
 	if (!cfg->ssl && (cfg->ca_cert != NULL || cfg->client_cert != NULL ||
 	    cfg->insecure))
-		return fail(cause, "--ca-cert, -J, -K and --insecure need "
+		return fail(err, "--ca-cert, -J, -K and --insecure need "
 		    "-S/--ssl");
 	return NM_ARGS_RUN;
 }
@@ -948,61 +946,57 @@ option_word(char **argv)
 /* Says where a refused option came from when an ini file gave it: the
  * operator looks there, not at the command line. */
 static nm_args_result
-note_origin(nm_args_result r, char **argv, int from_files, char **cause)
+note_origin(nm_args_result r, char **argv, int from_files, nm_error *err)
 {
-	char *longer = NULL;
-
 	if (r != NM_ARGS_ERROR || option_word(argv) > from_files)
 		return r;
-	if (asprintf(&longer, "%s (from --extra-opts)", *cause) < 0)
+	if (nm_error_append(err, " (from --extra-opts)") == NM_ERR_NOMEM)
 		return NM_ARGS_NOMEM;
-	free(*cause);
-	*cause = longer;
 	return r;
 }
 
 /* One option from getopt: refused, help, version, or applied. */
 static nm_args_result
 take_option(nm_config *cfg, int opt, int index, char **argv,
-    int *keys_given, char **cause)
+    int *keys_given, nm_error *err)
 {
 	nm_args_result r;
 
 	if (index >= 0 && opt != '?' && opt != ':' &&
-	    (r = check_spelled_out(argv, index, cause)) != NM_ARGS_RUN)
+	    (r = check_spelled_out(argv, index, err)) != NM_ARGS_RUN)
 		return r;
 	if (opt == 'h' || opt == 'V')
 		return opt == 'h' ? NM_ARGS_HELP : NM_ARGS_VERSION;
 	if (opt == '?' || opt == ':')
-		return getopt_error(opt, argv, cause);
-	return apply_option(cfg, opt, optarg, keys_given, cause);
+		return getopt_error(opt, argv, err);
+	return apply_option(cfg, opt, optarg, keys_given, err);
 }
 
 /* argv[1..from_files] came from --extra-opts files. */
 static nm_args_result
 parse_argv(int argc, char **argv, int from_files, nm_config **out,
-    char **cause)
+    nm_error *err)
 {
 	nm_config *cfg = NULL;
 	nm_args_result r = NM_ARGS_NOMEM;
 	int opt, index, keys_given = 0;
 
 	*out = NULL;
-	*cause = NULL;
+	nm_error_clear(err);
 	if ((cfg = config_new()) == NULL)
 		goto out;
 	optind = 0;	/* glibc: full re-initialisation, for repeated calls */
 	opterr = 0;
 	while ((index = -1, opt = getopt_long(argc, argv, short_opts,
 	    long_opts, &index)) != -1) {
-		r = take_option(cfg, opt, index, argv, &keys_given, cause);
-		if ((r = note_origin(r, argv, from_files, cause)) != NM_ARGS_RUN)
+		r = take_option(cfg, opt, index, argv, &keys_given, err);
+		if ((r = note_origin(r, argv, from_files, err)) != NM_ARGS_RUN)
 			goto out;
 	}
 	if (optind < argc) {
 		/* getopt takes an optional value only when attached. */
 		/* Not quoted: it may be a value that lost its option. */
-		r = fail(cause, "unexpected argument (%zu characters) where "
+		r = fail(err, "unexpected argument (%zu characters) where "
 		    "an option belongs%s", strlen(argv[optind]),
 		    nm_os_version_valid(argv[optind]) ? "; a version goes "
 		    "attached: -O2018-08-27 or --openstack=2018-08-27" : "");
@@ -1013,7 +1007,7 @@ parse_argv(int argc, char **argv, int from_files, nm_config **out,
 		r = NM_ARGS_NOMEM;
 		goto out;
 	}
-	if ((r = check_complete(cfg, cause)) != NM_ARGS_RUN)
+	if ((r = check_complete(cfg, err)) != NM_ARGS_RUN)
 		goto out;
 	*out = cfg;
 	cfg = NULL;
@@ -1025,20 +1019,25 @@ parse_argv(int argc, char **argv, int from_files, nm_config **out,
 /* --extra-opts first becomes the options it stands for, put before the
  * command line's so that those win; then the whole is parsed as one. */
 nm_args_result
-nm_parse_args(int argc, char **argv, nm_config **out, char **cause)
+nm_parse_args(int argc, char **argv, nm_config **out, nm_error *err)
 {
 	char **expanded = NULL;
 	nm_args_result r;
 	int n = 0, from_files = 0;
+	nm_err e;
 
 	*out = NULL;
-	*cause = NULL;
+	nm_error_clear(err);
 	if (!nm_extraopts_wanted(argc, argv))
-		return parse_argv(argc, argv, 0, out, cause);
-	if (nm_extraopts_expand_counted(argc, argv, NM_PROGNAME, NULL, &n,
-	    &expanded, &from_files, cause) != 0)
-		return *cause != NULL ? NM_ARGS_ERROR : NM_ARGS_NOMEM;
-	r = parse_argv(n, expanded, from_files, out, cause);
+		r = parse_argv(argc, argv, 0, out, err);
+	else if ((e = nm_extraopts_expand_counted(argc, argv, NM_PROGNAME,
+	    NULL, &n, &expanded, &from_files, err)) != NM_OK)
+		r = e == NM_ERR_NOMEM ? NM_ARGS_NOMEM : NM_ARGS_ERROR;
+	else
+		r = parse_argv(n, expanded, from_files, out, err);
+	/* Out of memory is its own error, whatever cause came before. */
+	if (r == NM_ARGS_NOMEM)
+		(void)nm_error_nomem(err);
 	nm_argv_free(expanded);
 	return r;
 }

@@ -362,23 +362,22 @@ check_several(const nm_config *cfg, const nm_targets *ts,
 
 mp_check *
 nm_check_run(const nm_config *cfg, const char *signature,
-    const struct timespec *deadline, char **cause)
+    const struct timespec *deadline, nm_error *err)
 {
 	nm_targets ts;
-	nm_error err = { NM_OK, NULL };
 	mp_check *ret = NULL;
 
-	*cause = NULL;
-	if (nm_targets_build(cfg, &ts, &err) != NM_OK)
-		goto out;
+	nm_error_clear(err);
+	if (nm_targets_build(cfg, &ts, err) != NM_OK)
+		return NULL;
 	if (ts.count == 1)
-		ret = check_one(cfg, &ts.v[0].ep, signature, deadline, &err);
+		ret = check_one(cfg, &ts.v[0].ep, signature, deadline, err);
 	else
-		ret = check_several(cfg, &ts, signature, deadline, &err);
+		ret = check_several(cfg, &ts, signature, deadline, err);
 	nm_targets_free(&ts);
- out:
-	if (ret == NULL)
-		*cause = strdup(nm_error_text(&err));
-	nm_error_clear(&err);
+	/* Every failing step names its error; none is a bug. */
+	if (ret == NULL && err->code == NM_OK)
+		(void)nm_error_set(err, NM_ERR_SETUP, "internal error: the "
+		    "check failed without saying why");
 	return ret;
 }

@@ -5,6 +5,7 @@
 
 #include <time.h>
 
+#include "error.h"
 #include "nm_config.h"
 #include "output.h"
 
@@ -12,10 +13,10 @@
  * once on one engine, signing with signature, finishing before deadline
  * (CLOCK_MONOTONIC). One backend gives the single-target result; several
  * give each backend nested under the result, the summary naming those
- * not OK. Returns the result, or NULL with *cause (the text of the
- * plugin's own error: out of memory, libcurl setup) for main's UNKNOWN. */
+ * not OK. Returns the result, or NULL with err (the plugin's own error:
+ * out of memory, libcurl setup), for main. */
 mp_check *nm_check_run(const nm_config *cfg, const char *signature,
-    const struct timespec *deadline, char **cause);
+    const struct timespec *deadline, nm_error *err);
 
 /* The result for a run that hit the whole-run limit: main formats it
  * ahead of time for its alarm handler, the check uses it when libcurl

@@ -64,6 +64,33 @@ unknown(mp_format format, const char *why)
 	return MP_UNKNOWN;
 }
 
+/* Prints an error that ends the run, in the state nm_err_state() gives
+ * it (UNKNOWN for every error that reaches main: the plugin's own, a
+ * bad option); returns that state. */
+static int
+report_error(mp_format format, const nm_error *err)
+{
+	mp_state state = nm_err_state(err->code, MP_UNKNOWN);
+	mp_check *c;
+	char *out = NULL;
+
+	if (state == MP_UNKNOWN)
+		return unknown(format, nm_error_text(err));
+	/* A sub-check carries any other state. */
+	if ((c = mp_check_new(NM_LABEL)) == NULL ||
+	    mp_check_add(c, state, "%s", nm_error_text(err)) == NULL ||
+	    mp_check_set_summary(c, "%s", nm_error_text(err)) != 0 ||
+	    mp_check_format(c, format, &out) != 0) {
+		mp_check_free(c);
+		return unknown(format, nm_err_name(NM_ERR_NOMEM));
+	}
+	nm_redact(out);
+	print_status(out);
+	free(out);
+	mp_check_free(c);
+	return (int)state;
+}
+
 /* The line a signal prints before the check has finished; subject is
  * "" while the options are not yet known. NULL on out of memory. */
 static char *
@@ -80,8 +107,8 @@ interrupted_line(mp_format format, const char *subject)
 	return out;
 }
 
-/* The signal thread's lines for this configuration, searched for the
- * secret once that is known (main prepares them again then). */
+/* The signal thread's lines for this configuration; searched for the
+ * secret in place once that is known (nm_signals_edit_lines). */
 static int
 prepare_lines(const nm_config *cfg)
 {
@@ -128,12 +155,12 @@ log_config(const nm_config *cfg)
 /* Loads the secret, signs, and wipes the secret at once. */
 static int
 make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
-    char **cause)
+    nm_error *err)
 {
 	nm_secret secret;
 	int r;
 
-	if (nm_secret_load(cfg, &secret, cause) != 0)
+	if (nm_secret_load(cfg, &secret, err) != NM_OK)
 		return -1;
 	/* Armed before anything is logged: from here on, no line printed
 	 * can hold the secret, whichever option it was pasted into. */
@@ -148,8 +175,8 @@ make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	}
 	nm_secret_clear(&secret);
 	if (r != 0) {
-		*cause = strdup("HMAC-SHA256 failed in libcrypto (or out of "
-		    "memory)");
+		(void)nm_error_set(err, NM_ERR_SETUP, "HMAC-SHA256 failed in "
+		    "libcrypto (or out of memory)");
 		return -1;
 	}
 	nm_log(1, "signature %.8s... for instance %s", sig, cfg->instance);
@@ -160,19 +187,18 @@ make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
  * armed: a secret pasted into -H, -T or -e must not reach -vv either. */
 static mp_check *
 sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
-    const struct timespec *deadline, char **cause)
+    const struct timespec *deadline, nm_error *err)
 {
 	/* Inside an instance nothing is signed: the agent signs. */
 	if (cfg->instance_view)
 		sig[0] = '\0';
-	else if (make_signature(cfg, sig, cause) != 0)
+	else if (make_signature(cfg, sig, err) != 0)
 		return NULL;
 	/* The signal thread's lines, too, may hold a secret pasted into
-	 * an option: made again, searched now. */
-	if (prepare_lines(cfg) != 0)
-		return NULL;
+	 * an option: searched now. */
+	nm_signals_edit_lines(nm_redact);
 	log_config(cfg);
-	return nm_check_run(cfg, sig, deadline, cause);
+	return nm_check_run(cfg, sig, deadline, err);
 }
 
 static int
@@ -180,13 +206,15 @@ run(const nm_config *cfg, const struct timespec *deadline)
 {
 	char sig[NM_SIGNATURE_HEX_LEN + 1];
 	mp_check *result = NULL;
-	char *cause = NULL, *out = NULL;
+	nm_error err = { NM_OK, NULL };
+	char *out = NULL;
 	int state;
 
-	if ((result = sign_and_check(cfg, sig, deadline, &cause)) == NULL ||
-	    mp_check_format(result, cfg->output_format, &out) != 0) {
-		state = unknown(cfg->output_format, cause != NULL ? cause :
-		    "out of memory");
+	if ((result = sign_and_check(cfg, sig, deadline, &err)) != NULL &&
+	    mp_check_format(result, cfg->output_format, &out) != 0)
+		(void)nm_error_nomem(&err);
+	if (out == NULL) {
+		state = report_error(cfg->output_format, &err);
 		goto out;
 	}
 	nm_redact(out);
@@ -195,7 +223,7 @@ run(const nm_config *cfg, const struct timespec *deadline)
  out:
 	nm_redact_disarm();
 	nm_wipe(sig, sizeof(sig));
-	free(cause);
+	nm_error_clear(&err);
 	free(out);
 	mp_check_free(result);
 	return state;
@@ -220,6 +248,9 @@ configure_and_run(const nm_config *cfg, const char *unhardened)
 	 * to a peer that hung up would otherwise kill the process without a
 	 * status line or a plugin exit code. */
 	(void)signal(SIGPIPE, SIG_IGN);
+	if (nm_crypto_init() != 0)
+		return unknown(cfg->output_format, "libcrypto failed to "
+		    "initialise");
 	if (nm_http_global_init() != NM_OK)
 		return unknown(cfg->output_format, "libcurl failed to "
 		    "initialise");
@@ -244,14 +275,14 @@ static int
 dispatch(int argc, char **argv, const char *unhardened)
 {
 	nm_config *cfg = NULL;
-	char *cause = NULL;
+	nm_error err = { NM_OK, NULL };
 	int state = MP_UNKNOWN;
 
 	/* A signal while the options are read: the line in the output
 	 * format asked for, if that much can be made out. */
 	(void)nm_signals_set_interrupted(interrupted_line(
 	    nm_args_output_format(argc, argv), ""));
-	switch (nm_parse_args(argc, argv, &cfg, &cause)) {
+	switch (nm_parse_args(argc, argv, &cfg, &err)) {
 	case NM_ARGS_HELP:
 		/* UNKNOWN, as monitoring-plugins do: a check left in help
 		 * mode must not look healthy. */
@@ -261,17 +292,14 @@ dispatch(int argc, char **argv, const char *unhardened)
 		state = print_version();
 		break;
 	case NM_ARGS_ERROR:
-		state = unknown(nm_args_output_format(argc, argv), cause);
-		break;
 	case NM_ARGS_NOMEM:
-		state = unknown(nm_args_output_format(argc, argv),
-		    "out of memory");
+		state = report_error(nm_args_output_format(argc, argv), &err);
 		break;
 	case NM_ARGS_RUN:
 		state = configure_and_run(cfg, unhardened);
 		break;
 	}
-	free(cause);
+	nm_error_clear(&err);
 	nm_config_free(cfg);
 	return state;
 }

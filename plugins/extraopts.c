@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "cause.h"
+#include "error.h"
 #include "extraopts.h"
 #include "inifile.h"
 #include "nm_config.h"
@@ -254,25 +254,37 @@ find_in_config_path(void)
 	return NULL;
 }
 
-/* monitoring-plugins' search: MP_CONFIG_FILE, NAGIOS_CONFIG_PATH, then
- * the standard places. NULL with *cause when nothing is found. */
+/* strdup, or NULL with err out of memory. */
 static char *
-find_default_file(const char *const *defaults, char **cause)
+dup_or_nomem(const char *s, nm_error *err)
+{
+	char *copy = strdup(s);
+
+	if (copy == NULL)
+		(void)nm_error_nomem(err);
+	return copy;
+}
+
+/* monitoring-plugins' search: MP_CONFIG_FILE, NAGIOS_CONFIG_PATH, then
+ * the standard places. NULL with err when nothing is found. */
+static char *
+find_default_file(const char *const *defaults, nm_error *err)
 {
 	const char *env = getenv("MP_CONFIG_FILE");
 	char *found;
 
 	if (env != NULL && *env != '\0')
-		return strdup(env);
+		return dup_or_nomem(env, err);
 	if ((found = find_in_config_path()) != NULL)
 		return found;
 	for (; *defaults != NULL; defaults++) {
 		if (access(*defaults, F_OK) == 0)
-			return strdup(*defaults);
+			return dup_or_nomem(*defaults, err);
 	}
-	mp_set_cause(cause, NM_EXTRAOPTS_OPT ": no ini file: MP_CONFIG_FILE is "
-	    "unset, and no monitoring-plugins.ini, plugins.ini or "
-	    "nagios-plugins.ini in NAGIOS_CONFIG_PATH or the standard places");
+	(void)nm_error_config(err, NM_EXTRAOPTS_OPT ": no ini file: "
+	    "MP_CONFIG_FILE is unset, and no monitoring-plugins.ini, "
+	    "plugins.ini or nagios-plugins.ini in NAGIOS_CONFIG_PATH or the "
+	    "standard places");
 	return NULL;
 }
 
@@ -294,7 +306,7 @@ section_label(const section_state *st, char *buf, size_t len)
 /* Why a key was refused: names the file, section, line and key (when
  * it may be shown), never the value. */
 static int
-key_problem(const section_state *st, char **cause)
+key_problem(const section_state *st, nm_error *err)
 {
 	char label[128];
 	static const char *const why[] = {
@@ -305,34 +317,36 @@ key_problem(const section_state *st, char **cause)
 	};
 
 	if (st->bad_name == NULL)
-		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' %s line "
+		return nm_error_config(err, NM_EXTRAOPTS_OPT ": '%s' %s line "
 		    "%u: the key (not shown) %s", st->file,
 		    section_label(st, label, sizeof(label)), st->bad_line,
 		    why[st->bad]);
-	return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' %s line %u: "
+	return nm_error_config(err, NM_EXTRAOPTS_OPT ": '%s' %s line %u: "
 	    "'%s' %s", st->file, section_label(st, label, sizeof(label)),
 	    st->bad_line, st->bad_name, why[st->bad]);
 }
 
 static int
-section_problem(const section_state *st, int r, char **cause)
+section_problem(const section_state *st, int r, nm_error *err)
 {
 	const nm_ini_stream *s = &st->stream;
 	char label[128];
 
-	if (st->nomem || r == -2)
+	if (st->nomem || r == -2) {
+		(void)nm_error_nomem(err);
 		return -1;
+	}
 	if (st->bad != BAD_NONE)
-		return key_problem(st, cause);
+		return key_problem(st, err);
 	if (s->too_long != 0)
-		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %u is "
+		return nm_error_config(err, NM_EXTRAOPTS_OPT ": '%s' line %u is "
 		    "longer than this libinih can read whole", st->file,
 		    s->too_long);
 	if (r > 0)
-		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' line %d is "
+		return nm_error_config(err, NM_EXTRAOPTS_OPT ": '%s' line %d is "
 		    "not key=value, a [section] or a comment", st->file, r);
 	if (st->found == 0)
-		return mp_set_cause(cause, NM_EXTRAOPTS_OPT ": no section %s "
+		return nm_error_config(err, NM_EXTRAOPTS_OPT ": no section %s "
 		    "with options in '%s'", section_label(st, label,
 		    sizeof(label)), st->file);
 	return 0;
@@ -343,22 +357,21 @@ section_problem(const section_state *st, int r, char **cause)
  * file has opened: until then it may be a secret pasted there. */
 static int
 read_section(const char *file, bool file_given, const char *section,
-    bool section_given, const expand_ctx *ctx, char **cause)
+    bool section_given, const expand_ctx *ctx, nm_error *err)
 {
 	section_state st;
-	char *data = NULL, *why = NULL;
+	char *data = NULL;
 	size_t len = 0;
 	mode_t mode;
 	int r;
 
-	if (nm_ini_read_file(file, &data, &len, &mode, &why) != 0) {
-		if (why != NULL && file_given)
-			mp_set_cause(cause, NM_EXTRAOPTS_OPT ": the file it "
-			    "names: %s", why);
-		else if (why != NULL)
-			mp_set_cause(cause, NM_EXTRAOPTS_OPT ": '%s' %s", file,
-			    why);
-		free(why);
+	if (nm_ini_read_file(file, &data, &len, &mode, err) != NM_OK) {
+		if (err->code != NM_ERR_NOMEM && file_given)
+			(void)nm_error_set(err, NM_ERR_CONFIG, NM_EXTRAOPTS_OPT
+			    ": the file it names: %s", nm_error_text(err));
+		else if (err->code != NM_ERR_NOMEM)
+			(void)nm_error_set(err, NM_ERR_CONFIG, NM_EXTRAOPTS_OPT
+			    ": '%s' %s", file, nm_error_text(err));
 		return -1;
 	}
 	memset(&st, 0, sizeof(st));
@@ -371,14 +384,14 @@ read_section(const char *file, bool file_given, const char *section,
 	/* A value may be a secret after all; the file text goes unseen. */
 	nm_wipe(data, len);
 	free(data);
-	r = section_problem(&st, r, cause);
+	r = section_problem(&st, r, err);
 	free(st.bad_name);
 	return r;
 }
 
 /* One "[section][@file]" locator. */
 static int
-expand_one(const char *locator, const expand_ctx *ctx, char **cause)
+expand_one(const char *locator, const expand_ctx *ctx, nm_error *err)
 {
 	const char *at = locator != NULL ? strchr(locator, '@') : NULL;
 	char *section = NULL, *file = NULL;
@@ -389,16 +402,18 @@ expand_one(const char *locator, const expand_ctx *ctx, char **cause)
 	else
 		section = at != NULL ? strndup(locator, (size_t)(at - locator)) :
 		    strdup(locator);
-	if (section == NULL)
+	if (section == NULL) {
+		(void)nm_error_nomem(err);
 		goto out;
+	}
 	if (at != NULL && at[1] != '\0')
-		file = strdup(at + 1);
+		file = dup_or_nomem(at + 1, err);
 	else
-		file = find_default_file(ctx->defaults, cause);
+		file = find_default_file(ctx->defaults, err);
 	if (file == NULL)
 		goto out;
 	r = read_section(file, at != NULL && at[1] != '\0', section,
-	    strcmp(section, ctx->section) != 0, ctx, cause);
+	    strcmp(section, ctx->section) != 0, ctx, err);
  out:
 	free(section);
 	free(file);
@@ -446,7 +461,7 @@ names_secret_source(int argc, char *const *argv)
 
 static int
 split_args(int argc, char *const *argv, const expand_ctx *ctx, argvec *rest,
-    char **cause)
+    nm_error *err)
 {
 	int i, ended = 0;
 
@@ -454,63 +469,80 @@ split_args(int argc, char *const *argv, const expand_ctx *ctx, argvec *rest,
 		if (!ended && strcmp(argv[i], "--") == 0)
 			ended = 1;
 		if (ended || !is_extraopts(argv[i])) {
-			if (argvec_take(rest, strdup(argv[i])) != 0)
+			if (argvec_take(rest, strdup(argv[i])) != 0) {
+				(void)nm_error_nomem(err);
 				return -1;
+			}
 			continue;
 		}
-		if (expand_one(locator_of(argc, argv, &i), ctx, cause) != 0)
+		if (expand_one(locator_of(argc, argv, &i), ctx, err) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-int
+nm_err
 nm_extraopts_expand(int argc, char *const *argv, const char *section,
     const char *const *default_paths, int *out_argc, char ***out_argv,
-    char **cause)
+    nm_error *err)
 {
 	int from_files;
 
 	return nm_extraopts_expand_counted(argc, argv, section, default_paths,
-	    out_argc, out_argv, &from_files, cause);
+	    out_argc, out_argv, &from_files, err);
 }
 
-int
+nm_err
 nm_extraopts_expand_counted(int argc, char *const *argv, const char *section,
     const char *const *default_paths, int *out_argc, char ***out_argv,
-    int *from_files, char **cause)
+    int *from_files, nm_error *err)
 {
 	argvec all = { 0 }, rest = { 0 };
 	expand_ctx ctx;
 	char *arg;
 	size_t i;
-	int r = -1;
+	nm_err r = NM_ERR_NOMEM;
 
 	*out_argv = NULL;
 	*from_files = 0;
-	*cause = NULL;
+	nm_error_clear(err);
 	ctx.section = section;
 	ctx.defaults = default_paths != NULL ? default_paths :
 	    nm_extraopts_default_paths;
 	ctx.drop_secret_sources = names_secret_source(argc, argv);
 	ctx.args = &all;
-	if (argc < 1 || argvec_take(&all, strdup(argv[0])) != 0 ||
-	    split_args(argc, argv, &ctx, &rest, cause) != 0)
+	if (argc < 1) {
+		r = nm_error_set(err, NM_ERR_CONFIG, "no program name in "
+		    "argv");
 		goto out;
+	}
+	if (argvec_take(&all, strdup(argv[0])) != 0) {
+		r = nm_error_nomem(err);
+		goto out;
+	}
+	if (split_args(argc, argv, &ctx, &rest, err) != 0) {
+		r = err->code;
+		goto out;
+	}
 	*from_files = (int)(all.n - 1);
 	for (i = 0; i < rest.n; i++) {
 		/* argvec_take owns it from here, whether it succeeds or not. */
 		arg = rest.v[i];
 		rest.v[i] = NULL;
-		if (argvec_take(&all, arg) != 0)
+		if (argvec_take(&all, arg) != 0) {
+			r = nm_error_nomem(err);
 			goto out;
+		}
 	}
-	if (all.n > INT_MAX)
+	/* More words than an int counts: memory ran out long before. */
+	if (all.n > INT_MAX) {
+		r = nm_error_nomem(err);
 		goto out;
+	}
 	*out_argc = (int)all.n;
 	*out_argv = all.v;
 	all.v = NULL;
-	r = 0;
+	r = NM_OK;
  out:
 	for (i = 0; i < rest.n; i++)
 		free(rest.v[i]);

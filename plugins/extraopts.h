@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "error.h"
+
 #define NM_EXTRAOPTS_OPT "--extra-opts"
 
 /* The standard places searched last, in monitoring-plugins' order. */
@@ -23,19 +25,19 @@ bool nm_extraopts_wanted(int argc, char *const *argv);
  * section, line and key, never the value. When argv (up to a "--") holds
  * --secret-file or --nova-conf, the files' secret-file and nova-conf keys
  * are dropped: secret sources on the command line replace theirs. default_paths is NULL-terminated (NULL:
- * nm_extraopts_default_paths). 0 with *out_argc and *out_argv (free it
- * with nm_argv_free), or -1 with *cause (malloc'd, one line naming the
- * file or section; NULL on out of memory). */
-int nm_extraopts_expand(int argc, char *const *argv, const char *section,
+ * nm_extraopts_default_paths). NM_OK with *out_argc and *out_argv (free
+ * it with nm_argv_free); NM_ERR_NOMEM; or NM_ERR_CONFIG with err's cause
+ * (one line naming the file or section). */
+nm_err nm_extraopts_expand(int argc, char *const *argv, const char *section,
     const char *const *default_paths, int *out_argc, char ***out_argv,
-    char **cause);
+    nm_error *err);
 
 /* The same, and *from_files is how many words after out_argv[0] came
  * from ini files (the rest came from argv), so that an error can say
  * where an option came from. */
-int nm_extraopts_expand_counted(int argc, char *const *argv,
+nm_err nm_extraopts_expand_counted(int argc, char *const *argv,
     const char *section, const char *const *default_paths, int *out_argc,
-    char ***out_argv, int *from_files, char **cause);
+    char ***out_argv, int *from_files, nm_error *err);
 
 void nm_argv_free(char **argv);
 

@@ -30,17 +30,17 @@ nm_ini_free_secret(char *s)
 }
 
 static int
-why_errno(char **why, const char *what)
+why_errno(nm_error *err, const char *what)
 {
-	if (asprintf(why, "%s: %s", what, strerror(errno)) < 0)
-		*why = NULL;
+	(void)nm_error_set(err, NM_ERR_CONFIG, "%s: %s", what,
+	    strerror(errno));
 	return -1;
 }
 
 static int
-why_text(char **why, const char *text)
+why_text(nm_error *err, const char *text)
 {
-	*why = strdup(text);
+	(void)nm_error_set(err, NM_ERR_CONFIG, "%s", text);
 	return -1;
 }
 
@@ -50,19 +50,19 @@ why_text(char **why, const char *text)
  * links, and oslo.config and monitoring-plugins follow them too; what is
  * read must still be a regular file of bounded size. */
 static int
-open_regular(const char *path, struct stat *st, char **why)
+open_regular(const char *path, struct stat *st, nm_error *err)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
-		return why_errno(why, "cannot open");
+		return why_errno(err, "cannot open");
 	if (fstat(fd, st) != 0) {
-		why_errno(why, "cannot stat");
+		why_errno(err, "cannot stat");
 		close(fd);
 		return -1;
 	}
 	if (!S_ISREG(st->st_mode) || st->st_size > NM_INI_MAX_FILE) {
-		why_text(why, S_ISDIR(st->st_mode) ? "is a directory" :
+		why_text(err, S_ISDIR(st->st_mode) ? "is a directory" :
 		    !S_ISREG(st->st_mode) ? "is not a regular file" :
 		    "is larger than 8 MiB: not a configuration file");
 		close(fd);
@@ -91,39 +91,41 @@ read_all(int fd, char *buf, size_t cap)
 	return (ssize_t)got;
 }
 
-int
+nm_err
 nm_ini_read_file(const char *path, char **data, size_t *len, mode_t *mode,
-    char **why)
+    nm_error *err)
 {
 	struct stat st;
 	char *buf = NULL;
 	size_t cap;
 	ssize_t n;
-	int fd, r = -1;
+	int fd;
+	nm_err r = NM_ERR_CONFIG;
 
 	*data = NULL;
-	*why = NULL;
-	if ((fd = open_regular(path, &st, why)) < 0)
-		return -1;
+	if ((fd = open_regular(path, &st, err)) < 0)
+		return err->code;
 	cap = (size_t)st.st_size;
 	if ((buf = malloc(cap + 1)) == NULL) {
-		why_text(why, "out of memory");
+		r = nm_error_nomem(err);
 		goto out;
 	}
 	if ((n = read_all(fd, buf, cap)) < 0) {
-		why_errno(why, "cannot read");
+		why_errno(err, "cannot read");
+		r = err->code;
 		goto out;
 	}
 	buf[n] = '\0';
 	if (memchr(buf, '\0', (size_t)n) != NULL) {
-		why_text(why, "holds NUL bytes: not a text file");
+		why_text(err, "holds NUL bytes: not a text file");
+		r = err->code;
 		goto out;
 	}
 	*data = buf;
 	*len = (size_t)n;
 	*mode = st.st_mode;
 	buf = NULL;
-	r = 0;
+	r = NM_OK;
  out:
 	if (buf != NULL) {
 		nm_wipe(buf, cap + 1);

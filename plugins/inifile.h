@@ -11,6 +11,8 @@
 
 #include <ini.h>
 
+#include "error.h"
+
 /* nova.conf with every sample comment is about half a MiB. */
 #define NM_INI_MAX_FILE (8 * 1024 * 1024)
 /* The longest line inih is asked to hold where it can be told to. */
@@ -46,9 +48,10 @@ typedef struct {
 /* Reads path (a regular file, links followed, at most NM_INI_MAX_FILE
  * bytes) into *data (malloc'd, NUL-terminated; the caller
  * wipes it when it may hold a secret) and *len; *mode gets its mode.
- * 0, or -1 with *why (malloc'd: the reason, without the path). */
-int nm_ini_read_file(const char *path, char **data, size_t *len,
-    mode_t *mode, char **why);
+ * NM_OK, NM_ERR_NOMEM, or NM_ERR_CONFIG with err's cause the reason,
+ * without the path. */
+nm_err nm_ini_read_file(const char *path, char **data, size_t *len,
+    mode_t *mode, nm_error *err);
 
 /* Sets s up to read data. */
 void nm_ini_stream_init(nm_ini_stream *s, const char *data, size_t len,

@@ -6,33 +6,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cause.h"
+#include "error.h"
 #include "listing.h"
 #include "output.h"
 
 /* EC2 and Nova key names are short; 255 is the documented ceiling. */
 #define ENTRY_MAX 255
 
+static void
+refuse(nm_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Why the body is no listing, in err when the caller wants it. */
+static void
+refuse(nm_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	(void)nm_error_vset(err, NM_ERR_MALFORMED, fmt, ap);
+	va_end(ap);
+}
+
 /* Rejects what cannot be a text listing before looking at lines, so the
  * cause says "binary" rather than blaming some line for it. */
 static nm_listing_err
-check_text(const char *body, size_t len, char **cause)
+check_text(const char *body, size_t len, nm_error *err)
 {
 	size_t i, k;
 
 	for (i = 0; i < len; i += k) {
 		if (body[i] == '\0') {
-			mp_set_cause(cause, "body is not text: NUL byte at "
+			refuse(err, "body is not text: NUL byte at "
 			    "offset %zu", i);
 			return NM_LISTING_NOT_TEXT;
 		}
 		if (body[i] == '\r' && (i + 1 == len || body[i + 1] != '\n')) {
-			mp_set_cause(cause, "body is not text: carriage return "
+			refuse(err, "body is not text: carriage return "
 			    "without line feed at offset %zu", i);
 			return NM_LISTING_NOT_TEXT;
 		}
 		if ((k = mp_utf8_len(body + i, len - i)) == 0) {
-			mp_set_cause(cause, "body is not text: invalid UTF-8 "
+			refuse(err, "body is not text: invalid UTF-8 "
 			    "byte 0x%02x at offset %zu",
 			    (unsigned)(unsigned char)body[i], i);
 			return NM_LISTING_NOT_TEXT;
@@ -50,7 +67,7 @@ is_key_char(char ch)
 
 /* Validates one line (without its line end) as an entry. */
 static nm_listing_err
-check_entry(const char *s, size_t n, size_t lineno, char **cause)
+check_entry(const char *s, size_t n, size_t lineno, nm_error *err)
 {
 	size_t i, name_len = n;
 	char *q;
@@ -58,7 +75,7 @@ check_entry(const char *s, size_t n, size_t lineno, char **cause)
 	if (n > 0 && s[n - 1] == '/')
 		name_len--;
 	if (name_len > ENTRY_MAX) {
-		mp_set_cause(cause, "line %zu is too long: %zu characters, at "
+		refuse(err, "line %zu is too long: %zu characters, at "
 		    "most %d", lineno, n, ENTRY_MAX);
 		return NM_LISTING_MALFORMED;
 	}
@@ -69,7 +86,7 @@ check_entry(const char *s, size_t n, size_t lineno, char **cause)
 	if (name_len == 0 || s[0] == '/' || i < name_len) {
 		if ((q = mp_quote(s, n)) == NULL)
 			return NM_LISTING_NOMEM;
-		mp_set_cause(cause, "line %zu is not a key name: %s", lineno,
+		refuse(err, "line %zu is not a key name: %s", lineno,
 		    q);
 		free(q);
 		return NM_LISTING_MALFORMED;
@@ -108,7 +125,7 @@ add_entry(nm_listing *l, const char *s, size_t n, bool is_dir,
  * skipped. */
 static nm_listing_err
 parse_line(nm_listing *l, const char *s, size_t n, size_t lineno,
-    size_t *alloc, char **cause)
+    size_t *alloc, nm_error *err)
 {
 	nm_listing_err r;
 	bool is_dir;
@@ -118,7 +135,7 @@ parse_line(nm_listing *l, const char *s, size_t n, size_t lineno,
 		n--;
 	if (n == 0)
 		return NM_LISTING_OK;
-	if ((r = check_entry(s, n, lineno, cause)) != NM_LISTING_OK)
+	if ((r = check_entry(s, n, lineno, err)) != NM_LISTING_OK)
 		return r;
 	is_dir = s[n - 1] == '/';
 	return add_entry(l, s, is_dir ? n - 1 : n, is_dir, alloc);
@@ -126,7 +143,7 @@ parse_line(nm_listing *l, const char *s, size_t n, size_t lineno,
 
 nm_listing_err
 nm_listing_parse(const char *body, size_t len, nm_listing *out,
-    char **cause)
+    nm_error *err)
 {
 	nm_listing l = { NULL, NULL, 0 };
 	const char *nl;
@@ -134,22 +151,22 @@ nm_listing_parse(const char *body, size_t len, nm_listing *out,
 	nm_listing_err r;
 
 	memset(out, 0, sizeof(*out));
-	if (cause != NULL)
-		*cause = NULL;
-	if ((r = check_text(body, len, cause)) != NM_LISTING_OK)
+	if (err != NULL)
+		nm_error_clear(err);
+	if ((r = check_text(body, len, err)) != NM_LISTING_OK)
 		goto out;
 	for (pos = 0; pos < len; pos = end + 1) {
 		nl = memchr(body + pos, '\n', len - pos);
 		end = nl != NULL ? (size_t)(nl - body) : len;
 		if ((r = parse_line(&l, body + pos, end - pos, ++lineno,
-		    &alloc, cause)) != NM_LISTING_OK)
+		    &alloc, err)) != NM_LISTING_OK)
 			goto out;
 	}
 	*out = l;
 	memset(&l, 0, sizeof(l));
  out:
-	if (r == NM_LISTING_NOMEM)
-		mp_set_cause(cause, "out of memory");
+	if (r == NM_LISTING_NOMEM && err != NULL)
+		(void)nm_error_nomem(err);
 	nm_listing_free(&l);
 	return r;
 }

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 typedef struct {
 	char **entries;		/* names without the trailing '/' */
 	bool *is_dir;
@@ -22,11 +24,12 @@ typedef enum {
 /* Parses body[0..len) (not necessarily NUL-terminated). Accepts LF and
  * CRLF, skips blank lines, strips one trailing '/'. An entry is 1..255
  * characters of [A-Za-z0-9._:=,@+/-] that does not start with '/'
- * (EC2 lists "0=keyname" under public-keys/). On error,
- * *cause gets a malloc'd explanation naming the line ("line 3 is not a
- * key name: '<html>'"), with the quoted text shortened and scrubbed. */
+ * (EC2 lists "0=keyname" under public-keys/). On error, err (when not
+ * NULL) is NM_ERR_NOMEM, or NM_ERR_MALFORMED with a cause naming the
+ * line ("line 3 is not a key name: '<html>'"), the quoted text shortened
+ * and scrubbed. */
 nm_listing_err nm_listing_parse(const char *body, size_t len, nm_listing *out,
-    char **cause);
+    nm_error *err);
 
 /* True when name (with or without a trailing '/') is listed. */
 bool nm_listing_has(const nm_listing *l, const char *name);

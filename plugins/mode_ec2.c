@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,69 +54,6 @@ check_keys(nm_run *run, const nm_listing *listing)
 	return r;
 }
 
-/* With several backends the values of the -k keys are compared too: a
- * stale cache lists the same keys with other values. */
-static int
-fetch_key(nm_run *run, const char *key)
-{
-	char *path = NULL;
-	int r;
-
-	if (asprintf(&path, "%s%s", run->cfg->url, key) < 0)
-		return nm_run_nomem(run);
-	if ((r = nm_run_fetch(run, path)) != 0)
-		r = r < 0 ? -1 : 0;
-	else if (run->resp.status != 200)
-		r = nm_run_status_failure(run, path);
-	else
-		r = nm_run_served(run, key, run->resp.body.data,
-		    value_length(&run->resp.body));
-	free(path);
-	return r;
-}
-
-static bool
-is_expected(const nm_config *cfg, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->expect_count; i++) {
-		if (strcmp(cfg->expects[i].key, key) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* A key the listing has as a value, not as a directory. */
-static bool
-is_leaf(const nm_listing *l, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++) {
-		if (strcmp(l->entries[i], key) == 0)
-			return !l->is_dir[i];
-	}
-	return false;
-}
-
-static int
-compare_keys(nm_run *run, const nm_listing *listing)
-{
-	const nm_config *cfg = run->cfg;
-	size_t i;
-
-	for (i = 0; i < cfg->key_count && !run->stop; i++) {
-		/* A directory's listing is no value; -e fetches its own. */
-		if (!is_leaf(listing, cfg->keys[i]) ||
-		    is_expected(cfg, cfg->keys[i]))
-			continue;
-		if (fetch_key(run, cfg->keys[i]) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* A listing that came with 200 but is not one. */
 static int
 listing_rejected(nm_run *run, nm_listing_err e, const char *why)
@@ -137,7 +73,7 @@ check_listing(nm_run *run)
 {
 	nm_listing listing = { 0 };
 	nm_listing_err e;
-	char *why = NULL;
+	nm_error why = { NM_OK, NULL };
 	int r;
 
 	r = nm_run_fetch(run, run->cfg->url);
@@ -158,10 +94,10 @@ check_listing(nm_run *run)
 	if (e == NM_LISTING_NOMEM)
 		r = nm_run_nomem(run);
 	else if (e != NM_LISTING_OK)
-		r = listing_rejected(run, e, why);
-	else if ((r = check_keys(run, &listing)) == 0 && run->compare)
-		r = compare_keys(run, &listing);
-	free(why);
+		r = listing_rejected(run, e, why.cause);
+	else
+		r = check_keys(run, &listing);
+	nm_error_clear(&why);
 	nm_listing_free(&listing);
 	return r;
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cause.h"
+#include "error.h"
 #include "dynbuf.h"
 #include "inifile.h"
 #include "novaconf.h"
@@ -114,44 +114,46 @@ file_state_clear(file_state *st)
 
 /* Why a parse ended badly, or 0. */
 static int
-parse_problem(const char *path, const file_state *st, int r, char **cause)
+parse_problem(const char *path, const file_state *st, int r, nm_error *err)
 {
 	const nm_ini_stream *s = &st->stream;
 
-	if (st->nomem || r == -2)
-		return mp_set_cause(cause, "out of memory");
+	if (st->nomem || r == -2) {
+		(void)nm_error_nomem(err);
+		return -1;
+	}
 	if (s->too_long != 0)
-		return mp_set_cause(cause, "--nova-conf: '%s' line %u is longer "
-		    "than this libinih can read whole (%d bytes)", path,
-		    s->too_long, NM_INI_MAX_LINE);
+		return nm_error_config(err, "--nova-conf: '%s' line %u is "
+		    "longer than this libinih can read whole (%d bytes)",
+		    path, s->too_long, NM_INI_MAX_LINE);
 	if (s->ambiguous != 0)
-		return mp_set_cause(cause, "--nova-conf: '%s' line %u has ' ;' in "
-		    "the value, which this libinih takes for a comment and "
-		    "oslo.config does not", path, s->ambiguous);
+		return nm_error_config(err, "--nova-conf: '%s' line %u has "
+		    "' ;' in the value, which this libinih takes for a "
+		    "comment and oslo.config does not", path, s->ambiguous);
 	if (r > 0 && (unsigned)r == s->stray)
-		return mp_set_cause(cause, "--nova-conf: '%s' line %d is "
+		return nm_error_config(err, "--nova-conf: '%s' line %d is "
 		    "indented, which continues a value, but follows a blank "
 		    "line, a comment or a [section] (oslo.config would refuse "
 		    "it too)", path, r);
 	if (r > 0)
-		return mp_set_cause(cause, "--nova-conf: '%s' line %d is not "
+		return nm_error_config(err, "--nova-conf: '%s' line %d is not "
 		    "'key = value', a [section] or a comment (oslo.config "
 		    "would refuse it too)", path, r);
 	return 0;
 }
 
 static int
-parse_file(const char *path, file_state *st, mode_t *mode, char **cause)
+parse_file(const char *path, file_state *st, mode_t *mode, nm_error *err)
 {
-	char *data = NULL, *why = NULL;
+	char *data = NULL;
 	size_t len = 0;
 	int r;
 
-	if (nm_ini_read_file(path, &data, &len, mode, &why) != 0) {
-		/* Not named: what was given may be the secret itself. */
-		mp_set_cause(cause, "--nova-conf: a file it names: %s",
-		    why != NULL ? why : "cannot be read (out of memory)");
-		free(why);
+	/* Not named: what was given may be the secret itself. */
+	if (nm_ini_read_file(path, &data, &len, mode, err) != NM_OK) {
+		if (err->code != NM_ERR_NOMEM)
+			(void)nm_error_set(err, NM_ERR_CONFIG, "--nova-conf: a "
+			    "file it names: %s", nm_error_text(err));
 		return -1;
 	}
 	nm_ini_stream_init(&st->stream, data, len, false, watched_keys);
@@ -159,7 +161,7 @@ parse_file(const char *path, file_state *st, mode_t *mode, char **cause)
 	r = nm_ini_parse(&st->stream, handler, st);
 	nm_wipe(data, len);
 	free(data);
-	return parse_problem(path, st, r, cause);
+	return parse_problem(path, st, r, err);
 }
 
 /* The most the list of files searched may take: --nova-conf is given
@@ -197,41 +199,41 @@ take_result(file_state *st, size_t i, mode_t mode, nm_novaconf_secret *out)
 	out->mode = mode;
 }
 
-int
+nm_err
 nm_novaconf_load(const char *const *paths, size_t count,
-    nm_novaconf_secret *out, char **cause)
+    nm_novaconf_secret *out, nm_error *err)
 {
 	file_state st;
 	dynbuf files;
 	dynbuf_err e;
 	mode_t mode = 0;
 	size_t i;
-	int r;
+	nm_err r;
 
 	memset(out, 0, sizeof(*out));
 	memset(&st, 0, sizeof(st));
-	*cause = NULL;
+	nm_error_clear(err);
 	for (i = 0; i < count; i++) {
-		if (parse_file(paths[i], &st, &mode, cause) != 0) {
+		if (parse_file(paths[i], &st, &mode, err) != 0) {
 			file_state_clear(&st);
 			nm_novaconf_clear(out);
-			return -1;
+			return err->code;
 		}
 		take_result(&st, i, mode, out);
 		file_state_clear(&st);
 	}
 	if (out->secret != NULL)
-		return 0;
+		return NM_OK;
 	dynbuf_init(&files, FILES_CAP);
 	e = list_files(paths, count, &files);
 	if (e == DYNBUF_NOMEM)
-		r = mp_set_cause(cause, "out of memory");
+		r = nm_error_nomem(err);
 	else if (e != DYNBUF_OK)
-		r = mp_set_cause(cause, "--nova-conf: no shared secret in "
-		    "%zu files (too long a list to name them)", count);
+		r = nm_error_set(err, NM_ERR_CONFIG, "--nova-conf: no shared "
+		    "secret in %zu files (too long a list to name them)", count);
 	else
-		r = mp_set_cause(cause, "--nova-conf: no shared secret in %s: "
-		    "neither " KEY_NAME " nor " LEGACY_NAME " is set",
+		r = nm_error_set(err, NM_ERR_CONFIG, "--nova-conf: no shared "
+		    "secret in %s: neither " KEY_NAME " nor " LEGACY_NAME " is set",
 		    files.data != NULL ? files.data : "");
 	dynbuf_free(&files);
 	return r;

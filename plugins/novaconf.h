@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "error.h"
+
 #define NM_NOVACONF_GROUP "neutron"
 #define NM_NOVACONF_KEY "metadata_proxy_shared_secret"
 #define NM_NOVACONF_LEGACY_GROUP "DEFAULT"
@@ -22,10 +24,11 @@ typedef struct {
 } nm_novaconf_secret;
 
 /* Reads paths[0..count) in order. 0 with *out set (an empty value is
- * returned as found: the caller decides), or -1 with *cause (malloc'd,
- * one line naming the file, and the keys when none holds the secret). */
-int nm_novaconf_load(const char *const *paths, size_t count,
-    nm_novaconf_secret *out, char **cause);
+ * returned as found: the caller decides): NM_OK; NM_ERR_NOMEM; or
+ * NM_ERR_CONFIG with err's cause (one line naming the file, and the keys
+ * when none holds the secret). */
+nm_err nm_novaconf_load(const char *const *paths, size_t count,
+    nm_novaconf_secret *out, nm_error *err);
 
 void nm_novaconf_clear(nm_novaconf_secret *s);
 

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cause.h"
+#include "error.h"
 #include "inifile.h"
 #include "novaconf.h"
 #include "output.h"
@@ -78,22 +78,23 @@ strip_bom(char *buf, size_t len)
  * as Kubernetes Secret mounts need), never blocking on a FIFO, so the
  * whole-run limit is never spent here. */
 static int
-load_file(const char *path, nm_secret *out, char **cause)
+load_file(const char *path, nm_secret *out, nm_error *err)
 {
-	char *data = NULL, *why = NULL;
+	char *data = NULL;
 	size_t len, n;
 	mode_t mode;
 	int r = -1;
 
-	if (nm_ini_read_file(path, &data, &len, &mode, &why) != 0) {
-		/* Not named: what was given may be the secret itself,
-		 * pasted where its file belongs. */
-		mp_set_cause(cause, "--secret-file: the file it names: %s",
-		    why != NULL ? why : "cannot be read");
+	/* Not named: what was given may be the secret itself, pasted where
+	 * its file belongs. */
+	if (nm_ini_read_file(path, &data, &len, &mode, err) != NM_OK) {
+		if (err->code != NM_ERR_NOMEM)
+			(void)nm_error_set(err, NM_ERR_CONFIG, "--secret-file: "
+			    "the file it names: %s", nm_error_text(err));
 		goto out;
 	}
 	if (len > NM_SECRET_MAX) {
-		mp_set_cause(cause, "--secret-file: '%s' is larger than %d "
+		nm_error_config(err, "--secret-file: '%s' is larger than %d "
 		    "bytes: not a secret file", path, NM_SECRET_MAX);
 		goto out;
 	}
@@ -106,7 +107,7 @@ load_file(const char *path, nm_secret *out, char **cause)
 	data = NULL;
 	out->source = "--secret-file";
 	if ((out->origin = strdup(path)) == NULL) {
-		mp_set_cause(cause, "out of memory");
+		(void)nm_error_nomem(err);
 		goto out;
 	}
 	if ((mode & S_IROTH) != 0)
@@ -118,26 +119,27 @@ load_file(const char *path, nm_secret *out, char **cause)
 		nm_wipe(data, len);
 		free(data);
 	}
-	free(why);
 	return r;
 }
 
 static int
-load_env(nm_secret *out, char **cause)
+load_env(nm_secret *out, nm_error *err)
 {
 	char *value = getenv(NM_SECRET_ENV);
 	size_t len;
 
 	if (value == NULL)
-		return mp_set_cause(cause, "no shared secret: give --secret-file "
-		    "or --nova-conf, or set " NM_SECRET_ENV " (Nova's "
-		    "[neutron] metadata_proxy_shared_secret)");
+		return nm_error_config(err, "no shared secret: give "
+		    "--secret-file or --nova-conf, or set " NM_SECRET_ENV
+		    " (Nova's [neutron] metadata_proxy_shared_secret)");
 	len = strlen(value);
 	if (len > NM_SECRET_MAX)
-		return mp_set_cause(cause, NM_SECRET_ENV " is longer than %d "
+		return nm_error_config(err, NM_SECRET_ENV " is longer than %d "
 		    "bytes", NM_SECRET_MAX);
-	if ((out->data = strndup(value, len)) == NULL)
-		return mp_set_cause(cause, "out of memory");
+	if ((out->data = strndup(value, len)) == NULL) {
+		(void)nm_error_nomem(err);
+		return -1;
+	}
 	/* The copy in the environment would otherwise outlive the signing
 	 * in this process's memory and in /proc/PID/environ. */
 	nm_wipe(value, len);
@@ -148,14 +150,14 @@ load_env(nm_secret *out, char **cause)
 }
 
 static int
-load_nova_conf(const nm_config *cfg, nm_secret *out, char **cause)
+load_nova_conf(const nm_config *cfg, nm_secret *out, nm_error *err)
 {
 	nm_novaconf_secret nc;
 	const char *path;
 	int r = -1;
 
 	if (nm_novaconf_load((const char *const *)cfg->nova_conf,
-	    cfg->nova_conf_count, &nc, cause) != 0)
+	    cfg->nova_conf_count, &nc, err) != NM_OK)
 		return -1;
 	path = cfg->nova_conf[nc.file];
 	out->source = "--nova-conf";
@@ -163,13 +165,13 @@ load_nova_conf(const nm_config *cfg, nm_secret *out, char **cause)
 	out->len = nc.len;
 	nc.secret = NULL;
 	if (out->len > NM_SECRET_MAX) {
-		mp_set_cause(cause, "--nova-conf: the shared secret in '%s' is "
+		nm_error_config(err, "--nova-conf: the shared secret in '%s' is "
 		    "longer than %d bytes", path, NM_SECRET_MAX);
 		goto out;
 	}
 	if (asprintf(&out->origin, "%s %s", path, nc.key) < 0) {
 		out->origin = NULL;
-		mp_set_cause(cause, "out of memory");
+		(void)nm_error_nomem(err);
 		goto out;
 	}
 	if ((nc.mode & S_IROTH) != 0)
@@ -203,33 +205,33 @@ is_blank(char c)
 
 /* Exactly one source, the first given of: --secret-file, --nova-conf,
  * the environment (README, --help). */
-int
-nm_secret_load(const nm_config *cfg, nm_secret *out, char **cause)
+nm_err
+nm_secret_load(const nm_config *cfg, nm_secret *out, nm_error *err)
 {
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	*cause = NULL;
+	nm_error_clear(err);
 	if (cfg->secret_file != NULL)
-		r = load_file(cfg->secret_file, out, cause);
+		r = load_file(cfg->secret_file, out, err);
 	else if (cfg->nova_conf_count > 0)
-		r = load_nova_conf(cfg, out, cause);
+		r = load_nova_conf(cfg, out, err);
 	else
-		r = load_env(out, cause);
+		r = load_env(out, err);
 	forget_env();
 	if (r == 0 && out->len > 0 && (is_blank(out->data[0]) ||
 	    is_blank(out->data[out->len - 1])))
 		add_warning(out, "secret has leading/trailing white space, "
 		    "kept as part of it");
 	if (r == 0 && out->len == 0) {
-		mp_set_cause(cause, "the shared secret from %s%s%s is empty",
+		nm_error_config(err, "the shared secret from %s%s%s is empty",
 		    out->source, out->origin != NULL ? " " : "",
 		    out->origin != NULL ? out->origin : "");
 		r = -1;
 	}
 	if (r != 0)
 		nm_secret_clear(out);
-	return r;
+	return r == 0 ? NM_OK : err->code;
 }
 
 void

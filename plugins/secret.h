@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "nm_config.h"
 
 #define NM_SECRET_MAX 4096
@@ -21,9 +22,9 @@ typedef struct {
 #define NM_SECRET_ENV "NOVA_METADATA_SECRET"
 
 /* Loads the secret per cfg: --secret-file, else --nova-conf, else the
- * environment. 0, or -1 with *cause (malloc'd, one line, never containing
- * the secret). */
-int nm_secret_load(const nm_config *cfg, nm_secret *out, char **cause);
+ * environment. NM_OK, NM_ERR_NOMEM, or NM_ERR_CONFIG with err's cause
+ * (one line, never containing the secret). */
+nm_err nm_secret_load(const nm_config *cfg, nm_secret *out, nm_error *err);
 
 /* Wipes and frees. */
 void nm_secret_clear(nm_secret *s);

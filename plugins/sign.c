@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
 #include "sign.h"
@@ -18,6 +19,14 @@ nm_wipe(void *p, size_t len)
 #else
 	OPENSSL_cleanse(p, len);
 #endif
+}
+
+int
+nm_crypto_init(void)
+{
+	/* The first initialisation decides whether the exit handler is
+	 * registered; libcurl's later OPENSSL_init_ssl() keeps that. */
+	return OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) == 1 ? 0 : -1;
 }
 
 int

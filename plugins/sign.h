@@ -6,6 +6,11 @@
 
 #define NM_SIGNATURE_HEX_LEN 64
 
+/* Initialises libcrypto before anything else does (libcurl), without
+ * the exit handler that frees its tables: the process ends right after
+ * and the kernel frees them faster. 0, or -1 when libcrypto fails. */
+int nm_crypto_init(void);
+
 /* hex = lower-case hex of HMAC-SHA256(key, message), NUL-terminated
  * (hex must hold NM_SIGNATURE_HEX_LEN + 1 bytes). Returns 0, or -1 when
  * libcrypto fails. */

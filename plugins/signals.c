@@ -169,6 +169,17 @@ nm_signals_set_timeout(char *line, mp_state state)
 	return set_line(&timed_out, line, &state);
 }
 
+void
+nm_signals_edit_lines(void (*edit)(char *line))
+{
+	(void)pthread_mutex_lock(&lock);
+	if (interrupted != NULL)
+		edit(interrupted);
+	if (timed_out != NULL)
+		edit(timed_out);
+	(void)pthread_mutex_unlock(&lock);
+}
+
 int
 nm_signals_arm(unsigned int seconds, struct timespec *deadline)
 {

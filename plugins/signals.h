@@ -31,6 +31,12 @@ int nm_signals_set_interrupted(char *line);
  * with the state it exits with (--timeout-result). */
 int nm_signals_set_timeout(char *line, mp_state state);
 
+/* Runs edit on each prepared line in place, under the lock the waiting
+ * thread takes, so that a signal meanwhile prints the line before or
+ * after, never half of it. For edits that do not lengthen the line (the
+ * secret's search, armed once the secret is known). */
+void nm_signals_edit_lines(void (*edit)(char *line));
+
 /* Arms the whole-run limit: seconds after nm_signals_install, the
  * timeout line is printed, whatever main is doing (name resolution,
  * a stalled peer). *deadline (CLOCK_MONOTONIC) is that instant, for the

@@ -162,19 +162,19 @@ is_link_local6(const struct ifaddrs *ifa)
 	return IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr);
 }
 
-int
-nm_view_pick_interface(char **out, char **cause)
+nm_err
+nm_view_pick_interface(char **out, nm_error *err)
 {
 	struct ifaddrs *all = NULL, *ifa;
 	const char *found = NULL;
-	int n = 0, r = -1;
+	int n = 0;
+	nm_err r;
 
-	*out = *cause = NULL;
-	if (getifaddrs(&all) != 0) {
-		*cause = strdup("-6 with --instance-view: cannot list the "
-		    "interfaces; name one with --interface");
-		return -1;
-	}
+	*out = NULL;
+	if (getifaddrs(&all) != 0)
+		return nm_error_set(err, NM_ERR_CONFIG, "-6 with "
+		    "--instance-view: cannot list the interfaces; name one "
+		    "with --interface");
 	for (ifa = all; ifa != NULL; ifa = ifa->ifa_next) {
 		if (!is_link_local6(ifa) || (found != NULL &&
 		    strcmp(found, ifa->ifa_name) == 0))
@@ -183,11 +183,12 @@ nm_view_pick_interface(char **out, char **cause)
 		n++;
 	}
 	if (n == 1)
-		r = (*out = strdup(found)) != NULL ? 0 : -1;
-	else if (asprintf(cause, "-6 with --instance-view: %s interface "
-	    "with an IPv6 link-local address is up; name one with "
-	    "--interface", n == 0 ? "no" : "more than one") < 0)
-		*cause = NULL;
+		r = (*out = strdup(found)) != NULL ? NM_OK :
+		    nm_error_nomem(err);
+	else
+		r = nm_error_set(err, NM_ERR_CONFIG, "-6 with --instance-view: "
+		    "%s interface with an IPv6 link-local address is up; name "
+		    "one with --interface", n == 0 ? "no" : "more than one");
 	freeifaddrs(all);
 	return r;
 }

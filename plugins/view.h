@@ -43,8 +43,8 @@ int nm_view_split_zone(const char *host, size_t *addr_len,
 
 /* The interface for the IPv6 address when --interface names none: the
  * only one, loopback aside, that is up with an IPv6 link-local address.
- * 0 with *out (malloc'd), or -1 with *cause (malloc'd; NULL on out of
- * memory) when there is none or more than one. */
-int nm_view_pick_interface(char **out, char **cause);
+ * NM_OK with *out (malloc'd), NM_ERR_CONFIG when there is none or more
+ * than one (err says which), or NM_ERR_NOMEM. */
+nm_err nm_view_pick_interface(char **out, nm_error *err);
 
 #endif

@@ -79,11 +79,11 @@ def test_two_backends_ok(fleet, args):
     lines = out.splitlines()
     assert lines[1].startswith("\\_ [OK] %s: HTTP 200" % fleet.name(0))
     assert lines[2].startswith("    \\_ [OK] signature accepted")
-    # Each backend: the listing, then the -k keys' values to compare.
+    # Each backend makes exactly the requests one backend makes: the
+    # listing alone (the -k keys are compared as listed, not fetched).
     for i in (0, 2):
         assert [r["path"] for r in fleet.sims[i].requests] == \
-            ["/latest/meta-data/", "/latest/meta-data/instance-id",
-             "/latest/meta-data/local-ipv4"]
+            ["/latest/meta-data/"]
 
 
 def test_longest_host_name_labels_whole(fleet, args):
@@ -152,19 +152,36 @@ def test_one_stale_listing(fleet, args):
         % fleet.name(3) in out
 
 
-def test_one_stale_value(fleet, args):
-    """Same keys listed, another value served for one of them."""
+def test_one_stale_value_with_expect(fleet, args):
+    """Same keys listed, another value served for one of them: -e fetches
+    it, so the stale backend fails its own -e (CRITICAL) and is also
+    the odd one out among the -e values the backends served."""
+    fleet.sims[0].set_fault("value", "local-ipv4=10.9.9.9")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) +
+                               ["-e", "local-ipv4=10.0.0.5"] + args)
+    line = assert_state(rc, out, "CRITICAL", r"on 3 backends: %s: HTTP 200"
+                        r"[^|]*local-ipv4 is '10\.9\.9\.9', expected "
+                        r"'10\.0\.0\.5'[^|]*; backends disagree: %s "
+                        r"differs; 2/3 backends OK $"
+                        % (re.escape(fleet.name(0)), re.escape(fleet.name(0))))
+    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
+    for i in (0, 2, 3):
+        assert [r["path"] for r in fleet.sims[i].requests] == \
+            ["/latest/meta-data/", "/latest/meta-data/local-ipv4"]
+
+
+def test_stale_value_of_unfetched_key_not_compared(fleet, args):
+    """Without -e or -O a -k value is only listed, never fetched: one
+    backend serving another value for it is not seen (README says so)."""
     fleet.sims[0].set_fault("value", "local-ipv4=10.9.9.9")
     rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + args)
-    line = assert_state(rc, out, "WARNING", r"on 3 backends: backends "
-                        r"disagree: %s differs; 3/3 backends OK $"
-                        % re.escape(fleet.name(0)))
+    line = assert_state(rc, out, "OK", r"on 3 backends: 3/3 backends OK $")
     assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
 
 
 def test_two_that_disagree_have_no_majority(fleet, args):
-    fleet.sims[0].set_fault("value", "local-ipv4=10.9.9.9")
-    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2]) + args)
+    fleet.sims[0].set_fault("os_value", "hostname=old-name")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2]) + ["-O"] + args)
     line = assert_state(rc, out, "WARNING", r"on 2 backends: backends "
                         r"disagree: %s, %s differ \(no majority\); 2/2 backends OK $"
                         % (re.escape(fleet.name(0)), re.escape(fleet.name(2))))

@@ -20,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import (LABEL, PLUGIN, PLUGIN_EXPLICIT, STATES, _clean_env,
+from conftest import (INSTANCE, LABEL, PLUGIN, PLUGIN_EXPLICIT, STATES, TENANT,
+                      _clean_env,
                       assert_no_perfdata, assert_perfdata, assert_state)
 
 BUILD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(PLUGIN)))
@@ -299,3 +300,22 @@ def test_a_thousand_sigterms_at_random_offsets(sim, base_args, plugin, shim):
         len(bad), RUNS, SEED, "\n".join(bad[:20]))
     # Both outcomes occurred: the offsets reach into and past the run.
     assert kinds.get(0) and kinds.get(3), kinds
+
+
+# ---- the prepared lines never hold the secret ------------------------------
+@pytest.mark.parametrize("limit,signals,word", [
+    ("20", ("SIGTERM",), "UNKNOWN"),    # the interrupted line
+    ("1", (), "CRITICAL"),              # the timeout line
+])
+def test_prepared_lines_never_hold_the_secret(sim, plugin, shim, secret_file,
+                                              limit, signals, word):
+    # A secret pasted into -H is in the subject of both lines, prepared
+    # before the secret is known: searched in place once it is.
+    args = ["-H", sim.secret, "-p", sim.port, "-i", INSTANCE, "-T", TENANT,
+            "--secret-file", secret_file, "-t", limit]
+    rc, out = run_stopped(plugin, shim, args, "getaddrinfo", sim.secret,
+                          signals=signals, wait=1.5 if not signals else 0)
+    line = status_lines(rc, out)
+    assert_state(rc, out, word, r"canary 32d0524b on ")
+    assert sim.secret not in out, out
+    assert_no_perfdata(line)

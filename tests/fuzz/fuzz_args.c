@@ -64,17 +64,19 @@ static void
 parse(int argc, char **argv)
 {
 	nm_config *cfg = NULL;
-	char *cause = NULL;
+	nm_error err = { NM_OK, NULL };
 	nm_args_result r;
 
 	(void)nm_args_output_format(argc, argv);
-	r = nm_parse_args(argc, argv, &cfg, &cause);
+	r = nm_parse_args(argc, argv, &cfg, &err);
 	if ((r == NM_ARGS_RUN) != (cfg != NULL) ||
-	    (r == NM_ARGS_ERROR && cause == NULL))
+	    (r == NM_ARGS_ERROR && (err.code != NM_ERR_CONFIG ||
+	    err.cause == NULL)) ||
+	    (r == NM_ARGS_NOMEM && err.code != NM_ERR_NOMEM))
 		abort();
-	check_one_line(cause);
+	check_one_line(err.cause);
 	nm_config_free(cfg);
-	free(cause);
+	nm_error_clear(&err);
 }
 
 /* The expansion alone: argv[0] kept, no --extra-opts left, NULL at the
@@ -83,19 +85,20 @@ static void
 check_expand(int argc, char **argv, const char *ini)
 {
 	const char *defaults[2] = { ini, NULL };
-	char **out = NULL, *cause = NULL;
+	char **out = NULL;
+	nm_error err = { NM_OK, NULL };
 	int out_argc = 0;
 
 	if (nm_extraopts_expand(argc, argv, NM_PROGNAME, defaults, &out_argc,
-	    &out, &cause) == 0) {
+	    &out, &err) == NM_OK) {
 		if (out_argc < 1 || out[out_argc] != NULL ||
 		    strcmp(out[0], argv[0]) != 0 ||
 		    nm_extraopts_wanted(out_argc, out))
 			abort();
 	} else
-		check_one_line(cause);
+		check_one_line(err.cause);
 	nm_argv_free(out);
-	free(cause);
+	nm_error_clear(&err);
 }
 
 int

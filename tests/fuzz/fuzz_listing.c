@@ -16,11 +16,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	nm_listing l = { 0 };
-	char *cause = NULL, dir[260];
+	nm_error err = { NM_OK, NULL };
+	char dir[260];
 	size_t i;
 	int r;
 
-	if (nm_listing_parse((const char *)data, size, &l, &cause) ==
+	if (nm_listing_parse((const char *)data, size, &l, &err) ==
 	    NM_LISTING_OK) {
 		for (i = 0; i < l.count; i++) {
 			/* as a directory too: an entry may end in '/' */
@@ -32,9 +33,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		(void)nm_listing_has(&l, "instance-id");
-	} else if (cause != NULL && strchr(cause, '\n') != NULL)
+	} else if (err.code == NM_ERR_NOMEM ? err.cause != NULL :
+	    err.code != NM_ERR_MALFORMED || err.cause == NULL ||
+	    strchr(err.cause, '\n') != NULL)
 		abort();	/* a cause is one line */
 	nm_listing_free(&l);
-	free(cause);
+	nm_error_clear(&err);
 	return 0;
 }

@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *paths[MAX_FILES];
 	const uint8_t *p = data, *end = data + size, *nul;
 	nm_novaconf_secret s;
-	char *cause = NULL;
+	nm_error err = { NM_OK, NULL };
 	size_t count = 0, n;
 
 	while (count < MAX_FILES && (count == 0 || p < end)) {
@@ -47,14 +47,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += n + (p + n < end);
 	}
 	memset(&s, 0, sizeof(s));
-	if (nm_novaconf_load(paths, count, &s, &cause) == 0)
+	if (nm_novaconf_load(paths, count, &s, &err) == NM_OK)
 		check_secret(&s, count);
-	else if (cause == NULL || strchr(cause, '\n') != NULL ||
-	    (strstr(cause, "/proc/self/fd/") == NULL &&
-	    strncmp(cause, "--nova-conf: ", 13) != 0 &&
-	    strcmp(cause, "out of memory") != 0))
+	else if (err.code == NM_ERR_NOMEM ? err.cause != NULL :
+	    err.code != NM_ERR_CONFIG || err.cause == NULL ||
+	    strchr(err.cause, '\n') != NULL ||
+	    (strstr(err.cause, "/proc/self/fd/") == NULL &&
+	    strncmp(err.cause, "--nova-conf: ", 13) != 0))
 		abort();
 	nm_novaconf_clear(&s);
-	free(cause);
+	nm_error_clear(&err);
 	return 0;
 }

@@ -24,18 +24,17 @@ same_point(double a, double b)
 static void
 check_roundtrip(const mp_range *r)
 {
-	char text[128], *cause = NULL;
+	char text[128];
 	mp_range again;
 
 	if (mp_range_format(r, text, sizeof(text)) < 0)
 		abort();
-	if (mp_range_parse(text, &again, &cause) != 0 ||
+	if (mp_range_parse(text, &again, NULL) != 0 ||
 	    again.alert_inside != r->alert_inside ||
 	    !same_point(again.end, r->end) ||
 	    !(same_point(again.start, r->start) ||
 	    (r->start == 0 && again.start == 0)))
 		abort();
-	free(cause);
 }
 
 static void
@@ -72,12 +71,13 @@ check_perfdata(const mp_range *r, const char *label)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = fuzz_text(data, size), *cause = NULL;
+	char *text = fuzz_text(data, size);
+	nm_error err = { NM_OK, NULL };
 	mp_range r;
 
 	if (text == NULL)
 		return 0;
-	if (mp_range_parse(text, &r, &cause) == 0) {
+	if (mp_range_parse(text, &r, &err) == 0) {
 		check_roundtrip(&r);
 		if (isfinite(r.start))
 			check_number(r.start);
@@ -85,9 +85,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_number(r.end);
 		(void)mp_range_alerts(&r, r.end);
 		check_perfdata(&r, text);
-	} else if (cause == NULL || strchr(cause, '\n') != NULL)
+	} else if (err.code == NM_ERR_NOMEM ? err.cause != NULL :
+	    err.code != NM_ERR_CONFIG || err.cause == NULL ||
+	    strchr(err.cause, '\n') != NULL)
 		abort();
-	free(cause);
+	nm_error_clear(&err);
 	free(text);
 	return 0;
 }

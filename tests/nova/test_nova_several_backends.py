@@ -14,6 +14,7 @@ given its own metadata_proxy_shared_secret: a drifted backend.
     `-k several_backends`.
 """
 
+import json
 import os
 import sys
 
@@ -27,6 +28,7 @@ from backend_asserts import (assert_backend_perfdata,  # noqa: E402
                              assert_backends_ok_count, assert_names)
 
 PEER_SECRET = "5eedc0ffee0ddba1"
+STALE_HOSTNAME = "canary-stale"
 
 
 def start_peer(nova_factory, nova, name, secret):
@@ -49,6 +51,15 @@ def peer_other(nova_factory, nova):
 
 
 @pytest.fixture(scope="module")
+def peer_stale(nova_factory):
+    """A backend with a database of its own that still holds the canary
+    under an old hostname: what a stale cache or a drifted copy serves."""
+    return nova_factory("nova-peer-stale", "--secret", SECRET,
+                        "--instance-uuid", UUID, "--project-id", PROJECT,
+                        "--hostname", STALE_HOSTNAME)
+
+
+@pytest.fixture(scope="module")
 def peer_stopped(nova_factory, nova):
     """A second backend that served, then was stopped: its port refuses."""
     srv = start_peer(nova_factory, nova, "nova-peer-stopped", SECRET)
@@ -62,8 +73,9 @@ def backend(server):
     return "127.0.0.1:%d" % server.port
 
 
-def run_backends(plugin, secret_file, *servers):
+def run_backends(plugin, secret_file, *servers, extra=()):
     args = ["-i", UUID, "-T", PROJECT, "--secret-file", secret_file]
+    args += list(extra)
     for srv in servers:
         args += ["-H", backend(srv)]
     return plugin.run(*args)
@@ -102,6 +114,16 @@ def test_several_backends_peer_other_secret_refuses_first(nova, peer_other):
     status, _, body = nova.get("/latest/meta-data/", secret=PEER_SECRET)
     assert status == 403 and b"Invalid proxy request signature" in body
     assert sign(SECRET, UUID) != sign(PEER_SECRET, UUID)
+
+
+def test_several_backends_peer_stale_serves_old_hostname(nova, peer_stale):
+    """The stale peer serves the canary, with another hostname."""
+    names = []
+    for srv in (nova, peer_stale):
+        status, _, body = srv.get("/openstack/latest/meta_data.json")
+        assert status == 200, (srv.name, body)
+        names.append(json.loads(body)["hostname"])
+    assert names[1].split(".")[0] == STALE_HOSTNAME and names[0] != names[1]
 
 
 def test_several_backends_peer_stopped_refuses(peer_stopped):
@@ -162,3 +184,27 @@ def test_several_backends_plugin_one_stopped(plugin, nova, peer_stopped,
     # series is certain to be there.
     perf = res.first.partition("|")[2]
     assert str(nova.port) in perf, str(res)
+
+
+def test_several_backends_plugin_one_stale_openstack(plugin, nova, peer_same,
+                                                     peer_stale, secret_file):
+    """-O compares meta_data.json's checked keys (hostname among them):
+    the backend with the old hostname is WARNING, named, though each
+    backend passes on its own."""
+    res = run_backends(plugin, secret_file, nova, peer_stale, peer_same,
+                       extra=["-O"])
+    expect(res, 1, "WARNING")
+    assert "backends disagree: %s differs; 3/3 backends OK" \
+        % backend(peer_stale) in res.first, str(res)
+    assert_backends_ok_count(res.first, 3, 3)
+    assert_backend_perfdata(res.first, [nova.port, peer_stale.port,
+                                        peer_same.port])
+
+
+def test_several_backends_plugin_stale_ec2_without_values_ok(
+        plugin, nova, peer_same, peer_stale, secret_file):
+    """EC2 without -e compares the listings only, which the stale peer
+    serves alike: the backends make no extra requests to compare."""
+    res = run_backends(plugin, secret_file, nova, peer_stale, peer_same)
+    expect(res, 0, "OK")
+    assert_backends_ok_count(res.first, 3, 3)

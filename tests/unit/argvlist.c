@@ -8,7 +8,7 @@
 #define MAXARGS 32
 
 nm_args_result
-vparse(nm_config **cfg, char **cause, va_list ap)
+vparse(nm_config **cfg, nm_error *err, va_list ap)
 {
 	char *argv[MAXARGS + 1];
 	int argc = 0;
@@ -18,17 +18,17 @@ vparse(nm_config **cfg, char **cause, va_list ap)
 	while ((a = va_arg(ap, const char *)) != NULL && argc < MAXARGS)
 		argv[argc++] = (char *)a;
 	argv[argc] = NULL;
-	return nm_parse_args(argc, argv, cfg, cause);
+	return nm_parse_args(argc, argv, cfg, err);
 }
 
 nm_args_result
-parse(nm_config **cfg, char **cause, ...)
+parse(nm_config **cfg, nm_error *err, ...)
 {
 	nm_args_result r;
 	va_list ap;
 
-	va_start(ap, cause);
-	r = vparse(cfg, cause, ap);
+	va_start(ap, err);
+	r = vparse(cfg, err, ap);
 	va_end(ap);
 	return r;
 }

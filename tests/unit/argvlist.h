@@ -8,7 +8,7 @@
 
 /* nm_parse_args() of "check_nova_metadata" and the arguments up to the
  * NULL (at most 32). */
-nm_args_result parse(nm_config **cfg, char **cause, ...);
-nm_args_result vparse(nm_config **cfg, char **cause, va_list ap);
+nm_args_result parse(nm_config **cfg, nm_error *err, ...);
+nm_args_result vparse(nm_config **cfg, nm_error *err, va_list ap);
 
 #endif

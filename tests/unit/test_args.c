@@ -18,12 +18,12 @@ static void
 test_defaults(void **state)
 {
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
-	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "proj", NULL),
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "proj", NULL),
 	    NM_ARGS_RUN);
-	assert_null(cause);
+	assert_null(err.cause);
 	assert_string_equal(cfg->host, "127.0.0.1");
 	assert_int_equal(cfg->port, 8775);
 	assert_string_equal(cfg->url, "/latest/meta-data/");
@@ -43,10 +43,10 @@ static void
 test_every_option(void **state)
 {
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
-	assert_int_equal(parse(&cfg, &cause, "-H", "[::1]", "-p", "9000",
+	assert_int_equal(parse(&cfg, &err, "-H", "[::1]", "-p", "9000",
 	    "-6", "-i", "32D0524B-314D-4594-B3A3-607E3F2354F8", "-T", "p",
 	    "--secret-file=/s", "-k", "hostname", "-k", "public-keys/",
 	    "-e", "local-ipv4=10.0.0.5", "-e", "user=a=b", "-u", "/2009-04-04/meta-data",
@@ -83,10 +83,10 @@ static void
 test_several_hosts(void **state)
 {
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
-	assert_int_equal(parse(&cfg, &cause, "-H", "a", "-H", "b:81", "-H",
+	assert_int_equal(parse(&cfg, &err, "-H", "a", "-H", "b:81", "-H",
 	    "[::1]", "-H", "[::2]:82", "-H", "::3", "-p", "80",
 	    "--all-addresses", "-i", UUID, "-T", "p", NULL), NM_ARGS_RUN);
 	assert_int_equal(cfg->host_count, 5);
@@ -103,26 +103,26 @@ test_several_hosts(void **state)
 	assert_true(cfg->all_addresses);
 	nm_config_free(cfg);
 	/* One -H with a port is the single target, on that port. */
-	assert_int_equal(parse(&cfg, &cause, "-H", "h:9", "-i", UUID, "-T",
+	assert_int_equal(parse(&cfg, &err, "-H", "h:9", "-i", UUID, "-T",
 	    "p", NULL), NM_ARGS_RUN);
 	assert_int_equal(cfg->host_count, 1);
 	assert_string_equal(cfg->host, "h");
 	assert_int_equal(cfg->port, 9);
 	nm_config_free(cfg);
-	assert_int_equal(parse(&cfg, &cause, "-H", "h", "-H", "h", "-i", UUID,
+	assert_int_equal(parse(&cfg, &err, "-H", "h", "-H", "h", "-i", UUID,
 	    "-T", "p", NULL), NM_ARGS_ERROR);
-	assert_non_null(strstr(cause, "given twice"));
-	free(cause);
+	assert_non_null(strstr(err.cause, "given twice"));
+	nm_error_clear(&err);
 }
 
 static void
 test_tls_options(void **state)
 {
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
-	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p", "-S",
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p", "-S",
 	    "--ca-cert=/ca.pem", "-J", "/c.pem", "-K", "/k.pem", "--insecure",
 	    NULL), NM_ARGS_RUN);
 	assert_true(cfg->ssl);
@@ -137,18 +137,18 @@ static void
 test_help_version(void **state)
 {
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
-	assert_int_equal(parse(&cfg, &cause, "-h", NULL), NM_ARGS_HELP);
+	assert_int_equal(parse(&cfg, &err, "-h", NULL), NM_ARGS_HELP);
 	assert_null(cfg);
-	assert_int_equal(parse(&cfg, &cause, "--version", NULL),
+	assert_int_equal(parse(&cfg, &err, "--version", NULL),
 	    NM_ARGS_VERSION);
 	assert_non_null(strstr(nm_help_text(), "--instance"));
 	assert_non_null(strstr(nm_help_text(), "Usage:"));
 }
 
-/* Each bad command line: UNKNOWN with a cause naming the option. */
+/* Each bad command line: UNKNOWN with a err.cause naming the option. */
 static void
 test_errors(void **state)
 {
@@ -214,19 +214,19 @@ test_errors(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		nm_config *cfg = NULL;
-		char *cause = NULL;
+		nm_error err = { NM_OK, NULL };
 		nm_args_result r;
 
-		r = parse(&cfg, &cause, "-i", UUID, "-T", "p", cases[i].a,
+		r = parse(&cfg, &err, "-i", UUID, "-T", "p", cases[i].a,
 		    cases[i].b, cases[i].c, NULL);
-		if (r != NM_ARGS_ERROR || cause == NULL ||
-		    strstr(cause, cases[i].needle) == NULL)
-			fail_msg("case %zu (%s %s): result %d, cause '%s'", i,
+		if (r != NM_ARGS_ERROR || err.cause == NULL ||
+		    strstr(err.cause, cases[i].needle) == NULL)
+			fail_msg("case %zu (%s %s): result %d, err.cause '%s'", i,
 			    cases[i].a, cases[i].b ? cases[i].b : "", (int)r,
-			    cause ? cause : "(null)");
+			    err.cause ? err.cause : "(null)");
 		assert_null(cfg);
-		assert_null(strpbrk(cause, "\r\n|"));
-		free(cause);
+		assert_null(strpbrk(err.cause, "\r\n|"));
+		nm_error_clear(&err);
 	}
 }
 
@@ -244,16 +244,16 @@ test_error_never_quotes_value(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		nm_config *cfg = NULL;
-		char *cause = NULL;
+		nm_error err = { NM_OK, NULL };
 
-		assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+		assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p",
 		    words[i], NULL), NM_ARGS_ERROR);
-		assert_non_null(cause);
-		if (strstr(cause, "s3cr3tVAL") != NULL)
-			fail_msg("'%s' quoted its value: %s", words[i], cause);
-		assert_true(strstr(cause, "unknown option") != NULL ||
-		    strstr(cause, "takes no value") != NULL);
-		free(cause);
+		assert_non_null(err.cause);
+		if (strstr(err.cause, "s3cr3tVAL") != NULL)
+			fail_msg("'%s' quoted its value: %s", words[i], err.cause);
+		assert_true(strstr(err.cause, "unknown option") != NULL ||
+		    strstr(err.cause, "takes no value") != NULL);
+		nm_error_clear(&err);
 	}
 }
 
@@ -280,15 +280,15 @@ test_refused_value_never_quoted(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		nm_config *cfg = NULL;
-		char *cause = NULL;
+		nm_error err = { NM_OK, NULL };
 
-		assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+		assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p",
 		    opts[i].opt, secret, NULL), NM_ARGS_ERROR);
-		if (strstr(cause, "S3CRET") != NULL ||
-		    strstr(cause, "s3cr3t") != NULL ||
-		    strstr(cause, opts[i].name) == NULL)
-			fail_msg("%s: %s", opts[i].opt, cause);
-		free(cause);
+		if (strstr(err.cause, "S3CRET") != NULL ||
+		    strstr(err.cause, "s3cr3t") != NULL ||
+		    strstr(err.cause, opts[i].name) == NULL)
+			fail_msg("%s: %s", opts[i].opt, err.cause);
+		nm_error_clear(&err);
 	}
 }
 
@@ -306,19 +306,19 @@ test_timeout_state(void **state)
 		{ "4:3", 4, MP_UNKNOWN }, { "9", 9, MP_CRITICAL },
 	};
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+		assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p",
 		    "-t", cases[i].arg, NULL), NM_ARGS_RUN);
 		assert_int_equal(cfg->timeout, cases[i].seconds);
 		assert_int_equal(cfg->timeout_result, cases[i].result);
 		nm_config_free(cfg);
 	}
 	/* the later of -t's state and --timeout-result wins */
-	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p",
 	    "-t", "5:OK", "--timeout-result=WARNING", NULL), NM_ARGS_RUN);
 	assert_int_equal(cfg->timeout_result, MP_WARNING);
 	nm_config_free(cfg);
@@ -329,16 +329,16 @@ static void
 test_conventions(void **state)
 {
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
-	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p",
 	    "-H", "::1", "--use-ipv6", "--output-format=ICINGAweb2", NULL),
 	    NM_ARGS_RUN);
 	assert_int_equal(cfg->family, 6);
 	assert_int_equal(cfg->output_format, MP_FORMAT_ICINGAWEB2);
 	nm_config_free(cfg);
-	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p",
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p",
 	    "--use-ipv4", "--output-format=Summary-Only", NULL), NM_ARGS_RUN);
 	assert_int_equal(cfg->family, 4);
 	assert_int_equal(cfg->output_format, MP_FORMAT_SUMMARY_ONLY);
@@ -351,21 +351,21 @@ static void
 test_long_options_spelled_out(void **state)
 {
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
-	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "--tenant", "p",
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "--tenant", "p",
 	    "--hostname=h", "--port", "99", "--timeout-r", "ok", NULL),
 	    NM_ARGS_ERROR);
-	assert_non_null(strstr(cause, "'--timeout-r'"));
-	assert_non_null(strstr(cause, "--timeout-result"));
-	free(cause);
+	assert_non_null(strstr(err.cause, "'--timeout-r'"));
+	assert_non_null(strstr(err.cause, "--timeout-result"));
+	nm_error_clear(&err);
 	/* ambiguous: getopt itself refuses it */
-	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "p", "--tim",
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p", "--tim",
 	    "5", NULL), NM_ARGS_ERROR);
-	assert_non_null(strstr(cause, "'--tim'"));
-	free(cause);
-	assert_int_equal(parse(&cfg, &cause, "-i", UUID, "--tenant", "p",
+	assert_non_null(strstr(err.cause, "'--tim'"));
+	nm_error_clear(&err);
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "--tenant", "p",
 	    "--hostname=h", "--port", "99", "--timeout", "5", "--ssl",
 	    "--insecure", NULL), NM_ARGS_RUN);
 	assert_string_equal(cfg->host, "h");
@@ -401,15 +401,15 @@ static void
 test_required(void **state)
 {
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
-	assert_int_equal(parse(&cfg, &cause, "-T", "p", NULL), NM_ARGS_ERROR);
-	assert_non_null(strstr(cause, "--instance is required"));
-	free(cause);
-	assert_int_equal(parse(&cfg, &cause, "-i", UUID, NULL), NM_ARGS_ERROR);
-	assert_non_null(strstr(cause, "--tenant is required"));
-	free(cause);
+	assert_int_equal(parse(&cfg, &err, "-T", "p", NULL), NM_ARGS_ERROR);
+	assert_non_null(strstr(err.cause, "--instance is required"));
+	nm_error_clear(&err);
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, NULL), NM_ARGS_ERROR);
+	assert_non_null(strstr(err.cause, "--tenant is required"));
+	nm_error_clear(&err);
 }
 
 /* Later options win, as with every getopt program; parsing twice in one
@@ -418,12 +418,12 @@ static void
 test_last_wins_and_reparse(void **state)
 {
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 	int i;
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(parse(&cfg, &cause, "-i", UUID, "-T", "a",
+		assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "a",
 		    "-T", "b", "-p", "1", "-p", "2", NULL), NM_ARGS_RUN);
 		assert_string_equal(cfg->tenant, "b");
 		assert_int_equal(cfg->port, 2);

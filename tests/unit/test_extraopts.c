@@ -60,9 +60,9 @@ join(char *out, const char *a, const char *b)
 }
 
 /* Expands the NULL-terminated words; returns the new argv joined by
- * spaces (static), or NULL with *cause. */
+ * spaces (static), or NULL with *errp. */
 static const char *
-expand(char **cause, const char *const *defaults, ...)
+expand(nm_error *errp, const char *const *defaults, ...)
 {
 	static char joined[4096];
 	char *argv[32], **out = NULL;
@@ -77,7 +77,7 @@ expand(char **cause, const char *const *defaults, ...)
 	va_end(ap);
 	argv[argc] = NULL;
 	if (nm_extraopts_expand(argc, argv, "check_nova_metadata", defaults,
-	    &out_argc, &out, cause) != 0) {
+	    &out_argc, &out, errp) != NM_OK) {
 		assert_null(out);
 		return NULL;
 	}
@@ -111,7 +111,8 @@ test_wanted(void **state)
 static void
 test_section_and_file(void **state)
 {
-	char loc[400], *cause = NULL;
+	char loc[400];
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	write_file(file, "# plugins.ini\n"
@@ -126,76 +127,78 @@ test_section_and_file(void **state)
 	    "expect = local-ipv4=10.0.0.5\n"
 	    "[canary2]\ninstance = " UUID "\n");
 	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
-	assert_string_equal(expand(&cause, no_defaults, "-T", "p", loc, "-w",
+	assert_string_equal(expand(&err, no_defaults, "-T", "p", loc, "-w",
 	    "1", NULL), "--hostname=192.0.2.1 --port=9000 --verbose -v "
 	    "--key=a --key=b --expect=local-ipv4=10.0.0.5 -T p -w 1");
 	assert_true(snprintf(loc, sizeof(loc), "canary2@%s", file) > 0);
-	assert_string_equal(expand(&cause, no_defaults, "--extra-opts", loc,
+	assert_string_equal(expand(&err, no_defaults, "--extra-opts", loc,
 	    "-v", NULL), "--instance=" UUID " -v");
 }
 
 static void
 test_missing_section_and_file(void **state)
 {
-	char loc[400], *cause = NULL;
+	char loc[400];
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	write_file(file, "[other]\nhostname = x\n");
 	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=nosuch@%s", file) > 0);
-	assert_null(expand(&cause, no_defaults, loc, NULL));
+	assert_null(expand(&err, no_defaults, loc, NULL));
 	/* a section named on the command line is not repeated, the file
 	 * that opened is */
-	assert_null(strstr(cause, "nosuch"));
-	assert_non_null(strstr(cause, "(the section --extra-opts names)"));
-	assert_non_null(strstr(cause, file));
-	free(cause);
-	assert_null(expand(&cause, no_defaults, "--extra-opts=@/nonexistent/x.ini",
+	assert_null(strstr(err.cause, "nosuch"));
+	assert_non_null(strstr(err.cause, "(the section --extra-opts names)"));
+	assert_non_null(strstr(err.cause, file));
+	nm_error_clear(&err);
+	assert_null(expand(&err, no_defaults, "--extra-opts=@/nonexistent/x.ini",
 	    NULL));
-	assert_null(strstr(cause, "/nonexistent/x.ini"));
-	assert_non_null(strstr(cause, "the file it names: cannot open"));
-	assert_non_null(strstr(cause, "No such file"));
-	free(cause);
+	assert_null(strstr(err.cause, "/nonexistent/x.ini"));
+	assert_non_null(strstr(err.cause, "the file it names: cannot open"));
+	assert_non_null(strstr(err.cause, "No such file"));
+	nm_error_clear(&err);
 }
 
 static void
 test_search_order(void **state)
 {
 	const char *defaults[] = { deflt, NULL };
-	char *cause = NULL, path[300];
+	char path[300];
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	unsetenv("MP_CONFIG_FILE");
 	unsetenv("NAGIOS_CONFIG_PATH");
-	assert_null(expand(&cause, no_defaults, "--extra-opts", NULL));
-	assert_non_null(strstr(cause, "MP_CONFIG_FILE"));
-	free(cause);
+	assert_null(expand(&err, no_defaults, "--extra-opts", NULL));
+	assert_non_null(strstr(err.cause, "MP_CONFIG_FILE"));
+	nm_error_clear(&err);
 
 	write_file(deflt, "[check_nova_metadata]\nport = 1\n");
-	assert_string_equal(expand(&cause, defaults, "--extra-opts", NULL),
+	assert_string_equal(expand(&err, defaults, "--extra-opts", NULL),
 	    "--port=1");
 
 	join(path, sub2, "nagios-plugins.ini");
 	write_file(path, "[check_nova_metadata]\nport = 3\n");
 	assert_int_equal(setenv("NAGIOS_CONFIG_PATH", sub1, 1), 0);
-	assert_string_equal(expand(&cause, defaults, "--extra-opts", NULL),
+	assert_string_equal(expand(&err, defaults, "--extra-opts", NULL),
 	    "--port=1");	/* nothing in sub1: the default place */
 	assert_true(snprintf(path, sizeof(path), ":%s::%s", sub1, sub2) > 0);
 	assert_int_equal(setenv("NAGIOS_CONFIG_PATH", path, 1), 0);
-	assert_string_equal(expand(&cause, defaults, "--extra-opts", NULL),
+	assert_string_equal(expand(&err, defaults, "--extra-opts", NULL),
 	    "--port=3");
 	join(path, sub1, "plugins.ini");
 	write_file(path, "[check_nova_metadata]\nport = 2\n");
-	assert_string_equal(expand(&cause, defaults, "--extra-opts", NULL),
+	assert_string_equal(expand(&err, defaults, "--extra-opts", NULL),
 	    "--port=2");	/* the first directory wins */
 
 	write_file(file, "[check_nova_metadata]\nport = 4\n");
 	assert_int_equal(setenv("MP_CONFIG_FILE", file, 1), 0);
-	assert_string_equal(expand(&cause, defaults, "--extra-opts=", NULL),
+	assert_string_equal(expand(&err, defaults, "--extra-opts=", NULL),
 	    "--port=4");
 	assert_int_equal(setenv("MP_CONFIG_FILE", "/nonexistent.ini", 1), 0);
-	assert_null(expand(&cause, defaults, "--extra-opts", "-v", NULL));
-	assert_non_null(strstr(cause, "/nonexistent.ini"));
-	free(cause);
+	assert_null(expand(&err, defaults, "--extra-opts", "-v", NULL));
+	assert_non_null(strstr(err.cause, "/nonexistent.ini"));
+	nm_error_clear(&err);
 	unsetenv("MP_CONFIG_FILE");
 	unsetenv("NAGIOS_CONFIG_PATH");
 }
@@ -203,15 +206,16 @@ test_search_order(void **state)
 static void
 test_nested_refused(void **state)
 {
-	char loc[400], *cause = NULL;
+	char loc[400];
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	write_file(file, "[check_nova_metadata]\nextra-opts = x\n");
 	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
-	assert_null(expand(&cause, no_defaults, loc, NULL));
-	assert_non_null(strstr(cause, "line 2"));
-	assert_non_null(strstr(cause, "not followed"));
-	free(cause);
+	assert_null(expand(&err, no_defaults, loc, NULL));
+	assert_non_null(strstr(err.cause, "line 2"));
+	assert_non_null(strstr(err.cause, "not followed"));
+	nm_error_clear(&err);
 }
 
 /* A key that is no option of the plugin, as a secret pasted into the
@@ -226,29 +230,30 @@ test_unknown_key_never_shows_value(void **state)
 		"[check_nova_metadata]\nport = 1\nsecret=S3CRET-VALUE\n",
 		"[check_nova_metadata]\nport = 1\nsecret: S3CRET-VALUE\n",
 	};
-	char loc[400], *cause = NULL;
+	char loc[400];
+	nm_error err = { NM_OK, NULL };
 	size_t i;
 
 	(void)state;
 	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		write_file(file, texts[i]);
-		assert_null(expand(&cause, no_defaults, loc, NULL));
-		assert_non_null(strstr(cause, file));
-		assert_non_null(strstr(cause, "[check_nova_metadata] line 3"));
+		assert_null(expand(&err, no_defaults, loc, NULL));
+		assert_non_null(strstr(err.cause, file));
+		assert_non_null(strstr(err.cause, "[check_nova_metadata] line 3"));
 		/* a key that is no option may be a secret too: the line
 		 * points at it */
-		assert_non_null(strstr(cause, "the key (not shown) is not an "
+		assert_non_null(strstr(err.cause, "the key (not shown) is not an "
 		    "option"));
-		assert_null(strstr(cause, "S3CRET"));
-		free(cause);
+		assert_null(strstr(err.cause, "S3CRET"));
+		nm_error_clear(&err);
 	}
 	/* A bare word may be the secret itself: not even the key is shown. */
 	write_file(file, "[check_nova_metadata]\nS3CRET-VALUE\n");
-	assert_null(expand(&cause, no_defaults, loc, NULL));
-	assert_non_null(strstr(cause, "line 2: the key (not shown)"));
-	assert_null(strstr(cause, "S3CRET"));
-	free(cause);
+	assert_null(expand(&err, no_defaults, loc, NULL));
+	assert_non_null(strstr(err.cause, "line 2: the key (not shown)"));
+	assert_null(strstr(err.cause, "S3CRET"));
+	nm_error_clear(&err);
 }
 
 /* An option's value is there exactly when the option takes one: "port ="
@@ -265,7 +270,8 @@ test_value_presence(void **state)
 		{ "ssl = S3CRET\n", "'ssl' takes no value" },
 		{ "v = S3CRET\n", "'v' takes no value" },
 	};
-	char loc[400], text[200], *cause = NULL;
+	char loc[400], text[200];
+	nm_error err = { NM_OK, NULL };
 	size_t i;
 
 	(void)state;
@@ -274,15 +280,15 @@ test_value_presence(void **state)
 		assert_true(snprintf(text, sizeof(text), "[check_nova_metadata]"
 		    "\n%sinstance = x\n", cases[i].line) > 0);
 		write_file(file, text);
-		assert_null(expand(&cause, no_defaults, loc, NULL));
-		assert_non_null(strstr(cause, cases[i].want));
-		assert_non_null(strstr(cause, "line 2"));
-		assert_null(strstr(cause, "S3CRET"));
-		free(cause);
+		assert_null(expand(&err, no_defaults, loc, NULL));
+		assert_non_null(strstr(err.cause, cases[i].want));
+		assert_non_null(strstr(err.cause, "line 2"));
+		assert_null(strstr(err.cause, "S3CRET"));
+		nm_error_clear(&err);
 	}
 	write_file(file, "[check_nova_metadata]\nopenstack =\nO = 2018-08-27\n"
 	    "ssl\nS=\nverbose\n");
-	assert_string_equal(expand(&cause, no_defaults, loc, NULL),
+	assert_string_equal(expand(&err, no_defaults, loc, NULL),
 	    "--openstack -O2018-08-27 --ssl -S --verbose");
 }
 
@@ -292,30 +298,32 @@ test_value_presence(void **state)
 static void
 test_command_line_secret_sources_win(void **state)
 {
-	char loc[400], *cause = NULL;
+	char loc[400];
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	write_file(file, "[check_nova_metadata]\nport = 1\n"
 	    "secret-file = /wrong\nnova-conf = /wrong.conf\n");
 	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
-	assert_string_equal(expand(&cause, no_defaults, loc, NULL),
+	assert_string_equal(expand(&err, no_defaults, loc, NULL),
 	    "--port=1 --secret-file=/wrong --nova-conf=/wrong.conf");
-	assert_string_equal(expand(&cause, no_defaults, loc, "--nova-conf",
+	assert_string_equal(expand(&err, no_defaults, loc, "--nova-conf",
 	    "good.conf", NULL), "--port=1 --nova-conf good.conf");
-	assert_string_equal(expand(&cause, no_defaults, "--secret-file=s", loc,
+	assert_string_equal(expand(&err, no_defaults, "--secret-file=s", loc,
 	    NULL), "--port=1 --secret-file=s");
 	/* After "--", nothing is an option. */
-	assert_string_equal(expand(&cause, no_defaults, loc, "--",
+	assert_string_equal(expand(&err, no_defaults, loc, "--",
 	    "--nova-conf", NULL), "--port=1 --secret-file=/wrong "
 	    "--nova-conf=/wrong.conf -- --nova-conf");
 }
 
 /* Every allocation of a growing argv failing in turn: -1 without a
- * cause, and nothing freed twice (the sanitizers, or glibc, abort). */
+ * err.cause, and nothing freed twice (the sanitizers, or glibc, abort). */
 static void
 test_out_of_memory(void **state)
 {
-	char loc[400], *argv[48], **out = NULL, *cause = NULL;
+	char loc[400], *argv[48], **out = NULL;
+	nm_error err = { NM_OK, NULL };
 	int argc = 0, out_argc, r, i;
 
 	(void)state;
@@ -331,12 +339,12 @@ test_out_of_memory(void **state)
 		realloc_calls = 0;
 		realloc_fail_at = i;
 		r = nm_extraopts_expand(argc, argv, "check_nova_metadata",
-		    no_defaults, &out_argc, &out, &cause);
+		    no_defaults, &out_argc, &out, &err);
 		realloc_fail_at = 0;
 		if (r == 0)
 			break;
 		assert_null(out);
-		assert_null(cause);
+		assert_null(err.cause);
 	}
 	assert_int_equal(r, 0);
 	assert_true(i > 3);	/* the argv did grow, and fail, a few times */
@@ -348,7 +356,8 @@ test_out_of_memory(void **state)
 static void
 test_parse_args_command_line_wins(void **state)
 {
-	char loc[400], *cause = NULL;
+	char loc[400];
+	nm_error err = { NM_OK, NULL };
 	char *argv[] = { "check_nova_metadata", loc, "-p", "9999", NULL };
 	nm_config *cfg = NULL;
 
@@ -357,8 +366,8 @@ test_parse_args_command_line_wins(void **state)
 	    "tenant = proj\nport = 1234\nhostname = ::1\n"
 	    "secret-file = /etc/nova/secret\nnova-conf = /etc/nova/nova.conf\n");
 	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
-	assert_int_equal(nm_parse_args(4, argv, &cfg, &cause), NM_ARGS_RUN);
-	assert_null(cause);
+	assert_int_equal(nm_parse_args(4, argv, &cfg, &err), NM_ARGS_RUN);
+	assert_null(err.cause);
 	assert_int_equal(cfg->port, 9999);
 	assert_string_equal(cfg->host, "::1");
 	assert_string_equal(cfg->tenant, "proj");
@@ -369,7 +378,7 @@ test_parse_args_command_line_wins(void **state)
 	/* A secret source on the command line replaces the file's. */
 	argv[2] = "--nova-conf";
 	argv[3] = "good.conf";
-	assert_int_equal(nm_parse_args(4, argv, &cfg, &cause), NM_ARGS_RUN);
+	assert_int_equal(nm_parse_args(4, argv, &cfg, &err), NM_ARGS_RUN);
 	assert_null(cfg->secret_file);
 	assert_int_equal(cfg->nova_conf_count, 1);
 	assert_string_equal(cfg->nova_conf[0], "good.conf");
@@ -378,13 +387,13 @@ test_parse_args_command_line_wins(void **state)
 
 	write_file(file, "[check_nova_metadata]\nport = nope\n");
 	argv[2] = NULL;
-	assert_int_equal(nm_parse_args(2, argv, &cfg, &cause), NM_ARGS_ERROR);
-	assert_non_null(strstr(cause, "-p/--port"));
-	free(cause);
+	assert_int_equal(nm_parse_args(2, argv, &cfg, &err), NM_ARGS_ERROR);
+	assert_non_null(strstr(err.cause, "-p/--port"));
+	nm_error_clear(&err);
 	write_file(file, "[elsewhere]\nport = 1\n");
-	assert_int_equal(nm_parse_args(2, argv, &cfg, &cause), NM_ARGS_ERROR);
-	assert_non_null(strstr(cause, "[check_nova_metadata]"));
-	free(cause);
+	assert_int_equal(nm_parse_args(2, argv, &cfg, &err), NM_ARGS_ERROR);
+	assert_non_null(strstr(err.cause, "[check_nova_metadata]"));
+	nm_error_clear(&err);
 }
 
 static int

@@ -12,8 +12,8 @@
 #include "listing.h"
 
 /* Parses a string literal's bytes, including embedded NULs. */
-#define PARSE(lit, l, cause) \
-	nm_listing_parse((lit), sizeof(lit) - 1, (l), (cause))
+#define PARSE(lit, l, errp) \
+	nm_listing_parse((lit), sizeof(lit) - 1, (l), (errp))
 
 static const char ec2_listing[] =
     "ami-id\n"
@@ -37,10 +37,10 @@ static void
 test_ec2_listing(void **state)
 {
 	nm_listing l;
-	char *cause = NULL;
+	nm_error err = { NM_OK, NULL };
 
-	assert_int_equal(PARSE(ec2_listing, &l, &cause), NM_LISTING_OK);
-	assert_null(cause);
+	assert_int_equal(PARSE(ec2_listing, &l, &err), NM_LISTING_OK);
+	assert_null(err.cause);
 	assert_int_equal(l.count, 16);
 	assert_string_equal(l.entries[0], "ami-id");
 	assert_false(l.is_dir[0]);
@@ -70,11 +70,11 @@ static void
 test_crlf_and_blank_lines(void **state)
 {
 	nm_listing l;
-	char *cause = NULL;
+	nm_error err = { NM_OK, NULL };
 
 	assert_int_equal(PARSE("\r\n\ninstance-id\r\n\r\n\nlocal-ipv4/\r\n"
-	    "\n", &l, &cause), NM_LISTING_OK);
-	assert_null(cause);
+	    "\n", &l, &err), NM_LISTING_OK);
+	assert_null(err.cause);
 	assert_int_equal(l.count, 2);
 	assert_string_equal(l.entries[0], "instance-id");
 	assert_false(l.is_dir[0]);
@@ -82,7 +82,7 @@ test_crlf_and_blank_lines(void **state)
 	assert_true(l.is_dir[1]);
 	nm_listing_free(&l);
 
-	assert_int_equal(PARSE("a\r\nb", &l, &cause), NM_LISTING_OK);
+	assert_int_equal(PARSE("a\r\nb", &l, &err), NM_LISTING_OK);
 	assert_int_equal(l.count, 2);
 	assert_string_equal(l.entries[1], "b");
 	nm_listing_free(&l);
@@ -92,18 +92,18 @@ static void
 test_empty_bodies(void **state)
 {
 	nm_listing l;
-	char *cause = NULL;
+	nm_error err = { NM_OK, NULL };
 
-	assert_int_equal(nm_listing_parse("", 0, &l, &cause), NM_LISTING_OK);
+	assert_int_equal(nm_listing_parse("", 0, &l, &err), NM_LISTING_OK);
 	assert_int_equal(l.count, 0);
-	assert_null(cause);
+	assert_null(err.cause);
 	assert_false(nm_listing_has(&l, "instance-id"));
 	nm_listing_free(&l);
-	assert_int_equal(nm_listing_parse(NULL, 0, &l, &cause),
+	assert_int_equal(nm_listing_parse(NULL, 0, &l, &err),
 	    NM_LISTING_OK);
 	assert_int_equal(l.count, 0);
 	nm_listing_free(&l);
-	assert_int_equal(PARSE("\n\r\n\n", &l, &cause), NM_LISTING_OK);
+	assert_int_equal(PARSE("\n\r\n\n", &l, &err), NM_LISTING_OK);
 	assert_int_equal(l.count, 0);
 	nm_listing_free(&l);
 }
@@ -112,10 +112,10 @@ static void
 test_trailing_slashes(void **state)
 {
 	nm_listing l;
-	char *cause = NULL;
+	nm_error err = { NM_OK, NULL };
 
 	/* only one '/' is stripped; a name may contain '/' inside */
-	assert_int_equal(PARSE("a//\nb/c\nd/\n", &l, &cause), NM_LISTING_OK);
+	assert_int_equal(PARSE("a//\nb/c\nd/\n", &l, &err), NM_LISTING_OK);
 	assert_int_equal(l.count, 3);
 	assert_string_equal(l.entries[0], "a/");
 	assert_true(l.is_dir[0]);
@@ -133,10 +133,10 @@ static void
 test_public_keys_entry(void **state)
 {
 	nm_listing l;
-	char *cause = NULL;
+	nm_error err = { NM_OK, NULL };
 
 	assert_int_equal(PARSE("0=mykey\n1=other.key@host,x:y+z\n", &l,
-	    &cause), NM_LISTING_OK);
+	    &err), NM_LISTING_OK);
 	assert_int_equal(l.count, 2);
 	assert_string_equal(l.entries[0], "0=mykey");
 	assert_string_equal(l.entries[1], "1=other.key@host,x:y+z");
@@ -149,23 +149,24 @@ expect_error(const char *body, size_t len, nm_listing_err want,
     const char *want_cause)
 {
 	nm_listing l;
-	char *cause = NULL;
+	nm_error err = { NM_OK, NULL };
 
 	memset(&l, 0x5a, sizeof(l));
-	assert_int_equal(nm_listing_parse(body, len, &l, &cause), want);
+	assert_int_equal(nm_listing_parse(body, len, &l, &err), want);
 	assert_null(l.entries);	/* nothing half-built is handed out */
 	assert_null(l.is_dir);
 	assert_int_equal(l.count, 0);
-	assert_non_null(cause);
-	assert_null(strchr(cause, '\n'));
-	assert_null(strchr(cause, '|'));
-	assert_string_equal(cause, want_cause);
-	free(cause);
+	assert_int_equal(err.code, NM_ERR_MALFORMED);
+	assert_non_null(err.cause);
+	assert_null(strchr(err.cause, '\n'));
+	assert_null(strchr(err.cause, '|'));
+	assert_string_equal(err.cause, want_cause);
+	nm_error_clear(&err);
 	nm_listing_free(&l);
 }
 
-#define EXPECT_ERROR(lit, want, cause) \
-	expect_error((lit), sizeof(lit) - 1, (want), (cause))
+#define EXPECT_ERROR(lit, want, want_cause) \
+	expect_error((lit), sizeof(lit) - 1, (want), (want_cause))
 
 static void
 test_not_text(void **state)
@@ -234,7 +235,8 @@ test_long_lines(void **state)
 {
 	const size_t big = 100 * 1024;
 	nm_listing l;
-	char *body, *cause = NULL;
+	char *body;
+	nm_error err = { NM_OK, NULL };
 
 	body = malloc(big + 2);
 	assert_non_null(body);
@@ -243,13 +245,13 @@ test_long_lines(void **state)
 	memset(body, 'k', 255);
 	body[255] = '/';
 	body[256] = '\n';
-	assert_int_equal(nm_listing_parse(body, 257, &l, &cause),
+	assert_int_equal(nm_listing_parse(body, 257, &l, &err),
 	    NM_LISTING_OK);
 	assert_int_equal(l.count, 1);
 	assert_int_equal(strlen(l.entries[0]), 255);
 	assert_true(l.is_dir[0]);
 	nm_listing_free(&l);
-	assert_int_equal(nm_listing_parse(body, 255, &l, &cause),
+	assert_int_equal(nm_listing_parse(body, 255, &l, &err),
 	    NM_LISTING_OK);
 	nm_listing_free(&l);
 
@@ -271,7 +273,8 @@ test_many_entries(void **state)
 {
 	const size_t n = 5000;
 	nm_listing l;
-	char *body, *cause = NULL;
+	char *body;
+	nm_error err = { NM_OK, NULL };
 	size_t i, off = 0;
 	int r;
 
@@ -283,7 +286,7 @@ test_many_entries(void **state)
 		assert_true(r > 0 && (size_t)r < n * 16 - off);
 		off += (size_t)r;
 	}
-	assert_int_equal(nm_listing_parse(body, off, &l, &cause),
+	assert_int_equal(nm_listing_parse(body, off, &l, &err),
 	    NM_LISTING_OK);
 	assert_int_equal(l.count, n);
 	assert_string_equal(l.entries[0], "key-0");

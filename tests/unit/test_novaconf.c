@@ -38,21 +38,20 @@ fixture(const char *text)
 }
 
 /* Loads one file; returns the secret (a static copy) or NULL with the
- * cause in *cause_out (caller frees). */
+ * error in *errp (caller clears). */
 static const char *
-load(const char *const *files, size_t n, char **cause_out, const char **key)
+load(const char *const *files, size_t n, nm_error *errp, const char **key)
 {
 	static char copy[1024 * 80];
 	nm_novaconf_secret s;
-	char *cause = NULL;
 
-	*cause_out = NULL;
-	if (nm_novaconf_load(files, n, &s, &cause) != 0) {
-		assert_non_null(cause);
-		*cause_out = cause;
+	if (nm_novaconf_load(files, n, &s, errp) != NM_OK) {
+		assert_int_equal(errp->code, NM_ERR_CONFIG);
+		assert_non_null(errp->cause);
 		return NULL;
 	}
-	assert_null(cause);
+	assert_int_equal(errp->code, NM_OK);
+	assert_null(errp->cause);
 	assert_true(s.len < sizeof(copy));
 	memcpy(copy, s.secret, s.len + 1);
 	assert_int_equal(strlen(copy), s.len);
@@ -64,29 +63,29 @@ load(const char *const *files, size_t n, char **cause_out, const char **key)
 }
 
 static const char *
-load1(const char *text, char **cause, const char **key)
+load1(const char *text, nm_error *errp, const char **key)
 {
 	const char *f = fixture(text);
 
-	return load(&f, 1, cause, key);
+	return load(&f, 1, errp, key);
 }
 
 static void
 test_plain(void **state)
 {
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 	const char *key;
 
 	(void)state;
 	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret="
-	    "s3cret\n", &cause, &key), "s3cret");
+	    "s3cret\n", &err, &key), "s3cret");
 	assert_string_equal(key, "[neutron] metadata_proxy_shared_secret");
 }
 
 static void
 test_comments_and_spaces(void **state)
 {
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	assert_string_equal(load1(
@@ -100,65 +99,65 @@ test_comments_and_spaces(void **state)
 	    "metadata_proxy_shared_secret   =   two words ; and # more  \r\n"
 	    "[api]\n"
 	    "metadata_proxy_shared_secret = other-section\n",
-	    &cause, NULL), "two words ; and # more");
+	    &err, NULL), "two words ; and # more");
 }
 
 static void
 test_duplicate_last_wins(void **state)
 {
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret = a\n"
 	    "[DEFAULT]\nx = 1\n[Neutron]\nmetadata_proxy_shared_secret = b\n",
-	    &cause, NULL), "b");
+	    &err, NULL), "b");
 }
 
 static void
 test_legacy_key(void **state)
 {
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 	const char *key;
 
 	(void)state;
 	assert_string_equal(load1("[DEFAULT]\n"
-	    "neutron_metadata_proxy_shared_secret = legacy\n", &cause, &key),
+	    "neutron_metadata_proxy_shared_secret = legacy\n", &err, &key),
 	    "legacy");
 	assert_string_equal(key, "[DEFAULT] neutron_metadata_proxy_shared_secret");
 	/* In one file the current name wins, wherever it stands. */
 	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret = new\n"
-	    "[DEFAULT]\nneutron_metadata_proxy_shared_secret = old\n", &cause,
+	    "[DEFAULT]\nneutron_metadata_proxy_shared_secret = old\n", &err,
 	    &key), "new");
 	/* The legacy name belongs in [DEFAULT] only. */
 	assert_null(load1("[neutron]\nneutron_metadata_proxy_shared_secret = x\n",
-	    &cause, NULL));
-	free(cause);
+	    &err, NULL));
+	nm_error_clear(&err);
 }
 
 static void
 test_quotes_and_empty(void **state)
 {
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret = "
-	    "\"quoted value\"\n", &cause, NULL), "quoted value");
+	    "\"quoted value\"\n", &err, NULL), "quoted value");
 	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret = "
-	    "'x\"\n", &cause, NULL), "'x\"");
+	    "'x\"\n", &err, NULL), "'x\"");
 	/* Found but empty: the caller says so, the parser does not guess. */
 	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret =\n"
-	    "[DEFAULT]\nneutron_metadata_proxy_shared_secret = old\n", &cause,
+	    "[DEFAULT]\nneutron_metadata_proxy_shared_secret = old\n", &err,
 	    NULL), "");
 }
 
 static void
 test_continuation(void **state)
 {
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	assert_string_equal(load1("[neutron]\nmetadata_proxy_shared_secret = a\n"
-	    "  b\nother = c\n  d\n", &cause, NULL), "a\nb");
+	    "  b\nother = c\n  d\n", &err, NULL), "a\nb");
 }
 
 /* What oslo.config 9 (oslo_config.cfg, read through ConfigOpts) makes of
@@ -205,15 +204,16 @@ static void
 test_oslo_parity(void **state)
 {
 	const char *got;
-	char *cause, line[32];
+	char line[32];
+	nm_error err = { NM_OK, NULL };
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(oslo_cases) / sizeof(oslo_cases[0]); i++) {
-		got = load1(oslo_cases[i].text, &cause, NULL);
+		got = load1(oslo_cases[i].text, &err, NULL);
 		if (oslo_cases[i].secret != NULL) {
 			if (got == NULL)
-				fail_msg("case %zu: %s", i, cause);
+				fail_msg("case %zu: %s", i, err.cause);
 			assert_string_equal(got, oslo_cases[i].secret);
 			continue;
 		}
@@ -221,8 +221,8 @@ test_oslo_parity(void **state)
 			fail_msg("case %zu: read, but oslo.config refuses", i);
 		assert_true(snprintf(line, sizeof(line), "line %d is indented",
 		    oslo_cases[i].bad_line) > 0);
-		assert_non_null(strstr(cause, line));
-		free(cause);
+		assert_non_null(strstr(err.cause, line));
+		nm_error_clear(&err);
 	}
 }
 
@@ -230,61 +230,61 @@ static void
 test_override_order(void **state)
 {
 	const char *f[3];
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	f[0] = fixture("[neutron]\nmetadata_proxy_shared_secret = first\n");
 	f[1] = fixture("[neutron]\nmetadata_proxy_shared_secret = second\n");
 	f[2] = fixture("[DEFAULT]\ndebug = true\n");
-	assert_string_equal(load(f, 3, &cause, NULL), "second");
+	assert_string_equal(load(f, 3, &err, NULL), "second");
 	/* As oslo.config: the last file with either name wins. */
 	f[2] = fixture("[DEFAULT]\nneutron_metadata_proxy_shared_secret = l\n");
-	assert_string_equal(load(f, 3, &cause, NULL), "l");
+	assert_string_equal(load(f, 3, &err, NULL), "l");
 }
 
 static void
 test_no_key(void **state)
 {
 	const char *f[2];
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	f[0] = fixture("[neutron]\nurl = http://neutron:9696\n");
 	f[1] = fixture("");
-	assert_null(load(f, 2, &cause, NULL));
-	assert_non_null(strstr(cause, f[0]));
-	assert_non_null(strstr(cause, f[1]));
-	assert_non_null(strstr(cause, "[neutron] metadata_proxy_shared_secret"));
-	assert_non_null(strstr(cause,
+	assert_null(load(f, 2, &err, NULL));
+	assert_non_null(strstr(err.cause, f[0]));
+	assert_non_null(strstr(err.cause, f[1]));
+	assert_non_null(strstr(err.cause, "[neutron] metadata_proxy_shared_secret"));
+	assert_non_null(strstr(err.cause,
 	    "[DEFAULT] neutron_metadata_proxy_shared_secret"));
-	free(cause);
+	nm_error_clear(&err);
 }
 
 static void
 test_unreadable(void **state)
 {
 	const char *f[2];
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 	char missing[300];
 
 	(void)state;
 	assert_true(snprintf(missing, sizeof(missing), "%s/missing.conf", dir) > 0);
 	f[0] = missing;
-	assert_null(load(f, 1, &cause, NULL));
+	assert_null(load(f, 1, &err, NULL));
 	/* the name is not repeated: it may be a secret pasted there */
-	assert_null(strstr(cause, missing));
-	assert_non_null(strstr(cause, "--nova-conf: a file it names: cannot open"));
-	assert_non_null(strstr(cause, "No such file or directory"));
-	free(cause);
+	assert_null(strstr(err.cause, missing));
+	assert_non_null(strstr(err.cause, "--nova-conf: a file it names: cannot open"));
+	assert_non_null(strstr(err.cause, "No such file or directory"));
+	nm_error_clear(&err);
 	f[0] = dir;
-	assert_null(load(f, 1, &cause, NULL));
-	assert_non_null(strstr(cause, "is a directory"));
-	free(cause);
+	assert_null(load(f, 1, &err, NULL));
+	assert_non_null(strstr(err.cause, "is a directory"));
+	nm_error_clear(&err);
 	/* A later good file does not excuse an earlier bad one. */
 	f[0] = missing;
 	f[1] = fixture("[neutron]\nmetadata_proxy_shared_secret = x\n");
-	assert_null(load(f, 2, &cause, NULL));
-	free(cause);
+	assert_null(load(f, 2, &err, NULL));
+	nm_error_clear(&err);
 }
 
 /* Kubernetes mounts and /etc/alternatives are links: followed, as
@@ -293,27 +293,28 @@ static void
 test_symbolic_link_followed(void **state)
 {
 	const char *real;
-	char *cause, link[300];
+	char link[300];
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	real = fixture("[neutron]\nmetadata_proxy_shared_secret = linked\n");
 	assert_true(snprintf(link, sizeof(link), "%s/link.conf", dir) > 0);
 	assert_int_equal(symlink(real, link), 0);
 	real = link;
-	assert_string_equal(load(&real, 1, &cause, NULL), "linked");
+	assert_string_equal(load(&real, 1, &err, NULL), "linked");
 }
 
 static void
 test_bad_line_names_line_not_secret(void **state)
 {
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
 	assert_null(load1("[neutron]\nmetadata_proxy_shared_secret = s3cr3t\n"
-	    "this line has no equals sign\n", &cause, NULL));
-	assert_non_null(strstr(cause, "line 3"));
-	assert_null(strstr(cause, "s3cr3t"));
-	free(cause);
+	    "this line has no equals sign\n", &err, NULL));
+	assert_non_null(strstr(err.cause, "line 3"));
+	assert_null(strstr(err.cause, "s3cr3t"));
+	nm_error_clear(&err);
 }
 
 static char *
@@ -332,34 +333,35 @@ long_text(const char *before, size_t n, char fill, const char *after)
 static void
 test_long_lines(void **state)
 {
-	char *text, *cause;
+	char *text;
+	nm_error err = { NM_OK, NULL };
 	const char *got;
 
 	(void)state;
 	/* A long unrelated line is no reason to fail. */
 	text = long_text("[filter_scheduler]\nenabled_filters = ", 5000, 'F',
 	    "\n[neutron]\nmetadata_proxy_shared_secret = short\n");
-	assert_string_equal(load1(text, &cause, NULL), "short");
+	assert_string_equal(load1(text, &err, NULL), "short");
 	free(text);
 	/* A long secret is read whole, or refused: never cut. */
 	text = long_text("[neutron]\nmetadata_proxy_shared_secret = ", 3000,
 	    'S', "=tail\n");
-	got = load1(text, &cause, NULL);
+	got = load1(text, &err, NULL);
 	if (got != NULL) {
 		assert_int_equal(strlen(got), 3005);
 		assert_string_equal(got + 3000, "=tail");
 	} else {
-		assert_non_null(strstr(cause, "line 2"));
-		free(cause);
+		assert_non_null(strstr(err.cause, "line 2"));
+		nm_error_clear(&err);
 	}
 	free(text);
 	/* Longer than any buffer: refused, naming the line. */
 	text = long_text("[neutron]\nmetadata_proxy_shared_secret = ", 70000,
 	    'S', "\n");
-	assert_null(load1(text, &cause, NULL));
-	assert_non_null(strstr(cause, "line 2"));
-	assert_null(strstr(cause, "SSSS"));
-	free(cause);
+	assert_null(load1(text, &err, NULL));
+	assert_non_null(strstr(err.cause, "line 2"));
+	assert_null(strstr(err.cause, "SSSS"));
+	nm_error_clear(&err);
 	free(text);
 }
 
@@ -368,7 +370,8 @@ test_long_lines(void **state)
 static void
 test_no_key_long_paths(void **state)
 {
-	char longp[3][400], *cause;
+	char longp[3][400];
+	nm_error err = { NM_OK, NULL };
 	const char *files[3];
 	size_t i, n;
 	int r;
@@ -386,11 +389,11 @@ test_no_key_long_paths(void **state)
 		assert_true(r > 0 && (size_t)r < sizeof(longp[i]) - n);
 		files[i] = longp[i];
 	}
-	assert_null(load(files, 3, &cause, NULL));
+	assert_null(load(files, 3, &err, NULL));
 	for (i = 0; i < 3; i++)
-		assert_non_null(strstr(cause, longp[i]));
-	assert_non_null(strstr(cause, "neither"));
-	free(cause);
+		assert_non_null(strstr(err.cause, longp[i]));
+	assert_non_null(strstr(err.cause, "neither"));
+	nm_error_clear(&err);
 }
 
 static int

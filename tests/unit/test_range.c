@@ -15,11 +15,12 @@ static mp_range
 parse_ok(const char *text)
 {
 	mp_range r;
-	char *cause = (char *)"untouched";
+	nm_error err = { NM_ERR_CONFIG, NULL };
 
 	memset(&r, 0xa5, sizeof(r));
-	assert_int_equal(mp_range_parse(text, &r, &cause), 0);
-	assert_null(cause);
+	assert_int_equal(mp_range_parse(text, &r, &err), 0);
+	assert_int_equal(err.code, NM_OK);
+	assert_null(err.cause);
 	return r;
 }
 
@@ -65,20 +66,20 @@ test_invalid_table(void **state)
 		"5:-5", "+", "10:20 ",
 	};
 	mp_range r, sentinel;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 	size_t i;
 
 	memset(&sentinel, 0x5a, sizeof(sentinel));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		r = sentinel;
-		cause = NULL;
-		if (mp_range_parse(bad[i], &r, &cause) != -1)
+		if (mp_range_parse(bad[i], &r, &err) != -1)
 			fail_msg("'%s' was accepted", bad[i]);
-		assert_non_null(cause);
-		assert_null(strchr(cause, '\n'));	/* one line */
-		assert_true(strlen(cause) > 5);
+		assert_int_equal(err.code, NM_ERR_CONFIG);
+		assert_non_null(err.cause);
+		assert_null(strchr(err.cause, '\n'));	/* one line */
+		assert_true(strlen(err.cause) > 5);
 		assert_memory_equal(&r, &sentinel, sizeof(r));
-		free(cause);
+		nm_error_clear(&err);
 	}
 }
 
@@ -86,12 +87,13 @@ static void
 expect_cause(const char *text, const char *want)
 {
 	mp_range r;
-	char *cause = NULL;
+	nm_error err = { NM_OK, NULL };
 
-	assert_int_equal(mp_range_parse(text, &r, &cause), -1);
-	assert_non_null(cause);
-	assert_string_equal(cause, want);
-	free(cause);
+	assert_int_equal(mp_range_parse(text, &r, &err), -1);
+	assert_int_equal(err.code, NM_ERR_CONFIG);
+	assert_non_null(err.cause);
+	assert_string_equal(err.cause, want);
+	nm_error_clear(&err);
 }
 
 static void

@@ -31,26 +31,26 @@ static void
 test_view_defaults(void **state)
 {
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 
 	(void)state;
-	assert_int_equal(parse(&cfg, &cause, "--instance-view", "-i", UUID,
+	assert_int_equal(parse(&cfg, &err, "--instance-view", "-i", UUID,
 	    "-T", "p", NULL), NM_ARGS_RUN);
 	assert_true(cfg->instance_view);
 	assert_string_equal(cfg->host, "169.254.169.254");
 	assert_int_equal(cfg->port, 80);
 	nm_config_free(cfg);
 	/* -p and -H win; the interface is the zone of fe80::a9fe:a9fe */
-	assert_int_equal(parse(&cfg, &cause, "--instance-view", "-p", "8775",
+	assert_int_equal(parse(&cfg, &err, "--instance-view", "-p", "8775",
 	    "-i", UUID, "-T", "p", NULL), NM_ARGS_RUN);
 	assert_int_equal(cfg->port, 8775);
 	nm_config_free(cfg);
-	assert_int_equal(parse(&cfg, &cause, "--instance-view", "-H",
+	assert_int_equal(parse(&cfg, &err, "--instance-view", "-H",
 	    "10.0.0.1:8080", "-i", UUID, "-T", "p", NULL), NM_ARGS_RUN);
 	assert_string_equal(cfg->host, "10.0.0.1");
 	assert_int_equal(cfg->port, 8080);
 	nm_config_free(cfg);
-	assert_int_equal(parse(&cfg, &cause, "--instance-view",
+	assert_int_equal(parse(&cfg, &err, "--instance-view",
 	    "--interface=lo", "-i", UUID, "-T", "p", NULL), NM_ARGS_RUN);
 	assert_string_equal(cfg->host, "fe80::a9fe:a9fe%lo");
 	assert_int_equal(cfg->port, 80);
@@ -71,12 +71,12 @@ test_zone_scoped_host(void **state)
 		{ "fe80::1%2", "fe80::1%2", 0 },
 	};
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		assert_int_equal(parse(&cfg, &cause, "-H", ok[i].arg, "-i",
+		assert_int_equal(parse(&cfg, &err, "-H", ok[i].arg, "-i",
 		    UUID, "-T", "p", NULL), NM_ARGS_RUN);
 		assert_string_equal(cfg->host, ok[i].host);
 		assert_int_equal(cfg->hosts[0].port, ok[i].port);
@@ -93,15 +93,15 @@ test_bad_zone(void **state)
 		"fe80::1%eth0%eth1",
 	};
 	nm_config *cfg;
-	char *cause;
+	nm_error err = { NM_OK, NULL };
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(parse(&cfg, &cause, "-H", bad[i], "-i", UUID,
+		assert_int_equal(parse(&cfg, &err, "-H", bad[i], "-i", UUID,
 		    "-T", "p", NULL), NM_ARGS_ERROR);
-		assert_non_null(strstr(cause, "-H/--hostname"));
-		free(cause);
+		assert_non_null(strstr(err.cause, "-H/--hostname"));
+		nm_error_clear(&err);
 	}
 }
 
@@ -109,17 +109,17 @@ static void
 expect_error(const char *word, ...)
 {
 	nm_config *cfg;
-	char *cause = NULL;
+	nm_error err = { NM_OK, NULL };
 	nm_args_result r;
 	va_list ap;
 
 	va_start(ap, word);
-	r = vparse(&cfg, &cause, ap);
+	r = vparse(&cfg, &err, ap);
 	va_end(ap);
 	assert_int_equal(r, NM_ARGS_ERROR);
-	assert_non_null(cause);
-	assert_non_null(strstr(cause, word));
-	free(cause);
+	assert_non_null(err.cause);
+	assert_non_null(strstr(err.cause, word));
+	nm_error_clear(&err);
 }
 
 static void
