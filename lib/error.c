@@ -15,6 +15,7 @@ nm_err_state(nm_err e, mp_state timeout_result)
 		return MP_OK;
 	case NM_ERR_NOMEM:
 	case NM_ERR_SETUP:
+	case NM_ERR_DENIED:
 		return MP_UNKNOWN;
 	case NM_ERR_TIMEOUT:
 		return timeout_result;
@@ -45,6 +46,8 @@ nm_err_name(nm_err e)
 		return "the connection broke off";
 	case NM_ERR_TIMEOUT:
 		return "timed out";
+	case NM_ERR_DENIED:
+		return "permission denied";
 	default:
 		return "transfer failed";
 	}

@@ -21,7 +21,10 @@ typedef enum {
 	NM_ERR_BROKE_OFF,	/* the peer closed or reset mid-exchange */
 	NM_ERR_TRANSPORT,	/* any other transfer failure */
 	/* the whole-run limit: --timeout-result */
-	NM_ERR_TIMEOUT
+	NM_ERR_TIMEOUT,
+	/* a local socket this user may not connect to: UNKNOWN, the
+	 * plugin runs as the wrong user */
+	NM_ERR_DENIED
 } nm_err;
 
 /* An error and its one-line, scrubbed cause (malloc'd; NULL when the

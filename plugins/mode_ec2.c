@@ -7,6 +7,7 @@
 
 #include "mode_ec2.h"
 #include "listing.h"
+#include "mode_openstack.h"
 
 /* The value as served, without the one line end a proxy may add. */
 static size_t
@@ -243,6 +244,10 @@ nm_ec2_run(nm_run *run)
 	if (check_listing(run) != 0)
 		return -1;
 	if (!run->stop && check_expects(run) != 0)
+		return -1;
+	/* The listing does not say whose it is: meta_data.json does. */
+	if (!run->stop && run->kind != NM_TARGET_NOVA &&
+	    nm_os_prove_identity(run) != 0)
 		return -1;
 	if (!run->timed_out && run->responses > 0)
 		return nm_run_check_time(run, NULL);

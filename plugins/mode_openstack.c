@@ -75,6 +75,63 @@ nm_os_record(nm_run *run, const char *version, json_t **kept)
 	return r;
 }
 
+#define IDENTITY_PATH "/openstack/latest/meta_data.json"
+
+/* The verdicts of the identity proof, and a fact when it failed. */
+static int
+record_identity(nm_run *run, const json_t *doc)
+{
+	const nm_config *cfg = run->cfg;
+	nm_os_verdicts *vs;
+	size_t i;
+	int r = -1;
+
+	if ((vs = calloc(1, sizeof(*vs))) == NULL)
+		return nm_run_nomem(run);
+	if (nm_os_check_identity(doc, cfg->instance, cfg->tenant, "latest",
+	    vs) != 0) {
+		r = nm_run_nomem(run);
+		goto out;
+	}
+	for (i = 0; i < vs->count; i++) {
+		if (nm_run_add_result2(run, vs->v[i].state, NULL,
+		    vs->v[i].text) != 0)
+			goto out;
+	}
+	r = 0;
+ out:
+	free(vs);
+	return r;
+}
+
+int
+nm_os_prove_identity(nm_run *run)
+{
+	char why[384];	/* nm_os_parse's: jansson's text and ours */
+	json_t *doc = NULL;
+	int r;
+
+	if ((r = nm_run_fetch(run, IDENTITY_PATH)) != 0)
+		return r < 0 ? -1 : 0;
+	if (run->resp.status != 200)
+		return nm_run_status_failure(run, IDENTITY_PATH);
+	switch (nm_os_parse(run->resp.body.data, run->resp.body.len,
+	    NM_OS_ROOT_OBJECT, &doc, why, sizeof(why))) {
+	case NM_OS_OK:
+		r = record_identity(run, doc);
+		break;
+	case NM_OS_NOMEM:
+		r = nm_run_nomem(run);
+		break;
+	default:
+		r = nm_run_add_result(run, MP_CRITICAL, "%s is %s; the "
+		    "answer cannot prove to be the canary's", IDENTITY_PATH,
+		    why);
+	}
+	json_decref(doc);
+	return r;
+}
+
 int
 nm_openstack_run(nm_run *run)
 {

@@ -10,6 +10,12 @@
 #include "http.h"
 #include "nm_config.h"
 
+typedef enum {
+	NM_TARGET_NOVA = 0,	/* Nova directly, signed */
+	NM_TARGET_AGENT,	/* the neutron metadata agent's UNIX socket */
+	NM_TARGET_INSTANCE	/* the instance's own view: 169.254.169.254 */
+} nm_target_kind;
+
 typedef struct {
 	nm_endpoint ep;		/* points into the strings below */
 	char *host;
@@ -17,6 +23,7 @@ typedef struct {
 	char *name;		/* "127.0.0.1:8775", "[::1]:8775",
 				 * "meta.example[10.0.0.5]:8775": the
 				 * summary's and the perfdata labels' name */
+	nm_target_kind kind;
 } nm_target;
 
 typedef struct {
@@ -30,5 +37,11 @@ typedef struct {
 nm_err nm_targets_build(const nm_config *cfg, nm_targets *out,
     nm_error *err);
 void nm_targets_free(nm_targets *t);
+
+/* Puts the neutron metadata agent's socket (--agent-socket) first in
+ * t: kind NM_TARGET_AGENT, named "agent" (its perfdata labels' prefix
+ * beside Nova's backends). NM_OK or NM_ERR_NOMEM. */
+nm_err nm_targets_add_agent(const nm_config *cfg, nm_targets *t,
+    nm_error *err);
 
 #endif
