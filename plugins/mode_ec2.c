@@ -149,8 +149,10 @@ check_listing(nm_run *run)
 		return r < 0 ? -1 : 0;
 	if (run->resp.status != 200)
 		return nm_run_status_failure(run, run->cfg->url);
-	if (nm_run_add_result(run, MP_OK, "signature accepted (HTTP 200 for "
-	    "%s)", run->cfg->url) != 0 || nm_run_served(run, run->cfg->url,
+	/* Only Nova's own answer says our signature was good. */
+	if (nm_run_add_result(run, MP_OK, "%s (HTTP 200 for %s)",
+	    run->kind == NM_TARGET_NOVA ? "signature accepted" : "answered",
+	    run->cfg->url) != 0 || nm_run_served(run, run->cfg->url,
 	    run->resp.body.data, run->resp.body.len) != 0)
 		return -1;
 	e = nm_listing_parse(run->resp.body.data, run->resp.body.len,
