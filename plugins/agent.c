@@ -81,6 +81,14 @@ agent_alone(const nm_config *cfg, long s, char *buf, size_t len)
 	return r < 0 || (size_t)r >= len ? -1 : 0;
 }
 
+/* A hop that got its answer, slow or not. */
+static int
+answers(const nm_hop *h)
+{
+	return h->state == MP_OK || (h->state == MP_WARNING &&
+	    h->status == 200);
+}
+
 int
 nm_agent_diagnosis(const nm_config *cfg, const nm_hop *agent,
     const nm_hop *nova, char *buf, size_t len)
@@ -93,7 +101,7 @@ nm_agent_diagnosis(const nm_config *cfg, const nm_hop *agent,
 	/* No answer from the agent: its own line says why. */
 	if (agent->state != MP_OK && agent->status == 0)
 		return 0;
-	if (agent->state != MP_OK && nova->state == MP_OK)
+	if (agent->state != MP_OK && answers(nova))
 		return agent_alone(cfg, agent->status, buf, len);
 	if (agent->state != MP_OK && agent->status == nova->status &&
 	    nova->status != 200)
