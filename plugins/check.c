@@ -320,7 +320,8 @@ backends_init(const nm_config *cfg, const nm_targets *ts, backend *bs,
 		    ts->v[i].name)) != NM_OK)
 			return e;
 		bs[i].run.engine = engine;
-		bs[i].run.compare = 1;
+		/* The agent and Nova are two hops, not replicas to compare. */
+		bs[i].run.compare = cfg->agent_socket == NULL;
 		bs[i].run.kind = ts->v[i].kind;
 		/* Every backend's result, a hung one's own limit included,
 		 * is in before the whole-run limit's prepared line. */
@@ -379,9 +380,11 @@ combine_hops(const nm_config *cfg, backend *bs, size_t n)
 	}
 	if (nm_agent_diagnosis(cfg, &agent, &nova, lead, sizeof(lead)) != 0)
 		lead[0] = '\0';
-	if (mp_check_set_summary(top, "%s: %s%s%s%s%zu/%zu %s OK", subject,
+	/* sum holds "; HOP: ..." per hop not OK: its first "; " goes when
+	 * no lead comes before it. */
+	if (mp_check_set_summary(top, "%s: %s%s%s%zu/%zu %s OK", subject,
 	    lead, sum.len > 0 ? sum.data + (lead[0] != '\0' ? 0 : 2) : "",
-	    lead[0] != '\0' || sum.len > 0 ? "; " : "", "", ok, n,
+	    lead[0] != '\0' || sum.len > 0 ? "; " : "", ok, n,
 	    n == 2 ? "hops" : "targets") != 0)
 		goto out;
 	r = 0;

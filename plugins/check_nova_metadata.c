@@ -116,6 +116,9 @@ log_config(const nm_config *cfg)
 	    cfg->tenant != NULL ? cfg->tenant : "(not given)",
 	    cfg->forwarded_for != NULL ? ", X-Forwarded-For " : "",
 	    cfg->forwarded_for != NULL ? cfg->forwarded_for : "");
+	if (cfg->agent_socket != NULL)
+		nm_log(2, "through the agent's socket %s%s", cfg->agent_socket,
+		    cfg->agent_and_nova ? ", and Nova directly" : " alone");
 	for (i = 0; i < cfg->key_count; i++)
 		nm_log(2, "key that must be listed: %s", cfg->keys[i]);
 	for (i = 0; i < cfg->expect_count; i++)

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -559,6 +560,32 @@ user_name(char *buf, size_t len)
 		(void)snprintf(buf, len, "uid %lu", (unsigned long)geteuid());
 }
 
+/* The socket's mode, owner and group, by name where they have one. */
+static void
+socket_denied(const nm_http *h, const struct stat *st, const char *who,
+    nm_response *resp)
+{
+	const struct passwd *pw = getpwuid(st->st_uid);
+	const struct group *gr = getgrgid(st->st_gid);
+	char owner[64], group[64];
+	int r1, r2;
+
+	r1 = pw != NULL ? snprintf(owner, sizeof(owner), "%s", pw->pw_name) :
+	    snprintf(owner, sizeof(owner), "uid %lu", (unsigned long)st->st_uid);
+	r2 = gr != NULL ? snprintf(group, sizeof(group), "%s", gr->gr_name) :
+	    snprintf(group, sizeof(group), "gid %lu", (unsigned long)st->st_gid);
+	if (r1 < 0 || (size_t)r1 >= sizeof(owner))
+		(void)snprintf(owner, sizeof(owner), "uid %lu",
+		    (unsigned long)st->st_uid);
+	if (r2 < 0 || (size_t)r2 >= sizeof(group))
+		(void)snprintf(group, sizeof(group), "gid %lu",
+		    (unsigned long)st->st_gid);
+	(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not connect to "
+	    "the agent's socket %s (mode %04o, owner %s, group %s); run the "
+	    "check as root or in the agent's group", who, h->unix_socket,
+	    (unsigned)(st->st_mode & 07777), owner, group);
+}
+
 /* The agent's socket could not be connected to. Not allowed is the
  * plugin's own setup (UNKNOWN: run it as root or in the agent's group),
  * named with the socket's mode and owner; anything else means nothing
@@ -583,12 +610,7 @@ agent_connect_failure(const nm_http *h, long os_errno, nm_response *resp)
 		    "root or in the agent's group", who, h->unix_socket,
 		    strerror(e));
 	else
-		(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not "
-		    "connect to the agent's socket %s (mode %04o, owner uid "
-		    "%lu, group gid %lu); run the check as root or in the "
-		    "agent's group", who, h->unix_socket,
-		    (unsigned)(st.st_mode & 07777), (unsigned long)st.st_uid,
-		    (unsigned long)st.st_gid);
+		socket_denied(h, &st, who, resp);
 }
 
 struct nm_transfers {

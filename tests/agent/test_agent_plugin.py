@@ -246,8 +246,8 @@ def test_socket_not_accessible(ml2, unprivileged_copy):
     first = out.splitlines()[0]
     assert first.startswith(
         "NOVA METADATA UNKNOWN - canary %s via agent %s: nobody (uid 65534) "
-        "may not connect to the agent's socket %s (mode 0644, owner uid 0, "
-        "group gid 0); run the check as root or in the agent's group"
+        "may not connect to the agent's socket %s (mode 0644, owner root, "
+        "group root); run the check as root or in the agent's group"
         % (SHORT, ml2.socket, ml2.socket)), out
     assert "|" not in first, out
 
