@@ -16,10 +16,10 @@
 
 /* Through the agent: "canary 32d0524b via agent PATH", and with Nova
  * checked directly too "... and Nova 127.0.0.1:8775" (several -H: "and
- * Nova on N backends"). Bounded as below: a socket path of at most 107
- * bytes. */
+ * Nova on N backends"). Bounded as below, with a socket path of at most
+ * 107 bytes (args.c). */
 static int
-nm_check_agent_subject(const nm_config *cfg, char *buf, size_t len)
+agent_subject(const nm_config *cfg, char *buf, size_t len)
 {
 	int ipv6 = strchr(cfg->host, ':') != NULL;
 	int r;
@@ -27,14 +27,15 @@ nm_check_agent_subject(const nm_config *cfg, char *buf, size_t len)
 	if (!cfg->agent_and_nova)
 		r = snprintf(buf, len, "canary %.8s via agent %s",
 		    cfg->instance, cfg->agent_socket);
-	else if (cfg->host_count > 1 || cfg->all_addresses)
+	else if (cfg->host_count > 1)
 		r = snprintf(buf, len, "canary %.8s via agent %s and Nova on "
-		    "%s backends", cfg->instance, cfg->agent_socket,
-		    cfg->host_count > 1 ? "several" : "every address of its");
+		    "%zu backends", cfg->instance, cfg->agent_socket,
+		    cfg->host_count);
 	else
-		r = snprintf(buf, len, "canary %.8s via agent %s and Nova "
-		    "%s%s%s:%u", cfg->instance, cfg->agent_socket, ipv6 ? "[" :
-		    "", cfg->host, ipv6 ? "]" : "", cfg->port);
+		r = snprintf(buf, len, "canary %.8s via agent %s and Nova %s"
+		    "%s%s%s:%u", cfg->instance, cfg->agent_socket,
+		    cfg->all_addresses ? "on every address of " : "",
+		    ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "", cfg->port);
 	return (r < 0 || (size_t)r >= len) ? -1 : 0;
 }
 
@@ -48,7 +49,7 @@ nm_check_subject(const nm_config *cfg, char *buf, size_t len)
 	int r;
 
 	if (cfg->agent_socket != NULL)
-		return nm_check_agent_subject(cfg, buf, len);
+		return agent_subject(cfg, buf, len);
 	if (cfg->host_count > 1)
 		r = snprintf(buf, len, "canary %.8s on %zu backends%s",
 		    cfg->instance, cfg->host_count, cfg->all_addresses ?

@@ -42,6 +42,20 @@ record_served(nm_run *run, const json_t *doc)
 	return 0;
 }
 
+/* Each verdict a sub-check of the run. 0 or -1. */
+static int
+add_verdicts(nm_run *run, const nm_os_verdicts *vs)
+{
+	size_t i;
+
+	for (i = 0; i < vs->count; i++) {
+		if (nm_run_add_result2(run, vs->v[i].state, NULL,
+		    vs->v[i].text) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 nm_os_record(nm_run *run, const char *version, json_t **kept)
 {
@@ -49,7 +63,6 @@ nm_os_record(nm_run *run, const char *version, json_t **kept)
 	nm_os_want want = { cfg->instance, cfg->tenant, version, cfg->keys,
 	    cfg->key_count, cfg->expects, cfg->expect_count };
 	nm_os_verdicts *vs;
-	size_t i;
 	int r = -1;
 
 	*kept = NULL;
@@ -59,11 +72,8 @@ nm_os_record(nm_run *run, const char *version, json_t **kept)
 		r = nm_run_nomem(run);
 		goto out;
 	}
-	for (i = 0; i < vs->count; i++) {
-		if (nm_run_add_result2(run, vs->v[i].state, NULL,
-		    vs->v[i].text) != 0)
-			goto out;
-	}
+	if (add_verdicts(run, vs) != 0)
+		goto out;
 	if (vs->usable && cfg->mode == NM_MODE_OPENSTACK && (nm_run_fact(run,
 	    ", %zu/%zu keys", vs->keys_found, cfg->key_count) != 0 ||
 	    (cfg->expect_count > 0 && nm_run_fact(run, ", %zu/%zu values",
@@ -77,29 +87,21 @@ nm_os_record(nm_run *run, const char *version, json_t **kept)
 
 #define IDENTITY_PATH "/openstack/latest/meta_data.json"
 
-/* The verdicts of the identity proof, and a fact when it failed. */
+/* The identity proof's verdicts, each a sub-check. */
 static int
 record_identity(nm_run *run, const json_t *doc)
 {
 	const nm_config *cfg = run->cfg;
 	nm_os_verdicts *vs;
-	size_t i;
-	int r = -1;
+	int r;
 
 	if ((vs = calloc(1, sizeof(*vs))) == NULL)
 		return nm_run_nomem(run);
 	if (nm_os_check_identity(doc, cfg->instance, cfg->tenant, "latest",
-	    vs) != 0) {
+	    vs) != 0)
 		r = nm_run_nomem(run);
-		goto out;
-	}
-	for (i = 0; i < vs->count; i++) {
-		if (nm_run_add_result2(run, vs->v[i].state, NULL,
-		    vs->v[i].text) != 0)
-			goto out;
-	}
-	r = 0;
- out:
+	else
+		r = add_verdicts(run, vs);
 	free(vs);
 	return r;
 }
