@@ -16,6 +16,7 @@ nm_err_state(nm_err e, mp_state timeout_result)
 	case NM_ERR_NOMEM:
 	case NM_ERR_SETUP:
 	case NM_ERR_CONFIG:
+	case NM_ERR_DENIED:
 		return MP_UNKNOWN;
 	case NM_ERR_TIMEOUT:
 		return timeout_result;
@@ -50,6 +51,8 @@ nm_err_name(nm_err e)
 		return "timed out";
 	case NM_ERR_MALFORMED:
 		return "malformed answer";
+	case NM_ERR_DENIED:
+		return "permission denied";
 	default:
 		return "transfer failed";
 	}

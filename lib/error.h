@@ -25,7 +25,10 @@ typedef enum {
 	/* an answer that is not what it must be: CRITICAL */
 	NM_ERR_MALFORMED,	/* a listing that is none, binary text */
 	/* the whole-run limit: --timeout-result */
-	NM_ERR_TIMEOUT
+	NM_ERR_TIMEOUT,
+	/* a local socket this user may not connect to: UNKNOWN, the
+	 * plugin runs as the wrong user */
+	NM_ERR_DENIED
 } nm_err;
 
 /* An error and its one-line, scrubbed cause (malloc'd; NULL when the

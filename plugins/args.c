@@ -18,10 +18,14 @@
 #include "vendordata.h"
 #include "output.h"
 #include "view.h"
+#include "secret.h"
 
 #define NM_DEFAULT_HOST "127.0.0.1"
 #define NM_DEFAULT_PORT 8775
 #define NM_DEFAULT_URL "/latest/meta-data/"
+#define NM_DEFAULT_AGENT_SOCKET "/var/lib/neutron/metadata_proxy"
+/* sun_path's size on Linux, its NUL included */
+#define NM_MAX_SOCKET_PATH 107
 #define NM_DEFAULT_TIMEOUT 10
 #define NM_MAX_TIMEOUT 3600
 #define NM_MAX_FIELD 255
@@ -83,6 +87,10 @@ nm_config_free(nm_config *cfg)
 	free(cfg->instance);
 	free(cfg->tenant);
 	free(cfg->forwarded_for);
+	free(cfg->agent_socket);
+	free(cfg->network_id);
+	free(cfg->router_id);
+	free(cfg->ovn_network_id);
 	free(cfg->secret_file);
 	for (i = 0; i < cfg->nova_conf_count; i++)
 		free(cfg->nova_conf[i]);
@@ -551,6 +559,40 @@ add_vendordata_target(nm_config *cfg, const char *arg, nm_error *err)
 	    NM_ARGS_RUN : NM_ARGS_NOMEM;
 }
 
+/* --agent-socket[=PATH]: the path goes into connect(), whose limit
+ * is sun_path's; a longer one could only fail later, blaming the agent. */
+static nm_args_result
+set_agent_socket(nm_config *cfg, const char *arg, nm_error *err)
+{
+	const char *path = arg != NULL ? arg : NM_DEFAULT_AGENT_SOCKET;
+
+	if (*path == '\0' || strlen(path) > NM_MAX_SOCKET_PATH)
+		return fail(err, "--agent-socket: a socket path is 1..%d "
+		    "bytes (%zu given)", NM_MAX_SOCKET_PATH, strlen(path));
+	if (!is_token(path, NM_MAX_SOCKET_PATH))
+		return fail(err, "--agent-socket: the path holds spaces or "
+		    "control characters");
+	return replace_str(&cfg->agent_socket, path) == 0 ? NM_ARGS_RUN :
+	    NM_ARGS_NOMEM;
+}
+
+/* --network-id, --router-id, --ovn-network-id: neutron's UUIDs, sent
+ * in lower case as neutron writes them. */
+static nm_args_result
+set_agent_id(char **slot, const char *opt, const char *arg, nm_error *err)
+{
+	char *p;
+
+	if (!is_uuid(arg))
+		return fail(err, "%s: not a UUID (8-4-4-4-12 hex digits; "
+		    "%zu characters given)", opt, strlen(arg));
+	if (replace_str(slot, arg) != 0)
+		return NM_ARGS_NOMEM;
+	for (p = *slot; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return NM_ARGS_RUN;
+}
+
 /* -O[VERSION] and --cloud-init pick a mode; naming both is a mistake
  * the user must hear about, not a silent "last one wins". */
 static nm_args_result
@@ -680,6 +722,13 @@ apply_option(nm_config *cfg, int opt, const char *arg, int *keys_given,
 	    err);
 	case OPT_VENDORDATA_TARGET: return add_vendordata_target(cfg, arg,
 	    err);
+	case OPT_AGENT_SOCKET: return set_agent_socket(cfg, arg, err);
+	case OPT_NETWORK_ID: return set_agent_id(&cfg->network_id,
+	    "--network-id", arg, err);
+	case OPT_ROUTER_ID: return set_agent_id(&cfg->router_id,
+	    "--router-id", arg, err);
+	case OPT_OVN_NETWORK_ID: return set_agent_id(&cfg->ovn_network_id,
+	    "--ovn-network-id", arg, err);
 	default: return apply_simple(cfg, opt, arg, err);
 	}
 }
@@ -840,6 +889,31 @@ check_hosts(nm_config *cfg, nm_error *err)
 	return NM_ARGS_RUN;
 }
 
+/* The agent's hop needs what haproxy in the namespace adds: the IP and
+ * exactly one network or router; the IDs mean nothing without it. */
+static nm_args_result
+check_agent(const nm_config *cfg, nm_error *err)
+{
+	int ids = (cfg->network_id != NULL) + (cfg->router_id != NULL) +
+	    (cfg->ovn_network_id != NULL);
+
+	if (cfg->agent_socket == NULL)
+		return ids == 0 ? NM_ARGS_RUN : fail(err, "--network-id, "
+		    "--router-id and --ovn-network-id need --agent-socket");
+	if (cfg->forwarded_for == NULL)
+		return fail(err, "--agent-socket needs --forwarded-for: the "
+		    "canary's fixed IP, by which the agent finds its port");
+	if (ids == 0)
+		return fail(err, "--agent-socket needs one of --network-id, "
+		    "--router-id (ML2/OVS) or --ovn-network-id (OVN): the "
+		    "network the agent looks the IP up on");
+	if (ids > 1)
+		return fail(err, "--network-id, --router-id and "
+		    "--ovn-network-id exclude each other: give exactly one, "
+		    "as haproxy in the namespace does");
+	return NM_ARGS_RUN;
+}
+
 /* What the instance's view excludes: a secret (the agent signs) and
  * X-Forwarded-For (the proxy adds it). */
 static nm_args_result
@@ -853,6 +927,10 @@ check_view_options(const nm_config *cfg, nm_error *err)
 		return fail(err, "--instance-view needs no secret: an "
 		    "instance sends no signature (the agent signs); drop "
 		    "--secret-file and --nova-conf");
+	if (cfg->agent_socket != NULL)
+		return fail(err, "--instance-view and --agent-socket exclude "
+		    "each other: one vantage point per run (the canary VM, or "
+		    "the network node)");
 	if (cfg->forwarded_for != NULL)
 		return fail(err, "--forwarded-for does not apply to "
 		    "--instance-view: the metadata proxy adds X-Forwarded-For");
@@ -907,7 +985,19 @@ check_complete(nm_config *cfg, nm_error *err)
 	if (cfg->instance == NULL)
 		return fail(err, "-i/--instance is required: the canary "
 		    "instance's UUID");
-	if (cfg->tenant == NULL)
+	if ((r = check_agent(cfg, err)) != NM_ARGS_RUN)
+		return r;
+	/* Through the agent the project is proved, not sent: optional,
+	 * unless Nova is checked directly too, which needs X-Tenant-ID.
+	 * An instance sends none either (the agent adds it). */
+	cfg->agent_and_nova = cfg->agent_socket != NULL &&
+	    (cfg->secret_file != NULL || cfg->nova_conf_count > 0 ||
+	    getenv(NM_SECRET_ENV) != NULL);
+	if (cfg->tenant == NULL && cfg->agent_and_nova)
+		return fail(err, "-T/--tenant is required to check Nova "
+		    "directly beside the agent (a secret source is given)");
+	if (cfg->tenant == NULL && cfg->agent_socket == NULL &&
+	    !cfg->instance_view)
 		return fail(err, "-T/--tenant is required: the canary's "
 		    "project ID");
 	if ((cfg->client_cert == NULL) != (cfg->client_key == NULL))

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent.h"
 #include "check.h"
 #include "mode_cloudinit.h"
 #include "mode_ec2.h"
@@ -12,6 +13,31 @@
 #include "mode_openstack.h"
 #include "run.h"
 #include "targets.h"
+
+/* Through the agent: "canary 32d0524b via agent PATH", and with Nova
+ * checked directly too "... and Nova 127.0.0.1:8775" (several -H: "and
+ * Nova on N backends"). Bounded as below, with a socket path of at most
+ * 107 bytes (args.c). */
+static int
+agent_subject(const nm_config *cfg, char *buf, size_t len)
+{
+	int ipv6 = strchr(cfg->host, ':') != NULL;
+	int r;
+
+	if (!cfg->agent_and_nova)
+		r = snprintf(buf, len, "canary %.8s via agent %s",
+		    cfg->instance, cfg->agent_socket);
+	else if (cfg->host_count > 1)
+		r = snprintf(buf, len, "canary %.8s via agent %s and Nova on "
+		    "%zu backends", cfg->instance, cfg->agent_socket,
+		    cfg->host_count);
+	else
+		r = snprintf(buf, len, "canary %.8s via agent %s and Nova %s"
+		    "%s%s%s:%u", cfg->instance, cfg->agent_socket,
+		    cfg->all_addresses ? "on every address of " : "",
+		    ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "", cfg->port);
+	return (r < 0 || (size_t)r >= len) ? -1 : 0;
+}
 
 /* A subject is bounded by construction: 8 bytes of the canary, a host
  * of at most 255 (args.c), a port; 384 bytes hold the longest, and one
@@ -22,6 +48,8 @@ nm_check_subject(const nm_config *cfg, char *buf, size_t len)
 	int ipv6 = strchr(cfg->host, ':') != NULL;
 	int r;
 
+	if (cfg->agent_socket != NULL)
+		return agent_subject(cfg, buf, len);
 	if (cfg->instance_view && cfg->host_count <= 1)
 		r = snprintf(buf, len, "canary %.8s, instance view %s%s%s:%u",
 		    cfg->instance, ipv6 ? "[" : "", cfg->host, ipv6 ? "]" : "",
@@ -105,7 +133,7 @@ typedef struct {
 /* The one backend a single-target run checks, as it always did. */
 static mp_check *
 check_one(const nm_config *cfg, const nm_endpoint *ep, const char *signature,
-    const struct timespec *deadline, nm_error *err)
+    const struct timespec *deadline, nm_target_kind kind, nm_error *err)
 {
 	char subject[384];
 	nm_run run;
@@ -120,8 +148,10 @@ check_one(const nm_config *cfg, const nm_endpoint *ep, const char *signature,
 		(void)nm_error_set(err, e, "%s", nm_err_name(e));
 		return NULL;
 	}
-	/* Nova's own port: the requests are signed. */
-	run.signed_requests = 1;
+	run.kind = kind;
+	/* Only Nova's own port is signed; the agent and an instance are
+	 * not, and have no wrong signature to probe a 404 with. */
+	run.signed_requests = kind == NM_TARGET_NOVA;
 	if (nm_engine_new(&run.engine, &run.err) == NM_OK &&
 	    nm_http_new(cfg, ep, signature, &run.http, &run.err) == NM_OK &&
 	    nm_engine_run(run.engine, 1, run_mode, &arg, &result,
@@ -298,8 +328,10 @@ backends_init(const nm_config *cfg, const nm_targets *ts, backend *bs,
 		    ts->v[i].name)) != NM_OK)
 			return e;
 		bs[i].run.engine = engine;
-		bs[i].run.compare = 1;
-		bs[i].run.signed_requests = 1;
+		/* The agent and Nova are two hops, not replicas to compare. */
+		bs[i].run.compare = cfg->agent_socket == NULL;
+		bs[i].run.kind = ts->v[i].kind;
+		bs[i].run.signed_requests = ts->v[i].kind == NM_TARGET_NOVA;
 		/* Every backend's result, a hung one's own limit included,
 		 * is in before the whole-run limit's prepared line. */
 		bs[i].run.margin_ms = (long)cfg->timeout * 1000 / 10 <
@@ -311,10 +343,76 @@ backends_init(const nm_config *cfg, const nm_targets *ts, backend *bs,
 	return NM_OK;
 }
 
+/* How a finished hop ended, for the diagnosis. */
+static nm_hop
+hop_of(const backend *b, mp_state s)
+{
+	nm_hop h;
+
+	h.state = s;
+	h.status = b->run.responses > 0 ? b->run.resp.status : 0;
+	return h;
+}
+
+/* The agent's hop and Nova's directly, each nested under the result;
+ * the summary leads with the hop that broke, then the hops not OK. */
+static mp_check *
+combine_hops(const nm_config *cfg, backend *bs, size_t n)
+{
+	char subject[384], lead[512];
+	nm_hop agent = { MP_OK, 0 }, nova = { MP_OK, 0 }, h;
+	mp_check *top, *c;
+	dynbuf sum;
+	size_t i, ok = 0;
+	int r = -1;
+
+	dynbuf_init(&sum, NM_BODY_CAP);
+	if ((top = mp_check_new(NM_LABEL)) == NULL ||
+	    nm_check_subject(cfg, subject, sizeof(subject)) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((c = backend_check(&bs[i])) == NULL)
+			goto out;
+		h = hop_of(&bs[i], mp_check_state(c));
+		ok += h.state == MP_OK;
+		if (i == 0)
+			agent = h;
+		else if (h.state != MP_OK || nova.status == 0)
+			nova = (nm_hop){ mp_state_worst(nova.state, h.state),
+			    h.status };
+		if ((h.state != MP_OK && dynbuf_printf(&sum, "; %s",
+		    mp_check_summary(c)) != DYNBUF_OK) ||
+		    mp_check_prefix_perfdata(c, bs[i].target->name) != 0 ||
+		    mp_check_add_nested(top, h.state, c, "%s",
+		    mp_check_summary(c)) == NULL)
+			goto out;
+	}
+	if (nm_agent_diagnosis(cfg, &agent, &nova, lead, sizeof(lead)) != 0)
+		lead[0] = '\0';
+	/* sum holds "; HOP: ..." per hop not OK: its first "; " goes when
+	 * no lead comes before it. */
+	if (mp_check_set_summary(top, "%s: %s%s%s%zu/%zu %s OK", subject,
+	    lead, sum.len > 0 ? sum.data + (lead[0] != '\0' ? 0 : 2) : "",
+	    lead[0] != '\0' || sum.len > 0 ? "; " : "", ok, n,
+	    n == 2 ? "hops" : "targets") != 0)
+		goto out;
+	r = 0;
+ out:
+	dynbuf_free(&sum);
+	if (r != 0) {
+		mp_check_free(top);
+		top = NULL;
+	}
+	return top;
+}
+
+typedef mp_check *(*combine_fn)(const nm_config *, backend *, size_t);
+
 /* Every backend at once on one engine, each on its own connection. */
 static mp_check *
 check_several(const nm_config *cfg, const nm_targets *ts,
-    const char *signature, const struct timespec *deadline, nm_error *err)
+    const char *signature, const struct timespec *deadline,
+    combine_fn combine_all, nm_error *err)
 {
 	nm_engine *engine = NULL;
 	backend *bs = NULL;
@@ -346,7 +444,7 @@ check_several(const nm_config *cfg, const nm_targets *ts,
 		goto out;
 	for (i = 0; i < n; i++)
 		bs[i].result = results[i];
-	if ((ret = combine(cfg, bs, n)) == NULL)
+	if ((ret = combine_all(cfg, bs, n)) == NULL)
 		(void)nm_error_set(err, NM_ERR_NOMEM, "out of memory");
  out:
 	for (i = 0; bs != NULL && i < n; i++) {
@@ -360,6 +458,21 @@ check_several(const nm_config *cfg, const nm_targets *ts,
 	return ret;
 }
 
+/* The agent's hop first; Nova's backends after it when checked too. */
+static nm_err
+agent_targets(const nm_config *cfg, nm_targets *ts, nm_error *err)
+{
+	nm_err e;
+
+	memset(ts, 0, sizeof(*ts));
+	if (cfg->agent_and_nova && (e = nm_targets_build(cfg, ts, err)) !=
+	    NM_OK)
+		return e;
+	if ((e = nm_targets_add_agent(cfg, ts, err)) != NM_OK)
+		nm_targets_free(ts);
+	return e;
+}
+
 mp_check *
 nm_check_run(const nm_config *cfg, const char *signature,
     const struct timespec *deadline, nm_error *err)
@@ -368,12 +481,15 @@ nm_check_run(const nm_config *cfg, const char *signature,
 	mp_check *ret = NULL;
 
 	nm_error_clear(err);
-	if (nm_targets_build(cfg, &ts, err) != NM_OK)
+	if ((cfg->agent_socket != NULL ? agent_targets(cfg, &ts, err) :
+	    nm_targets_build(cfg, &ts, err)) != NM_OK)
 		return NULL;
 	if (ts.count == 1)
-		ret = check_one(cfg, &ts.v[0].ep, signature, deadline, err);
+		ret = check_one(cfg, &ts.v[0].ep, signature, deadline,
+		    ts.v[0].kind, err);
 	else
-		ret = check_several(cfg, &ts, signature, deadline, err);
+		ret = check_several(cfg, &ts, signature, deadline,
+		    cfg->agent_socket != NULL ? combine_hops : combine, err);
 	nm_targets_free(&ts);
 	/* Every failing step names its error; none is a bug. */
 	if (ret == NULL && err->code == NM_OK)

@@ -139,9 +139,13 @@ log_config(const nm_config *cfg)
 	    "(then %s)", cfg->ssl ? "https" : "http", cfg->host, cfg->port,
 	    cfg->family == 0 ? "any" : cfg->family == 4 ? "IPv4" : "IPv6",
 	    cfg->url, cfg->timeout, mp_state_name(cfg->timeout_result));
-	nm_log(2, "canary %s, tenant %s%s%s", cfg->instance, cfg->tenant,
+	nm_log(2, "canary %s, tenant %s%s%s", cfg->instance,
+	    cfg->tenant != NULL ? cfg->tenant : "(not given)",
 	    cfg->forwarded_for != NULL ? ", X-Forwarded-For " : "",
 	    cfg->forwarded_for != NULL ? cfg->forwarded_for : "");
+	if (cfg->agent_socket != NULL)
+		nm_log(2, "through the agent's socket %s%s", cfg->agent_socket,
+		    cfg->agent_and_nova ? ", and Nova directly" : " alone");
 	for (i = 0; i < cfg->key_count; i++)
 		nm_log(2, "key that must be listed: %s", cfg->keys[i]);
 	for (i = 0; i < cfg->expect_count; i++)
@@ -189,16 +193,21 @@ static mp_check *
 sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
     const struct timespec *deadline, nm_error *err)
 {
-	/* Inside an instance nothing is signed: the agent signs. */
-	if (cfg->instance_view)
-		sig[0] = '\0';
-	else if (make_signature(cfg, sig, err) != 0)
-		return NULL;
+	const char *signature = NULL;
+
+	/* Nothing is signed inside an instance (the agent signs) nor
+	 * through the agent alone: no secret is read. */
+	if (!cfg->instance_view && (cfg->agent_socket == NULL ||
+	    cfg->agent_and_nova)) {
+		if (make_signature(cfg, sig, err) != 0)
+			return NULL;
+		signature = sig;
+	}
 	/* The signal thread's lines, too, may hold a secret pasted into
 	 * an option: searched now. */
 	nm_signals_edit_lines(nm_redact);
 	log_config(cfg);
-	return nm_check_run(cfg, sig, deadline, err);
+	return nm_check_run(cfg, signature, deadline, err);
 }
 
 static int

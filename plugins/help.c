@@ -71,9 +71,13 @@ const nm_help_state nm_help_states[] = {
 	  "a body over 1 MiB or malformed) or not at all (connection "
 	  "refused, name not resolved, TLS failure); the whole-run limit (-t) "
 	  "is hit, unless --timeout-result or -t's :STATE names another "
-	  "state." },
+	  "state. Through --agent-socket: the agent's 404 (no port for the "
+	  "IP on that network), 403 (its secret differs from Nova's), "
+	  "500/503 (it cannot reach Nova), 400, 429, another instance's "
+	  "answer, or the agent not serving on its socket." },
 	{ "UNKNOWN", "A bad option, a missing or unreadable secret, a bad "
-	  "range, not a UUID; -h and -V; interrupted by a signal." },
+	  "range, not a UUID; -h and -V; interrupted by a signal; the "
+	  "agent's socket not accessible to this user." },
 };
 const size_t nm_help_state_count =
     sizeof(nm_help_states) / sizeof(nm_help_states[0]);

@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@ struct nm_http {
 	char base[512];	/* scheme, a host of at most 255 bytes, a port */
 	char url[2048];	/* a longer one fails the request, named */
 	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for a failure */
+	const char *unix_socket;	/* the agent's, or NULL */
 	nm_response *resp;	/* the request in flight */
 	bool too_large;		/* its body passed the cap */
 	bool nomem;		/* its body could not be stored */
@@ -275,6 +278,46 @@ build_wrong_headers(const nm_config *cfg, const char *signature,
 	return build_headers(cfg, wrong, out);
 }
 
+/* What haproxy in the router, DHCP or ovnmeta namespace sends the
+ * agent (neutron/agent/metadata/driver.py's config): the instance's IP
+ * and the one ID the agent looks its port up by; no signature. */
+static int
+build_agent_headers(const nm_config *cfg, struct curl_slist **out)
+{
+	struct curl_slist *list = NULL;
+	const char *name = "X-Neutron-Network-ID", *id = cfg->network_id;
+
+	if (cfg->router_id != NULL) {
+		name = "X-Neutron-Router-ID";
+		id = cfg->router_id;
+	} else if (cfg->ovn_network_id != NULL) {
+		name = "X-OVN-Network-ID";
+		id = cfg->ovn_network_id;
+	}
+	if (cfg->forwarded_for == NULL || id == NULL ||
+	    append_header(&list, "X-Forwarded-For", cfg->forwarded_for) != 0 ||
+	    append_header(&list, name, id) != 0) {
+		curl_slist_free_all(list);
+		return -1;
+	}
+	*out = list;
+	return 0;
+}
+
+/* The agent's socket: libcurl connects there instead of to the URL's
+ * host, which stays the link-local address the instance asked. */
+static CURLcode
+setopts_unix(nm_http *h, const nm_endpoint *ep)
+{
+	CURLcode rc = CURLE_OK;
+
+	h->unix_socket = ep->unix_socket;
+	if (ep->unix_socket != NULL)
+		SETOPT(h->curl, CURLOPT_UNIX_SOCKET_PATH, ep->unix_socket);
+ out:
+	return rc;
+}
+
 static int
 format_base(const nm_config *cfg, const nm_endpoint *ep, char *buf,
     size_t len)
@@ -288,6 +331,8 @@ format_base(const nm_config *cfg, const nm_endpoint *ep, char *buf,
 		r = snprintf(buf, len, "%s://[%.*s%%25%s]:%u", cfg->ssl ?
 		    "https" : "http", (int)(zone - ep->host), ep->host,
 		    zone + 1, ep->port);
+	else if (ep->unix_socket != NULL)
+		r = snprintf(buf, len, "http://%s", ep->host);
 	else
 		r = snprintf(buf, len, "%s://%s%s%s:%u", cfg->ssl ? "https" :
 		    "http", ipv6 ? "[" : "", ep->host, ipv6 ? "]" : "",
@@ -365,8 +410,11 @@ nm_http_new(const nm_config *cfg, const nm_endpoint *ep,
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		goto out;
 	if (format_base(cfg, ep, h->base, sizeof(h->base)) != 0 ||
-	    build_headers(cfg, signature, &h->headers) != 0 ||
-	    build_wrong_headers(cfg, signature, &h->wrong_headers) != 0 ||
+	    (ep->unix_socket != NULL ? build_agent_headers(cfg,
+	    &h->headers) : build_headers(cfg, signature, &h->headers)) != 0 ||
+	    /* the agent is not signed: it has no 404 to probe */
+	    (ep->unix_socket == NULL && build_wrong_headers(cfg, signature,
+	    &h->wrong_headers) != 0) ||
 	    (h->curl = curl_easy_init()) == NULL) {
 		r = nm_error_set(err, NM_ERR_SETUP, "cannot set up libcurl "
 		    "(out of memory?)");
@@ -375,7 +423,9 @@ nm_http_new(const nm_config *cfg, const nm_endpoint *ep,
 	if ((rc = setopts_transfer(h->curl, h)) != CURLE_OK ||
 	    (rc = setopts_address(h->curl, cfg)) != CURLE_OK ||
 	    (rc = setopts_connect_to(h, ep)) != CURLE_OK ||
-	    (rc = setopts_tls(h->curl, cfg)) != CURLE_OK ||
+	    (rc = setopts_unix(h, ep)) != CURLE_OK ||
+	    (ep->unix_socket == NULL &&
+	    (rc = setopts_tls(h->curl, cfg)) != CURLE_OK) ||
 	    (rc = curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER,
 	    h->headers)) != CURLE_OK) {
 		r = nm_error_set(err, NM_ERR_SETUP, "libcurl setup failed: %s",
@@ -555,6 +605,72 @@ failure_text(nm_http *h, CURLcode code, nm_response *resp)
 		    sys);
 }
 
+/* Who this process is, for the operator who must change it. */
+static void
+user_name(char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	int r;
+
+	r = snprintf(buf, len, "%s (uid %lu)", pw != NULL && pw->pw_name !=
+	    NULL ? pw->pw_name : "?", (unsigned long)geteuid());
+	if (r < 0 || (size_t)r >= len)
+		(void)snprintf(buf, len, "uid %lu", (unsigned long)geteuid());
+}
+
+/* The socket's mode, owner and group, by name where they have one. */
+static void
+socket_denied(const nm_http *h, const struct stat *st, const char *who,
+    nm_response *resp)
+{
+	const struct passwd *pw = getpwuid(st->st_uid);
+	const struct group *gr = getgrgid(st->st_gid);
+	char owner[64], group[64];
+	int r1, r2;
+
+	r1 = pw != NULL ? snprintf(owner, sizeof(owner), "%s", pw->pw_name) :
+	    snprintf(owner, sizeof(owner), "uid %lu", (unsigned long)st->st_uid);
+	r2 = gr != NULL ? snprintf(group, sizeof(group), "%s", gr->gr_name) :
+	    snprintf(group, sizeof(group), "gid %lu", (unsigned long)st->st_gid);
+	if (r1 < 0 || (size_t)r1 >= sizeof(owner))
+		(void)snprintf(owner, sizeof(owner), "uid %lu",
+		    (unsigned long)st->st_uid);
+	if (r2 < 0 || (size_t)r2 >= sizeof(group))
+		(void)snprintf(group, sizeof(group), "gid %lu",
+		    (unsigned long)st->st_gid);
+	(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not connect to "
+	    "the agent's socket %s (mode %04o, owner %s, group %s); run the "
+	    "check as root or in the agent's group", who, h->unix_socket,
+	    (unsigned)(st->st_mode & 07777), owner, group);
+}
+
+/* The agent's socket could not be connected to. Not allowed is the
+ * plugin's own setup (UNKNOWN: run it as root or in the agent's group),
+ * named with the socket's mode and owner; anything else means nothing
+ * serves there (CRITICAL). */
+static void
+agent_connect_failure(const nm_http *h, long os_errno, nm_response *resp)
+{
+	char who[128];
+	struct stat st;
+	int e = (int)os_errno;
+
+	if (e != EACCES && e != EPERM) {
+		(void)nm_error_set(&resp->err, NM_ERR_REFUSED, "the agent is not "
+		    "serving on %s (%s)", h->unix_socket, e != 0 ? strerror(e) :
+		    "cannot connect");
+		return;
+	}
+	user_name(who, sizeof(who));
+	if (stat(h->unix_socket, &st) != 0)
+		(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not "
+		    "connect to the agent's socket %s (%s); run the check as "
+		    "root or in the agent's group", who, h->unix_socket,
+		    strerror(e));
+	else
+		socket_denied(h, &st, who, resp);
+}
+
 struct nm_transfers {
 	CURLM *multi;
 	int running;
@@ -617,6 +733,16 @@ nm_http_start(nm_transfers *m, nm_http *h, const char *path, long timeout_ms,
 	return NM_OK;
 }
 
+static long
+os_errno(CURL *curl)
+{
+	long e = 0;
+
+	if (curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &e) != CURLE_OK)
+		e = 0;
+	return e;
+}
+
 /* A transfer is over: its response completed, its handle idle again. */
 static nm_err
 finish(nm_transfers *m, CURL *curl, CURLcode rc, nm_http **done,
@@ -635,6 +761,8 @@ finish(nm_transfers *m, CURL *curl, CURLcode rc, nm_http **done,
 	*done = h;
 	if (rc != CURLE_OK)
 		failure_text(h, rc, resp);
+	if (rc == CURLE_COULDNT_CONNECT && h->unix_socket != NULL)
+		agent_connect_failure(h, os_errno(curl), resp);
 	if (collect_info(curl, resp) != 0 || resp->err.code == NM_ERR_NOMEM)
 		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
 	if (rc != CURLE_OK)

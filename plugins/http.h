@@ -30,6 +30,10 @@ typedef struct {
 	const char *host;
 	unsigned port;
 	const char *address;	/* an IP address, or NULL */
+	/* the neutron metadata agent's UNIX socket, or NULL: then host is
+	 * 169.254.169.254, nothing is signed, and X-Forwarded-For and the
+	 * one network header are sent, as haproxy in the namespace does */
+	const char *unix_socket;
 } nm_endpoint;
 
 /* Once per process, before any handle: libcurl's global setup.

@@ -6,6 +6,7 @@
 
 #include "mode_ec2.h"
 #include "listing.h"
+#include "mode_openstack.h"
 #include "mode_vendordata.h"
 
 /* The value as served, without the one line end a proxy may add. */
@@ -85,8 +86,10 @@ check_listing(nm_run *run)
 		return r < 0 ? -1 : 0;
 	if (run->resp.status != 200)
 		return nm_run_status_failure(run, run->cfg->url);
-	if (nm_run_add_result(run, MP_OK, "signature accepted (HTTP 200 for "
-	    "%s)", run->cfg->url) != 0 || nm_run_served(run, run->cfg->url,
+	/* Only Nova's own answer says our signature was good. */
+	if (nm_run_add_result(run, MP_OK, "%s (HTTP 200 for %s)",
+	    run->kind == NM_TARGET_NOVA ? "signature accepted" : "answered",
+	    run->cfg->url) != 0 || nm_run_served(run, run->cfg->url,
 	    run->resp.body.data, run->resp.body.len) != 0)
 		return -1;
 	e = nm_listing_parse(run->resp.body.data, run->resp.body.len,
@@ -191,6 +194,10 @@ nm_ec2_run(nm_run *run)
 	if (check_listing(run) != 0)
 		return -1;
 	if (!run->stop && check_expects(run) != 0)
+		return -1;
+	/* The listing does not say whose it is: meta_data.json does. */
+	if (!run->stop && run->kind != NM_TARGET_NOVA &&
+	    nm_os_prove_identity(run) != 0)
 		return -1;
 	/* The instance's other documents: what Nova hides. */
 	if (nm_vd_run(run, "latest") != 0)

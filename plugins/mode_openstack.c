@@ -43,6 +43,20 @@ record_served(nm_run *run, const json_t *doc)
 	return 0;
 }
 
+/* Each verdict a sub-check of the run. 0 or -1. */
+static int
+add_verdicts(nm_run *run, const nm_os_verdicts *vs)
+{
+	size_t i;
+
+	for (i = 0; i < vs->count; i++) {
+		if (nm_run_add_result2(run, vs->v[i].state, NULL,
+		    vs->v[i].text) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 nm_os_record(nm_run *run, const char *version, json_t **kept)
 {
@@ -50,7 +64,6 @@ nm_os_record(nm_run *run, const char *version, json_t **kept)
 	nm_os_want want = { cfg->instance, cfg->tenant, version, cfg->keys,
 	    cfg->key_count, cfg->expects, cfg->expect_count };
 	nm_os_verdicts *vs;
-	size_t i;
 	int r = -1;
 
 	*kept = NULL;
@@ -60,11 +73,8 @@ nm_os_record(nm_run *run, const char *version, json_t **kept)
 		r = nm_run_nomem(run);
 		goto out;
 	}
-	for (i = 0; i < vs->count; i++) {
-		if (nm_run_add_result2(run, vs->v[i].state, NULL,
-		    vs->v[i].text) != 0)
-			goto out;
-	}
+	if (add_verdicts(run, vs) != 0)
+		goto out;
 	if (vs->usable && cfg->mode == NM_MODE_OPENSTACK && (nm_run_fact(run,
 	    ", %zu/%zu keys", vs->keys_found, cfg->key_count) != 0 ||
 	    (cfg->expect_count > 0 && nm_run_fact(run, ", %zu/%zu values",
@@ -73,6 +83,55 @@ nm_os_record(nm_run *run, const char *version, json_t **kept)
 	r = *kept != NULL && run->compare ? record_served(run, *kept) : 0;
  out:
 	free(vs);
+	return r;
+}
+
+#define IDENTITY_PATH "/openstack/latest/meta_data.json"
+
+/* The identity proof's verdicts, each a sub-check. */
+static int
+record_identity(nm_run *run, const json_t *doc)
+{
+	const nm_config *cfg = run->cfg;
+	nm_os_verdicts *vs;
+	int r;
+
+	if ((vs = calloc(1, sizeof(*vs))) == NULL)
+		return nm_run_nomem(run);
+	if (nm_os_check_identity(doc, cfg->instance, cfg->tenant, "latest",
+	    vs) != 0)
+		r = nm_run_nomem(run);
+	else
+		r = add_verdicts(run, vs);
+	free(vs);
+	return r;
+}
+
+int
+nm_os_prove_identity(nm_run *run)
+{
+	char why[384];	/* nm_os_parse's: jansson's text and ours */
+	json_t *doc = NULL;
+	int r;
+
+	if ((r = nm_run_fetch(run, IDENTITY_PATH)) != 0)
+		return r < 0 ? -1 : 0;
+	if (run->resp.status != 200)
+		return nm_run_status_failure(run, IDENTITY_PATH);
+	switch (nm_os_parse(run->resp.body.data, run->resp.body.len,
+	    NM_OS_ROOT_OBJECT, &doc, why, sizeof(why))) {
+	case NM_OS_OK:
+		r = record_identity(run, doc);
+		break;
+	case NM_OS_NOMEM:
+		r = nm_run_nomem(run);
+		break;
+	default:
+		r = nm_run_add_result(run, MP_CRITICAL, "%s is %s; the "
+		    "answer cannot prove to be the canary's", IDENTITY_PATH,
+		    why);
+	}
+	json_decref(doc);
 	return r;
 }
 

@@ -14,6 +14,12 @@
  * run->err. */
 int nm_os_record(nm_run *run, const char *version, json_t **kept);
 
+/* For a target that picks the instance itself (run->kind is not
+ * NM_TARGET_NOVA) in a mode that does not read meta_data.json anyway:
+ * fetches /openstack/latest/meta_data.json and records whether it is
+ * the canary's (nm_os_check_identity). 0 or -1 with run->err. */
+int nm_os_prove_identity(nm_run *run);
+
 /* The -O mode: fetch /openstack/VERSION/meta_data.json and validate it.
  * 0, or -1 with run->err. */
 int nm_openstack_run(nm_run *run);

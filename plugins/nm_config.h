@@ -53,6 +53,15 @@ typedef struct {
 	char *tenant;
 	char *forwarded_for;	/* X-Forwarded-For, NULL = not sent */
 
+	/* the neutron metadata agent's hop (--agent-socket): its socket,
+	 * and exactly one of the IDs haproxy in the namespace adds */
+	char *agent_socket;	/* NULL: Nova only */
+	char *network_id;	/* X-Neutron-Network-ID */
+	char *router_id;	/* X-Neutron-Router-ID */
+	char *ovn_network_id;	/* X-OVN-Network-ID */
+	bool agent_and_nova;	/* a secret source too: Nova checked
+				 * directly (-H) beside the agent */
+
 	/* the shared secret: exactly one source is used, in this order */
 	char *secret_file;
 	char **nova_conf;	/* later files override earlier ones */

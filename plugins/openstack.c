@@ -417,6 +417,20 @@ project_id_optional(const char *version)
 }
 
 int
+nm_os_check_identity(const json_t *doc, const char *instance,
+    const char *tenant, const char *version, nm_os_verdicts *out)
+{
+	if (check_identity(doc, "uuid", instance, "the canary", false,
+	    out) != 0)
+		return -1;
+	/* Through the agent the project is optional: nothing sends it. */
+	if (tenant == NULL)
+		return 0;
+	return check_identity(doc, "project_id", tenant, "the tenant",
+	    project_id_optional(version), out);
+}
+
+int
 nm_os_validate(const char *body, size_t len, const nm_os_want *want,
     nm_os_verdicts *out)
 {
@@ -448,10 +462,8 @@ nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
 		return 0;
 	}
 	out->usable = true;
-	if (check_identity(doc, "uuid", want->instance, "the canary", false,
-	    out) != 0 || check_identity(doc, "project_id", want->tenant,
-	    "the tenant", project_id_optional(want->version), out) != 0 ||
-	    check_keys(doc, want, out) != 0)
+	if (nm_os_check_identity(doc, want->instance, want->tenant,
+	    want->version, out) != 0 || check_keys(doc, want, out) != 0)
 		goto nomem;
 	for (i = 0; i < want->expect_count; i++) {
 		if (i == NM_OS_MAX_EXPECTS) {

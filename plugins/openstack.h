@@ -48,7 +48,7 @@ const char *nm_os_type_name(const json_t *v);
 /* What meta_data.json must say. */
 typedef struct {
 	const char *instance;	/* uuid */
-	const char *tenant;	/* project_id */
+	const char *tenant;	/* project_id; NULL: not checked */
 	const char *version;	/* the version fetched, for project_id */
 	char *const *keys;	/* top-level keys that must be present */
 	size_t key_count;
@@ -77,6 +77,14 @@ typedef struct {
  * memory. */
 int nm_os_validate(const char *body, size_t len, const nm_os_want *want,
     nm_os_verdicts *out);
+
+/* The document is the canary's: uuid = instance and, when tenant is
+ * not NULL, project_id = tenant (optional before version
+ * NM_OS_PROJECT_ID_SINCE). One verdict each, appended to *out; another
+ * instance's answer is CRITICAL naming both UUIDs. The one identity
+ * proof of every target, signed or not. -1 on out of memory. */
+int nm_os_check_identity(const json_t *doc, const char *instance,
+    const char *tenant, const char *version, nm_os_verdicts *out);
 
 /* nm_os_validate(), handing the parsed document to *kept (json_decref
  * it) when it is usable, else NULL: parsed once for every use. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent.h"
 #include "listing.h"
 #include "probe.h"
 #include "run.h"
@@ -259,6 +260,8 @@ status_reason(const nm_run *run)
 		return r > 0 ? out : NULL;
 	nm_error_explanation(resp->body.data, resp->body.len, why,
 	    sizeof(why));
+	if (run->kind == NM_TARGET_AGENT)
+		return nm_agent_status_reason(run->cfg, s, why);
 	if (s == 403)
 		r = asprintf(&out, "signature rejected: the shared secret "
 		    "differs from Nova's metadata_proxy_shared_secret");

@@ -20,6 +20,7 @@
 #include "http.h"
 #include "nm_config.h"
 #include "output.h"
+#include "targets.h"
 
 typedef struct {
 	const nm_config *cfg;
@@ -50,6 +51,9 @@ typedef struct {
 	int vd_judged;		/* vendor_data2.json was judged ... */
 	size_t vd_ok;		/* ... and this many targets were served */
 	int timed_out;		/* the whole-run limit ended the run */
+	/* who answers: any kind but Nova's picks the instance itself, so
+	 * its answer must prove to be the canary's in every mode */
+	nm_target_kind kind;
 } nm_run;
 
 /* Sets up run for cfg; subject starts its summary. NM_OK or

@@ -152,3 +152,33 @@ nm_targets_build(const nm_config *cfg, nm_targets *out, nm_error *err)
 	set_kinds(out, cfg);
 	return NM_OK;
 }
+
+/* haproxy in the namespace forwards the instance's request as it came:
+ * to the link-local address, which stays the URL's host. */
+#define AGENT_HOST "169.254.169.254"
+
+nm_err
+nm_targets_add_agent(const nm_config *cfg, nm_targets *t, nm_error *err)
+{
+	nm_target *grown, *n;
+
+	if ((grown = reallocarray(t->v, t->count + 1, sizeof(*grown))) ==
+	    NULL)
+		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+	t->v = grown;
+	memmove(&grown[1], &grown[0], t->count * sizeof(*grown));
+	n = &grown[0];
+	memset(n, 0, sizeof(*n));
+	if ((n->host = strdup(AGENT_HOST)) == NULL ||
+	    (n->name = strdup("agent")) == NULL) {
+		free(n->host);
+		memmove(&grown[0], &grown[1], t->count * sizeof(*grown));
+		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+	}
+	n->kind = NM_TARGET_AGENT;
+	n->ep.port = 80;
+	n->ep.unix_socket = cfg->agent_socket;
+	t->count++;
+	link_endpoints(t);
+	return NM_OK;
+}

@@ -38,4 +38,10 @@ nm_err nm_targets_build(const nm_config *cfg, nm_targets *out,
     nm_error *err);
 void nm_targets_free(nm_targets *t);
 
+/* Puts the neutron metadata agent's socket (--agent-socket) first in
+ * t: kind NM_TARGET_AGENT, named "agent" (its perfdata labels' prefix
+ * beside Nova's backends). NM_OK or NM_ERR_NOMEM. */
+nm_err nm_targets_add_agent(const nm_config *cfg, nm_targets *t,
+    nm_error *err);
+
 #endif

@@ -100,9 +100,10 @@ def test_nova_down(canary, haproxy, agent):
 
 
 def test_rate_limit(canary, haproxy_factory, agent):
-    """[metadata_rate_limiting]: one request per window passes, the next
-    one is the proxy's 429."""
-    haproxy_factory(agent.socket, rate_limit=1)
+    """[metadata_rate_limiting]: one run's two requests per window pass
+    (the listing, and meta_data.json proving whose it is), the next run's
+    first is the proxy's 429."""
+    haproxy_factory(agent.socket, rate_limit=2)
     r = canary.run()
     assert_state(r, 0, "OK", SUBJECT4, "HTTP 200")
     r = canary.run()

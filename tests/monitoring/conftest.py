@@ -480,6 +480,21 @@ object Host "nova-env" {{
 	vars.nova_metadata_secret = "{secret_value}"
 }}
 
+// A network node: the examples' agent-hop rule, run here (command_endpoint
+// is the node itself) against a socket no agent serves on.
+object Host "network-node" {{
+	check_command = "dummy"
+	enable_active_checks = false
+	address = "127.0.0.1"
+	vars.nova_metadata_agent = {{
+		endpoint = "{node}"
+		instance = "{uuid}"
+		forwarded_for = "192.0.2.10"
+		network_id = "3c6c1d2e-6e0f-4a3c-8f0b-0d5b9f0c1a01"
+		socket = "/nonexistent/neutron/metadata_proxy"
+	}}
+}}
+
 // No address at all: host, port and secret come from --extra-opts.
 object Host "nova-extra-opts" {{
 	import "nm-test-host"
@@ -501,6 +516,7 @@ EXPECTED_SERVICES = (
     "nova-dual!nova-metadata",
     "nova-wrong-secret!nova-metadata", "nova-extra-opts!nova-metadata",
     "nova-env!nova-metadata",
+    "network-node!nova-metadata-agent",
 )
 
 

@@ -69,10 +69,29 @@ def test_command_endpoint_from_host_variable(icinga2):
     for name, attrs in icinga2.results.items():
         assert attrs["zone"] == NODE, (name, attrs["zone"])
         by_shipped_rule = name != "nova-v4!nova-metadata-openstack-latest"
-        want = NODE if name.startswith("nova-v4!") and by_shipped_rule else ""
+        want = NODE if (name.startswith("nova-v4!") or name.startswith(
+            "network-node!")) and by_shipped_rule else ""
         assert attrs["command_endpoint"] == want, (name, attrs)
     cr, r = recorded(icinga2, "nova-v4!nova-metadata")
     assert r.rc == 0 and cr["state"] == 0, cr
+
+
+def test_agent_hop_from_the_examples(icinga2):
+    """The examples' agent rule turns the host's dictionary into the
+    agent's options, and nothing else reaches the command line."""
+    cr, r = recorded(icinga2, "network-node!nova-metadata-agent")
+    path = "/nonexistent/neutron/metadata_proxy"
+    assert "--agent-socket=" + path in cr["command"], cr
+    assert argv_has(cr, "--forwarded-for", "192.0.2.10") and argv_has(
+        cr, "--network-id", "3c6c1d2e-6e0f-4a3c-8f0b-0d5b9f0c1a01"), cr
+    for absent in ("-H", "-T", "--router-id", "--ovn-network-id",
+                   "--secret-file"):
+        assert absent not in cr["command"], cr
+    assert r.rc == 2 and cr["state"] == 2, cr
+    assert cr["output"].split("\n")[0] == (
+        "NOVA METADATA CRITICAL - canary 32d0524b via agent %s: the agent "
+        "is not serving on %s (No such file or directory)" % (path, path)), cr
+    assert cr["performance_data"] == [], cr
 
 
 def test_ipv6_only_host_ok(icinga2, nova_v6):

@@ -414,6 +414,54 @@ test_required(void **state)
 
 /* Later options win, as with every getopt program; parsing twice in one
  * process works (the extra-opts path parses more than once). */
+#define NET "3C6C1D2E-6E0F-4A3C-8F0B-0D5B9F0C1A01"
+
+/* --agent-socket: the default path, one ID lower-cased, -T optional, and
+ * a secret source means Nova directly too. */
+static void
+test_agent_socket(void **state)
+{
+	nm_config *cfg;
+	nm_error err = { NM_OK, NULL };
+
+	(void)state;
+	unsetenv("NOVA_METADATA_SECRET");
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "--agent-socket",
+	    "--forwarded-for", "2001:db8::10", "--network-id", NET, NULL),
+	    NM_ARGS_RUN);
+	assert_string_equal(cfg->agent_socket,
+	    "/var/lib/neutron/metadata_proxy");
+	assert_string_equal(cfg->network_id,
+	    "3c6c1d2e-6e0f-4a3c-8f0b-0d5b9f0c1a01");
+	assert_null(cfg->router_id);
+	assert_null(cfg->tenant);
+	assert_false(cfg->agent_and_nova);
+	nm_config_free(cfg);
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p",
+	    "--agent-socket=/run/n/mp", "--forwarded-for", "10.0.0.5",
+	    "--ovn-network-id", NET, "--secret-file=/s", NULL), NM_ARGS_RUN);
+	assert_string_equal(cfg->agent_socket, "/run/n/mp");
+	assert_non_null(cfg->ovn_network_id);
+	assert_true(cfg->agent_and_nova);
+	nm_config_free(cfg);
+	/* a secret source without -T: Nova cannot be asked */
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "--agent-socket",
+	    "--forwarded-for", "10.0.0.5", "--router-id", NET, "--nova-conf",
+	    "/n", NULL), NM_ARGS_ERROR);
+	assert_non_null(strstr(err.cause, "-T/--tenant is required"));
+	nm_error_clear(&err);
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "--agent-socket",
+	    "--forwarded-for", "10.0.0.5", "--router-id", NET,
+	    "--network-id", NET, NULL), NM_ARGS_ERROR);
+	assert_non_null(strstr(err.cause, "exclude each other"));
+	nm_error_clear(&err);
+	/* without the agent -T stays required */
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, NULL),
+	    NM_ARGS_ERROR);
+	assert_non_null(strstr(err.cause, "-T/--tenant is required"));
+	nm_error_clear(&err);
+}
+
 static void
 test_last_wins_and_reparse(void **state)
 {
@@ -449,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_long_options_spelled_out),
 		cmocka_unit_test(test_output_format_prescan),
 		cmocka_unit_test(test_last_wins_and_reparse),
+		cmocka_unit_test(test_agent_socket),
 	};
 
 	return cmocka_run_group_tests_name("args", tests, NULL, NULL);

@@ -126,6 +126,10 @@ static void
 test_view_excludes(void **state)
 {
 	(void)state;
+	expect_error("--instance-view and --agent-socket exclude",
+	    "--instance-view", "--agent-socket", "--forwarded-for", "10.0.0.5",
+	    "--network-id", "3c6c1d2e-6e0f-4a3c-8f0b-0d5b9f0c1a01", "-i", UUID,
+	    NULL);
 	expect_error("--interface needs --instance-view", "--interface=lo",
 	    "-i", UUID, "-T", "p", NULL);
 	expect_error("needs no secret", "--instance-view", "--secret-file=/s",

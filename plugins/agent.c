@@ -1,0 +1,114 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "agent.h"
+
+int
+nm_agent_lookup_text(const nm_config *cfg, char *buf, size_t len)
+{
+	int r;
+
+	if (cfg->router_id != NULL)
+		r = snprintf(buf, len, "router %s", cfg->router_id);
+	else if (cfg->ovn_network_id != NULL)
+		r = snprintf(buf, len, "OVN network %s", cfg->ovn_network_id);
+	else
+		r = snprintf(buf, len, "network %s", cfg->network_id != NULL ?
+		    cfg->network_id : "?");
+	return r < 0 || (size_t)r >= len ? -1 : 0;
+}
+
+/* Zed's agent answers its own pages (tests/agent/README.md): Nova's
+ * explanation never comes through, so the status must say it all. */
+char *
+nm_agent_status_reason(const nm_config *cfg, long status, const char *why)
+{
+	char where[128];	/* a kind and a UUID */
+	char *out = NULL;
+	int r;
+
+	if (nm_agent_lookup_text(cfg, where, sizeof(where)) != 0)
+		where[0] = '\0';
+	if (status == 404)
+		r = asprintf(&out, "the agent found no port for %s on %s (its "
+		    "port lookup: neutron-server RPC or OVN southbound; two "
+		    "ports for the IP answer the same), or Nova does not know "
+		    "the canary", cfg->forwarded_for, where);
+	else if (status == 400)
+		r = asprintf(&out, "the agent refused the request as "
+		    "malformed (newer agents: both a network and a router ID)");
+	else if (status == 403)
+		r = asprintf(&out, "Nova rejected the agent's signature: the "
+		    "agent's metadata_proxy_shared_secret differs from Nova's");
+	else if (status == 500 || status == 503)
+		r = asprintf(&out, "the agent cannot reach Nova or failed "
+		    "(%s; its nova_metadata_host, nova_metadata_port, "
+		    "nova_metadata_protocol, its log)", why[0] != '\0' ? why :
+		    "no explanation");
+	else if (status == 429)
+		r = asprintf(&out, "rate limited ([metadata_rate_limiting])");
+	else if (why[0] != '\0')
+		r = asprintf(&out, "the agent says: %s", why);
+	else
+		r = asprintf(&out, "no explanation in the body");
+	return r < 0 ? NULL : out;
+}
+
+/* Nova answers us directly, so what the agent got wrong is its own. */
+static int
+agent_alone(const nm_config *cfg, long s, char *buf, size_t len)
+{
+	char where[128];
+	int r;
+
+	if (nm_agent_lookup_text(cfg, where, sizeof(where)) != 0)
+		return -1;
+	if (s == 403)
+		r = snprintf(buf, len, "the agent's secret differs from Nova's "
+		    "(HTTP 403 through the agent while Nova accepts our "
+		    "signature)");
+	else if (s == 500 || s == 503)
+		r = snprintf(buf, len, "the agent cannot reach Nova (HTTP %ld "
+		    "from the agent while Nova answers us directly)", s);
+	else if (s == 404)
+		r = snprintf(buf, len, "no port for %s on %s: the agent's port "
+		    "lookup (neutron-server RPC or OVN southbound) fails while "
+		    "Nova answers for the canary", cfg->forwarded_for, where);
+	else	/* a 200 that failed says why itself (another instance) */
+		r = snprintf(buf, len, "%s", "");
+	return r < 0 || (size_t)r >= len ? -1 : 0;
+}
+
+/* A hop that got its answer, slow or not. */
+static int
+answers(const nm_hop *h)
+{
+	return h->state == MP_OK || (h->state == MP_WARNING &&
+	    h->status == 200);
+}
+
+int
+nm_agent_diagnosis(const nm_config *cfg, const nm_hop *agent,
+    const nm_hop *nova, char *buf, size_t len)
+{
+	int r = 0;
+
+	buf[0] = '\0';
+	if (agent->state == MP_OK && nova->state == MP_OK)
+		return 0;
+	/* No answer from the agent: its own line says why. */
+	if (agent->state != MP_OK && agent->status == 0)
+		return 0;
+	if (agent->state != MP_OK && answers(nova))
+		return agent_alone(cfg, agent->status, buf, len);
+	if (agent->state != MP_OK && agent->status == nova->status &&
+	    nova->status != 200)
+		r = snprintf(buf, len, "Nova itself: both hops get HTTP %ld",
+		    nova->status);
+	else if (agent->state == MP_OK)
+		r = snprintf(buf, len, "Nova directly fails while the agent's "
+		    "hop works");
+	return r < 0 || (size_t)r >= len ? -1 : 0;
+}

@@ -1,0 +1,328 @@
+"""The plugin's --agent-socket mode through neutron's real metadata agent
+(Zed, ML2/OVS and OVN), chained to Nova's real handler: each failure an
+operator meets, by exit code, first line and perfdata.
+
+The agent's answers themselves are pinned in test_agent_server.py.
+"""
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+import tempfile
+
+import pytest
+
+from conftest import (CANARY_IP, NETWORK, NET_OTHER, NET_TWO_PORTS,
+                      NO_PORT_IP, OTHER_UUID, PROJECT, ROUTER, SECRET, UUID,
+                      free_port)
+
+SHORT = UUID[:8]
+
+
+@pytest.fixture
+def ml2(ml2_agent):
+    """The ML2/OVS agent, restored to its defaults afterwards."""
+    yield ml2_agent
+    ml2_agent.reset()
+
+
+@pytest.fixture
+def ovn(ovn_agent):
+    yield ovn_agent
+    ovn_agent.reset()
+
+
+def lookup_args(agent, network=NETWORK):
+    if agent.mode == "ovn":
+        return ["--ovn-network-id", network]
+    return ["--network-id", network]
+
+
+def via_agent(plugin, agent, *extra, ip=CANARY_IP, lookup=None, env=None):
+    args = ["-i", UUID, "--agent-socket=" + agent.socket,
+            "--forwarded-for", ip]
+    args += lookup if lookup is not None else lookup_args(agent)
+    return plugin.run(*(args + list(extra)), env=env)
+
+
+def both_hops(plugin, agent, nova, *extra, **kw):
+    """The agent's hop and Nova directly: a secret source makes it so."""
+    return via_agent(plugin, agent, "-H", "127.0.0.1:%d" % nova.port,
+                     "-T", PROJECT, *extra,
+                     env={"NOVA_METADATA_SECRET": SECRET}, **kw)
+
+
+def norm(r):
+    """The first line without its perfdata, each time as "T s"."""
+    return re.sub(r"\b[0-9]+\.[0-9]{3} s\b", "T s", r.summary).rstrip()
+
+
+PERF_ITEM = re.compile(r"(?:'([^']+)'|([^\s'=]+))=([-0-9.]+)([a-zA-Z]*)"
+                       r"((?:;[^;\s]*){0,4})")
+
+
+def perf_items(r):
+    """Perfdata as (label, value, uom, [warn, crit, min, max]); labels
+    with spaces come quoted, so the split is the quotes' not the
+    spaces'."""
+    out = []
+    for m in PERF_ITEM.finditer(r.first.partition("|")[2]):
+        label = m.group(1) or m.group(2)
+        rest = (m.group(5)[1:].split(";") + [""] * 4)[:4]
+        out.append((label, float(m.group(3)), m.group(4), rest))
+    return out
+
+
+def subject(agent):
+    return "canary %s via agent %s" % (SHORT, agent.socket)
+
+
+def assert_agent_perfdata(r, timeout=10):
+    t = r.perf("time")
+    assert t["uom"] == "s" and t["min"] == "0" and t["max"] == str(timeout)
+    size = r.perf("size")
+    assert size["uom"] == "B" and size["value"] > 0, r
+    assert [p["label"] for p in r.perfdata] == ["time", "size"], r
+
+
+# ------------------------------------------------------------ OK, each way --
+
+def test_ok_by_network_id(plugin, ml2):
+    r = via_agent(plugin, ml2)
+    assert r.rc == 0, r
+    assert norm(r).startswith("NOVA METADATA OK - %s: HTTP 200, 2/2 keys, "
+                                % subject(ml2)), r
+    assert "uuid is the canary %s" % UUID in r.stdout, r
+    assert "project_id" not in r.stdout, r    # no -T: not checked
+    assert_agent_perfdata(r)
+
+
+def test_ok_by_router_id(plugin, ml2):
+    r = via_agent(plugin, ml2, "-T", PROJECT, lookup=["--router-id", ROUTER])
+    assert r.rc == 0, r
+    assert norm(r).startswith("NOVA METADATA OK - %s: HTTP 200, 2/2 keys"
+                                % subject(ml2)), r
+    assert "project_id is the tenant %s" % PROJECT in r.stdout, r
+    assert_agent_perfdata(r)
+
+
+def test_ok_via_ovn(plugin, ovn):
+    r = via_agent(plugin, ovn, "-T", PROJECT)
+    assert r.rc == 0, r
+    assert norm(r).startswith("NOVA METADATA OK - %s: HTTP 200, 2/2 keys"
+                                % subject(ovn)), r
+    assert_agent_perfdata(r)
+
+
+@pytest.mark.parametrize("mode", ["-O", "--cloud-init"])
+def test_ok_in_other_modes(plugin, ml2, mode):
+    r = via_agent(plugin, ml2, mode, "-T", PROJECT)
+    assert r.rc == 0, r
+    assert norm(r).startswith("NOVA METADATA OK - %s: " % subject(ml2)), r
+    assert "uuid is the canary %s" % UUID in r.stdout, r
+    assert r.perf("time")["uom"] == "s", r
+
+
+# ------------------------------------------------------ what breaks, alone --
+
+def test_agent_secret_differs(plugin, ml2):
+    ml2.set(metadata_proxy_shared_secret="0ddba11c0ffee123")
+    r = via_agent(plugin, ml2)
+    assert r.rc == 2, r
+    assert norm(r).startswith(
+        "NOVA METADATA CRITICAL - %s: HTTP 403, T s; Nova rejected the agent's "
+        "signature: the agent's metadata_proxy_shared_secret differs from "
+        "Nova's" % subject(ml2)), r
+    assert_agent_perfdata(r)
+
+
+def test_nova_stopped(plugin, any_agent):
+    any_agent.set(nova_metadata_port=free_port())
+    r = via_agent(plugin, any_agent)
+    assert r.rc == 2, r
+    assert norm(r).startswith(
+        "NOVA METADATA CRITICAL - %s: HTTP 500, T s; the agent cannot reach Nova "
+        "or failed (An unknown error has occurred." % subject(any_agent)), r
+    assert "nova_metadata_port" in norm(r), r
+    assert_agent_perfdata(r)
+
+
+def test_no_port_for_the_ip(plugin, any_agent):
+    r = via_agent(plugin, any_agent, ip=NO_PORT_IP)
+    assert r.rc == 2, r
+    kind = "OVN network" if any_agent.mode == "ovn" else "network"
+    assert norm(r).startswith(
+        "NOVA METADATA CRITICAL - %s: HTTP 404, T s; the agent found no port for "
+        "%s on %s %s" % (subject(any_agent), NO_PORT_IP, kind, NETWORK)), r
+    assert_agent_perfdata(r)
+
+
+def test_two_ports_for_one_ip(plugin, ml2):
+    r = via_agent(plugin, ml2, lookup=["--network-id", NET_TWO_PORTS])
+    assert r.rc == 2, r
+    assert ("HTTP 404, T s; the agent found no port for %s on network %s"
+            % (CANARY_IP, NET_TWO_PORTS)) in norm(r), r
+    assert "two ports for the IP answer the same" in norm(r), r
+
+
+def test_slow_nova_thresholds(plugin, ml2, slow_nova):
+    ml2.set(nova_metadata_port=slow_nova.port)
+    r = via_agent(plugin, ml2, "-w", "1", "-c", "30")
+    assert r.rc == 1, r
+    assert norm(r).startswith("NOVA METADATA WARNING - %s: HTTP 200, 2/2 "
+                                "keys, " % subject(ml2)), r
+    assert "violates warning threshold 1" in norm(r), r
+    t = r.perf("time")
+    assert t["value"] >= slow_nova.delay and t["warn"] == "1" \
+        and t["crit"] == "30", r
+
+
+@pytest.mark.parametrize("mode", [[], ["-O"], ["--cloud-init"]])
+def test_agent_answers_for_another_instance(plugin, any_agent, mode):
+    r = via_agent(plugin, any_agent, *mode,
+                  lookup=lookup_args(any_agent, NET_OTHER))
+    assert r.rc == 2, r
+    assert norm(r).startswith("NOVA METADATA CRITICAL - %s: "
+                              % subject(any_agent)), r
+    assert ("meta_data.json is another instance's: uuid '%s', expected the "
+            "canary %s" % (OTHER_UUID, UUID)) in norm(r), r
+
+
+def test_socket_absent(plugin, ml2, tmp_path):
+    path = str(tmp_path / "metadata_proxy")
+    r = plugin.run("-i", UUID, "--agent-socket=" + path, "--forwarded-for",
+                   CANARY_IP, "--network-id", NETWORK)
+    assert r.rc == 2, r
+    assert r.first == ("NOVA METADATA CRITICAL - canary %s via agent %s: the "
+                       "agent is not serving on %s (No such file or "
+                       "directory)" % (SHORT, path, path)), r
+
+
+def test_socket_refusing(plugin, tmp_path):
+    """A socket file left behind by an agent that died."""
+    import socket
+    path = str(tmp_path / "metadata_proxy")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(path)
+    s.close()
+    r = plugin.run("-i", UUID, "--agent-socket=" + path, "--forwarded-for",
+                   CANARY_IP, "--network-id", NETWORK)
+    assert r.rc == 2, r
+    assert r.first == ("NOVA METADATA CRITICAL - canary %s via agent %s: the "
+                       "agent is not serving on %s (Connection refused)"
+                       % (SHORT, path, path)), r
+
+
+@pytest.fixture
+def unprivileged_copy(plugin_path):
+    """The plugin where `nobody` may run it, and the command to do so."""
+    if os.geteuid() != 0:
+        pytest.fail("the EACCES case needs root to run as nobody")
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.fail("setpriv not found (util-linux)")
+    d = tempfile.mkdtemp(prefix="nm-nobody-")
+    os.chmod(d, 0o755)
+    copy = os.path.join(d, "check_nova_metadata")
+    shutil.copy(plugin_path, copy)
+    os.chmod(copy, 0o755)
+    yield [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+           copy]
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_socket_not_accessible(ml2, unprivileged_copy):
+    """The agent's socket is 0644 (deduce): nobody else may connect."""
+    mode = stat.S_IMODE(os.stat(ml2.socket).st_mode)
+    assert mode == 0o644
+    p = subprocess.run(unprivileged_copy + [
+        "-i", UUID, "--agent-socket=" + ml2.socket, "--forwarded-for",
+        CANARY_IP, "--network-id", NETWORK], capture_output=True,
+        stdin=subprocess.DEVNULL, timeout=30, env={"PATH": "/usr/bin:/bin"})
+    out = p.stdout.decode()
+    assert p.returncode == 3, out
+    first = out.splitlines()[0]
+    assert first.startswith(
+        "NOVA METADATA UNKNOWN - canary %s via agent %s: nobody (uid 65534) "
+        "may not connect to the agent's socket %s (mode 0644, owner root, "
+        "group root); run the check as root or in the agent's group"
+        % (SHORT, ml2.socket, ml2.socket)), out
+    assert "|" not in first, out
+
+
+# ------------------------------------------------------------- both hops --
+
+def hop_labels(nova):
+    name = "127.0.0.1:%d" % nova.port
+    return ["agent time", "agent size", name + " time", name + " size"]
+
+
+def test_both_hops_ok(plugin, ml2, agent_nova):
+    r = both_hops(plugin, ml2, agent_nova)
+    assert r.rc == 0, r
+    assert r.first.startswith(
+        "NOVA METADATA OK - canary %s via agent %s and Nova 127.0.0.1:%d: "
+        "2/2 hops OK" % (SHORT, ml2.socket, agent_nova.port)), r
+    assert [p[0] for p in perf_items(r)] == hop_labels(agent_nova), r
+
+
+def test_both_hops_agent_secret_differs(plugin, ml2, agent_nova):
+    ml2.set(metadata_proxy_shared_secret="0ddba11c0ffee123")
+    r = both_hops(plugin, ml2, agent_nova)
+    assert r.rc == 2, r
+    assert norm(r).startswith(
+        "NOVA METADATA CRITICAL - canary %s via agent %s and Nova "
+        "127.0.0.1:%d: the agent's secret differs from Nova's (HTTP 403 "
+        "through the agent while Nova accepts our signature); agent: HTTP "
+        "403" % (SHORT, ml2.socket, agent_nova.port)), r
+    assert norm(r).endswith("; 1/2 hops OK"), r
+    assert [p[0] for p in perf_items(r)] == hop_labels(agent_nova), r
+
+
+def test_both_hops_agent_cannot_reach_nova(plugin, any_agent, agent_nova):
+    any_agent.set(nova_metadata_port=free_port())
+    r = both_hops(plugin, any_agent, agent_nova)
+    assert r.rc == 2, r
+    assert ("127.0.0.1:%d: the agent cannot reach Nova (HTTP 500 from the "
+            "agent while Nova answers us directly)" % agent_nova.port) \
+        in norm(r), r
+    assert norm(r).endswith("; 1/2 hops OK"), r
+
+
+def test_both_hops_no_port(plugin, ovn, agent_nova):
+    r = both_hops(plugin, ovn, agent_nova,
+                  lookup=["--ovn-network-id", NET_TWO_PORTS])
+    assert r.rc == 2, r
+    assert ("no port for %s on OVN network %s: the agent's port lookup "
+            "(neutron-server RPC or OVN southbound) fails while Nova "
+            "answers for the canary" % (CANARY_IP, NET_TWO_PORTS)) \
+        in norm(r), r
+
+
+def test_both_hops_nova_itself(plugin, ml2, agent_nova):
+    """Nova rejects both signatures: Nova (its secret) is what changed."""
+    ml2.set(metadata_proxy_shared_secret="0ddba11c0ffee123")
+    r = via_agent(plugin, ml2, "-H", "127.0.0.1:%d" % agent_nova.port,
+                  "-T", PROJECT,
+                  env={"NOVA_METADATA_SECRET": "0ddba11c0ffee456"})
+    assert r.rc == 2, r
+    assert ("127.0.0.1:%d: Nova itself: both hops get HTTP 403; agent: "
+            "HTTP 403" % agent_nova.port) in norm(r), r
+    assert norm(r).endswith("; 0/2 hops OK"), r
+    assert "0ddba11c0ffee456" not in r.stdout + r.stderr
+
+
+def test_both_hops_agent_not_serving(plugin, agent_nova, tmp_path):
+    path = str(tmp_path / "metadata_proxy")
+    r = plugin.run("-i", UUID, "-T", PROJECT, "--agent-socket=" + path,
+                   "--forwarded-for", CANARY_IP, "--network-id", NETWORK,
+                   "-H", "127.0.0.1:%d" % agent_nova.port,
+                   env={"NOVA_METADATA_SECRET": SECRET})
+    assert r.rc == 2, r
+    assert ("127.0.0.1:%d: agent: the agent is not serving on %s"
+            % (agent_nova.port, path)) in norm(r), r
+    assert norm(r).endswith("; 1/2 hops OK"), r
+    # the hop that answered still has its perfdata, the other none
+    assert [p[0] for p in perf_items(r)] == hop_labels(agent_nova)[2:], r
