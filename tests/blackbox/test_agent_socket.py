@@ -35,6 +35,7 @@ class StandIn:
         self.path = path
         self.answer = None
         self.uuid = INSTANCE
+        self.vendor_data2 = None    # None: Nova without vendordata
         self.requests = []
         outer = self
 
@@ -65,6 +66,9 @@ class StandIn:
             return 200, json.dumps({"uuid": self.uuid,
                                     "project_id": PROJECT,
                                     "hostname": "canary"}).encode()
+        if path == "/openstack/latest/vendor_data2.json" and \
+                self.vendor_data2 is not None:
+            return 200, json.dumps(self.vendor_data2).encode()
         return 404, b"404 Not Found\n\nThe resource could not be found.\n"
 
     def close(self):
@@ -194,3 +198,31 @@ def test_default_socket_named(plugin):
                         r"/var/lib/neutron/metadata_proxy \(No such file "
                         r"or directory\)$" % INSTANCE[:8])
     assert "|" not in first_line(out), line
+
+
+def test_vendordata_through_the_agent(plugin, agent):
+    """What Nova hides is judged through the agent too: a failed target
+    served as {} is CRITICAL, and nothing unsigned is probed."""
+    agent.vendor_data2 = {"static": {}, "join": {}}
+    rc, out, _, _ = run_plugin(agent_args(agent, "--network-id", NETWORK,
+                                          "--vendordata-target=join"))
+    line = assert_state(rc, out, "CRITICAL", r"via agent %s: .*vendordata "
+                        r"target join is \{\}" % agent.path)
+    assert list(parse_perfdata(line)) == ["time", "size", "vendordata_time"]
+    assert [p for p, _ in agent.requests] == [
+        "/latest/meta-data/", "/openstack/latest/meta_data.json",
+        "/openstack/latest/vendor_data2.json"]
+    agent.vendor_data2 = {"static": {}, "join": {"token": "t"}}
+    agent.requests.clear()
+    rc, out, _, _ = run_plugin(agent_args(agent, "--network-id", NETWORK,
+                                          "--vendordata-target=join"))
+    assert_state(rc, out, "OK", r"1/1 vendordata targets")
+
+
+def test_404_through_the_agent_is_not_probed(plugin, agent):
+    agent.answer = (404, b"404 Not Found\n\nThe resource could not be "
+                    b"found.\n")
+    rc, out, _, _ = run_plugin(agent_args(agent, "--network-id", NETWORK))
+    assert_state(rc, out, "CRITICAL", r"HTTP 404")
+    assert len(agent.requests) == 1, agent.requests
+    assert "X-Instance-ID-Signature" not in agent.requests[0][1]

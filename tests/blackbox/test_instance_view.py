@@ -7,7 +7,7 @@ import pytest
 
 from conftest import (INSTANCE, TENANT, assert_no_perfdata, assert_perfdata,
                       assert_state, assert_unknown_usage, free_port,
-                      ipv6_loopback, run_plugin)
+                      ipv6_loopback, parse_perfdata, run_plugin)
 import simulator
 
 HAPROXY = {
@@ -173,3 +173,13 @@ def test_no_secret_allowed(plugin, secret_file):
     rc, out, _, _ = run_plugin(["--instance-view", "--secret-file",
                                 secret_file, "-i", INSTANCE, "-T", TENANT])
     assert_unknown_usage(rc, out, r"--instance-view needs no secret")
+
+
+def test_vendordata_in_the_instance_view(plugin, view):
+    """A failed dynamic vendordata target, as the instance sees it."""
+    view.vendor_data2["join"] = {}
+    rc, out, _, _ = run_plugin(_args(view, "--vendordata-target=join"))
+    line = assert_state(rc, out, "CRITICAL", r"vendordata target join is "
+                        r"\{\}")
+    assert line.startswith("NOVA METADATA CRITICAL - " + _subject(view)), line
+    assert list(parse_perfdata(line)) == ["time", "size", "vendordata_time"]
