@@ -118,6 +118,22 @@ wait_for_signal(void *unused)
 	_exit(code);
 }
 
+/* Whether one of the signals came before the waiting thread existed:
+ * in the static launcher (plugins/launcher.c), which blocks them with
+ * its first instructions, or in the dynamic loader after it. */
+static int
+signal_pending(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) != 0)
+		return 0;
+	return sigismember(&pending, SIGTERM) == 1 ||
+	    sigismember(&pending, SIGINT) == 1 ||
+	    sigismember(&pending, SIGHUP) == 1 ||
+	    sigismember(&pending, SIGALRM) == 1;
+}
+
 int
 nm_signals_install(const char **cause)
 {
@@ -137,6 +153,16 @@ nm_signals_install(const char **cause)
 		return -1;
 	}
 	waiting = 1;
+	/* Stopped before the check started: the thread's sigwait() takes
+	 * that signal and ends the process with the generic line. Main
+	 * waits for it rather than race it to a quick result (help, a
+	 * usage error) the signal's sender did not ask for. */
+	if (signal_pending()) {
+		(void)pthread_join(waiter, NULL);
+		waiting = 0;
+		*cause = "the thread that handles signals ended";
+		return -1;
+	}
 	return 0;
 }
 
