@@ -20,8 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import (LABEL, PLUGIN, PLUGIN_EXPLICIT, STATES, _clean_env,
-                      assert_no_perfdata, assert_perfdata, assert_state)
+from conftest import (LABEL, PLUGIN, PLUGIN_EXPLICIT, REAL_PLUGIN, SECRET,
+                      STATES, _clean_env, assert_no_perfdata,
+                      assert_perfdata, assert_state)
 
 BUILD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(PLUGIN)))
 SHIM = os.path.join(BUILD_DIR, "tests", "shim", "stopshim.so")
@@ -222,10 +223,12 @@ def test_limit_holds_while_the_resolver_blocks(sim, base_args, plugin, shim):
 
 
 # ---- (b) a thousand SIGTERMs at random offsets ------------------------------
-# The offsets count from main's first call (prctl, which the shim reports):
-# before it only the dynamic loader runs, mapping libcurl and its ~30
-# libraries, where no code of the plugin can do anything; a signal there
-# ends the process as it would end any dynamically linked program.
+# The offsets count from the exec of plugins/check_nova_metadata (Popen
+# returns once it has succeeded): the static launcher blocks the signals
+# with its first instructions, so a SIGTERM while the dynamic loader maps
+# libcurl and its ~30 libraries stays pending until the signal thread
+# takes it. The shim reports when main started (prctl, its first call),
+# only to count how many signals came before it.
 RUNS = 1000
 MAX_OFFSET = 0.030
 # Fixed, so that a failure can be replayed: NM_SIGNAL_SEED=N picks another.
@@ -233,7 +236,8 @@ SEED = int(os.environ.get("NM_SIGNAL_SEED", "20261130"))
 
 
 def _one_random_run(plugin, args, env, offset):
-    """SIGTERM offset seconds after main started (the shim says when)."""
+    """SIGTERM offset seconds after the exec; returns (whether main had
+    started when it was sent, exit code, stdout)."""
     rfd, wfd = os.pipe()
     env = dict(env, NM_SHIM_NOTIFY_FD=str(wfd))
     try:
@@ -244,24 +248,20 @@ def _one_random_run(plugin, args, env, offset):
     finally:
         os.close(wfd)
     try:
-        ready, _, _ = select.select([rfd], [], [], 20)
-        started = bool(ready) and os.read(rfd, 1) == b"m"
-        if started:
-            time.sleep(offset)
-            p.send_signal(signal.SIGTERM)
+        time.sleep(offset)
+        in_main = bool(select.select([rfd], [], [], 0)[0])
+        p.send_signal(signal.SIGTERM)
         out, _ = p.communicate(timeout=30)
     finally:
         os.close(rfd)
         if p.returncode is None:
             p.kill()
             p.communicate()
-    return started, p.returncode, out.decode("utf-8", "surrogateescape")
+    return in_main, p.returncode, out.decode("utf-8", "surrogateescape")
 
 
-def _verdict(started, rc, out):
+def _verdict(rc, out):
     """None when the run is right, else what was wrong."""
-    if not started:
-        return "main never started"
     try:
         line = status_lines(rc, out)
     except AssertionError as e:
@@ -285,17 +285,119 @@ def test_a_thousand_sigterms_at_random_offsets(sim, base_args, plugin, shim):
             lambda o: _one_random_run(plugin, args, env, o), offsets))
     elapsed = time.monotonic() - start
     bad = []
-    for i, (offset, result) in enumerate(zip(offsets, results)):
-        why = _verdict(*result)
-        if why is not None:
-            bad.append("run %d, SIGTERM %.2f ms after main started: %s" % (
-                i, offset * 1000, why))
-    kinds = {}
-    for _, rc, _ in results:
+    kinds, before_main = {}, 0
+    for i, (offset, (in_main, rc, out)) in enumerate(zip(offsets, results)):
         kinds[rc] = kinds.get(rc, 0) + 1
-    print("%d runs in %.1f s, seed %d, exit codes %r" % (
-        RUNS, elapsed, SEED, kinds))
+        before_main += not in_main
+        why = _verdict(rc, out)
+        if why is not None:
+            bad.append("run %d, SIGTERM %.2f ms after exec (%s main): %s" % (
+                i, offset * 1000, "in" if in_main else "before", why))
+    print("%d runs in %.1f s, seed %d, exit codes %r, %d signals before "
+          "main" % (RUNS, elapsed, SEED, kinds, before_main))
     assert not bad, "%d of %d runs wrong (seed %d):\n%s" % (
         len(bad), RUNS, SEED, "\n".join(bad[:20]))
-    # Both outcomes occurred: the offsets reach into and past the run.
+    # Every outcome occurred: the offsets reach into the dynamic loader,
+    # into the run, and past it.
     assert kinds.get(0) and kinds.get(3), kinds
+    assert before_main, "no SIGTERM came before main: %r" % kinds
+
+
+# ---- (c) the launcher -------------------------------------------------------
+def _launcher_built(plugin):
+    if REAL_PLUGIN == plugin:
+        pytest.skip("built without the launcher (configure "
+                    "--disable-launcher, or not x86_64/aarch64)")
+
+
+def _block_and_send(signum):
+    """A preexec_fn: the child blocks signum and sends it to itself, so
+    that it is pending at the exec, as if it came at the launcher's or
+    the loader's first instruction."""
+    def preexec():
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signum})
+        os.kill(os.getpid(), signum)
+    return preexec
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT", "SIGHUP"])
+@pytest.mark.parametrize("which", ["launcher", "real"])
+def test_signal_pending_at_exec(sim, base_args, plugin, which, signame):
+    # Against a healthy simulator: without the signal the run is OK, so
+    # an OK here would be a signal lost.
+    exe = plugin if which == "launcher" else REAL_PLUGIN
+    p = subprocess.run([exe] + [str(a) for a in base_args + ["-t", "20"]],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=_clean_env(),
+                       preexec_fn=_block_and_send(getattr(signal, signame)),
+                       timeout=30)
+    out = p.stdout.decode("utf-8", "surrogateescape")
+    assert_interrupted(p.returncode, out)
+    # Stopped before the check started: the generic line.
+    assert out == LABEL + " UNKNOWN - interrupted by a signal before the " \
+        "check finished\n", out
+
+
+def test_signal_pending_at_exec_of_help(plugin):
+    # --help would print at once; the pending signal comes first.
+    p = subprocess.run([plugin, "--help"], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=_clean_env(),
+                       preexec_fn=_block_and_send(signal.SIGTERM),
+                       timeout=30)
+    assert_interrupted(p.returncode, p.stdout.decode())
+
+
+def test_launcher_passes_argv_and_environment(sim, base_args, plugin, shim,
+                                              secret_file):
+    # argv[0] as given (not the real plugin's path), every argument, and
+    # the environment: the secret comes from it here.
+    _launcher_built(plugin)
+    args = [str(a) for a in base_args
+            if str(a) not in ("--secret-file", str(secret_file))]
+    argv = ["nagios-said-this"] + args + ["-t", "20"]
+    env = shim_env(shim, stop="getopt_long")
+    env["NOVA_METADATA_SECRET"] = SECRET
+    p = subprocess.Popen(argv, executable=plugin, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=env)
+    try:
+        reached = _wait_stopped(p)
+        if reached:
+            with open("/proc/%d/cmdline" % p.pid, "rb") as f:
+                cmdline = f.read()
+            # (readable only by root: the plugin is not dumpable)
+            exe = os.readlink("/proc/%d/exe" % p.pid) \
+                if os.geteuid() == 0 else None
+            os.kill(p.pid, signal.SIGCONT)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.returncode is None:
+            p.kill()
+            p.communicate()
+    assert reached, "never reached main: %r" % (p.returncode,)
+    assert cmdline.split(b"\0")[:-1] == [a.encode() for a in argv]
+    if exe is not None:
+        assert os.path.samefile(exe, REAL_PLUGIN), exe
+    out = out.decode("utf-8", "surrogateescape")
+    rc = p.returncode
+    status_lines(rc, out)
+    assert_state(rc, out, "OK", r"HTTP 200, 2/2 keys")
+
+
+def test_launcher_without_the_real_plugin(plugin):
+    # A launcher built to run a plugin that is not there (tests/shim):
+    # one UNKNOWN line naming the path and the error, exit 3.
+    _launcher_built(plugin)
+    missing = os.path.join(BUILD_DIR, "tests", "shim", "launcher_missing")
+    assert os.path.isfile(missing), "%s is not built (make check)" % missing
+    p = subprocess.run([missing, "-H", "127.0.0.1"],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=_clean_env(), timeout=30)
+    out = p.stdout.decode("utf-8", "surrogateescape")
+    line = status_lines(p.returncode, out)
+    assert_state(p.returncode, out, "UNKNOWN",
+                 r"cannot run the plugin /\S*/tests/shim/no-such-plugin: "
+                 r"No such file or directory \(errno 2\)$")
+    assert out.count("\n") == 1 and p.stderr == b"", (out, p.stderr)
+    assert_no_perfdata(line)
