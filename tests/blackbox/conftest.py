@@ -6,6 +6,7 @@ Environment (exported by `make check`):
     ENABLE_SANITIZERS   "yes" when built with ASan/UBSan: no valgrind test
 """
 
+import filecmp
 import os
 import re
 import socket
@@ -54,6 +55,10 @@ def _real_plugin_path():
 
 
 REAL_PLUGIN = _real_plugin_path()
+# Whether PLUGIN is the launcher (not a copy of the real plugin, as a
+# build without it makes).
+HAS_LAUNCHER = REAL_PLUGIN != PLUGIN and os.path.isfile(PLUGIN) and \
+    not filecmp.cmp(PLUGIN, REAL_PLUGIN, shallow=False)
 
 
 def _clean_env(extra=None):

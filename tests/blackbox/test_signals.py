@@ -21,8 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import (LABEL, PLUGIN, PLUGIN_EXPLICIT, REAL_PLUGIN, SECRET,
-                      STATES, _clean_env, assert_no_perfdata,
+from conftest import (HAS_LAUNCHER, LABEL, PLUGIN, PLUGIN_EXPLICIT,
+                      REAL_PLUGIN, SECRET, STATES, _clean_env,
+                      assert_no_perfdata,
                       assert_perfdata, assert_state)
 
 BUILD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(PLUGIN)))
@@ -319,7 +320,7 @@ def test_a_thousand_sigterms_at_random_offsets(sim, base_args, plugin, shim):
             bad.append("run %d, SIGTERM %.2f ms after exec (%s main): %s" % (
                 i, offset * 1000, "in" if in_main else "before", why))
     print("%d runs in %.1f s, seed %d, exit codes %r, %d signals before "
-          "main, %d ended in the kernel's exec" % (
+          "main, %d ended before the signals were blocked" % (
               RUNS, elapsed, SEED, kinds, before_main, in_exec))
     assert not bad, "%d of %d runs wrong (seed %d):\n%s" % (
         len(bad), RUNS, SEED, "\n".join(bad[:20]))
@@ -327,16 +328,17 @@ def test_a_thousand_sigterms_at_random_offsets(sim, base_args, plugin, shim):
     # into the run, and past it.
     assert kinds.get(0) and kinds.get(3), kinds
     assert before_main, "no SIGTERM came before main: %r" % kinds
-    # That window is a scheduling slice at most: without the launcher,
-    # the dynamic loader's milliseconds kill 15-30 % of these runs.
-    assert in_exec <= RUNS // 20, \
+    # With the launcher, that window is a scheduling slice at most;
+    # without it (other architectures, --disable-launcher), the dynamic
+    # loader's milliseconds kill 15-30 % of these runs, as README says.
+    assert in_exec <= RUNS // 20 or not HAS_LAUNCHER, \
         "%d of %d runs ended before the signals were blocked" % (in_exec,
                                                                 RUNS)
 
 
 # ---- (c) the launcher -------------------------------------------------------
 def _launcher_built(plugin):
-    if REAL_PLUGIN == plugin:
+    if not HAS_LAUNCHER:
         pytest.skip("built without the launcher (configure "
                     "--disable-launcher, or not x86_64/aarch64)")
 
