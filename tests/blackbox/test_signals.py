@@ -79,19 +79,25 @@ def _wait_stopped(p, limit=20.0):
 
 
 def run_stopped(plugin, shim, args, stop, match=None, signals=("SIGTERM",),
-                wait=0.0, env=None):
-    """Runs the plugin until it stops at stop, sends signals, waits wait
-    seconds, lets it go on; returns (rc, stdout)."""
+                wait=0.0, env=None, at_stop=None, argv0=None, environ=None):
+    """Runs the plugin (with argv0 as its argv[0], environ added to its
+    environment) until it stops at stop, calls at_stop(pid), sends
+    signals, waits wait seconds, lets it go on; returns (rc, stdout)."""
     settings = {"stop": stop}
     if match is not None:
         settings["match"] = match
     settings.update(env or {})
-    p = subprocess.Popen([plugin] + [str(a) for a in args],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, env=shim_env(shim, **settings))
+    penv = shim_env(shim, **settings)
+    penv.update(environ or {})
+    p = subprocess.Popen([argv0 or plugin] + [str(a) for a in args],
+                         executable=plugin, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=penv)
     try:
         reached = _wait_stopped(p)
         if reached:
+            if at_stop is not None:
+                at_stop(p.pid)
             for name in signals:
                 os.kill(p.pid, getattr(signal, name))
             time.sleep(wait)
@@ -432,32 +438,22 @@ def test_launcher_passes_argv_and_environment(sim, base_args, plugin, shim,
     _launcher_built(plugin)
     args = [str(a) for a in base_args
             if str(a) not in ("--secret-file", str(secret_file))]
-    argv = ["nagios-said-this"] + args + ["-t", "20"]
-    env = shim_env(shim, stop="getopt_long")
-    env["NOVA_METADATA_SECRET"] = SECRET
-    p = subprocess.Popen(argv, executable=plugin, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         env=env)
-    try:
-        reached = _wait_stopped(p)
-        if reached:
-            with open("/proc/%d/cmdline" % p.pid, "rb") as f:
-                cmdline = f.read()
-            # (readable only by root: the plugin is not dumpable)
-            exe = os.readlink("/proc/%d/exe" % p.pid) \
-                if os.geteuid() == 0 else None
-            os.kill(p.pid, signal.SIGCONT)
-        out, err = p.communicate(timeout=30)
-    finally:
-        if p.returncode is None:
-            p.kill()
-            p.communicate()
-    assert reached, "never reached main: %r" % (p.returncode,)
-    assert cmdline.split(b"\0")[:-1] == [a.encode() for a in argv]
-    if exe is not None:
-        assert os.path.samefile(exe, REAL_PLUGIN), exe
-    out = out.decode("utf-8", "surrogateescape")
-    rc = p.returncode
+    args += ["-t", "20"]
+    seen = {}
+
+    def look(pid):
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            seen["cmdline"] = f.read()
+        # (readable only by root: the plugin is not dumpable)
+        if os.geteuid() == 0:
+            seen["exe"] = os.readlink("/proc/%d/exe" % pid)
+    rc, out = run_stopped(plugin, shim, args, "getopt_long", signals=(),
+                          at_stop=look, argv0="nagios-said-this",
+                          environ={"NOVA_METADATA_SECRET": SECRET})
+    assert seen["cmdline"].split(b"\0")[:-1] == \
+        [a.encode() for a in ["nagios-said-this"] + args]
+    if "exe" in seen:
+        assert os.path.samefile(seen["exe"], REAL_PLUGIN), seen
     status_lines(rc, out)
     assert_state(rc, out, "OK", r"HTTP 200, 2/2 keys")
 
