@@ -53,7 +53,9 @@ handled_signals(sigset_t *set)
 /* Before main's first instruction, and before the constructors of the
  * shared libraries (about 0.4 ms of libcurl's and its dependencies'):
  * main must call nm_harden first, and a signal meanwhile would kill the
- * process silently. Only the dynamic loader runs earlier. The
+ * process silently. Only the dynamic loader runs earlier; the static
+ * launcher (plugins/launcher.c) that runs the installed plugin has
+ * blocked them before it, and this is for the plugin run directly. The
  * executable's .preinit_array runs first of all initialisers. */
 static void
 block_before_main(int argc, char **argv, char **envp)
@@ -124,14 +126,18 @@ wait_for_signal(void *unused)
 static int
 signal_pending(void)
 {
-	sigset_t pending;
+	sigset_t pending, handled;
+	int sig;
 
+	handled_signals(&handled);
 	if (sigpending(&pending) != 0)
 		return 0;
-	return sigismember(&pending, SIGTERM) == 1 ||
-	    sigismember(&pending, SIGINT) == 1 ||
-	    sigismember(&pending, SIGHUP) == 1 ||
-	    sigismember(&pending, SIGALRM) == 1;
+	/* The four are among the standard signals, 1 to 31. */
+	for (sig = 1; sig < 32; sig++)
+		if (sigismember(&handled, sig) == 1 &&
+		    sigismember(&pending, sig) == 1)
+			return 1;
+	return 0;
 }
 
 int
