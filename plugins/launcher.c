@@ -126,8 +126,8 @@ exec_failed(unsigned long code)
 			break;
 		done += (unsigned long)n;
 	}
-	for (;;)
-		(void)nm_syscall(__NR_exit_group, 3, 0, 0, 0);
+	(void)nm_syscall(__NR_exit_group, 3, 0, 0, 0);
+	__builtin_unreachable();	/* exit_group does not return */
 }
 
 /* sp: the initial stack, argc then argv's pointers, a NULL, envp's. */
