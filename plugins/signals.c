@@ -53,7 +53,9 @@ handled_signals(sigset_t *set)
 /* Before main's first instruction, and before the constructors of the
  * shared libraries (about 0.4 ms of libcurl's and its dependencies'):
  * main must call nm_harden first, and a signal meanwhile would kill the
- * process silently. Only the dynamic loader runs earlier. The
+ * process silently. Only the dynamic loader runs earlier; the static
+ * launcher (plugins/launcher.c) that runs the installed plugin has
+ * blocked them before it, and this is for the plugin run directly. The
  * executable's .preinit_array runs first of all initialisers. */
 static void
 block_before_main(int argc, char **argv, char **envp)
@@ -118,6 +120,26 @@ wait_for_signal(void *unused)
 	_exit(code);
 }
 
+/* Whether one of the signals came before the waiting thread existed:
+ * in the static launcher (plugins/launcher.c), which blocks them with
+ * its first instructions, or in the dynamic loader after it. */
+static int
+signal_pending(void)
+{
+	sigset_t pending, handled;
+	int sig;
+
+	handled_signals(&handled);
+	if (sigpending(&pending) != 0)
+		return 0;
+	/* The four are among the standard signals, 1 to 31. */
+	for (sig = 1; sig < 32; sig++)
+		if (sigismember(&handled, sig) == 1 &&
+		    sigismember(&pending, sig) == 1)
+			return 1;
+	return 0;
+}
+
 int
 nm_signals_install(const char **cause)
 {
@@ -137,6 +159,16 @@ nm_signals_install(const char **cause)
 		return -1;
 	}
 	waiting = 1;
+	/* Stopped before the check started: the thread's sigwait() takes
+	 * that signal and ends the process with the generic line. Main
+	 * waits for it rather than race it to a quick result (help, a
+	 * usage error) the signal's sender did not ask for. */
+	if (signal_pending()) {
+		(void)pthread_join(waiter, NULL);
+		waiting = 0;
+		*cause = "the thread that handles signals ended";
+		return -1;
+	}
 	return 0;
 }
 

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 import simulator
-from conftest import (INSTANCE, SECRET, TENANT, WRONG_SECRET,
+from conftest import (INSTANCE, REAL_PLUGIN, SECRET, TENANT, WRONG_SECRET,
                       assert_no_perfdata, assert_perfdata, assert_state,
                       assert_unknown_usage, run_plugin)
 
@@ -263,7 +263,8 @@ def test_valgrind_nova_conf(plugin, sim, conf):
     rc, out, err, _ = run_plugin(
         _args(sim, "--nova-conf", path, "--nova-conf", path, "-vvv"),
         prefix=("valgrind", "-q", "--leak-check=full", "--error-exitcode=99",
-                "--errors-for-leak-kinds=definite"), timeout=120)
+                "--errors-for-leak-kinds=definite"), timeout=120,
+        plugin=REAL_PLUGIN)
     assert rc == 0, err
     _ok(rc, out)
 

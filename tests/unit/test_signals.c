@@ -193,6 +193,43 @@ end_without_signal(void)
 }
 
 
+/* A SIGTERM that came before the module was installed (while the
+ * launcher or the dynamic loader ran, the signal already blocked):
+ * install hands it to the thread, which prints the generic line, and
+ * never returns to let main print a result of its own. */
+static void
+pending_before_install(void **state)
+{
+	static const char mine[] = "NOVA METADATA OK - mine\n";
+	const char *cause = NULL;
+	struct child c;
+	sigset_t set;
+	int fds[2];
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		(void)close(fds[0]);
+		(void)sigemptyset(&set);
+		(void)sigaddset(&set, SIGTERM);
+		must(dup2(fds[1], STDOUT_FILENO) >= 0 &&
+		    sigprocmask(SIG_BLOCK, &set, NULL) == 0 &&
+		    kill(getpid(), SIGTERM) == 0, 98);
+		(void)nm_signals_install(&cause);
+		nm_signals_claim();
+		must(write(STDOUT_FILENO, mine, sizeof(mine) - 1) ==
+		    (ssize_t)sizeof(mine) - 1, 97);
+		_exit(0);
+	}
+	(void)close(fds[1]);
+	collect(fds[0], pid, &c);
+	assert_int_equal(c.code, 3);
+	assert_string_equal(c.out, GENERIC);
+}
+
 #define CASE(name, body, code, out) \
 	{ name, run_case, NULL, NULL, \
 	    (void *)&(const struct signal_case){ body, code, out } }
@@ -212,6 +249,7 @@ main(void)
 		CASE("claimed_output_is_kept", claim_then_signals, 0,
 		    "NOVA METADATA OK - mine\n"),
 		CASE("end_without_a_signal", end_without_signal, 0, ""),
+		cmocka_unit_test(pending_before_install),
 	};
 
 	return cmocka_run_group_tests_name("signals", tests, NULL, NULL);
