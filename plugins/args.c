@@ -996,6 +996,13 @@ check_complete(nm_config *cfg, nm_error *err)
 	if (cfg->tenant == NULL && cfg->agent_and_nova)
 		return fail(err, "-T/--tenant is required to check Nova "
 		    "directly beside the agent (a secret source is given)");
+	/* Nova is asked beside the agent only with a secret: an -H that
+	 * would go unused says the operator expected otherwise. */
+	if (cfg->agent_socket != NULL && !cfg->agent_and_nova &&
+	    cfg->host_count > 0)
+		return fail(err, "-H with --agent-socket checks Nova directly "
+		    "beside the agent, which needs a secret source "
+		    "(--secret-file, --nova-conf or %s)", NM_SECRET_ENV);
 	if (cfg->tenant == NULL && cfg->agent_socket == NULL &&
 	    !cfg->instance_view)
 		return fail(err, "-T/--tenant is required: the canary's "

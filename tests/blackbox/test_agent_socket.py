@@ -178,6 +178,13 @@ def test_secret_source_means_nova_too(plugin, agent, tmp_path):
      r"--agent-socket: a socket path is 1..107 bytes"),
     (["--agent-socket", "--forwarded-for", "192.0.2", "--network-id",
       NETWORK], r"--forwarded-for: not an IPv4 or IPv6 address"),
+    (["--agent-socket", "--forwarded-for", IP, "--network-id", NETWORK,
+      "-H", "192.0.2.21"],
+     r"-H with --agent-socket checks Nova directly beside the agent, "
+     r"which needs a secret source"),
+    (["--agent-socket", "--forwarded-for", IP, "--network-id", NETWORK,
+      "--instance-view"],
+     r"--instance-view and --agent-socket exclude each other"),
 ])
 def test_usage(plugin, args, words):
     rc, out, _, _ = run_plugin(["-i", INSTANCE] + args)

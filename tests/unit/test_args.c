@@ -455,6 +455,12 @@ test_agent_socket(void **state)
 	    "--network-id", NET, NULL), NM_ARGS_ERROR);
 	assert_non_null(strstr(err.cause, "exclude each other"));
 	nm_error_clear(&err);
+	/* -H beside the agent alone would go unused */
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "--agent-socket",
+	    "--forwarded-for", "10.0.0.5", "--router-id", NET, "-H",
+	    "192.0.2.21", NULL), NM_ARGS_ERROR);
+	assert_non_null(strstr(err.cause, "-H with --agent-socket"));
+	nm_error_clear(&err);
 	/* without the agent -T stays required */
 	assert_int_equal(parse(&cfg, &err, "-i", UUID, NULL),
 	    NM_ARGS_ERROR);
