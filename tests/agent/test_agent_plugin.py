@@ -10,7 +10,6 @@ import re
 import shutil
 import stat
 import subprocess
-import tempfile
 
 import pytest
 
@@ -216,21 +215,15 @@ def test_socket_refusing(plugin, tmp_path):
 
 
 @pytest.fixture
-def unprivileged_copy(plugin_path):
-    """The plugin where `nobody` may run it, and the command to do so."""
+def unprivileged_copy(foreign_plugin_dir):
+    """The command to run the plugin as `nobody`."""
     if os.geteuid() != 0:
         pytest.fail("the EACCES case needs root to run as nobody")
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         pytest.fail("setpriv not found (util-linux)")
-    d = tempfile.mkdtemp(prefix="nm-nobody-")
-    os.chmod(d, 0o755)
-    copy = os.path.join(d, "check_nova_metadata")
-    shutil.copy(plugin_path, copy)
-    os.chmod(copy, 0o755)
-    yield [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-           copy]
-    shutil.rmtree(d, ignore_errors=True)
+    return [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+            os.path.join(foreign_plugin_dir, "check_nova_metadata")]
 
 
 def test_socket_not_accessible(ml2, unprivileged_copy):

@@ -59,11 +59,12 @@ def _host(name, network, socket):
 
 
 @pytest.fixture(scope="module")
-def cluster(icinga2_cluster, plugin_path, open_agent):
+def cluster(icinga2_cluster, foreign_plugin_dir, open_agent):
     # The contrib files as they are: the CheckCommand and templates on
-    # both nodes, the examples' apply rules and the hosts on the master.
+    # both nodes, the examples' apply rules and the hosts on the master;
+    # the plugin where the endpoint's account may run it.
     commands = ("include <plugins>\nconst PluginContribDir = \"%s\"\n"
-                % os.path.dirname(plugin_path)) + _read("nova-metadata.conf")
+                % foreign_plugin_dir) + _read("nova-metadata.conf")
     services = (_read("nova-metadata-services.conf")
                 + _host("network-node-1", NETWORK, open_agent.socket)
                 + _host("network-node-2", NET_TWO_PORTS, open_agent.socket))
