@@ -5,6 +5,7 @@ can read, and the secret never printed, whatever goes wrong."""
 import os
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -136,16 +137,30 @@ def test_unreadable_directory(plugin, sim, tmp_path):
 
 def test_unreadable_when_not_root(plugin, sim, conf):
     # Root reads mode-000 files, so as root the plugin runs as nobody.
-    prefix = ()
+    prefix, plugin_copy, where = (), None, None
     if os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
         if setpriv is None:
             pytest.skip("root reads mode-000 files and setpriv is missing")
         prefix = (setpriv, "--reuid=65534", "--regid=65534",
                   "--clear-groups")
-    path = conf("[neutron]\nmetadata_proxy_shared_secret = x\n", mode=0)
-    rc, out, _, _ = run_plugin(_args(sim, "--nova-conf", path), prefix=prefix)
-    assert_unknown_usage(rc, out, r"Permission denied")
+        # nobody may not enter a build tree under /root: a copy of the
+        # real plugin where it may (the launcher's path would lead back).
+        where = tempfile.mkdtemp(prefix="nm-nobody-")
+        os.chmod(where, 0o755)
+        plugin_copy = os.path.join(where, "check_nova_metadata")
+        shutil.copy(REAL_PLUGIN, plugin_copy)
+        os.chmod(plugin_copy, 0o755)
+    try:
+        path = conf("[neutron]\nmetadata_proxy_shared_secret = x\n",
+                    mode=0)
+        rc, out, _, _ = run_plugin(_args(sim, "--nova-conf", path),
+                                   prefix=prefix, plugin=plugin_copy)
+    finally:
+        if where is not None:
+            shutil.rmtree(where, ignore_errors=True)
+    assert_unknown_usage(rc, out, r"--nova-conf: .*cannot open: "
+                         r"Permission denied")
 
 
 def test_bad_line_never_shows_secret(plugin, sim, conf):
