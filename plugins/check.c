@@ -272,6 +272,17 @@ add_disagreement(mp_check *top, const backend *bs, size_t n, dynbuf *sum)
 	return r;
 }
 
+/* A backend's result c nested under top with state s, its perfdata
+ * labelled with the backend's name. 0 or -1. */
+static int
+nest(mp_check *top, const backend *b, mp_check *c, mp_state s)
+{
+	if (mp_check_prefix_perfdata(c, b->target->name) != 0 ||
+	    mp_check_add_nested(top, s, c, "%s", mp_check_summary(c)) == NULL)
+		return -1;
+	return 0;
+}
+
 /* Each backend nested under the result, the summary naming those not
  * OK, then how many are. */
 static mp_check *
@@ -293,9 +304,7 @@ combine(const nm_config *cfg, backend *bs, size_t n)
 		ok += s == MP_OK;
 		if ((s != MP_OK && dynbuf_printf(&sum, "%s%s", sum.len > 0 ?
 		    "; " : "", mp_check_summary(c)) != DYNBUF_OK) ||
-		    mp_check_prefix_perfdata(c, bs[i].target->name) != 0 ||
-		    mp_check_add_nested(top, s, c, "%s",
-		    mp_check_summary(c)) == NULL)
+		    nest(top, &bs[i], c, s) != 0)
 			goto out;
 	}
 	if (add_disagreement(top, bs, n, &sum) != 0 ||
@@ -382,9 +391,7 @@ combine_hops(const nm_config *cfg, backend *bs, size_t n)
 			    h.status };
 		if ((h.state != MP_OK && dynbuf_printf(&sum, "; %s",
 		    mp_check_summary(c)) != DYNBUF_OK) ||
-		    mp_check_prefix_perfdata(c, bs[i].target->name) != 0 ||
-		    mp_check_add_nested(top, h.state, c, "%s",
-		    mp_check_summary(c)) == NULL)
+		    nest(top, &bs[i], c, h.state) != 0)
 			goto out;
 	}
 	if (nm_agent_diagnosis(cfg, &agent, &nova, lead, sizeof(lead)) != 0)
