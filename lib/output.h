@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include "states.h"
 #include "perfdata.h"
+/* Every text this layer takes is scrubbed as quote.h says; its callers
+ * quote with it. */
+#include "quote.h"
 
 typedef enum {
 	MP_FORMAT_CLASSIC = 0,	/* Nagios: first line, long output, perfdata */
@@ -85,28 +88,5 @@ mp_state mp_check_state(const mp_check *c);
  * without the service label; summary-only carries no perfdata.
  * Returns 0, or -1 on out of memory. */
 int mp_check_format(const mp_check *c, mp_format f, char **out);
-
-/* The one quote length: text from a server or an operator is shown up
- * to this many bytes in a message. */
-#define MP_QUOTE_MAX 100
-
-/* The one quoting helper: 'TEXT' for s[0..n), cut after MP_QUOTE_MAX
- * bytes (never inside a UTF-8 character) with "..." inside the quotes,
- * scrubbed. malloc'd; NULL on out of memory. */
-char *mp_quote(const char *s, size_t n);
-
-/* vasprintf, then mp_scrub: the one way to a scrubbed, malloc'd text
- * (NULL on out of memory). */
-char *mp_vscrubbed(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
-
-/* Scrubs text in place: '|' becomes '/', control characters (and DEL)
- * become ' ', bytes that are not valid UTF-8 become '?'. */
-void mp_scrub(char *text);
-
-/* Length (1..4) of the well-formed UTF-8 sequence at p[0..n), or 0 when
- * it is not one (overlong, surrogate, above U+10FFFF, truncated). Shared
- * by mp_scrub and by parsers that must tell text from binary. */
-size_t mp_utf8_len(const char *p, size_t n);
 
 #endif

@@ -162,7 +162,9 @@ test_mp3_formats(void **state)
 	mp_check_free(c);
 }
 
-/* JSON numbers are as short as they read back exactly. */
+/* JSON numbers read back exactly, and are as short as that allows
+ * within jansson's one "%.*g" precision of at least 15 digits (a
+ * subnormal keeps its 15; exponents as jansson writes them). */
 static void
 test_json_numbers_shortest(void **state)
 {
@@ -175,8 +177,8 @@ test_json_numbers_shortest(void **state)
 		{ 10, "\"value\":10.0," },
 		{ 1.0 / 3, "\"value\":0.3333333333333333," },
 		{ 123456.789, "\"value\":123456.789," },
-		{ 5e-324, "\"value\":5e-324," },
-		{ 1.5e-7, "\"value\":1.5e-07," },
+		{ 5e-324, "\"value\":4.94065645841247e-324," },
+		{ 1.5e-7, "\"value\":1.5e-7," },
 	};
 	size_t i;
 
@@ -201,6 +203,36 @@ test_json_numbers_shortest(void **state)
 		free(out);
 		mp_check_free(c);
 	}
+}
+
+/* A number that needs 17 digits raises the document's precision: every
+ * real still reads back as the very same double. */
+static void
+test_json_numbers_mixed(void **state)
+{
+	const double v[] = { 0.1 + 0.2, 0.012981, 10 };
+	mp_check *c = mp_check_new("L");
+	mp_subcheck *sc = mp_check_add(c, MP_OK, "x");
+	json_t *root, *perf;
+	char *out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		mp_perfdata pd = mp_perfdata_make("t", v[i], 6, "s");
+
+		assert_int_equal(mp_subcheck_add_perfdata(sc, &pd), 0);
+	}
+	out = format(c, MP_FORMAT_TEST_JSON);
+	assert_non_null(root = json_loads(out, 0, NULL));
+	perf = json_object_get(json_array_get(json_object_get(root,
+	    "checks"), 0), "perfdata");
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		assert_true(json_real_value(json_object_get(json_array_get(perf,
+		    i), "value")) == v[i]);
+	json_decref(root);
+	free(out);
+	mp_check_free(c);
 }
 
 static void
@@ -598,6 +630,7 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_mp3_formats),
 		cmocka_unit_test(test_json_numbers_shortest),
+		cmocka_unit_test(test_json_numbers_mixed),
 		cmocka_unit_test(test_json_empty_and_scrubbed),
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_nested),

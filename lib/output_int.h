@@ -1,0 +1,31 @@
+/* The check's tree as its formatters see it (output_text.c,
+ * output_json.c); nothing outside lib/output*.c includes this. */
+#ifndef MP_OUTPUT_INT_H
+#define MP_OUTPUT_INT_H
+
+#include <stddef.h>
+
+#include "output.h"
+#include "perfdata.h"
+#include "states.h"
+
+/* Deeper sub-checks are kept but not written: a runaway caller cannot
+ * make the formatters recurse without end. */
+#define MP_OUTPUT_MAX_NESTING 8
+
+struct mp_subcheck {
+	mp_state state;
+	char *text;
+	mp_perfdata *perf;
+	size_t nperf;
+	mp_check *nested;	/* sub-checks under this one, or NULL */
+};
+
+struct mp_check {
+	char *label;
+	char *summary;		/* NULL: derived from the sub-checks */
+	mp_subcheck **subs;	/* pointers, so handed-out sub-checks stay put */
+	size_t nsubs;
+};
+
+#endif

@@ -1,0 +1,186 @@
+#include "config.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "dynbuf.h"
+#include "output_int.h"
+#include "output_text.h"
+
+/* Output is a few lines; the cap only guards against a runaway caller. */
+#define OUTPUT_CAP (16 * 1024 * 1024)
+/* Enough for any item mp_perfdata_format can produce (label, 17 decimals
+ * of the largest double, two ranges, min and max). */
+#define PERFDATA_BUF 1024
+
+static int
+add_str(dynbuf *b, const char *s)
+{
+	return dynbuf_add(b, s, strlen(s)) == DYNBUF_OK ? 0 : -1;
+}
+
+/* lead, then the items separated by spaces; nothing when no sub-check
+ * has perfdata. */
+static int
+add_perfdata_items(dynbuf *b, const mp_check *c, const char **sep)
+{
+	char item[PERFDATA_BUF];
+	size_t i, j;
+
+	for (i = 0; i < c->nsubs; i++) {
+		for (j = 0; j < c->subs[i]->nperf; j++) {
+			if (mp_perfdata_format(&c->subs[i]->perf[j], item,
+			    sizeof(item)) < 0)
+				return -1;
+			if (add_str(b, *sep) != 0 || add_str(b, item) != 0)
+				return -1;
+			*sep = " ";
+		}
+		/* Nested sub-checks' perfdata follows their parent's. */
+		if (c->subs[i]->nested != NULL &&
+		    add_perfdata_items(b, c->subs[i]->nested, sep) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+add_perfdata_after(dynbuf *b, const mp_check *c, const char *lead)
+{
+	const char *sep = lead;
+
+	return add_perfdata_items(b, c, &sep);
+}
+
+/* " | perf1 perf2", or nothing when no sub-check has perfdata. */
+static int
+add_perfdata(dynbuf *b, const mp_check *c)
+{
+	return add_perfdata_after(b, c, " | ");
+}
+
+/* How a format writes its sub-checks: each line is lead, indent once
+ * per level of nesting, before, the state, between, the text, after. */
+typedef struct {
+	const char *lead, *indent, *before, *between, *after;
+} sub_style;
+
+static int
+add_subchecks_at(dynbuf *b, const mp_check *c, const sub_style *st,
+    int depth)
+{
+	size_t i;
+	int d;
+
+	for (i = 0; i < c->nsubs; i++) {
+		if (add_str(b, st->lead) != 0)
+			return -1;
+		for (d = 0; d < depth; d++) {
+			if (add_str(b, st->indent) != 0)
+				return -1;
+		}
+		if (add_str(b, st->before) != 0 ||
+		    add_str(b, mp_state_name(c->subs[i]->state)) != 0 ||
+		    add_str(b, st->between) != 0 ||
+		    add_str(b, c->subs[i]->text) != 0 ||
+		    add_str(b, st->after) != 0)
+			return -1;
+		if (c->subs[i]->nested != NULL && depth < MP_OUTPUT_MAX_NESTING &&
+		    add_subchecks_at(b, c->subs[i]->nested, st, depth + 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One line per sub-check, nested ones indented under their parent. */
+static int
+add_subchecks(dynbuf *b, const mp_check *c, const char *lead,
+    const char *indent, const char *before, const char *between,
+    const char *after)
+{
+	sub_style st = { lead, indent, before, between, after };
+
+	return add_subchecks_at(b, c, &st, 0);
+}
+
+/* "STATE: summary", how monitoring-plugins 3.x's formats begin. */
+static int
+add_state_summary(dynbuf *b, const mp_check *c)
+{
+	return add_str(b, mp_state_name(mp_check_state(c))) != 0 ||
+	    add_str(b, ": ") != 0 || add_str(b, mp_check_summary(c)) != 0 ?
+	    -1 : 0;
+}
+
+static int
+format_summary_only(const mp_check *c, dynbuf *b)
+{
+	return add_state_summary(b, c) != 0 || add_str(b, "\n") != 0 ? -1 : 0;
+}
+
+/* Everything on the one line: the summary, each sub-check, perfdata. */
+static int
+format_one_line(const mp_check *c, dynbuf *b)
+{
+	return add_state_summary(b, c) != 0 ||
+	    add_subchecks(b, c, "", "", " - [", "] ", "") != 0 ||
+	    add_perfdata(b, c) != 0 || add_str(b, "\n") != 0 ? -1 : 0;
+}
+
+/* "[STATE] - summary", a tab-indented "\_[STATE] - text" line per
+ * sub-check, and "|perfdata" right after the last line. */
+static int
+format_icingaweb2(const mp_check *c, dynbuf *b)
+{
+	return add_str(b, "[") != 0 ||
+	    add_str(b, mp_state_name(mp_check_state(c))) != 0 ||
+	    add_str(b, "] - ") != 0 || add_str(b, mp_check_summary(c)) != 0 ||
+	    add_subchecks(b, c, "\n\t", "\t", "\\_[", "] - ", "") != 0 ||
+	    add_perfdata_after(b, c, "|") != 0 || add_str(b, "\n") != 0 ?
+	    -1 : 0;
+}
+
+static int
+format_classic(const mp_check *c, dynbuf *b)
+{
+	if (*c->label != '\0' &&
+	    (add_str(b, c->label) != 0 || add_str(b, " ") != 0))
+		return -1;
+	return add_str(b, mp_state_name(mp_check_state(c))) != 0 ||
+	    add_str(b, " - ") != 0 ||
+	    add_str(b, mp_check_summary(c)) != 0 ||
+	    add_perfdata(b, c) != 0 || add_str(b, "\n") != 0 ||
+	    add_subchecks(b, c, "", "    ", "\\_ [", "] ", "\n") != 0 ?
+	    -1 : 0;
+}
+
+int
+mp_check_format_text(const mp_check *c, mp_format f, char **out)
+{
+	dynbuf b;
+	int r = -1;
+
+	*out = NULL;
+	dynbuf_init(&b, OUTPUT_CAP);
+	switch (f) {
+	case MP_FORMAT_ONE_LINE:
+		r = format_one_line(c, &b);
+		break;
+	case MP_FORMAT_ICINGAWEB2:
+		r = format_icingaweb2(c, &b);
+		break;
+	case MP_FORMAT_SUMMARY_ONLY:
+		r = format_summary_only(c, &b);
+		break;
+	default:
+		r = format_classic(c, &b);
+		break;
+	}
+	if (r != 0)
+		goto out;
+	*out = b.data;
+	dynbuf_init(&b, OUTPUT_CAP);	/* ownership moved to *out */
+ out:
+	dynbuf_free(&b);
+	return r;
+}
