@@ -6,105 +6,113 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
 #include "numparse.h"
-#include "output.h"
 #include "range.h"
 
 #define MP_NUMBER_MAX_DECIMALS 30
 
+/* Writes the cause of a refusal into why; always MP_RANGE_INVALID. */
+static mp_range_err
+refuse(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static mp_range_err
+refuse(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (why == NULL || whylen == 0)
+		return MP_RANGE_INVALID;
+	va_start(ap, fmt);
+	r = vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	/* A cause cut to fit still names the fault; a failed one is none. */
+	if (r < 0)
+		why[0] = '\0';
+	return MP_RANGE_INVALID;
+}
+
 /* Parses one end point, s[0..n), into *v. The text itself is never
  * quoted: it may be anything, a secret typed into the wrong option
  * included. */
-static int
+static mp_range_err
 parse_point(const char *what, const char *s, size_t n, double *v,
-    nm_error *err)
+    char *why, size_t whylen)
 {
 	char *copy = NULL;
 	np_err e;
-	int r = -1;
+	mp_range_err r = MP_RANGE_NOMEM;
 
-	if ((copy = strndup(s, n)) == NULL) {
-		if (err != NULL)
-			(void)nm_error_nomem(err);
+	if ((copy = strndup(s, n)) == NULL)
 		goto out;
-	}
-	if ((e = np_parse_double(copy, v)) != NP_OK) {
-		nm_error_config(err, "%s %s", what, np_strerror(e));
-		goto out;
-	}
-	r = 0;
+	if ((e = np_parse_double(copy, v)) != NP_OK)
+		r = refuse(why, whylen, "%s %s", what, np_strerror(e));
+	else
+		r = MP_RANGE_OK;
  out:
 	free(copy);
 	return r;
 }
 
 /* Splits "[@][start:]end" at its single ':' and fills r. */
-static int
-parse_parts(const char *p, mp_range *r, nm_error *err)
+static mp_range_err
+parse_parts(const char *p, mp_range *r, char *why, size_t whylen)
 {
 	const char *colon = strchr(p, ':');
+	mp_range_err e;
 
 	if (colon == NULL) {
-		if (*p == '\0' || strcmp(p, "~") == 0) {
-			nm_error_config(err, "the range has no end point");
-			return -1;
-		}
+		if (*p == '\0' || strcmp(p, "~") == 0)
+			return refuse(why, whylen, "the range has no end point");
 		r->start = 0;
 		return parse_point("the range's end", p, strlen(p), &r->end,
-		    err);
+		    why, whylen);
 	}
-	if (strchr(colon + 1, ':') != NULL) {
-		nm_error_config(err, "the range has more than one ':'");
-		return -1;
-	}
-	if (colon == p) {
-		/* The guidelines spell minus infinity "~"; an empty start is
-		 * more likely a typo than a request for 0. */
-		nm_error_config(err, "the range has no start; use '~' for no "
-		    "lower bound");
-		return -1;
-	}
+	if (strchr(colon + 1, ':') != NULL)
+		return refuse(why, whylen, "the range has more than one ':'");
+	/* The guidelines spell minus infinity "~"; an empty start is more
+	 * likely a typo than a request for 0. */
+	if (colon == p)
+		return refuse(why, whylen, "the range has no start; use '~' "
+		    "for no lower bound");
 	if (colon - p == 1 && *p == '~')
 		r->start = -INFINITY;
-	else if (parse_point("the range's start", p, (size_t)(colon - p),
-	    &r->start, err) != 0)
-		return -1;
-	if (colon[1] == '\0')
+	else if ((e = parse_point("the range's start", p,
+	    (size_t)(colon - p), &r->start, why, whylen)) != MP_RANGE_OK)
+		return e;
+	if (colon[1] == '\0') {
 		r->end = INFINITY;
-	else if (parse_point("the range's end", colon + 1, strlen(colon + 1),
-	    &r->end, err) != 0)
-		return -1;
-	return 0;
+		return MP_RANGE_OK;
+	}
+	return parse_point("the range's end", colon + 1, strlen(colon + 1),
+	    &r->end, why, whylen);
 }
 
-int
-mp_range_parse(const char *text, mp_range *out, nm_error *err)
+mp_range_err
+mp_range_parse(const char *text, mp_range *out, char *why, size_t whylen)
 {
 	mp_range r = { 0, INFINITY, false };
 	const char *p = text;
+	mp_range_err e;
 
-	if (err != NULL)
-		nm_error_clear(err);
-	if (text == NULL || *text == '\0') {
-		nm_error_config(err, "range is empty");
-		return -1;
-	}
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
+	if (text == NULL || *text == '\0')
+		return refuse(why, whylen, "range is empty");
 	if (*p == '@') {
 		r.alert_inside = true;
 		p++;
 	}
-	if (parse_parts(p, &r, err) != 0)
-		return -1;
-	if (r.start > r.end) {
-		/* Numbers that parsed are shown: they are what the range
-		 * means, and they are no secret. */
-		nm_error_config(err, "the range's start %g is greater than its "
-		    "end %g", r.start, r.end);
-		return -1;
-	}
+	if ((e = parse_parts(p, &r, why, whylen)) != MP_RANGE_OK)
+		return e;
+	/* Numbers that parsed are shown: they are what the range means, and
+	 * they are no secret. */
+	if (r.start > r.end)
+		return refuse(why, whylen, "the range's start %g is greater "
+		    "than its end %g", r.start, r.end);
 	*out = r;
-	return 0;
+	return MP_RANGE_OK;
 }
 
 bool

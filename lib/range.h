@@ -9,8 +9,8 @@
 #define MP_RANGE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
-#include "error.h"
 #include "states.h"
 
 typedef struct {
@@ -19,10 +19,23 @@ typedef struct {
 	bool alert_inside;	/* "@" given */
 } mp_range;
 
-/* Parses text into *out. Returns 0, or -1 with err (when not NULL)
- * NM_ERR_NOMEM, or NM_ERR_CONFIG with a one-line English cause ("the
- * range's start 20 is greater than its end 10"). */
-int mp_range_parse(const char *text, mp_range *out, nm_error *err);
+/* Why mp_range_parse refused a text; the caller maps it to its own
+ * error. */
+typedef enum {
+	MP_RANGE_OK = 0,
+	MP_RANGE_NOMEM,		/* out of memory */
+	MP_RANGE_INVALID	/* not a range: the cause says why */
+} mp_range_err;
+
+/* Room for every cause mp_range_parse writes. */
+#define MP_RANGE_WHY_MAX 128
+
+/* Parses text into *out, which is left alone on failure. On
+ * MP_RANGE_INVALID, why (when not NULL) holds a one-line English cause
+ * ("the range's start 20 is greater than its end 10"), cut to whylen
+ * bytes; otherwise it is "". The text itself is never quoted in it. */
+mp_range_err mp_range_parse(const char *text, mp_range *out, char *why,
+    size_t whylen);
 
 /* True when value v must raise an alert under range r. */
 bool mp_range_alerts(const mp_range *r, double v);

@@ -461,15 +461,12 @@ static nm_args_result
 set_range(bool *has, mp_range *range, const char *opt, const char *arg,
     nm_error *err)
 {
-	nm_error why = { NM_OK, NULL };
-	nm_args_result r;
+	char why[MP_RANGE_WHY_MAX];
+	mp_range_err e;
 
-	if (mp_range_parse(arg, range, &why) != 0) {
-		r = why.code == NM_ERR_NOMEM ? NM_ARGS_NOMEM :
-		    fail(err, "%s: %s", opt, nm_error_text(&why));
-		nm_error_clear(&why);
-		return r;
-	}
+	if ((e = mp_range_parse(arg, range, why, sizeof(why))) != MP_RANGE_OK)
+		return e == MP_RANGE_NOMEM ? NM_ARGS_NOMEM :
+		    fail(err, "%s: %s", opt, why);
 	if (!seconds_writable(range->start) || !seconds_writable(range->end))
 		return fail(err, "%s: a range end is 10^15 seconds or more, "
 		    "or below 0.000001 (a microsecond) other than 0", opt);

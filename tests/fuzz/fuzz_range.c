@@ -29,7 +29,7 @@ check_roundtrip(const mp_range *r)
 
 	if (mp_range_format(r, text, sizeof(text)) < 0)
 		abort();
-	if (mp_range_parse(text, &again, NULL) != 0 ||
+	if (mp_range_parse(text, &again, NULL, 0) != MP_RANGE_OK ||
 	    again.alert_inside != r->alert_inside ||
 	    !same_point(again.end, r->end) ||
 	    !(same_point(again.start, r->start) ||
@@ -72,12 +72,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_text(data, size);
-	nm_error err = { NM_OK, NULL };
+	char why[MP_RANGE_WHY_MAX];
+	mp_range_err e;
 	mp_range r;
 
 	if (text == NULL)
 		return 0;
-	if (mp_range_parse(text, &r, &err) == 0) {
+	if ((e = mp_range_parse(text, &r, why, sizeof(why))) == MP_RANGE_OK) {
 		check_roundtrip(&r);
 		if (isfinite(r.start))
 			check_number(r.start);
@@ -85,11 +86,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_number(r.end);
 		(void)mp_range_alerts(&r, r.end);
 		check_perfdata(&r, text);
-	} else if (err.code == NM_ERR_NOMEM ? err.cause != NULL :
-	    err.code != NM_ERR_CONFIG || err.cause == NULL ||
-	    strchr(err.cause, '\n') != NULL)
+	} else if (e == MP_RANGE_INVALID ? why[0] == '\0' ||
+	    strchr(why, '\n') != NULL : e != MP_RANGE_NOMEM)
 		abort();
-	nm_error_clear(&err);
 	free(text);
 	return 0;
 }

@@ -43,9 +43,11 @@ time_perf(double v)
 	mp_perfdata pd = mp_perfdata_make("time", v, 6, "s");
 
 	pd.has_warning = true;
-	assert_int_equal(mp_range_parse("1", &pd.warning, NULL), 0);
+	assert_int_equal(mp_range_parse("1", &pd.warning, NULL, 0),
+	    MP_RANGE_OK);
 	pd.has_critical = true;
-	assert_int_equal(mp_range_parse("5", &pd.critical, NULL), 0);
+	assert_int_equal(mp_range_parse("5", &pd.critical, NULL, 0),
+	    MP_RANGE_OK);
 	pd.has_min = true;
 	pd.min = 0;
 	return pd;

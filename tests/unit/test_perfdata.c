@@ -16,7 +16,7 @@ range(const char *text)
 {
 	mp_range r;
 
-	assert_int_equal(mp_range_parse(text, &r, NULL), 0);
+	assert_int_equal(mp_range_parse(text, &r, NULL, 0), MP_RANGE_OK);
 	return r;
 }
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "error.h"
-#include "output.h"
+#include "quote.h"
 
 mp_state
 nm_err_state(nm_err e, mp_state timeout_result)
@@ -61,12 +61,14 @@ nm_err_name(nm_err e)
 nm_err
 nm_error_vset(nm_error *e, nm_err code, const char *fmt, va_list ap)
 {
+	/* NULL when there is no memory for it: nm_error_text then names
+	 * the code, and the code is what decides the state. */
 	char *text = mp_vscrubbed(fmt, ap);
 
 	free(e->cause);
 	e->cause = text;
-	e->code = text != NULL ? code : NM_ERR_NOMEM;
-	return e->code;
+	e->code = code;
+	return code;
 }
 
 nm_err
@@ -105,20 +107,20 @@ nm_error_nomem(nm_error *e)
 nm_err
 nm_error_append(nm_error *e, const char *fmt, ...)
 {
-	char *tail, *old = e->cause;
+	char *tail, *joined = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
 	tail = mp_vscrubbed(fmt, ap);
 	va_end(ap);
-	e->cause = NULL;
-	if (tail == NULL)
-		(void)nm_error_nomem(e);
-	else
-		(void)nm_error_set(e, e->code, "%s%s", old != NULL ? old :
-		    nm_err_name(e->code), tail);
+	/* Without memory for the addition the cause stays: shorter, still
+	 * true. */
+	if (tail != NULL &&
+	    asprintf(&joined, "%s%s", nm_error_text(e), tail) >= 0) {
+		free(e->cause);
+		e->cause = joined;
+	}
 	free(tail);
-	free(old);
 	return e->code;
 }
 

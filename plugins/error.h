@@ -1,8 +1,8 @@
 /* The plugin's one error type: what went wrong, as a value (OpenSSH's
  * SSH_ERR_*, curl's CURLcode), with its cause text beside it. Only
  * nm_err_state() turns an error into a Nagios state. */
-#ifndef MP_ERROR_H
-#define MP_ERROR_H
+#ifndef NM_ERROR_H
+#define NM_ERROR_H
 
 #include <stdarg.h>
 
@@ -45,9 +45,11 @@ mp_state nm_err_state(nm_err e, mp_state timeout_result);
 /* A short English name: "out of memory", "connection refused", ... */
 const char *nm_err_name(nm_err e);
 
-/* Sets e to code with a printf-like cause (scrubbed). Returns e's code,
- * so "return nm_error_set(...)" reports it: code, or NM_ERR_NOMEM (no
- * cause) when the cause cannot be allocated. */
+/* Sets e to code with a printf-like cause (scrubbed). Returns code, so
+ * "return nm_error_set(...)" reports it. When the cause cannot be
+ * allocated the error still stands, its name its text: a failure never
+ * turns into NM_ERR_NOMEM (a CRITICAL into an UNKNOWN) because its
+ * message did not fit. */
 nm_err nm_error_set(nm_error *e, nm_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -59,8 +61,7 @@ nm_err nm_error_vset(nm_error *e, nm_err code, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
 /* nm_error_set(e, NM_ERR_CONFIG, ...) for helpers that return 0 or -1:
- * always -1 (e's code says whether the cause could be kept). e may be
- * NULL, for callers that want only the verdict. */
+ * always -1. e may be NULL, for callers that want only the verdict. */
 int nm_error_config(nm_error *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -68,7 +69,8 @@ int nm_error_config(nm_error *e, const char *fmt, ...)
 nm_err nm_error_nomem(nm_error *e);
 
 /* Appends a printf-like text to e's cause, keeping its code (for "...
- * (from --extra-opts)"). Returns e's code, NM_ERR_NOMEM as above. */
+ * (from --extra-opts)"); when the longer text cannot be allocated the
+ * cause stays as it was. Returns e's code. */
 nm_err nm_error_append(nm_error *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
