@@ -1,17 +1,14 @@
 /* The output layer, in the shape of monitoring-plugins 3.x's lib/output.h:
- * a check is a list of sub-checks; each sub-check has a state (UNKNOWN
- * until set), one line of text and perfdata; the check's state is the
- * worst of its sub-checks'. Formatting returns a string and never prints.
- * All text given to this layer is scrubbed: '|' and control characters
- * never reach the output, so server text cannot forge perfdata or lines. */
+ * a check (output_tree.h) written in one of the formats. Formatting
+ * returns a string and never prints. All text given to this layer is
+ * scrubbed: '|' and control characters never reach the output, so server
+ * text cannot forge perfdata or lines. */
 #ifndef MP_OUTPUT_H
 #define MP_OUTPUT_H
 
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
 #include "states.h"
 #include "perfdata.h"
+#include "output_tree.h"
 /* Every text this layer takes is scrubbed as quote.h says; its callers
  * quote with it. */
 #include "quote.h"
@@ -35,46 +32,6 @@ typedef enum {
  * "summary-only", "mp-test-json". 0 or -1. */
 int mp_format_parse(const char *text, mp_format *out);
 
-typedef struct mp_subcheck mp_subcheck;
-typedef struct mp_check mp_check;
-
-/* NULL on out of memory. label is the service label, e.g. "NOVA METADATA". */
-mp_check *mp_check_new(const char *label);
-void mp_check_free(mp_check *c);
-
-/* The summary after "LABEL STATE - " on the first line. printf-like; the
- * result is scrubbed. Returns 0, or -1 on out of memory. When no summary
- * is set, the formatter uses the text of the worst sub-check. */
-int mp_check_set_summary(mp_check *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Appends a sub-check with the given state and scrubbed printf-like text.
- * Returns the sub-check (owned by c) or NULL on out of memory. */
-mp_subcheck *mp_check_add(mp_check *c, mp_state s, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* The summary as the first line shows it (set, or derived). */
-const char *mp_check_summary(const mp_check *c);
-
-/* Appends a sub-check with state s and text under which nested's
- * sub-checks are nested (as monitoring-plugins 3.x nests them: indented
- * in the long output, "checks" in JSON, their perfdata after their
- * parent's). Takes nested, also on failure. NULL on out of memory. */
-mp_subcheck *mp_check_add_nested(mp_check *c, mp_state s, mp_check *nested,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* Puts "prefix " before every perfdata label of c, nested ones too, so
- * that the labels of several targets stay unique. 0, or -1 when a label
- * would not fit. */
-int mp_check_prefix_perfdata(mp_check *c, const char *prefix);
-
-/* Attaches a perfdata item (copied) to a sub-check; perfdata of all
- * sub-checks appears on the first line in the order added. 0 or -1. */
-int mp_subcheck_add_perfdata(mp_subcheck *sc, const mp_perfdata *pd);
-
-/* Worst state of all sub-checks; UNKNOWN when there are none. */
-mp_state mp_check_state(const mp_check *c);
-
 /* The whole output, newline-terminated, malloc'd into *out.
  * Classic:
  *   LABEL STATE - summary | perf1 perf2
@@ -82,8 +39,10 @@ mp_state mp_check_state(const mp_check *c);
  *   ...
  * Test JSON: {"state":"OK","summary":"...","checks":[{"state":"OK",
  *   "output":"...","perfdata":[{"label":"time","value":0.012,"uom":"s",
- *   "warn":"1","crit":"5","min":0}]}]}, numbers as short as they read
- *   back exactly (0.012981, never 0.012980999999999999).
+ *   "warn":"1","crit":"5","min":0.0}]}]}, written by jansson; every
+ *   number reads back exactly, in 15 significant digits or as few as
+ *   that takes (0.012981, not 0.012980999999999999), up to 17 in a
+ *   document with a number that needs them.
  * The others as monitoring-plugins 3.x's lib/output.c writes them,
  * without the service label; summary-only carries no perfdata.
  * Returns 0, or -1 on out of memory. */

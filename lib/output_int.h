@@ -1,11 +1,11 @@
-/* The check's tree as its formatters see it (output_text.c,
- * output_json.c); nothing outside lib/output*.c includes this. */
+/* The check's tree as its own code and its formatters see it
+ * (output_tree.c, output_text.c, output_json.c); nothing else includes
+ * this. Struct tags only, so that it needs no output header. */
 #ifndef MP_OUTPUT_INT_H
 #define MP_OUTPUT_INT_H
 
 #include <stddef.h>
 
-#include "output.h"
 #include "perfdata.h"
 #include "states.h"
 
@@ -18,13 +18,13 @@ struct mp_subcheck {
 	char *text;
 	mp_perfdata *perf;
 	size_t nperf;
-	mp_check *nested;	/* sub-checks under this one, or NULL */
+	struct mp_check *nested;	/* sub-checks under this one, or NULL */
 };
 
 struct mp_check {
 	char *label;
 	char *summary;		/* NULL: derived from the sub-checks */
-	mp_subcheck **subs;	/* pointers, so handed-out sub-checks stay put */
+	struct mp_subcheck **subs;	/* pointers, so handed-out sub-checks stay put */
 	size_t nsubs;
 };
 

@@ -10,7 +10,9 @@
 
 #include "output_int.h"
 #include "output_json.h"
+#include "output_tree.h"
 #include "range.h"
+#include "states.h"
 
 /* jansson writes every real of a document with one "%.*g" precision.
  * From 15 significant digits on, a number that reads back with 15 or
@@ -168,7 +170,7 @@ dump_line(const json_t *root, size_t flags, char **out)
 }
 
 int
-mp_check_format_json(const mp_check *c, char **out)
+mp_format_test_json(const mp_check *c, char **out)
 {
 	json_doc doc = { JSON_MIN_PRECISION };
 	json_t *root = NULL, *checks = NULL;

@@ -2,9 +2,10 @@
 #ifndef MP_OUTPUT_JSON_H
 #define MP_OUTPUT_JSON_H
 
-#include "output.h"
+#include "output_tree.h"
 
-/* mp_check_format for MP_FORMAT_TEST_JSON. */
-int mp_check_format_json(const mp_check *c, char **out);
+/* The document, newline-terminated, malloc'd into *out (mp_check_format
+ * in output.h says how it looks). 0, or -1 on out of memory. */
+int mp_format_test_json(const mp_check *c, char **out);
 
 #endif

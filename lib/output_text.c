@@ -6,6 +6,9 @@
 #include "dynbuf.h"
 #include "output_int.h"
 #include "output_text.h"
+#include "output_tree.h"
+#include "perfdata.h"
+#include "states.h"
 
 /* Output is a few lines; the cap only guards against a runaway caller. */
 #define OUTPUT_CAP (16 * 1024 * 1024)
@@ -154,33 +157,44 @@ format_classic(const mp_check *c, dynbuf *b)
 	    -1 : 0;
 }
 
-int
-mp_check_format_text(const mp_check *c, mp_format f, char **out)
+/* Runs one format's writer into a fresh buffer and hands it to *out. */
+static int
+format_with(const mp_check *c, int (*write)(const mp_check *, dynbuf *),
+    char **out)
 {
 	dynbuf b;
-	int r = -1;
+	int r;
 
 	*out = NULL;
 	dynbuf_init(&b, OUTPUT_CAP);
-	switch (f) {
-	case MP_FORMAT_ONE_LINE:
-		r = format_one_line(c, &b);
-		break;
-	case MP_FORMAT_ICINGAWEB2:
-		r = format_icingaweb2(c, &b);
-		break;
-	case MP_FORMAT_SUMMARY_ONLY:
-		r = format_summary_only(c, &b);
-		break;
-	default:
-		r = format_classic(c, &b);
-		break;
+	if ((r = write(c, &b)) == 0) {
+		*out = b.data;
+		dynbuf_init(&b, OUTPUT_CAP);	/* ownership moved to *out */
 	}
-	if (r != 0)
-		goto out;
-	*out = b.data;
-	dynbuf_init(&b, OUTPUT_CAP);	/* ownership moved to *out */
- out:
 	dynbuf_free(&b);
 	return r;
+}
+
+int
+mp_format_classic(const mp_check *c, char **out)
+{
+	return format_with(c, format_classic, out);
+}
+
+int
+mp_format_one_line(const mp_check *c, char **out)
+{
+	return format_with(c, format_one_line, out);
+}
+
+int
+mp_format_icingaweb2(const mp_check *c, char **out)
+{
+	return format_with(c, format_icingaweb2, out);
+}
+
+int
+mp_format_summary_only(const mp_check *c, char **out)
+{
+	return format_with(c, format_summary_only, out);
 }

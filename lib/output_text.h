@@ -1,12 +1,15 @@
-/* The text formats: classic and monitoring-plugins 3.x's one-line,
- * icingaweb2 and summary-only. */
+/* The text formats: classic, and monitoring-plugins 3.x's one-line,
+ * icingaweb2 and summary-only (mp_check_format in output.h says how each
+ * looks). Each writes the whole output, newline-terminated, malloc'd into
+ * *out, and returns 0, or -1 on out of memory. */
 #ifndef MP_OUTPUT_TEXT_H
 #define MP_OUTPUT_TEXT_H
 
-#include "output.h"
+#include "output_tree.h"
 
-/* mp_check_format for every format but MP_FORMAT_TEST_JSON (classic for
- * any value it does not know). */
-int mp_check_format_text(const mp_check *c, mp_format f, char **out);
+int mp_format_classic(const mp_check *c, char **out);
+int mp_format_one_line(const mp_check *c, char **out);
+int mp_format_icingaweb2(const mp_check *c, char **out);
+int mp_format_summary_only(const mp_check *c, char **out);
 
 #endif
