@@ -1,8 +1,8 @@
 /* libFuzzer target: server text through the output layer. The input is
  * split at NUL bytes: the summary, then the texts of up to 8 sub-checks.
  * Classic output must have one line per sub-check after the first and a
- * single '|', the perfdata separator; the test JSON must parse and carry
- * the texts scrubbed. */
+ * single '|', the perfdata separator; the test JSON must parse, carry
+ * the texts scrubbed and its numbers as the very doubles given. */
 #include "config.h"
 
 #include <stddef.h>
@@ -16,6 +16,10 @@
 #include "output.h"
 
 #define MAX_SUBS 8
+/* A time that needs 17 digits to read back, beside one that needs 5: the
+ * document's precision must serve both. */
+#define TIME_A 0.012138
+#define TIME_B (0.1 + 0.2)
 
 static void
 check_classic(const char *out, size_t subs)
@@ -46,9 +50,14 @@ check_json(const char *out, size_t subs)
 	    json_array_size(checks) != subs)
 		abort();
 	for (i = 0; i < subs; i++) {
+		json_t *perf = json_object_get(json_array_get(checks, i),
+		    "perfdata");
+
 		summary = json_string_value(json_object_get(
 		    json_array_get(checks, i), "output"));
-		if (summary == NULL || !fuzz_clean_text(summary))
+		if (summary == NULL || !fuzz_clean_text(summary) ||
+		    json_real_value(json_object_get(json_array_get(perf, 0),
+		    "value")) != (i % 2 == 0 ? TIME_A : TIME_B))
 			abort();
 	}
 	json_decref(root);
@@ -60,11 +69,13 @@ add_subchecks(mp_check *c, const char *p, const char *end)
 {
 	static const mp_state states[] = { MP_OK, MP_WARNING, MP_CRITICAL,
 	    MP_UNKNOWN };
-	mp_perfdata pd = mp_perfdata_make("time", 0.012138, 6, "s");
+	mp_perfdata pd;
 	mp_subcheck *sc;
 	int n = 0;
 
 	for (; p < end && n < MAX_SUBS; p += strlen(p) + 1, n++) {
+		pd = mp_perfdata_make("time", n % 2 == 0 ? TIME_A : TIME_B, 6,
+		    "s");
 		if ((sc = mp_check_add(c, states[n % 4], "%s", p)) == NULL ||
 		    mp_subcheck_add_perfdata(sc, &pd) != 0)
 			return -1;
