@@ -7,11 +7,10 @@
 #include "range.h"
 
 typedef struct {
-	/* Quoted in the output when it needs it. Bounded by construction:
-	 * a backend's name (a host of at most 255 bytes, "[" an address of
-	 * at most 45 "]", ":" a port) before a metric's name of at most 32,
-	 * so a long host never cuts it (that once failed the run as "out of
-	 * memory"). */
+	/* Quoted in the output when it needs it. Room for a prefix naming
+	 * a host and port (a DNS name of at most 255 bytes, or "[" an
+	 * address of at most 45 "]", then ":" a port) before a metric's
+	 * name of at most 32, so that a long host never cuts a label. */
 	char label[384];
 	double value;
 	int decimals;		/* digits after the point: 6 for seconds, 0 for bytes */
