@@ -268,8 +268,8 @@ put_entry(nm_ci_entries *e, const char *name, size_t n, char *resource,
 }
 
 /* One line of a listing, as MetadataMaterializer._parse reads it.
- * 0, NM_CI_TOO_LONG for a name no path could hold, or NM_CI_NOMEM. */
-static nm_ci_err
+ * 0, NM_ERR_MALFORMED for a name no path could hold, or NM_ERR_NOMEM. */
+static nm_err
 parse_field(const char *line, size_t n, nm_ci_entries *dirs,
     nm_ci_entries *leaves)
 {
@@ -283,16 +283,16 @@ parse_field(const char *line, size_t n, nm_ci_entries *dirs,
 	/* Credentials are never materialized. */
 	if (nlen == 0 || (nlen == 20 && memcmp(name, "security-credentials",
 	    20) == 0))
-		return NM_CI_OK;
+		return NM_OK;
 	/* The server's fault, to be told apart from a failed malloc. */
 	if (nlen > PATH_MAX_LEN)
-		return NM_CI_TOO_LONG;
+		return NM_ERR_MALFORMED;
 	if (is_dir) {
 		if (find_entry(dirs, name, nlen) != NULL)
-			return NM_CI_OK;
+			return NM_OK;
 		res = quote(name, nlen, "/");
 		return res == NULL || put_entry(dirs, name, nlen, res, true) != 0 ?
-		    NM_CI_NOMEM : NM_CI_OK;
+		    NM_ERR_NOMEM : NM_OK;
 	}
 	eq = memchr(name, '=', nlen);
 	if (eq != NULL && int_ident(name, (size_t)(eq - name), ident,
@@ -304,32 +304,32 @@ parse_field(const char *line, size_t n, nm_ci_entries *dirs,
 	} else
 		res = quote(name, nlen, "");
 	return res == NULL || put_entry(leaves, name, nlen, res, false) != 0 ?
-	    NM_CI_NOMEM : NM_CI_OK;
+	    NM_ERR_NOMEM : NM_OK;
 }
 
-nm_ci_err
+nm_err
 nm_ci_entries_parse(const char *body, size_t len, nm_ci_entries *out)
 {
 	nm_ci_entries dirs = { 0 }, leaves = { 0 };
 	const char *p, *end, *line;
-	nm_ci_err r = NM_CI_NOMEM;
+	nm_err r = NM_ERR_NOMEM;
 	nm_ci_entry *all;
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	if (body == NULL)
-		return NM_CI_OK;
+		return NM_OK;
 	p = body;
 	end = body + len;
 	if (!is_utf8(body, len))
-		return NM_CI_NOT_TEXT;
+		return NM_ERR_NOT_TEXT;
 	while (next_line(&p, end, &line, &n)) {
 		if (n > 0 && (r = parse_field(line, n, &dirs, &leaves)) !=
-		    NM_CI_OK)
+		    NM_OK)
 			goto out;
 	}
 	/* Directories are materialized before leaves. */
-	r = NM_CI_NOMEM;
+	r = NM_ERR_NOMEM;
 	all = reallocarray(dirs.v, dirs.count + leaves.count + 1,
 	    sizeof(*all));
 	if (all == NULL)
@@ -343,7 +343,7 @@ nm_ci_entries_parse(const char *body, size_t len, nm_ci_entries *out)
 	free(leaves.v);
 	memset(&dirs, 0, sizeof(dirs));
 	memset(&leaves, 0, sizeof(leaves));
-	r = NM_CI_OK;
+	r = NM_OK;
  out:
 	nm_ci_entries_free(&dirs);
 	nm_ci_entries_free(&leaves);
@@ -611,7 +611,7 @@ truthy(const json_t *v)
 	}
 }
 
-nm_ci_err
+nm_err
 nm_ci_contents_list(const json_t *md, nm_ci_contents *out)
 {
 	const json_t *net = json_object_get(md, "network_config");
@@ -621,9 +621,9 @@ nm_ci_contents_list(const json_t *md, nm_ci_contents *out)
 	if ((r = list_files(md, out)) == 0 && net != NULL && truthy(net))
 		r = add_pointer(out, net, strdup("network_config"), true);
 	if (r >= 0)
-		return NM_CI_OK;
+		return NM_OK;
 	nm_ci_contents_free(out);
-	return NM_CI_NOMEM;
+	return NM_ERR_NOMEM;
 }
 
 size_t

@@ -127,7 +127,7 @@ ci_served(ci_state *cs, int i, const char *path)
 		    docs[i].name, run->resp.body.len);
 	switch (nm_os_parse(run->resp.body.data, run->resp.body.len,
 	    NM_OS_ROOT_ANY, &doc, why, sizeof(why))) {
-	case NM_OS_OK:
+	case NM_OK:
 		json_decref(doc);
 		if (nm_run_add_result(run, MP_OK, "%s: HTTP 200, %zu bytes "
 		    "of JSON", docs[i].name, run->resp.body.len) != 0)
@@ -135,7 +135,7 @@ ci_served(ci_state *cs, int i, const char *path)
 		/* --vendordata-target: this request, not one more. */
 		return i == DOC_VENDOR2 && run->cfg->vd_target_count > 0 ?
 		    nm_vd_record(run) : 0;
-	case NM_OS_NOMEM:
+	case NM_ERR_NOMEM:
 		return nm_run_nomem(run);
 	default:
 		run->stop = 1;
@@ -251,13 +251,13 @@ crawl_dir(ci_state *cs, const char *path, int depth)
 
 	switch (nm_ci_entries_parse(run->resp.body.data, run->resp.body.len,
 	    &entries)) {
-	case NM_CI_OK:
+	case NM_OK:
 		break;
-	case NM_CI_NOT_TEXT:
+	case NM_ERR_NOT_TEXT:
 		cs->crawl_failed = true;
 		return nm_run_add_result(run, MP_CRITICAL, "EC2 tree: listing "
 		    "%s is not UTF-8 text", path);
-	case NM_CI_TOO_LONG:
+	case NM_ERR_MALFORMED:
 		cs->crawl_failed = true;
 		return nm_run_add_result(run, MP_CRITICAL, "EC2 tree: listing "
 		    "%s has a line over %d bytes", path, NM_CI_PATH_MAX);
@@ -378,7 +378,7 @@ ci_content(ci_state *cs)
 		return nm_run_add_result(run, MP_CRITICAL, "meta_data.json's "
 		    "%s; cloud-init stops with BrokenMetadata", why);
 	}
-	if (nm_ci_contents_list(cs->meta, &list) != NM_CI_OK)
+	if (nm_ci_contents_list(cs->meta, &list) != NM_OK)
 		return nm_run_nomem(run);
 	for (i = 0; i < list.count && !run->stop; i++) {
 		if (content_fetch(cs, &list.v[i]) < 0)

@@ -57,11 +57,11 @@ check_keys(nm_run *run, const nm_listing *listing)
 
 /* A listing that came with 200 but is not one. */
 static int
-listing_rejected(nm_run *run, nm_listing_err e, const char *why)
+listing_rejected(nm_run *run, nm_err e, const char *why)
 {
 	run->stop = 1;
 	/* The parser's cause says "body is not text: ..." itself. */
-	if (e == NM_LISTING_NOT_TEXT)
+	if (e == NM_ERR_NOT_TEXT)
 		return nm_run_add_result(run, MP_CRITICAL, "response %s",
 		    why != NULL ? why : "body is not text");
 	return nm_run_add_result(run, MP_CRITICAL, "response is not a "
@@ -73,7 +73,7 @@ static int
 check_listing(nm_run *run)
 {
 	nm_listing listing = { 0 };
-	nm_listing_err e;
+	nm_err e;
 	nm_error why = { NM_OK, NULL };
 	int r;
 
@@ -94,9 +94,9 @@ check_listing(nm_run *run)
 		return -1;
 	e = nm_listing_parse(run->resp.body.data, run->resp.body.len,
 	    &listing, &why);
-	if (e == NM_LISTING_NOMEM)
+	if (e == NM_ERR_NOMEM)
 		r = nm_run_nomem(run);
-	else if (e != NM_LISTING_OK)
+	else if (e != NM_OK)
 		r = listing_rejected(run, e, why.cause);
 	else
 		r = check_keys(run, &listing);

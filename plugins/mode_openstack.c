@@ -68,8 +68,8 @@ nm_os_record(nm_run *run, const char *version, json_t **kept)
 
 	*kept = NULL;
 	if ((vs = malloc(sizeof(*vs))) == NULL ||
-	    nm_os_validate_keep(run->resp.body.data, run->resp.body.len,
-	    &want, vs, kept) != 0) {
+	    nm_os_validate(run->resp.body.data, run->resp.body.len,
+	    &want, vs, kept) != NM_OK) {
 		r = nm_run_nomem(run);
 		goto out;
 	}
@@ -99,7 +99,7 @@ record_identity(nm_run *run, const json_t *doc)
 	if ((vs = calloc(1, sizeof(*vs))) == NULL)
 		return nm_run_nomem(run);
 	if (nm_os_check_identity(doc, cfg->instance, cfg->tenant, "latest",
-	    vs) != 0)
+	    vs) != NM_OK)
 		r = nm_run_nomem(run);
 	else
 		r = add_verdicts(run, vs);
@@ -120,10 +120,10 @@ nm_os_prove_identity(nm_run *run)
 		return nm_run_status_failure(run, IDENTITY_PATH);
 	switch (nm_os_parse(run->resp.body.data, run->resp.body.len,
 	    NM_OS_ROOT_OBJECT, &doc, why, sizeof(why))) {
-	case NM_OS_OK:
+	case NM_OK:
 		r = record_identity(run, doc);
 		break;
-	case NM_OS_NOMEM:
+	case NM_ERR_NOMEM:
 		r = nm_run_nomem(run);
 		break;
 	default:

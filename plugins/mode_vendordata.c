@@ -46,7 +46,7 @@ nm_vd_record(nm_run *run)
 	if ((vs = calloc(cfg->vd_target_count, sizeof(*vs))) == NULL)
 		return nm_run_nomem(run);
 	if (nm_vd_judge(run->resp.body.data, run->resp.body.len,
-	    cfg->vd_targets, cfg->vd_target_count, vs, &n) != 0) {
+	    cfg->vd_targets, cfg->vd_target_count, vs, &n) != NM_OK) {
 		r = nm_run_nomem(run);
 		goto out;
 	}

@@ -74,7 +74,7 @@ load(const char *body, size_t len, json_error_t *err)
 	return doc;
 }
 
-nm_os_err
+nm_err
 nm_os_parse(const char *body, size_t len, nm_os_root root, json_t **out,
     char *why, size_t whylen)
 {
@@ -88,10 +88,10 @@ nm_os_parse(const char *body, size_t len, nm_os_root root, json_t **out,
 	doc = load(body != NULL ? body : "", len, &err);
 	if (doc == NULL) {
 		if (json_error_code(&err) == json_error_out_of_memory)
-			return NM_OS_NOMEM;
+			return NM_ERR_NOMEM;
 		setf(why, whylen, "not JSON: %s at line %d, column %d (byte "
 		    "%d)", err.text, err.line, err.column, err.position);
-		return NM_OS_MALFORMED;
+		return NM_ERR_MALFORMED;
 	}
 	ok = json_is_object(doc) || (root == NM_OS_ROOT_ANY &&
 	    (json_is_array(doc) || json_is_string(doc)));
@@ -100,10 +100,10 @@ nm_os_parse(const char *body, size_t len, nm_os_root root, json_t **out,
 		    root == NM_OS_ROOT_ANY ? "an object, array or string" :
 		    "an object");
 		json_decref(doc);
-		return NM_OS_WRONG_ROOT;
+		return NM_ERR_MALFORMED;
 	}
 	*out = doc;
-	return NM_OS_OK;
+	return NM_OK;
 }
 
 /* Shortest text that reads back as the same double, as Python's repr
@@ -416,29 +416,22 @@ project_id_optional(const char *version)
 	    strcmp(version, NM_OS_PROJECT_ID_SINCE) < 0;
 }
 
-int
+nm_err
 nm_os_check_identity(const json_t *doc, const char *instance,
     const char *tenant, const char *version, nm_os_verdicts *out)
 {
 	if (check_identity(doc, "uuid", instance, "the canary", false,
 	    out) != 0)
-		return -1;
+		return NM_ERR_NOMEM;
 	/* Through the agent the project is optional: nothing sends it. */
 	if (tenant == NULL)
-		return 0;
+		return NM_OK;
 	return check_identity(doc, "project_id", tenant, "the tenant",
-	    project_id_optional(version), out);
+	    project_id_optional(version), out) != 0 ? NM_ERR_NOMEM : NM_OK;
 }
 
-int
+nm_err
 nm_os_validate(const char *body, size_t len, const nm_os_want *want,
-    nm_os_verdicts *out)
-{
-	return nm_os_validate_keep(body, len, want, out, NULL);
-}
-
-int
-nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
     nm_os_verdicts *out, json_t **kept)
 {
 	json_t *doc = NULL;
@@ -451,19 +444,19 @@ nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
 		*kept = NULL;
 	switch (nm_os_parse(body, len, NM_OS_ROOT_OBJECT, &doc, why,
 	    sizeof(why))) {
-	case NM_OS_NOMEM:
-		return -1;
-	case NM_OS_OK:
+	case NM_ERR_NOMEM:
+		return NM_ERR_NOMEM;
+	case NM_OK:
 		break;
 	default:
 		if ((vd = verdict(out, MP_CRITICAL)) != NULL)
 			setf(vd->text, sizeof(vd->text), "meta_data.json is "
 			    "%s", why);
-		return 0;
+		return NM_OK;
 	}
 	out->usable = true;
 	if (nm_os_check_identity(doc, want->instance, want->tenant,
-	    want->version, out) != 0 || check_keys(doc, want, out) != 0)
+	    want->version, out) != NM_OK || check_keys(doc, want, out) != 0)
 		goto nomem;
 	for (i = 0; i < want->expect_count; i++) {
 		if (i == NM_OS_MAX_EXPECTS) {
@@ -479,8 +472,8 @@ nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
 		*kept = doc;
 	else
 		json_decref(doc);
-	return 0;
+	return NM_OK;
 nomem:
 	json_decref(doc);
-	return -1;
+	return NM_ERR_NOMEM;
 }

@@ -136,7 +136,7 @@ identity(const char *body, const char *tenant, const char *version)
 	assert_non_null(doc);
 	memset(&vs, 0, sizeof(vs));
 	assert_int_equal(nm_os_check_identity(doc, UUID, tenant, version,
-	    &vs), 0);
+	    &vs), NM_OK);
 	json_decref(doc);
 }
 
