@@ -1,6 +1,6 @@
 /* The OpenStack metadata format: /openstack/VERSION/meta_data.json and
  * its siblings. The validation is pure (JSON text in, verdicts out) so
- * it is unit-tested without a network; nm_openstack_run() is the -O
+ * it is unit-tested without a network; nm_mode_openstack() is the -O
  * mode on top of it. */
 #ifndef NM_OPENSTACK_H
 #define NM_OPENSTACK_H

@@ -27,7 +27,8 @@ judge_one(const char *doc, const char *name)
 	size_t n = 99;
 
 	names[0] = (char *)name;
-	assert_int_equal(nm_vd_judge(doc, strlen(doc), names, 1, &v, &n), NM_OK);
+	assert_int_equal(nm_vd_judge(doc, strlen(doc), names, 1, &v, &n),
+	    NM_OK);
 	assert_int_equal(n, 1);
 	return v;
 }
