@@ -170,8 +170,11 @@ check_one(const nm_config *cfg, const nm_endpoint *ep, const char *signature,
 		if (visit.err.code == NM_OK)
 			(void)nm_error_set(&visit.err, NM_ERR_SETUP, "internal "
 			    "error: a step failed without saying why");
-		(void)nm_error_set(err, visit.err.code, "%s",
-		    nm_error_text(&visit.err));
+		/* Moved, not copied: the code cannot turn into another. */
+		nm_error_clear(err);
+		*err = visit.err;
+		visit.err.code = NM_OK;
+		visit.err.cause = NULL;
 	}
 	nm_http_free(visit.http);
 	nm_engine_free(visit.engine);

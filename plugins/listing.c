@@ -84,10 +84,11 @@ check_entry(const char *s, size_t n, size_t lineno, nm_error *err)
 			break;
 	}
 	if (name_len == 0 || s[0] == '/' || i < name_len) {
-		if ((q = mp_quote(s, n)) == NULL)
-			return NM_ERR_NOMEM;
+		/* Without the line's text the verdict still stands. */
+		q = mp_quote(s, n);
 		(void)refuse(err, NM_ERR_MALFORMED, "line %zu is not a key "
-		    "name: %s", lineno, q);
+		    "name%s%s", lineno, q != NULL ? ": " : "", q != NULL ? q :
+		    "");
 		free(q);
 		return NM_ERR_MALFORMED;
 	}

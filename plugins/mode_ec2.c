@@ -10,6 +10,13 @@
 #include "step.h"
 #include "step_vendordata.h"
 
+/* A text for a result when it cannot be allocated: the state stands. */
+static const char *
+text_or_lost(const char *text)
+{
+	return text != NULL ? text : "(its text could not be allocated)";
+}
+
 /* The value as served, without the one line end a proxy may add. */
 static size_t
 value_length(const dynbuf *body)
@@ -29,17 +36,16 @@ check_keys(nm_visit *visit, const nm_listing *listing)
 	const nm_config *cfg = visit->cfg;
 	dynbuf missing;
 	size_t i, found = 0;
+	bool lost = false;
 	nm_err r;
 
 	dynbuf_init(&missing, NM_BODY_CAP);
 	for (i = 0; i < cfg->key_count; i++) {
 		if (nm_listing_has(listing, cfg->keys[i]))
 			found++;
-		else if (dynbuf_printf(&missing, "%s%s", missing.len > 0 ?
-		    ", " : "", cfg->keys[i]) != DYNBUF_OK) {
-			r = nm_visit_nomem(visit);
-			goto out;
-		}
+		else if (!lost && dynbuf_printf(&missing, "%s%s",
+		    missing.len > 0 ? ", " : "", cfg->keys[i]) != DYNBUF_OK)
+			lost = true;
 	}
 	if ((r = nm_visit_fact(visit, ", %zu/%zu keys", found,
 	    cfg->key_count)) != NM_OK)
@@ -51,7 +57,7 @@ check_keys(nm_visit *visit, const nm_listing *listing)
 	else
 		r = nm_visit_result(visit, MP_CRITICAL, NULL, "%zu/%zu keys "
 		    "listed, %s missing from %s", found, cfg->key_count,
-		    missing.data, cfg->url);
+		    text_or_lost(lost ? NULL : missing.data), cfg->url);
  out:
 	dynbuf_free(&missing);
 	return r;
@@ -131,16 +137,16 @@ compare_value(nm_visit *visit, const nm_expect *e, unsigned *matched)
 	if (memchr(data, '\0', n) != NULL)
 		return nm_visit_result(visit, MP_CRITICAL, NULL, "%s: response "
 		    "is not text (NUL byte)", e->key);
-	if ((want = mp_quote(e->value, strlen(e->value))) == NULL ||
-	    (got = mp_quote(data, n)) == NULL)
-		r = nm_visit_nomem(visit);
-	else if (n == strlen(e->value) && memcmp(data, e->value, n) == 0) {
+	want = mp_quote(e->value, strlen(e->value));
+	got = mp_quote(data, n);
+	if (n == strlen(e->value) && memcmp(data, e->value, n) == 0) {
 		(*matched)++;
 		r = nm_visit_result(visit, MP_OK, NULL, "%s is %s as expected",
-		    e->key, want);
+		    e->key, text_or_lost(want));
 	} else
 		r = nm_visit_result(visit, MP_CRITICAL, NULL, "%s is %s, "
-		    "expected %s", e->key, got, want);
+		    "expected %s", e->key, text_or_lost(got),
+		    text_or_lost(want));
 	free(want);
 	free(got);
 	return r;
@@ -154,13 +160,14 @@ check_expect(nm_visit *visit, const nm_expect *e, unsigned *matched)
 
 	if (asprintf(&path, "%s%s", visit->cfg->url, e->key) < 0)
 		return nm_visit_nomem(visit);
-	if ((want = mp_quote(e->value, strlen(e->value))) == NULL)
-		r = nm_visit_nomem(visit);
-	else if ((r = nm_step_fetch(visit, path)) != NM_OK)
+	if ((r = nm_step_fetch(visit, path)) != NM_OK)
 		;	/* recorded, or the visit's end */
-	else if (visit->resp.status == 404)
+	else if (visit->resp.status == 404) {
+		want = mp_quote(e->value, strlen(e->value));
 		r = nm_visit_result(visit, MP_CRITICAL, NULL, "%s missing "
-		    "(HTTP 404 for %s), expected %s", e->key, path, want);
+		    "(HTTP 404 for %s), expected %s", e->key, path,
+		    text_or_lost(want));
+	}
 	else if (visit->resp.status != 200)
 		r = nm_step_status_failure(visit, path);
 	else

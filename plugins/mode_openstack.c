@@ -116,11 +116,8 @@ record_identity(nm_visit *visit, const json_t *doc)
 
 	if ((vs = calloc(1, sizeof(*vs))) == NULL)
 		return nm_visit_nomem(visit);
-	if (nm_os_check_identity(doc, cfg->instance, cfg->tenant, "latest",
-	    vs) != NM_OK)
-		r = nm_visit_nomem(visit);
-	else
-		r = add_verdicts(visit, vs);
+	nm_os_check_identity(doc, cfg->instance, cfg->tenant, "latest", vs);
+	r = add_verdicts(visit, vs);
 	free(vs);
 	return r;
 }

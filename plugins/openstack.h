@@ -69,7 +69,9 @@ typedef struct {
 } nm_os_verdicts;
 
 /* Validates a meta_data.json body against want into *out (cleared
- * first). Every failure is a verdict: NM_OK, or NM_ERR_NOMEM. kept (may
+ * first). Every failure is a verdict, a text that cannot be allocated
+ * included: NM_OK, or NM_ERR_NOMEM when the document cannot be parsed
+ * for want of memory. kept (may
  * be NULL) gets the parsed document when it is usable, else NULL
  * (json_decref it): parsed once for every use. */
 nm_err nm_os_validate(const char *body, size_t len, const nm_os_want *want,
@@ -79,8 +81,9 @@ nm_err nm_os_validate(const char *body, size_t len, const nm_os_want *want,
  * not NULL, project_id = tenant (optional before version
  * NM_OS_PROJECT_ID_SINCE). One verdict each, appended to *out; another
  * instance's answer is CRITICAL naming both UUIDs. The one identity
- * proof of every target, signed or not. NM_OK or NM_ERR_NOMEM. */
-nm_err nm_os_check_identity(const json_t *doc, const char *instance,
+ * proof of every target, signed or not. A value's text that cannot be
+ * allocated leaves its verdict's state standing. */
+void nm_os_check_identity(const json_t *doc, const char *instance,
     const char *tenant, const char *version, nm_os_verdicts *out);
 
 /* A JSON scalar as JSON prints it, for -e: strings as they are (a NUL
