@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain_agent.h"
 #include "check.h"
+#include "explain_agent.h"
 #include "mode_cloudinit.h"
 #include "mode_ec2.h"
 #include "http.h"
@@ -266,7 +266,8 @@ add_disagreement(mp_check *top, const backend *bs, size_t n, dynbuf *sum)
 	if (served < 2 || most == served)
 		return 0;
 	for (i = 0; i < n; i++)
-		at_most += bs[i].visit.served.len > 0 && agreeing(bs, n, i) == most;
+		at_most += bs[i].visit.served.len > 0 &&
+		    agreeing(bs, n, i) == most;
 	/* Two values as common as each other, or one that only half the
 	 * backends share: no majority to tell the odd ones by. */
 	tie = at_most > most || most * 2 <= served;
@@ -455,8 +456,8 @@ check_several(const nm_config *cfg, const nm_targets *ts,
 		for (i = 0; i < n && bs[i].visit.err.code == NM_OK; i++)
 			;
 		(void)nm_error_set(err, i < n ? bs[i].visit.err.code :
-		    NM_ERR_NOMEM, "%s", i < n ? nm_error_text(&bs[i].visit.err) :
-		    "out of memory");
+		    NM_ERR_NOMEM, "%s", i < n ?
+		    nm_error_text(&bs[i].visit.err) : "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++)
