@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
 #include "check.h"
+#include "explain_agent.h"
 #include "mode_cloudinit.h"
 #include "mode_ec2.h"
 #include "http.h"
 #include "mode_openstack.h"
-#include "run.h"
+#include "visit.h"
 #include "targets.h"
 
 /* Through the agent: "canary 32d0524b via agent PATH", and with Nova
@@ -78,8 +78,9 @@ nm_check_timeout_result(const nm_config *cfg)
 	if (nm_check_subject(cfg, subject, sizeof(subject)) != 0 ||
 	    (c = mp_check_new(NM_LABEL)) == NULL)
 		return NULL;
-	if (mp_check_add(c, cfg->timeout_result, "timed out after %u s "
-	    "(whole-run limit, -t)", cfg->timeout) == NULL ||
+	if (mp_check_add(c, nm_err_state(NM_ERR_TIMEOUT, cfg->timeout_result),
+	    "timed out after %u s (whole-run limit, -t)", cfg->timeout) ==
+	    NULL ||
 	    mp_check_set_summary(c, "%s: timed out after %u s (whole-run "
 	    "limit, -t)", subject, cfg->timeout) != 0) {
 		mp_check_free(c);
@@ -88,36 +89,43 @@ nm_check_timeout_result(const nm_config *cfg)
 	return c;
 }
 
+/* A target's mode on its visit; the engine hands the nm_err it
+ * returns back as an int. */
 static int
-run_mode(void *arg)
+visit_mode(void *arg)
 {
-	nm_run *run = arg;
+	nm_visit *visit = arg;
 
-	switch (run->cfg->mode) {
+	switch (visit->cfg->mode) {
 	case NM_MODE_OPENSTACK:
-		return nm_openstack_run(run);
+		return (int)nm_mode_openstack(visit);
 	case NM_MODE_CLOUD_INIT:
-		return nm_cloudinit_run(run);
+		return (int)nm_mode_cloudinit(visit);
 	default:
-		return nm_ec2_run(run);
+		return (int)nm_mode_ec2(visit);
 	}
 }
 
-/* The result of a finished run: its own, or the whole-run limit's,
- * which replaces it, summary included. */
-static int
-finish(nm_run *run, mp_check **out)
+/* The result of a finished visit (result: its mode's nm_err): its own,
+ * or the whole-run limit's, which replaces it, summary included. Else
+ * the visit's own failure, its cause in visit->err. */
+static nm_err
+finish(nm_visit *visit, nm_err result, mp_check **out)
 {
-	if (!run->timed_out) {
-		if (nm_run_set_summary(run) != 0)
-			return -1;
-		*out = run->check;
-		run->check = NULL;
-		return 0;
+	nm_err e;
+
+	if (nm_visit_has_result(result)) {
+		if ((e = nm_visit_summary(visit)) != NM_OK)
+			return e;
+		*out = visit->check;
+		visit->check = NULL;
+		return NM_OK;
 	}
-	if ((*out = nm_check_timeout_result(run->cfg)) == NULL)
-		return nm_run_nomem(run);
-	return 0;
+	if (result != NM_ERR_TIMEOUT)
+		return result;
+	if ((*out = nm_check_timeout_result(visit->cfg)) == NULL)
+		return nm_visit_nomem(visit);
+	return NM_OK;
 }
 
 /* How long before the whole-run limit several backends stop. */
@@ -125,9 +133,9 @@ finish(nm_run *run, mp_check **out)
 
 /* One backend of a run with several. */
 typedef struct {
-	nm_run run;
+	nm_visit visit;
 	const nm_target *target;
-	int result;		/* run_mode's */
+	nm_err result;		/* visit_mode's */
 } backend;
 
 /* The one backend a single-target run checks, as it always did. */
@@ -136,38 +144,41 @@ check_one(const nm_config *cfg, const nm_endpoint *ep, const char *signature,
     const struct timespec *deadline, nm_target_kind kind, nm_error *err)
 {
 	char subject[384];
-	nm_run run;
+	nm_visit visit;
 	mp_check *ret = NULL;
-	void *arg = &run;
-	int result = -1;
+	void *arg = &visit;
+	int result = NM_ERR_SETUP;
 	nm_err e;
 
 	e = nm_check_subject(cfg, subject, sizeof(subject)) != 0 ?
-	    NM_ERR_SETUP : nm_run_init(&run, cfg, deadline, subject);
+	    NM_ERR_SETUP : nm_visit_init(&visit, cfg, deadline, subject);
 	if (e != NM_OK) {
 		(void)nm_error_set(err, e, "%s", nm_err_name(e));
 		return NULL;
 	}
-	run.kind = kind;
+	visit.kind = kind;
 	/* Only Nova's own port is signed; the agent and an instance are
 	 * not, and have no wrong signature to probe a 404 with. */
-	run.signed_requests = kind == NM_TARGET_NOVA;
-	if (nm_engine_new(&run.engine, &run.err) == NM_OK &&
-	    nm_http_new(cfg, ep, signature, &run.http, &run.err) == NM_OK &&
-	    nm_engine_run(run.engine, 1, run_mode, &arg, &result,
-	    &run.err) == NM_OK && result == 0)
-		(void)finish(&run, &ret);
+	visit.signed_requests = kind == NM_TARGET_NOVA;
+	if (nm_engine_new(&visit.engine, &visit.err) == NM_OK &&
+	    nm_http_new(cfg, ep, signature, &visit.http, &visit.err) == NM_OK &&
+	    nm_engine_run(visit.engine, 1, visit_mode, &arg, &result,
+	    &visit.err) == NM_OK)
+		(void)finish(&visit, (nm_err)result, &ret);
 	if (ret == NULL) {
 		/* Every failing step names its error; none is a bug. */
-		if (run.err.code == NM_OK)
-			(void)nm_error_set(&run.err, NM_ERR_SETUP, "internal "
+		if (visit.err.code == NM_OK)
+			(void)nm_error_set(&visit.err, NM_ERR_SETUP, "internal "
 			    "error: a step failed without saying why");
-		(void)nm_error_set(err, run.err.code, "%s",
-		    nm_error_text(&run.err));
+		/* Moved, not copied: the code cannot turn into another. */
+		nm_error_clear(err);
+		*err = visit.err;
+		visit.err.code = NM_OK;
+		visit.err.cause = NULL;
 	}
-	nm_http_free(run.http);
-	nm_engine_free(run.engine);
-	nm_run_free(&run);
+	nm_http_free(visit.http);
+	nm_engine_free(visit.engine);
+	nm_visit_free(&visit);
 	return ret;
 }
 
@@ -176,25 +187,27 @@ check_one(const nm_config *cfg, const nm_endpoint *ep, const char *signature,
 static mp_check *
 backend_check(backend *b)
 {
-	nm_run *run = &b->run;
+	nm_visit *visit = &b->visit;
+	const nm_config *cfg = visit->cfg;
+	mp_state s = nm_err_state(b->result, cfg->timeout_result);
 	mp_check *c;
 
-	if (b->result == 0 && !run->timed_out) {
-		if (nm_run_set_summary(run) != 0)
+	if (nm_visit_has_result(b->result)) {
+		if (nm_visit_summary(visit) != NM_OK)
 			return NULL;
-		c = run->check;
-		run->check = NULL;
+		c = visit->check;
+		visit->check = NULL;
 		return c;
 	}
 	if ((c = mp_check_new("")) == NULL)
 		return NULL;
-	if (run->timed_out ? (mp_check_add(c, run->cfg->timeout_result,
-	    "timed out after %u s (whole-run limit, -t)",
-	    run->cfg->timeout) == NULL || mp_check_set_summary(c, "%s: timed "
-	    "out after %u s (whole-run limit, -t)", run->subject,
-	    run->cfg->timeout) != 0) : (mp_check_add(c, MP_UNKNOWN, "%s",
-	    nm_error_text(&run->err)) == NULL || mp_check_set_summary(c,
-	    "%s: %s", run->subject, nm_error_text(&run->err)) != 0)) {
+	if (b->result == NM_ERR_TIMEOUT ? (mp_check_add(c, s, "timed out "
+	    "after %u s (whole-run limit, -t)", cfg->timeout) == NULL ||
+	    mp_check_set_summary(c, "%s: timed out after %u s (whole-run "
+	    "limit, -t)", visit->subject, cfg->timeout) != 0) :
+	    (mp_check_add(c, s, "%s", nm_error_text(&visit->err)) == NULL ||
+	    mp_check_set_summary(c, "%s: %s", visit->subject,
+	    nm_error_text(&visit->err)) != 0)) {
 		mp_check_free(c);
 		return NULL;
 	}
@@ -206,11 +219,11 @@ backend_check(backend *b)
 static size_t
 agreeing(const backend *bs, size_t n, size_t i)
 {
-	const dynbuf *a = &bs[i].run.served, *b;
+	const dynbuf *a = &bs[i].visit.served, *b;
 	size_t j, k = 0;
 
 	for (j = 0; j < n; j++) {
-		b = &bs[j].run.served;
+		b = &bs[j].visit.served;
 		k += b->len > 0 && a->len == b->len &&
 		    memcmp(a->data, b->data, a->len) == 0;
 	}
@@ -225,7 +238,7 @@ odd_ones(const backend *bs, size_t n, size_t most, bool all, dynbuf *odd)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (bs[i].run.served.len == 0 ||
+		if (bs[i].visit.served.len == 0 ||
 		    (!all && agreeing(bs, n, i) >= most))
 			continue;
 		if (dynbuf_printf(odd, "%s%s", odd->len > 0 ? ", " : "",
@@ -244,7 +257,7 @@ add_disagreement(mp_check *top, const backend *bs, size_t n, dynbuf *sum)
 	int r;
 
 	for (i = 0; i < n; i++) {
-		if (bs[i].run.served.len == 0)
+		if (bs[i].visit.served.len == 0)
 			continue;
 		served++;
 		if (agreeing(bs, n, i) > most)
@@ -253,7 +266,8 @@ add_disagreement(mp_check *top, const backend *bs, size_t n, dynbuf *sum)
 	if (served < 2 || most == served)
 		return 0;
 	for (i = 0; i < n; i++)
-		at_most += bs[i].run.served.len > 0 && agreeing(bs, n, i) == most;
+		at_most += bs[i].visit.served.len > 0 &&
+		    agreeing(bs, n, i) == most;
 	/* Two values as common as each other, or one that only half the
 	 * backends share: no majority to tell the odd ones by. */
 	tie = at_most > most || most * 2 <= served;
@@ -332,21 +346,21 @@ backends_init(const nm_config *cfg, const nm_targets *ts, backend *bs,
 
 	for (i = 0; i < ts->count; i++) {
 		bs[i].target = &ts->v[i];
-		bs[i].result = -1;
-		if ((e = nm_run_init(&bs[i].run, cfg, deadline,
+		bs[i].result = NM_ERR_SETUP;
+		if ((e = nm_visit_init(&bs[i].visit, cfg, deadline,
 		    ts->v[i].name)) != NM_OK)
 			return e;
-		bs[i].run.engine = engine;
+		bs[i].visit.engine = engine;
 		/* The agent and Nova are two hops, not replicas to compare. */
-		bs[i].run.compare = cfg->agent_socket == NULL;
-		bs[i].run.kind = ts->v[i].kind;
-		bs[i].run.signed_requests = ts->v[i].kind == NM_TARGET_NOVA;
+		bs[i].visit.compare = cfg->agent_socket == NULL;
+		bs[i].visit.kind = ts->v[i].kind;
+		bs[i].visit.signed_requests = ts->v[i].kind == NM_TARGET_NOVA;
 		/* Every backend's result, a hung one's own limit included,
 		 * is in before the whole-run limit's prepared line. */
-		bs[i].run.margin_ms = (long)cfg->timeout * 1000 / 10 <
+		bs[i].visit.margin_ms = (long)cfg->timeout * 1000 / 10 <
 		    MARGIN_MS ? (long)cfg->timeout * 1000 / 10 : MARGIN_MS;
 		if ((e = nm_http_new(cfg, &ts->v[i].ep, signature,
-		    &bs[i].run.http, &bs[i].run.err)) != NM_OK)
+		    &bs[i].visit.http, &bs[i].visit.err)) != NM_OK)
 			return e;
 	}
 	return NM_OK;
@@ -359,7 +373,7 @@ hop_of(const backend *b, mp_state s)
 	nm_hop h;
 
 	h.state = s;
-	h.status = b->run.responses > 0 ? b->run.resp.status : 0;
+	h.status = b->visit.responses > 0 ? b->visit.resp.status : 0;
 	return h;
 }
 
@@ -394,7 +408,8 @@ combine_hops(const nm_config *cfg, backend *bs, size_t n)
 		    nest(top, &bs[i], c, h.state) != 0)
 			goto out;
 	}
-	if (nm_agent_diagnosis(cfg, &agent, &nova, lead, sizeof(lead)) != 0)
+	if (nm_explain_agent_diagnosis(cfg, &agent, &nova, lead,
+	    sizeof(lead)) != NM_OK)
 		lead[0] = '\0';
 	/* sum holds "; HOP: ..." per hop not OK: its first "; " goes when
 	 * no lead comes before it. */
@@ -438,25 +453,25 @@ check_several(const nm_config *cfg, const nm_targets *ts,
 		goto out;
 	if (backends_init(cfg, ts, bs, signature, deadline, engine) !=
 	    NM_OK) {
-		for (i = 0; i < n && bs[i].run.err.code == NM_OK; i++)
+		for (i = 0; i < n && bs[i].visit.err.code == NM_OK; i++)
 			;
-		(void)nm_error_set(err, i < n ? bs[i].run.err.code :
-		    NM_ERR_NOMEM, "%s", i < n ? nm_error_text(&bs[i].run.err) :
-		    "out of memory");
+		(void)nm_error_set(err, i < n ? bs[i].visit.err.code :
+		    NM_ERR_NOMEM, "%s", i < n ?
+		    nm_error_text(&bs[i].visit.err) : "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		args[i] = &bs[i].run;
-	if (nm_engine_run(engine, n, run_mode, args, results, err) != NM_OK)
+		args[i] = &bs[i].visit;
+	if (nm_engine_run(engine, n, visit_mode, args, results, err) != NM_OK)
 		goto out;
 	for (i = 0; i < n; i++)
-		bs[i].result = results[i];
+		bs[i].result = (nm_err)results[i];
 	if ((ret = combine_all(cfg, bs, n)) == NULL)
 		(void)nm_error_set(err, NM_ERR_NOMEM, "out of memory");
  out:
 	for (i = 0; bs != NULL && i < n; i++) {
-		nm_http_free(bs[i].run.http);
-		nm_run_free(&bs[i].run);
+		nm_http_free(bs[i].visit.http);
+		nm_visit_free(&bs[i].visit);
 	}
 	nm_engine_free(engine);
 	free(bs);

@@ -268,8 +268,8 @@ put_entry(nm_ci_entries *e, const char *name, size_t n, char *resource,
 }
 
 /* One line of a listing, as MetadataMaterializer._parse reads it.
- * 0, NM_CI_TOO_LONG for a name no path could hold, or NM_CI_NOMEM. */
-static nm_ci_err
+ * 0, NM_ERR_MALFORMED for a name no path could hold, or NM_ERR_NOMEM. */
+static nm_err
 parse_field(const char *line, size_t n, nm_ci_entries *dirs,
     nm_ci_entries *leaves)
 {
@@ -283,16 +283,16 @@ parse_field(const char *line, size_t n, nm_ci_entries *dirs,
 	/* Credentials are never materialized. */
 	if (nlen == 0 || (nlen == 20 && memcmp(name, "security-credentials",
 	    20) == 0))
-		return NM_CI_OK;
+		return NM_OK;
 	/* The server's fault, to be told apart from a failed malloc. */
 	if (nlen > PATH_MAX_LEN)
-		return NM_CI_TOO_LONG;
+		return NM_ERR_MALFORMED;
 	if (is_dir) {
 		if (find_entry(dirs, name, nlen) != NULL)
-			return NM_CI_OK;
+			return NM_OK;
 		res = quote(name, nlen, "/");
 		return res == NULL || put_entry(dirs, name, nlen, res, true) != 0 ?
-		    NM_CI_NOMEM : NM_CI_OK;
+		    NM_ERR_NOMEM : NM_OK;
 	}
 	eq = memchr(name, '=', nlen);
 	if (eq != NULL && int_ident(name, (size_t)(eq - name), ident,
@@ -304,32 +304,32 @@ parse_field(const char *line, size_t n, nm_ci_entries *dirs,
 	} else
 		res = quote(name, nlen, "");
 	return res == NULL || put_entry(leaves, name, nlen, res, false) != 0 ?
-	    NM_CI_NOMEM : NM_CI_OK;
+	    NM_ERR_NOMEM : NM_OK;
 }
 
-nm_ci_err
+nm_err
 nm_ci_entries_parse(const char *body, size_t len, nm_ci_entries *out)
 {
 	nm_ci_entries dirs = { 0 }, leaves = { 0 };
 	const char *p, *end, *line;
-	nm_ci_err r = NM_CI_NOMEM;
+	nm_err r = NM_ERR_NOMEM;
 	nm_ci_entry *all;
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	if (body == NULL)
-		return NM_CI_OK;
+		return NM_OK;
 	p = body;
 	end = body + len;
 	if (!is_utf8(body, len))
-		return NM_CI_NOT_TEXT;
+		return NM_ERR_NOT_TEXT;
 	while (next_line(&p, end, &line, &n)) {
 		if (n > 0 && (r = parse_field(line, n, &dirs, &leaves)) !=
-		    NM_CI_OK)
+		    NM_OK)
 			goto out;
 	}
 	/* Directories are materialized before leaves. */
-	r = NM_CI_NOMEM;
+	r = NM_ERR_NOMEM;
 	all = reallocarray(dirs.v, dirs.count + leaves.count + 1,
 	    sizeof(*all));
 	if (all == NULL)
@@ -343,7 +343,7 @@ nm_ci_entries_parse(const char *body, size_t len, nm_ci_entries *out)
 	free(leaves.v);
 	memset(&dirs, 0, sizeof(dirs));
 	memset(&leaves, 0, sizeof(leaves));
-	r = NM_CI_OK;
+	r = NM_OK;
  out:
 	nm_ci_entries_free(&dirs);
 	nm_ci_entries_free(&leaves);
@@ -485,8 +485,9 @@ content_url(const json_t *item, const char **broken)
 	return NULL;
 }
 
-/* Takes what, path and broken (any may be NULL but what). 0 or -1. */
-static int
+/* Takes what, path and broken (any may be NULL but what). NM_OK or
+ * NM_ERR_NOMEM. */
+static nm_err
 add_content(nm_ci_contents *c, char *what, char *path, const char *broken,
     bool text)
 {
@@ -505,16 +506,23 @@ add_content(nm_ci_contents *c, char *what, char *path, const char *broken,
 	if (broken != NULL && (e->broken = strdup(broken)) == NULL)
 		goto fail;
 	c->count++;
-	return 0;
+	return NM_OK;
  fail:
 	free(what);
 	free(path);
-	return -1;
+	return NM_ERR_NOMEM;
 }
 
-/* One object that carries a content_path; 1 when it is broken (the
- * list ends), 0 when listed, -1 when out of memory. */
-static int
+/* Whether the list ends: its last entry is one cloud-init cannot read. */
+static bool
+list_ended(const nm_ci_contents *c)
+{
+	return c->count > 0 && c->v[c->count - 1].broken != NULL;
+}
+
+/* One object that carries a content_path, listed; when it is broken
+ * the list ends with it (list_ended). NM_OK or NM_ERR_NOMEM. */
+static nm_err
 add_pointer(nm_ci_contents *c, const json_t *item, char *what, bool text)
 {
 	const char *broken;
@@ -522,15 +530,13 @@ add_pointer(nm_ci_contents *c, const json_t *item, char *what, bool text)
 
 	if (!json_is_object(item))
 		return add_content(c, what, NULL, "it is not an object",
-		    false) == 0 ? 1 : -1;
+		    false);
 	url = content_url(item, &broken);
 	if (url == NULL && broken == NULL) {
 		free(what);
-		return -1;
+		return NM_ERR_NOMEM;
 	}
-	if (add_content(c, what, url, broken, text) != 0)
-		return -1;
-	return broken != NULL;
+	return add_content(c, what, url, broken, text);
 }
 
 /* Whether read_v2 reads a files item: `"path" in item`, which for a
@@ -571,29 +577,31 @@ file_what(const json_t *item, size_t i)
 	return what;
 }
 
-/* 1 when the list ended at a broken item, 0, or -1. */
-static int
+/* The items of files, until one ends the list (list_ended). NM_OK or
+ * NM_ERR_NOMEM. */
+static nm_err
 list_files(const json_t *md, nm_ci_contents *c)
 {
 	const json_t *files = json_object_get(md, "files"), *item;
 	size_t i;
-	int r;
+	nm_err r;
 
 	if (files == NULL)
-		return 0;
+		return NM_OK;
 	if (!json_is_array(files))
 		return add_content(c, strdup("files"), NULL, "it is not a "
-		    "list", false) == 0 ? 1 : -1;
+		    "list", false);
 	for (i = 0; i < json_array_size(files); i++) {
 		item = json_array_get(files, i);
 		if (!has_path(item))
 			continue;
 		if (c->files++ >= NM_CI_MAX_CONTENT)
 			continue;
-		if ((r = add_pointer(c, item, file_what(item, i), false)) != 0)
+		if ((r = add_pointer(c, item, file_what(item, i), false)) !=
+		    NM_OK || list_ended(c))
 			return r;
 	}
-	return 0;
+	return NM_OK;
 }
 
 /* Python's truth: null, false, 0, "", [] and {} are skipped. */
@@ -611,19 +619,20 @@ truthy(const json_t *v)
 	}
 }
 
-nm_ci_err
+nm_err
 nm_ci_contents_list(const json_t *md, nm_ci_contents *out)
 {
 	const json_t *net = json_object_get(md, "network_config");
-	int r;
+	nm_err r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = list_files(md, out)) == 0 && net != NULL && truthy(net))
+	if ((r = list_files(md, out)) == NM_OK && !list_ended(out) &&
+	    net != NULL && truthy(net))
 		r = add_pointer(out, net, strdup("network_config"), true);
-	if (r >= 0)
-		return NM_CI_OK;
+	if (r == NM_OK)
+		return NM_OK;
 	nm_ci_contents_free(out);
-	return NM_CI_NOMEM;
+	return NM_ERR_NOMEM;
 }
 
 size_t

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "error.h"
+
 /* Bounds on the EC2 crawl, so that a hostile or broken server cannot
  * keep us looping; Nova's tree takes about 25 requests and depth 3. */
 #define NM_CI_MAX_REQUESTS 256
@@ -39,21 +41,16 @@ typedef struct {
 	size_t count;
 } nm_ci_entries;
 
-typedef enum {
-	NM_CI_OK = 0,
-	NM_CI_NOMEM,
-	NM_CI_NOT_TEXT,		/* not UTF-8: cloud-init cannot decode it */
-	NM_CI_TOO_LONG		/* a line longer than any path we build */
-} nm_ci_err;
-
 /* What cloud-init requests for one EC2 listing, in its order: the
  * directories first (listing order, each once), then the leaves (first
  * appearance order, the last resource for a repeated name). Lines are
  * stripped; "security-credentials" is never fetched; a leaf "N=name"
  * with integer N is requested as "N/openssh-key" (public-keys/).
- * Resources are quoted as urllib.parse.quote(safe="/:") does. A name
- * over 1024 bytes is NM_CI_TOO_LONG. */
-nm_ci_err nm_ci_entries_parse(const char *body, size_t len,
+ * Resources are quoted as urllib.parse.quote(safe="/:") does. NM_OK,
+ * NM_ERR_NOT_TEXT (not UTF-8: cloud-init cannot decode it),
+ * NM_ERR_MALFORMED (a name over NM_CI_PATH_MAX bytes, longer than any
+ * path we build) or NM_ERR_NOMEM. */
+nm_err nm_ci_entries_parse(const char *body, size_t len,
     nm_ci_entries *out);
 void nm_ci_entries_free(nm_ci_entries *e);
 
@@ -84,8 +81,9 @@ typedef struct {
  * network_config (content_path, read as text). The list ends at the
  * first entry cloud-init cannot read (no usable content_path, not an
  * object), which has broken set; at most NM_CI_MAX_CONTENT files.
- * content_path becomes a path as cloud-init's combine_url() builds it. */
-nm_ci_err nm_ci_contents_list(const json_t *md, nm_ci_contents *out);
+ * content_path becomes a path as cloud-init's combine_url() builds it.
+ * NM_OK or NM_ERR_NOMEM. */
+nm_err nm_ci_contents_list(const json_t *md, nm_ci_contents *out);
 void nm_ci_contents_free(nm_ci_contents *c);
 
 /* The stripped, non-empty lines of body[0..len), as cloud-init counts

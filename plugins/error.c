@@ -20,6 +20,9 @@ nm_err_state(nm_err e, mp_state timeout_result)
 		return MP_UNKNOWN;
 	case NM_ERR_TIMEOUT:
 		return timeout_result;
+	case NM_ERR_ENDED:
+		/* recorded as a sub-check, whose state stands */
+		return MP_OK;
 	default:
 		return MP_CRITICAL;
 	}
@@ -53,6 +56,10 @@ nm_err_name(nm_err e)
 		return "malformed answer";
 	case NM_ERR_DENIED:
 		return "permission denied";
+	case NM_ERR_NOT_TEXT:
+		return "answer is not text";
+	case NM_ERR_ENDED:
+		return "ended early";
 	default:
 		return "transfer failed";
 	}

@@ -23,13 +23,35 @@ typedef enum {
 	NM_ERR_BROKE_OFF,	/* the peer closed or reset mid-exchange */
 	NM_ERR_TRANSPORT,	/* any other transfer failure */
 	/* an answer that is not what it must be: CRITICAL */
-	NM_ERR_MALFORMED,	/* a listing that is none, binary text */
-	/* the whole-run limit: --timeout-result */
+	NM_ERR_MALFORMED,	/* not the format it must be: a listing that
+				 * is none, JSON that is not, a wrong root */
+	/* the whole-run limit: --timeout-result. A step that meets it
+	 * returns it at once; the check replaces the target's result with
+	 * the limit's. */
 	NM_ERR_TIMEOUT,
 	/* a local socket this user may not connect to: UNKNOWN, the
 	 * plugin runs as the wrong user */
-	NM_ERR_DENIED
+	NM_ERR_DENIED,
+	/* an answer that is no text (a NUL byte, invalid UTF-8): CRITICAL */
+	NM_ERR_NOT_TEXT,
+	/* A step's verdict, not a failure of its own: the target's visit
+	 * ended early (a status, no answer, a document cloud-init stops
+	 * at) and the cause is already recorded as a sub-check, whose state
+	 * stands. Steps after it are skipped; the target's result is its
+	 * sub-checks, so this error adds no state of its own (OK). */
+	NM_ERR_ENDED
 } nm_err;
+
+/* What a step or a mode returns, for the run of one target:
+ * - NM_OK: go on;
+ * - NM_ERR_ENDED: stop, the result (the sub-checks so far) stands;
+ * - NM_ERR_TIMEOUT: the whole-run limit; the result is the limit's;
+ * - a transport error (NM_ERR_REFUSED ... NM_ERR_TRANSPORT, NM_ERR_DENIED)
+ *   only from the raw request, before it is recorded as a sub-check;
+ * - NM_ERR_NOMEM, NM_ERR_SETUP: the target's result cannot be made;
+ *   the cause is the one the caller holds, and the plugin is UNKNOWN.
+ * Parsers return NM_OK, NM_ERR_NOMEM, NM_ERR_MALFORMED or
+ * NM_ERR_NOT_TEXT. */
 
 /* An error and its one-line, scrubbed cause (malloc'd; NULL when the
  * error is NM_OK or its name says all, as for NM_ERR_NOMEM). */

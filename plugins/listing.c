@@ -13,49 +13,50 @@
 /* EC2 and Nova key names are short; 255 is the documented ceiling. */
 #define ENTRY_MAX 255
 
-static void
-refuse(nm_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static nm_err
+refuse(nm_error *err, nm_err code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-/* Why the body is no listing, in err when the caller wants it. */
-static void
-refuse(nm_error *err, const char *fmt, ...)
+/* Why the body is no listing, in err when the caller wants it. Returns
+ * code: a cause that cannot be allocated leaves the code standing, with
+ * its name for a text. */
+static nm_err
+refuse(nm_error *err, nm_err code, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (err == NULL)
-		return;
+		return code;
 	va_start(ap, fmt);
-	(void)nm_error_vset(err, NM_ERR_MALFORMED, fmt, ap);
+	if (nm_error_vset(err, code, fmt, ap) != code) {
+		nm_error_clear(err);
+		err->code = code;
+	}
 	va_end(ap);
+	return code;
 }
 
 /* Rejects what cannot be a text listing before looking at lines, so the
  * cause says "binary" rather than blaming some line for it. */
-static nm_listing_err
+static nm_err
 check_text(const char *body, size_t len, nm_error *err)
 {
 	size_t i, k;
 
 	for (i = 0; i < len; i += k) {
-		if (body[i] == '\0') {
-			refuse(err, "body is not text: NUL byte at "
-			    "offset %zu", i);
-			return NM_LISTING_NOT_TEXT;
-		}
-		if (body[i] == '\r' && (i + 1 == len || body[i + 1] != '\n')) {
-			refuse(err, "body is not text: carriage return "
-			    "without line feed at offset %zu", i);
-			return NM_LISTING_NOT_TEXT;
-		}
-		if ((k = mp_utf8_len(body + i, len - i)) == 0) {
-			refuse(err, "body is not text: invalid UTF-8 "
-			    "byte 0x%02x at offset %zu",
+		if (body[i] == '\0')
+			return refuse(err, NM_ERR_NOT_TEXT, "body is not text: "
+			    "NUL byte at offset %zu", i);
+		if (body[i] == '\r' && (i + 1 == len || body[i + 1] != '\n'))
+			return refuse(err, NM_ERR_NOT_TEXT, "body is not text: "
+			    "carriage return without line feed at offset %zu",
+			    i);
+		if ((k = mp_utf8_len(body + i, len - i)) == 0)
+			return refuse(err, NM_ERR_NOT_TEXT, "body is not text: "
+			    "invalid UTF-8 byte 0x%02x at offset %zu",
 			    (unsigned)(unsigned char)body[i], i);
-			return NM_LISTING_NOT_TEXT;
-		}
 	}
-	return NM_LISTING_OK;
+	return NM_OK;
 }
 
 static bool
@@ -66,7 +67,7 @@ is_key_char(char ch)
 }
 
 /* Validates one line (without its line end) as an entry. */
-static nm_listing_err
+static nm_err
 check_entry(const char *s, size_t n, size_t lineno, nm_error *err)
 {
 	size_t i, name_len = n;
@@ -75,27 +76,27 @@ check_entry(const char *s, size_t n, size_t lineno, nm_error *err)
 	if (n > 0 && s[n - 1] == '/')
 		name_len--;
 	if (name_len > ENTRY_MAX) {
-		refuse(err, "line %zu is too long: %zu characters, at "
-		    "most %d", lineno, n, ENTRY_MAX);
-		return NM_LISTING_MALFORMED;
+		return refuse(err, NM_ERR_MALFORMED, "line %zu is too long: "
+		    "%zu characters, at most %d", lineno, n, ENTRY_MAX);
 	}
 	for (i = 0; i < name_len; i++) {
 		if (!is_key_char(s[i]))
 			break;
 	}
 	if (name_len == 0 || s[0] == '/' || i < name_len) {
-		if ((q = mp_quote(s, n)) == NULL)
-			return NM_LISTING_NOMEM;
-		refuse(err, "line %zu is not a key name: %s", lineno,
-		    q);
+		/* Without the line's text the verdict still stands. */
+		q = mp_quote(s, n);
+		(void)refuse(err, NM_ERR_MALFORMED, "line %zu is not a key "
+		    "name%s%s", lineno, q != NULL ? ": " : "", q != NULL ? q :
+		    "");
 		free(q);
-		return NM_LISTING_MALFORMED;
+		return NM_ERR_MALFORMED;
 	}
-	return NM_LISTING_OK;
+	return NM_OK;
 }
 
 /* Appends s[0..n) (a directory when is_dir) to l. */
-static nm_listing_err
+static nm_err
 add_entry(nm_listing *l, const char *s, size_t n, bool is_dir,
     size_t *alloc)
 {
@@ -106,66 +107,66 @@ add_entry(nm_listing *l, const char *s, size_t n, bool is_dir,
 	if (l->count == *alloc) {
 		na = *alloc == 0 ? 16 : *alloc * 2;
 		if (na > SIZE_MAX / sizeof(*e))
-			return NM_LISTING_NOMEM;
+			return NM_ERR_NOMEM;
 		if ((e = realloc(l->entries, na * sizeof(*e))) == NULL)
-			return NM_LISTING_NOMEM;
+			return NM_ERR_NOMEM;
 		l->entries = e;
 		if ((d = realloc(l->is_dir, na * sizeof(*d))) == NULL)
-			return NM_LISTING_NOMEM;
+			return NM_ERR_NOMEM;
 		l->is_dir = d;
 		*alloc = na;
 	}
 	if ((l->entries[l->count] = strndup(s, n)) == NULL)
-		return NM_LISTING_NOMEM;
+		return NM_ERR_NOMEM;
 	l->is_dir[l->count++] = is_dir;
-	return NM_LISTING_OK;
+	return NM_OK;
 }
 
 /* Adds one line, s[0..n) without its line end, to l; blank lines are
  * skipped. */
-static nm_listing_err
+static nm_err
 parse_line(nm_listing *l, const char *s, size_t n, size_t lineno,
     size_t *alloc, nm_error *err)
 {
-	nm_listing_err r;
+	nm_err r;
 	bool is_dir;
 
 	/* check_text allows '\r' only right before '\n': CRLF endings */
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
 	if (n == 0)
-		return NM_LISTING_OK;
-	if ((r = check_entry(s, n, lineno, err)) != NM_LISTING_OK)
+		return NM_OK;
+	if ((r = check_entry(s, n, lineno, err)) != NM_OK)
 		return r;
 	is_dir = s[n - 1] == '/';
 	return add_entry(l, s, is_dir ? n - 1 : n, is_dir, alloc);
 }
 
-nm_listing_err
+nm_err
 nm_listing_parse(const char *body, size_t len, nm_listing *out,
     nm_error *err)
 {
 	nm_listing l = { NULL, NULL, 0 };
 	const char *nl;
 	size_t pos, end, lineno = 0, alloc = 0;
-	nm_listing_err r;
+	nm_err r;
 
 	memset(out, 0, sizeof(*out));
 	if (err != NULL)
 		nm_error_clear(err);
-	if ((r = check_text(body, len, err)) != NM_LISTING_OK)
+	if ((r = check_text(body, len, err)) != NM_OK)
 		goto out;
 	for (pos = 0; pos < len; pos = end + 1) {
 		nl = memchr(body + pos, '\n', len - pos);
 		end = nl != NULL ? (size_t)(nl - body) : len;
 		if ((r = parse_line(&l, body + pos, end - pos, ++lineno,
-		    &alloc, err)) != NM_LISTING_OK)
+		    &alloc, err)) != NM_OK)
 			goto out;
 	}
 	*out = l;
 	memset(&l, 0, sizeof(l));
  out:
-	if (r == NM_LISTING_NOMEM && err != NULL)
+	if (r == NM_ERR_NOMEM && err != NULL)
 		(void)nm_error_nomem(err);
 	nm_listing_free(&l);
 	return r;

@@ -14,21 +14,16 @@ typedef struct {
 	size_t count;
 } nm_listing;
 
-typedef enum {
-	NM_LISTING_OK = 0,
-	NM_LISTING_NOMEM,
-	NM_LISTING_NOT_TEXT,	/* NUL bytes or invalid UTF-8 */
-	NM_LISTING_MALFORMED	/* a line that is no key name (HTML, JSON, spaces...) */
-} nm_listing_err;
-
 /* Parses body[0..len) (not necessarily NUL-terminated). Accepts LF and
  * CRLF, skips blank lines, strips one trailing '/'. An entry is 1..255
  * characters of [A-Za-z0-9._:=,@+/-] that does not start with '/'
- * (EC2 lists "0=keyname" under public-keys/). On error, err (when not
- * NULL) is NM_ERR_NOMEM, or NM_ERR_MALFORMED with a cause naming the
- * line ("line 3 is not a key name: '<html>'"), the quoted text shortened
- * and scrubbed. */
-nm_listing_err nm_listing_parse(const char *body, size_t len, nm_listing *out,
+ * (EC2 lists "0=keyname" under public-keys/). NM_OK, NM_ERR_NOMEM,
+ * NM_ERR_NOT_TEXT (NUL bytes, a lone CR, invalid UTF-8: "body is not
+ * text: ...") or NM_ERR_MALFORMED (a line that is no key name: HTML,
+ * JSON, spaces), err (when not NULL) with the code and a cause naming
+ * the line ("line 3 is not a key name: '<html>'"), the quoted text
+ * shortened and scrubbed. */
+nm_err nm_listing_parse(const char *body, size_t len, nm_listing *out,
     nm_error *err);
 
 /* True when name (with or without a trailing '/') is listed. */

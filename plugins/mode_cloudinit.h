@@ -1,11 +1,12 @@
 /* The --cloud-init mode: cloud-init's boot requests in its order, made
- * on the run (run.h) and judged by the pure steps in cloudinit.h. */
+ * on the visit (step.h) and judged by the pure steps in cloudinit.h. */
 #ifndef NM_MODE_CLOUDINIT_H
 #define NM_MODE_CLOUDINIT_H
 
-#include "run.h"
+#include "visit.h"
 
-/* The whole mode on one run. 0, or -1 with run->err. */
-int nm_cloudinit_run(nm_run *run);
+/* The whole mode on one visit: NM_OK or NM_ERR_ENDED (the result is the
+ * sub-checks), NM_ERR_TIMEOUT, or the visit's own failure. */
+nm_err nm_mode_cloudinit(nm_visit *visit);
 
 #endif

@@ -74,7 +74,7 @@ load(const char *body, size_t len, json_error_t *err)
 	return doc;
 }
 
-nm_os_err
+nm_err
 nm_os_parse(const char *body, size_t len, nm_os_root root, json_t **out,
     char *why, size_t whylen)
 {
@@ -88,10 +88,10 @@ nm_os_parse(const char *body, size_t len, nm_os_root root, json_t **out,
 	doc = load(body != NULL ? body : "", len, &err);
 	if (doc == NULL) {
 		if (json_error_code(&err) == json_error_out_of_memory)
-			return NM_OS_NOMEM;
+			return NM_ERR_NOMEM;
 		setf(why, whylen, "not JSON: %s at line %d, column %d (byte "
 		    "%d)", err.text, err.line, err.column, err.position);
-		return NM_OS_MALFORMED;
+		return NM_ERR_MALFORMED;
 	}
 	ok = json_is_object(doc) || (root == NM_OS_ROOT_ANY &&
 	    (json_is_array(doc) || json_is_string(doc)));
@@ -100,10 +100,10 @@ nm_os_parse(const char *body, size_t len, nm_os_root root, json_t **out,
 		    root == NM_OS_ROOT_ANY ? "an object, array or string" :
 		    "an object");
 		json_decref(doc);
-		return NM_OS_WRONG_ROOT;
+		return NM_ERR_MALFORMED;
 	}
 	*out = doc;
-	return NM_OS_OK;
+	return NM_OK;
 }
 
 /* Shortest text that reads back as the same double, as Python's repr
@@ -291,26 +291,33 @@ out:
 	return q;
 }
 
+/* A quoted value for a verdict when its text cannot be allocated: the
+ * verdict's state stands. */
+static const char *
+text_or_lost(const char *text)
+{
+	return text != NULL ? text : "(its text could not be allocated)";
+}
+
 /* uuid and project_id: the document must be the canary's. Both served
  * and expected values are named, as "another instance's data" is the
- * failure a wrong proxy or a cache produces. -1 on out of memory. */
-static int
+ * failure a wrong proxy or a cache produces. */
+static void
 check_identity(const json_t *doc, const char *key, const char *want,
     const char *what, bool optional, nm_os_verdicts *out)
 {
 	const json_t *v = json_object_get(doc, key);
 	char *got = NULL;
 	nm_os_verdict *vd;
-	int r = -1;
 
 	if (v == NULL && optional) {
 		if ((vd = verdict(out, MP_OK)) != NULL)
 			setf(vd->text, sizeof(vd->text), "%s not served before "
 			    "version " NM_OS_PROJECT_ID_SINCE, key);
-		return 0;
+		return;
 	}
 	if ((vd = verdict(out, MP_CRITICAL)) == NULL)
-		return 0;
+		return;
 	if (v == NULL)
 		setf(vd->text, sizeof(vd->text), "meta_data.json has no %s "
 		    "(expected %s %s)", key, what, want);
@@ -318,29 +325,25 @@ check_identity(const json_t *doc, const char *key, const char *want,
 		setf(vd->text, sizeof(vd->text), "meta_data.json's %s is %s, "
 		    "expected %s %s", key, type_name(v), what, want);
 	else if (!nm_os_string_is(v, want)) {
-		if ((got = nm_os_quote_value(v)) == NULL)
-			goto out;
+		got = nm_os_quote_value(v);
 		setf(vd->text, sizeof(vd->text), "meta_data.json is another "
-		    "instance's: %s %s, expected %s %s", key, got, what, want);
+		    "instance's: %s %s, expected %s %s", key,
+		    text_or_lost(got), what, want);
 	} else {
 		vd->state = MP_OK;
 		setf(vd->text, sizeof(vd->text), "%s is %s %s", key, what,
 		    want);
 	}
-	r = 0;
-out:
 	free(got);
-	return r;
 }
 
-/* -1 on out of memory. */
-static int
+static void
 check_keys(const json_t *doc, const nm_os_want *want, nm_os_verdicts *out)
 {
 	dynbuf missing;
 	nm_os_verdict *vd;
 	size_t i;
-	int r = -1;
+	bool lost = false;
 
 	dynbuf_init(&missing, NM_OS_MISSING_MAX);
 	for (i = 0; i < want->key_count; i++) {
@@ -349,9 +352,9 @@ check_keys(const json_t *doc, const nm_os_want *want, nm_os_verdicts *out)
 			continue;
 		}
 		/* Past the cap the line is cut with "..." by setf anyway. */
-		if (dynbuf_printf(&missing, "%s%s", missing.len > 0 ? ", " :
-		    "", want->keys[i]) == DYNBUF_NOMEM)
-			goto out;
+		if (!lost && dynbuf_printf(&missing, "%s%s", missing.len > 0 ?
+		    ", " : "", want->keys[i]) == DYNBUF_NOMEM)
+			lost = true;
 	}
 	vd = verdict(out, out->keys_found == want->key_count ? MP_OK :
 	    MP_CRITICAL);
@@ -362,49 +365,42 @@ check_keys(const json_t *doc, const nm_os_want *want, nm_os_verdicts *out)
 	else if (vd != NULL)
 		setf(vd->text, sizeof(vd->text), "%zu/%zu keys present, %s "
 		    "missing from meta_data.json", out->keys_found,
-		    want->key_count, missing.data != NULL ? missing.data : "");
-	r = 0;
-out:
+		    want->key_count, lost ? text_or_lost(NULL) :
+		    missing.data != NULL ? missing.data : "");
 	dynbuf_free(&missing);
-	return r;
 }
 
 /* One -e: the served and the expected value quoted as the project
- * quotes (cut with "..." past MP_QUOTE_MAX). -1 on out of memory. */
-static int
+ * quotes (cut with "..." past MP_QUOTE_MAX). */
+static void
 check_expect(const json_t *doc, const nm_expect *e, nm_os_verdicts *out)
 {
 	const json_t *v = json_object_get(doc, e->key);
 	char *want = NULL, *got = NULL;
 	nm_os_verdict *vd;
-	int r = -1;
 
 	if ((vd = verdict(out, MP_CRITICAL)) == NULL)
-		return 0;
-	if ((want = mp_quote(e->value, strlen(e->value))) == NULL)
-		goto out;
+		return;
+	want = mp_quote(e->value, strlen(e->value));
+	if (v != NULL && !json_is_object(v) && !json_is_array(v))
+		got = nm_os_quote_value(v);
 	if (v == NULL)
 		setf(vd->text, sizeof(vd->text), "%s missing from "
-		    "meta_data.json, expected %s", e->key, want);
+		    "meta_data.json, expected %s", e->key, text_or_lost(want));
 	else if (json_is_object(v) || json_is_array(v))
 		setf(vd->text, sizeof(vd->text), "%s is %s, expected %s",
-		    e->key, type_name(v), want);
-	else if ((got = nm_os_quote_value(v)) == NULL)
-		goto out;
+		    e->key, type_name(v), text_or_lost(want));
 	else if (!nm_os_value_matches(v, e->value))
 		setf(vd->text, sizeof(vd->text), "%s is %s, expected %s",
-		    e->key, got, want);
+		    e->key, text_or_lost(got), text_or_lost(want));
 	else {
 		vd->state = MP_OK;
 		out->values_matched++;
 		setf(vd->text, sizeof(vd->text), "%s is %s as expected",
-		    e->key, got);
+		    e->key, text_or_lost(got));
 	}
-	r = 0;
-out:
 	free(want);
 	free(got);
-	return r;
 }
 
 /* Before Liberty Nova did not serve project_id; "latest" and unknown
@@ -416,29 +412,19 @@ project_id_optional(const char *version)
 	    strcmp(version, NM_OS_PROJECT_ID_SINCE) < 0;
 }
 
-int
+void
 nm_os_check_identity(const json_t *doc, const char *instance,
     const char *tenant, const char *version, nm_os_verdicts *out)
 {
-	if (check_identity(doc, "uuid", instance, "the canary", false,
-	    out) != 0)
-		return -1;
+	check_identity(doc, "uuid", instance, "the canary", false, out);
 	/* Through the agent the project is optional: nothing sends it. */
-	if (tenant == NULL)
-		return 0;
-	return check_identity(doc, "project_id", tenant, "the tenant",
-	    project_id_optional(version), out);
+	if (tenant != NULL)
+		check_identity(doc, "project_id", tenant, "the tenant",
+		    project_id_optional(version), out);
 }
 
-int
+nm_err
 nm_os_validate(const char *body, size_t len, const nm_os_want *want,
-    nm_os_verdicts *out)
-{
-	return nm_os_validate_keep(body, len, want, out, NULL);
-}
-
-int
-nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
     nm_os_verdicts *out, json_t **kept)
 {
 	json_t *doc = NULL;
@@ -451,20 +437,20 @@ nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
 		*kept = NULL;
 	switch (nm_os_parse(body, len, NM_OS_ROOT_OBJECT, &doc, why,
 	    sizeof(why))) {
-	case NM_OS_NOMEM:
-		return -1;
-	case NM_OS_OK:
+	case NM_ERR_NOMEM:
+		return NM_ERR_NOMEM;
+	case NM_OK:
 		break;
 	default:
 		if ((vd = verdict(out, MP_CRITICAL)) != NULL)
 			setf(vd->text, sizeof(vd->text), "meta_data.json is "
 			    "%s", why);
-		return 0;
+		return NM_OK;
 	}
 	out->usable = true;
-	if (nm_os_check_identity(doc, want->instance, want->tenant,
-	    want->version, out) != 0 || check_keys(doc, want, out) != 0)
-		goto nomem;
+	nm_os_check_identity(doc, want->instance, want->tenant, want->version,
+	    out);
+	check_keys(doc, want, out);
 	for (i = 0; i < want->expect_count; i++) {
 		if (i == NM_OS_MAX_EXPECTS) {
 			if ((vd = verdict(out, MP_UNKNOWN)) != NULL)
@@ -472,15 +458,11 @@ nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
 				    "first %d -e are checked", NM_OS_MAX_EXPECTS);
 			break;
 		}
-		if (check_expect(doc, &want->expects[i], out) != 0)
-			goto nomem;
+		check_expect(doc, &want->expects[i], out);
 	}
 	if (kept != NULL)
 		*kept = doc;
 	else
 		json_decref(doc);
-	return 0;
-nomem:
-	json_decref(doc);
-	return -1;
+	return NM_OK;
 }

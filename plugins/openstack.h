@@ -1,6 +1,6 @@
 /* The OpenStack metadata format: /openstack/VERSION/meta_data.json and
  * its siblings. The validation is pure (JSON text in, verdicts out) so
- * it is unit-tested without a network; nm_openstack_run() is the -O
+ * it is unit-tested without a network; nm_mode_openstack() is the -O
  * mode on top of it. */
 #ifndef NM_OPENSTACK_H
 #define NM_OPENSTACK_H
@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "error.h"
 #include "nm_config.h"
 #include "states.h"
 
@@ -25,20 +26,15 @@ typedef enum {
 	NM_OS_ROOT_ANY	/* object, array or string */
 } nm_os_root;
 
-typedef enum {
-	NM_OS_OK = 0,
-	NM_OS_NOMEM,
-	NM_OS_MALFORMED,	/* not JSON; why names the parser's position */
-	NM_OS_WRONG_ROOT	/* JSON, but not an allowed top-level type */
-} nm_os_err;
-
 /* Parses body[0..len) as one JSON document, as Python's json would:
  * "\u0000" in strings and integers beyond 64 bits (read as reals) are
- * accepted. On NM_OS_OK *out is the document (json_decref it);
- * otherwise why holds a phrase that follows "X is": "not JSON: '[' or
- * '{' expected near 'x' at line 1, column 1 (byte 1)" or "an array at
- * top level, not an object". */
-nm_os_err nm_os_parse(const char *body, size_t len, nm_os_root root,
+ * accepted. On NM_OK *out is the document (json_decref it). Else
+ * NM_ERR_NOMEM, or NM_ERR_MALFORMED (not JSON, or JSON whose top-level
+ * type root does not allow) with why holding a phrase that follows "X
+ * is": "not JSON: '[' or '{' expected near 'x' at line 1, column 1
+ * (byte 1)" or "an array at top level, not an object". why is a
+ * caller's buffer: the cause needs no allocation. */
+nm_err nm_os_parse(const char *body, size_t len, nm_os_root root,
     json_t **out, char *why, size_t whylen);
 
 /* "an object", "an array", "a string", "a number", "a boolean", "null":
@@ -73,23 +69,22 @@ typedef struct {
 } nm_os_verdicts;
 
 /* Validates a meta_data.json body against want into *out (cleared
- * first). Every failure is a verdict; returns -1 only on out of
- * memory. */
-int nm_os_validate(const char *body, size_t len, const nm_os_want *want,
-    nm_os_verdicts *out);
+ * first). Every failure is a verdict, a text that cannot be allocated
+ * included: NM_OK, or NM_ERR_NOMEM when the document cannot be parsed
+ * for want of memory. kept (may
+ * be NULL) gets the parsed document when it is usable, else NULL
+ * (json_decref it): parsed once for every use. */
+nm_err nm_os_validate(const char *body, size_t len, const nm_os_want *want,
+    nm_os_verdicts *out, json_t **kept);
 
 /* The document is the canary's: uuid = instance and, when tenant is
  * not NULL, project_id = tenant (optional before version
  * NM_OS_PROJECT_ID_SINCE). One verdict each, appended to *out; another
  * instance's answer is CRITICAL naming both UUIDs. The one identity
- * proof of every target, signed or not. -1 on out of memory. */
-int nm_os_check_identity(const json_t *doc, const char *instance,
+ * proof of every target, signed or not. A value's text that cannot be
+ * allocated leaves its verdict's state standing. */
+void nm_os_check_identity(const json_t *doc, const char *instance,
     const char *tenant, const char *version, nm_os_verdicts *out);
-
-/* nm_os_validate(), handing the parsed document to *kept (json_decref
- * it) when it is usable, else NULL: parsed once for every use. */
-int nm_os_validate_keep(const char *body, size_t len, const nm_os_want *want,
-    nm_os_verdicts *out, json_t **kept);
 
 /* A JSON scalar as JSON prints it, for -e: strings as they are (a NUL
  * as \u0000), integers in decimal, reals shortest-exact, true/false/

@@ -111,32 +111,33 @@ judge_entry(const json_t *entry, const char *name, nm_vd_verdict *out)
 	return 0;
 }
 
-int
+nm_err
 nm_vd_judge(const char *body, size_t len, char *const *names, size_t n,
     nm_vd_verdict *out, size_t *nout)
 {
 	char why[384];	/* jansson's text is at most 160 bytes, the rest ours */
 	json_t *doc = NULL;
 	size_t i;
-	int r = -1;
+	nm_err r = NM_ERR_NOMEM;
+	int written;
 
 	*nout = 0;
 	memset(out, 0, n * sizeof(*out));
 	switch (nm_os_parse(body, len, NM_OS_ROOT_OBJECT, &doc, why,
 	    sizeof(why))) {
-	case NM_OS_OK:
+	case NM_OK:
 		break;
-	case NM_OS_NOMEM:
+	case NM_ERR_NOMEM:
 		goto out;
 	default:
 		out[0].kind = NM_VD_BAD_DOCUMENT;
 		out[0].state = MP_CRITICAL;
-		r = snprintf(out[0].text, sizeof(out[0].text),
+		written = snprintf(out[0].text, sizeof(out[0].text),
 		    "vendor_data2.json is %s", why);
-		if (r < 0)
+		if (written < 0)
 			out[0].text[0] = '\0';
 		*nout = 1;
-		r = 0;
+		r = NM_OK;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -146,7 +147,7 @@ nm_vd_judge(const char *body, size_t len, char *const *names, size_t n,
 		mp_scrub(out[i].text);
 	}
 	*nout = n;
-	r = 0;
+	r = NM_OK;
  out:
 	json_decref(doc);
 	return r;

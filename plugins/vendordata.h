@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "states.h"
 
 /* vendor_data2.json exists from this OpenStack version on (Newton). */
@@ -41,8 +42,8 @@ const char *nm_vd_name_problem(const char *name);
  * (served with 200), parsed once: out[i] for names[i], *nout = n; or,
  * when the document is not JSON or not an object, out[0] alone
  * (NM_VD_BAD_DOCUMENT), *nout = 1. out holds n verdicts (n >= 1).
- * 0, or -1 when out of memory. */
-int nm_vd_judge(const char *body, size_t len, char *const *names,
+ * NM_OK, or NM_ERR_NOMEM. */
+nm_err nm_vd_judge(const char *body, size_t len, char *const *names,
     size_t n, nm_vd_verdict *out, size_t *nout);
 
 #endif

@@ -115,7 +115,7 @@ check_entries(const char *body, size_t len)
 	char *plain;
 	size_t i;
 
-	if (nm_ci_entries_parse(body, len, &e) != NM_CI_OK)
+	if (nm_ci_entries_parse(body, len, &e) != NM_OK)
 		return;
 	for (i = 0; i < e.count; i++) {
 		if ((plain = malloc(strlen(e.v[i].resource) + 1)) == NULL)
@@ -177,10 +177,10 @@ check_contents(const char *body, size_t len)
 	size_t i, n;
 
 	if (nm_os_parse(body, len, NM_OS_ROOT_OBJECT, &md, why,
-	    sizeof(why)) != NM_OS_OK)
+	    sizeof(why)) != NM_OK)
 		return;
 	(void)nm_ci_random_seed_ok(md, why, sizeof(why));
-	if (nm_ci_contents_list(md, &c) == NM_CI_OK) {
+	if (nm_ci_contents_list(md, &c) == NM_OK) {
 		for (i = 0; i < c.count; i++) {
 			if (c.v[i].path == NULL)
 				continue;

@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r;
 
 	if (nm_listing_parse((const char *)data, size, &l, &err) ==
-	    NM_LISTING_OK) {
+	    NM_OK) {
 		for (i = 0; i < l.count; i++) {
 			/* as a directory too: an entry may end in '/' */
 			r = snprintf(dir, sizeof(dir), "%s/", l.entries[i]);
@@ -34,7 +34,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		(void)nm_listing_has(&l, "instance-id");
 	} else if (err.code == NM_ERR_NOMEM ? err.cause != NULL :
-	    err.code != NM_ERR_MALFORMED || err.cause == NULL ||
+	    (err.code != NM_ERR_MALFORMED && err.code != NM_ERR_NOT_TEXT) ||
+	    err.cause == NULL ||
 	    strchr(err.cause, '\n') != NULL)
 		abort();	/* a cause is one line */
 	nm_listing_free(&l);

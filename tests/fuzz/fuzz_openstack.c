@@ -70,11 +70,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (i = 0; vs != NULL && i < 2; i++) {
 		w.version = versions[i];
-		if (nm_os_validate((const char *)data, size, &w, vs) == 0)
+		if (nm_os_validate((const char *)data, size, &w, vs, NULL) ==
+		    NM_OK)
 			check_verdicts(vs, &w);
 	}
 	if (nm_os_parse((const char *)data, size, NM_OS_ROOT_ANY, &doc, why,
-	    sizeof(why)) == NM_OS_OK) {
+	    sizeof(why)) == NM_OK) {
 		if (json_is_object(doc))
 			check_scalars(doc);
 	} else if (memchr(why, '\0', sizeof(why)) == NULL)

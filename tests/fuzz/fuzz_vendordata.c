@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vs == NULL)
 		return 0;
 	if (nm_vd_judge((const char *)data, size, names, NTARGETS, vs,
-	    &n) == 0) {
+	    &n) == NM_OK) {
 		if (n != NTARGETS && !(n == 1 &&
 		    vs[0].kind == NM_VD_BAD_DOCUMENT))
 			abort();

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "agent.h"
+#include "explain_agent.h"
 #include "openstack.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
@@ -37,24 +37,28 @@ test_lookup_text(void **state)
 	char buf[128], tiny[8];
 
 	(void)state;
-	assert_int_equal(nm_agent_lookup_text(&cfg, buf, sizeof(buf)), 0);
+	assert_int_equal(nm_explain_agent_lookup(&cfg, buf, sizeof(buf)),
+	    NM_OK);
 	assert_string_equal(buf, "network " NET);
 	cfg.network_id = NULL;
 	cfg.router_id = NET;
-	assert_int_equal(nm_agent_lookup_text(&cfg, buf, sizeof(buf)), 0);
+	assert_int_equal(nm_explain_agent_lookup(&cfg, buf, sizeof(buf)),
+	    NM_OK);
 	assert_string_equal(buf, "router " NET);
 	cfg.router_id = NULL;
 	cfg.ovn_network_id = NET;
-	assert_int_equal(nm_agent_lookup_text(&cfg, buf, sizeof(buf)), 0);
+	assert_int_equal(nm_explain_agent_lookup(&cfg, buf, sizeof(buf)),
+	    NM_OK);
 	assert_string_equal(buf, "OVN network " NET);
-	assert_int_equal(nm_agent_lookup_text(&cfg, tiny, sizeof(tiny)), -1);
+	assert_int_equal(nm_explain_agent_lookup(&cfg, tiny, sizeof(tiny)),
+	    NM_ERR_SETUP);
 }
 
 static void
 reason_is(long status, const char *why, const char *start)
 {
 	nm_config cfg = agent_config();
-	char *r = nm_agent_status_reason(&cfg, status, why);
+	char *r = nm_explain_agent_status(&cfg, status, why);
 
 	assert_non_null(r);
 	if (strncmp(r, start, strlen(start)) != 0)
@@ -92,8 +96,8 @@ diagnose(mp_state as, long astatus, mp_state ns, long nstatus)
 	nm_config cfg = agent_config();
 	nm_hop agent = { as, astatus }, nova = { ns, nstatus };
 
-	assert_int_equal(nm_agent_diagnosis(&cfg, &agent, &nova, buf,
-	    sizeof(buf)), 0);
+	assert_int_equal(nm_explain_agent_diagnosis(&cfg, &agent, &nova, buf,
+	    sizeof(buf)), NM_OK);
 	return buf;
 }
 
@@ -135,8 +139,7 @@ identity(const char *body, const char *tenant, const char *version)
 
 	assert_non_null(doc);
 	memset(&vs, 0, sizeof(vs));
-	assert_int_equal(nm_os_check_identity(doc, UUID, tenant, version,
-	    &vs), 0);
+	nm_os_check_identity(doc, UUID, tenant, version, &vs);
 	json_decref(doc);
 }
 

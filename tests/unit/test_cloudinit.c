@@ -55,7 +55,7 @@ test_nova_top_listing(void **state)
 	nm_ci_entries e;
 
 	(void)state;
-	assert_int_equal(PARSE(top, &e), NM_CI_OK);
+	assert_int_equal(PARSE(top, &e), NM_OK);
 	assert_int_equal(e.count, 10);
 	/* Directories first, in listing order, then the leaves. */
 	assert_string_equal(e.v[0].resource, "block-device-mapping/");
@@ -78,7 +78,7 @@ test_public_keys(void **state)
 	nm_ci_entries e;
 
 	(void)state;
-	assert_int_equal(PARSE(keys, &e), NM_CI_OK);
+	assert_int_equal(PARSE(keys, &e), NM_OK);
 	assert_int_equal(e.count, 6);
 	assert_string_equal(e.v[0].name, "canary-key");
 	assert_string_equal(e.v[0].resource, "0/openssh-key");
@@ -100,7 +100,7 @@ test_dedup_and_skips(void **state)
 	nm_ci_entries e;
 
 	(void)state;
-	assert_int_equal(PARSE(l, &e), NM_CI_OK);
+	assert_int_equal(PARSE(l, &e), NM_OK);
 	assert_int_equal(e.count, 3);
 	assert_string_equal(e.v[0].resource, "placement/");
 	assert_string_equal(e.v[1].resource, "y/");
@@ -118,16 +118,16 @@ test_quoting_and_text(void **state)
 	nm_ci_entries e;
 
 	(void)state;
-	assert_int_equal(PARSE(l, &e), NM_CI_OK);
+	assert_int_equal(PARSE(l, &e), NM_OK);
 	assert_int_equal(e.count, 4);
 	assert_string_equal(e.v[0].resource, "a%20b");
 	assert_string_equal(e.v[1].resource, "c:d/e");
 	assert_string_equal(e.v[2].resource, "f%2Cg%40h%2Bi~j");
 	assert_string_equal(e.v[3].resource, "%C3%A9t%C3%A9");
 	nm_ci_entries_free(&e);
-	assert_int_equal(PARSE(bad, &e), NM_CI_NOT_TEXT);
+	assert_int_equal(PARSE(bad, &e), NM_ERR_NOT_TEXT);
 	assert_int_equal(e.count, 0);
-	assert_int_equal(nm_ci_entries_parse(NULL, 0, &e), NM_CI_OK);
+	assert_int_equal(nm_ci_entries_parse(NULL, 0, &e), NM_OK);
 	assert_int_equal(e.count, 0);
 }
 
@@ -141,10 +141,10 @@ test_line_too_long(void **state)
 	(void)state;
 	memset(body, 'k', sizeof(body));
 	assert_int_equal(nm_ci_entries_parse(body, sizeof(body), &e),
-	    NM_CI_TOO_LONG);
+	    NM_ERR_MALFORMED);
 	assert_int_equal(e.count, 0);
 	assert_null(e.v);
-	assert_int_equal(nm_ci_entries_parse(body, 1024, &e), NM_CI_OK);
+	assert_int_equal(nm_ci_entries_parse(body, 1024, &e), NM_OK);
 	assert_int_equal(e.count, 1);
 	nm_ci_entries_free(&e);
 }
@@ -164,7 +164,7 @@ test_many_entries_capped(void **state)
 		assert_true(r > 0 && r < 16);
 		len += (size_t)r;
 	}
-	assert_int_equal(nm_ci_entries_parse(body, len, &e), NM_CI_OK);
+	assert_int_equal(nm_ci_entries_parse(body, len, &e), NM_OK);
 	assert_int_equal(e.count, 1024);
 	nm_ci_entries_free(&e);
 	free(body);
@@ -229,7 +229,7 @@ test_contents(void **state)
 	nm_ci_contents c;
 
 	(void)state;
-	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_OK);
 	json_decref(d);
 	assert_int_equal(c.count, 3);
 	assert_int_equal(c.files, 2);
@@ -254,7 +254,7 @@ expect_resources(const char *body, size_t len, const char *const *want,
 	nm_ci_entries e;
 	size_t i;
 
-	assert_int_equal(nm_ci_entries_parse(body, len, &e), NM_CI_OK);
+	assert_int_equal(nm_ci_entries_parse(body, len, &e), NM_OK);
 	assert_int_equal(e.count, n);
 	for (i = 0; i < n; i++)
 		assert_string_equal(e.v[i].resource, want[i]);
@@ -293,7 +293,7 @@ test_nul_is_quoted(void **state)
 
 	(void)state;
 	expect_resources(l, sizeof(l) - 1, want, 3);
-	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_OK);
 	json_decref(d);
 	assert_int_equal(c.count, 1);
 	assert_string_equal(c.v[0].path, "/openstack/content/0%001");
@@ -310,7 +310,7 @@ expect_broken(const char *text, const char *what, const char *why)
 	json_t *d = doc(text);
 	nm_ci_contents c;
 
-	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_OK);
 	json_decref(d);
 	assert_true(c.count > 0);
 	assert_string_equal(c.v[c.count - 1].what, what);
@@ -346,13 +346,13 @@ test_contents_broken(void **state)
 	/* The list ends at the first broken entry. */
 	d = doc("{\"files\": [{\"path\": \"p\"}], \"network_config\": "
 	    "{\"content_path\": \"c/1\"}}");
-	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_OK);
 	assert_int_equal(c.count, 1);
 	nm_ci_contents_free(&c);
 	json_decref(d);
 	/* Falsy network_config is skipped, as Python's "if net_item:". */
 	d = doc("{\"network_config\": 0, \"files\": []}");
-	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_OK);
 	assert_int_equal(c.count, 0);
 	nm_ci_contents_free(&c);
 	json_decref(d);
@@ -370,7 +370,7 @@ test_contents_bounded(void **state)
 		json_array_append_new(files, json_pack("{s:s,s:s}", "path", "p",
 		    "content_path", "c/0"));
 	json_object_set_new(d, "files", files);
-	assert_int_equal(nm_ci_contents_list(d, &c), NM_CI_OK);
+	assert_int_equal(nm_ci_contents_list(d, &c), NM_OK);
 	assert_int_equal(c.count, NM_CI_MAX_CONTENT);
 	assert_int_equal(c.files, NM_CI_MAX_CONTENT + 10);
 	nm_ci_contents_free(&c);

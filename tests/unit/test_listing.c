@@ -39,7 +39,7 @@ test_ec2_listing(void **state)
 	nm_listing l;
 	nm_error err = { NM_OK, NULL };
 
-	assert_int_equal(PARSE(ec2_listing, &l, &err), NM_LISTING_OK);
+	assert_int_equal(PARSE(ec2_listing, &l, &err), NM_OK);
 	assert_null(err.cause);
 	assert_int_equal(l.count, 16);
 	assert_string_equal(l.entries[0], "ami-id");
@@ -73,7 +73,7 @@ test_crlf_and_blank_lines(void **state)
 	nm_error err = { NM_OK, NULL };
 
 	assert_int_equal(PARSE("\r\n\ninstance-id\r\n\r\n\nlocal-ipv4/\r\n"
-	    "\n", &l, &err), NM_LISTING_OK);
+	    "\n", &l, &err), NM_OK);
 	assert_null(err.cause);
 	assert_int_equal(l.count, 2);
 	assert_string_equal(l.entries[0], "instance-id");
@@ -82,7 +82,7 @@ test_crlf_and_blank_lines(void **state)
 	assert_true(l.is_dir[1]);
 	nm_listing_free(&l);
 
-	assert_int_equal(PARSE("a\r\nb", &l, &err), NM_LISTING_OK);
+	assert_int_equal(PARSE("a\r\nb", &l, &err), NM_OK);
 	assert_int_equal(l.count, 2);
 	assert_string_equal(l.entries[1], "b");
 	nm_listing_free(&l);
@@ -94,16 +94,16 @@ test_empty_bodies(void **state)
 	nm_listing l;
 	nm_error err = { NM_OK, NULL };
 
-	assert_int_equal(nm_listing_parse("", 0, &l, &err), NM_LISTING_OK);
+	assert_int_equal(nm_listing_parse("", 0, &l, &err), NM_OK);
 	assert_int_equal(l.count, 0);
 	assert_null(err.cause);
 	assert_false(nm_listing_has(&l, "instance-id"));
 	nm_listing_free(&l);
 	assert_int_equal(nm_listing_parse(NULL, 0, &l, &err),
-	    NM_LISTING_OK);
+	    NM_OK);
 	assert_int_equal(l.count, 0);
 	nm_listing_free(&l);
-	assert_int_equal(PARSE("\n\r\n\n", &l, &err), NM_LISTING_OK);
+	assert_int_equal(PARSE("\n\r\n\n", &l, &err), NM_OK);
 	assert_int_equal(l.count, 0);
 	nm_listing_free(&l);
 }
@@ -115,7 +115,7 @@ test_trailing_slashes(void **state)
 	nm_error err = { NM_OK, NULL };
 
 	/* only one '/' is stripped; a name may contain '/' inside */
-	assert_int_equal(PARSE("a//\nb/c\nd/\n", &l, &err), NM_LISTING_OK);
+	assert_int_equal(PARSE("a//\nb/c\nd/\n", &l, &err), NM_OK);
 	assert_int_equal(l.count, 3);
 	assert_string_equal(l.entries[0], "a/");
 	assert_true(l.is_dir[0]);
@@ -136,7 +136,7 @@ test_public_keys_entry(void **state)
 	nm_error err = { NM_OK, NULL };
 
 	assert_int_equal(PARSE("0=mykey\n1=other.key@host,x:y+z\n", &l,
-	    &err), NM_LISTING_OK);
+	    &err), NM_OK);
 	assert_int_equal(l.count, 2);
 	assert_string_equal(l.entries[0], "0=mykey");
 	assert_string_equal(l.entries[1], "1=other.key@host,x:y+z");
@@ -145,7 +145,7 @@ test_public_keys_entry(void **state)
 }
 
 static void
-expect_error(const char *body, size_t len, nm_listing_err want,
+expect_error(const char *body, size_t len, nm_err want,
     const char *want_cause)
 {
 	nm_listing l;
@@ -156,7 +156,7 @@ expect_error(const char *body, size_t len, nm_listing_err want,
 	assert_null(l.entries);	/* nothing half-built is handed out */
 	assert_null(l.is_dir);
 	assert_int_equal(l.count, 0);
-	assert_int_equal(err.code, NM_ERR_MALFORMED);
+	assert_int_equal(err.code, want);
 	assert_non_null(err.cause);
 	assert_null(strchr(err.cause, '\n'));
 	assert_null(strchr(err.cause, '|'));
@@ -171,23 +171,23 @@ expect_error(const char *body, size_t len, nm_listing_err want,
 static void
 test_not_text(void **state)
 {
-	EXPECT_ERROR("instance-id\0local-ipv4\n", NM_LISTING_NOT_TEXT,
+	EXPECT_ERROR("instance-id\0local-ipv4\n", NM_ERR_NOT_TEXT,
 	    "body is not text: NUL byte at offset 11");
-	EXPECT_ERROR("\0", NM_LISTING_NOT_TEXT,
+	EXPECT_ERROR("\0", NM_ERR_NOT_TEXT,
 	    "body is not text: NUL byte at offset 0");
-	EXPECT_ERROR("a\rb\n", NM_LISTING_NOT_TEXT,
+	EXPECT_ERROR("a\rb\n", NM_ERR_NOT_TEXT,
 	    "body is not text: carriage return without line feed at "
 	    "offset 1");
-	EXPECT_ERROR("a\r", NM_LISTING_NOT_TEXT,
+	EXPECT_ERROR("a\r", NM_ERR_NOT_TEXT,
 	    "body is not text: carriage return without line feed at "
 	    "offset 1");
-	EXPECT_ERROR("ok\nbad\xff\n", NM_LISTING_NOT_TEXT,
+	EXPECT_ERROR("ok\nbad\xff\n", NM_ERR_NOT_TEXT,
 	    "body is not text: invalid UTF-8 byte 0xff at offset 6");
-	EXPECT_ERROR("\xc0\xaf", NM_LISTING_NOT_TEXT,
+	EXPECT_ERROR("\xc0\xaf", NM_ERR_NOT_TEXT,
 	    "body is not text: invalid UTF-8 byte 0xc0 at offset 0");
-	EXPECT_ERROR("x\xed\xa0\x80", NM_LISTING_NOT_TEXT,
+	EXPECT_ERROR("x\xed\xa0\x80", NM_ERR_NOT_TEXT,
 	    "body is not text: invalid UTF-8 byte 0xed at offset 1");
-	EXPECT_ERROR("x\xe2\x82", NM_LISTING_NOT_TEXT,
+	EXPECT_ERROR("x\xe2\x82", NM_ERR_NOT_TEXT,
 	    "body is not text: invalid UTF-8 byte 0xe2 at offset 1");
 }
 
@@ -195,36 +195,36 @@ static void
 test_malformed(void **state)
 {
 	EXPECT_ERROR("<html>\n<body>404</body>\n</html>\n",
-	    NM_LISTING_MALFORMED, "line 1 is not a key name: '<html>'");
+	    NM_ERR_MALFORMED, "line 1 is not a key name: '<html>'");
 	EXPECT_ERROR("instance-id\n{\"uuid\": \"32d0524b\"}\n",
-	    NM_LISTING_MALFORMED, "line 2 is not a key name: "
+	    NM_ERR_MALFORMED, "line 2 is not a key name: "
 	    "'{\"uuid\": \"32d0524b\"}'");
 	EXPECT_ERROR("{\"meta\": {}, \"uuid\": \"32d0524b\"}",
-	    NM_LISTING_MALFORMED, "line 1 is not a key name: "
+	    NM_ERR_MALFORMED, "line 1 is not a key name: "
 	    "'{\"meta\": {}, \"uuid\": \"32d0524b\"}'");
-	EXPECT_ERROR("{\n  \"uuid\": \"x\"\n}\n", NM_LISTING_MALFORMED,
+	EXPECT_ERROR("{\n  \"uuid\": \"x\"\n}\n", NM_ERR_MALFORMED,
 	    "line 1 is not a key name: '{'");
-	EXPECT_ERROR("a\n\n\nkey with spaces\n", NM_LISTING_MALFORMED,
+	EXPECT_ERROR("a\n\n\nkey with spaces\n", NM_ERR_MALFORMED,
 	    "line 4 is not a key name: 'key with spaces'");
-	EXPECT_ERROR(" instance-id\n", NM_LISTING_MALFORMED,
+	EXPECT_ERROR(" instance-id\n", NM_ERR_MALFORMED,
 	    "line 1 is not a key name: ' instance-id'");
-	EXPECT_ERROR("instance-id \n", NM_LISTING_MALFORMED,
+	EXPECT_ERROR("instance-id \n", NM_ERR_MALFORMED,
 	    "line 1 is not a key name: 'instance-id '");
-	EXPECT_ERROR("/etc/passwd\n", NM_LISTING_MALFORMED,
+	EXPECT_ERROR("/etc/passwd\n", NM_ERR_MALFORMED,
 	    "line 1 is not a key name: '/etc/passwd'");
-	EXPECT_ERROR("/\n", NM_LISTING_MALFORMED,
+	EXPECT_ERROR("/\n", NM_ERR_MALFORMED,
 	    "line 1 is not a key name: '/'");
-	EXPECT_ERROR("a|b\n", NM_LISTING_MALFORMED,
+	EXPECT_ERROR("a|b\n", NM_ERR_MALFORMED,
 	    "line 1 is not a key name: 'a/b'");	/* scrubbed */
-	EXPECT_ERROR("tab\there\n", NM_LISTING_MALFORMED,
+	EXPECT_ERROR("tab\there\n", NM_ERR_MALFORMED,
 	    "line 1 is not a key name: 'tab here'");
-	EXPECT_ERROR("esc\x1b[2J\n", NM_LISTING_MALFORMED,
+	EXPECT_ERROR("esc\x1b[2J\n", NM_ERR_MALFORMED,
 	    "line 1 is not a key name: 'esc [2J'");
-	EXPECT_ERROR("caf\xc3\xa9\n", NM_LISTING_MALFORMED,
+	EXPECT_ERROR("caf\xc3\xa9\n", NM_ERR_MALFORMED,
 	    "line 1 is not a key name: 'caf\xc3\xa9'");
 	EXPECT_ERROR("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 "
 	    "Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"
-	    "\">\n", NM_LISTING_MALFORMED,
+	    "\">\n", NM_ERR_MALFORMED,
 	    "line 1 is not a key name: '<!DOCTYPE html PUBLIC \"-//W3C//DTD "
 	    "XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-"
 	    "str...'");	/* MP_QUOTE_MAX bytes */
@@ -246,24 +246,24 @@ test_long_lines(void **state)
 	body[255] = '/';
 	body[256] = '\n';
 	assert_int_equal(nm_listing_parse(body, 257, &l, &err),
-	    NM_LISTING_OK);
+	    NM_OK);
 	assert_int_equal(l.count, 1);
 	assert_int_equal(strlen(l.entries[0]), 255);
 	assert_true(l.is_dir[0]);
 	nm_listing_free(&l);
 	assert_int_equal(nm_listing_parse(body, 255, &l, &err),
-	    NM_LISTING_OK);
+	    NM_OK);
 	nm_listing_free(&l);
 
 	memset(body, 'k', 256);
-	expect_error(body, 256, NM_LISTING_MALFORMED,
+	expect_error(body, 256, NM_ERR_MALFORMED,
 	    "line 1 is too long: 256 characters, at most 255");
 
 	/* a 100 KB line: refused, and the cause does not carry it */
 	memcpy(body, "ok\n", 3);
 	memset(body + 3, '<', big - 3);
 	body[big] = '\n';
-	expect_error(body, big + 1, NM_LISTING_MALFORMED,
+	expect_error(body, big + 1, NM_ERR_MALFORMED,
 	    "line 2 is too long: 102397 characters, at most 255");
 	free(body);
 }
@@ -287,7 +287,7 @@ test_many_entries(void **state)
 		off += (size_t)r;
 	}
 	assert_int_equal(nm_listing_parse(body, off, &l, &err),
-	    NM_LISTING_OK);
+	    NM_OK);
 	assert_int_equal(l.count, n);
 	assert_string_equal(l.entries[0], "key-0");
 	assert_true(l.is_dir[0]);
@@ -304,9 +304,9 @@ test_null_cause(void **state)
 {
 	nm_listing l;
 
-	assert_int_equal(PARSE("<html>", &l, NULL), NM_LISTING_MALFORMED);
-	assert_int_equal(PARSE("a\0", &l, NULL), NM_LISTING_NOT_TEXT);
-	assert_int_equal(PARSE("a\n", &l, NULL), NM_LISTING_OK);
+	assert_int_equal(PARSE("<html>", &l, NULL), NM_ERR_MALFORMED);
+	assert_int_equal(PARSE("a\0", &l, NULL), NM_ERR_NOT_TEXT);
+	assert_int_equal(PARSE("a\n", &l, NULL), NM_OK);
 	nm_listing_free(&l);
 }
 

@@ -66,8 +66,8 @@ test_nova_document_ok(void **state)
 	nm_os_want w = want_for("latest");
 
 	(void)state;
-	assert_int_equal(nm_os_validate(nova_md, sizeof(nova_md) - 1, &w,
-	    &vs), 0);
+	assert_int_equal(nm_os_validate(nova_md, sizeof(nova_md) - 1, &w, &vs,
+	    NULL), NM_OK);
 	assert_true(vs.usable);
 	assert_int_equal(vs.count, 3);
 	assert_int_equal(worst(), MP_OK);
@@ -86,7 +86,8 @@ test_another_instance(void **state)
 	const nm_os_verdict *v;
 
 	(void)state;
-	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs, NULL),
+	    NM_OK);
 	assert_true(vs.usable);
 	v = find("uuid '11111111-2222-3333-4444-555555555555'");
 	assert_non_null(v);
@@ -109,16 +110,19 @@ test_project_id_by_version(void **state)
 
 	(void)state;
 	/* Nova serves project_id from 2015-10-15 on only. */
-	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs, NULL),
+	    NM_OK);
 	assert_int_equal(worst(), MP_OK);
 	assert_non_null(find("not served before version 2015-10-15"));
 	w = want_for("2015-10-15");
-	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs, NULL),
+	    NM_OK);
 	v = find("has no project_id");
 	assert_non_null(v);
 	assert_int_equal(v->state, MP_CRITICAL);
 	w = want_for("latest");
-	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs, NULL),
+	    NM_OK);
 	assert_non_null(find("has no project_id"));
 }
 
@@ -131,7 +135,8 @@ test_uuid_not_string(void **state)
 	const nm_os_verdict *v;
 
 	(void)state;
-	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs, NULL),
+	    NM_OK);
 	v = find("uuid is a number");
 	assert_non_null(v);
 	assert_int_equal(v->state, MP_CRITICAL);
@@ -145,7 +150,8 @@ test_malformed_names_position(void **state)
 	nm_os_want w = want_for("latest");
 
 	(void)state;
-	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs, NULL),
+	    NM_OK);
 	assert_false(vs.usable);
 	assert_int_equal(vs.count, 1);
 	assert_int_equal(vs.v[0].state, MP_CRITICAL);
@@ -162,14 +168,16 @@ test_empty_truncated_nul(void **state)
 	nm_os_want w = want_for("latest");
 
 	(void)state;
-	assert_int_equal(nm_os_validate("", 0, &w, &vs), 0);
+	assert_int_equal(nm_os_validate("", 0, &w, &vs, NULL), NM_OK);
 	assert_false(vs.usable);
 	assert_non_null(find("not JSON"));
-	assert_int_equal(nm_os_validate("{\"uuid\": \"", 10, &w, &vs), 0);
+	assert_int_equal(nm_os_validate("{\"uuid\": \"", 10, &w, &vs, NULL),
+	    NM_OK);
 	assert_non_null(find("not JSON"));
-	assert_int_equal(nm_os_validate(nul, sizeof(nul) - 1, &w, &vs), 0);
+	assert_int_equal(nm_os_validate(nul, sizeof(nul) - 1, &w, &vs, NULL),
+	    NM_OK);
 	assert_non_null(find("not JSON"));
-	assert_int_equal(nm_os_validate(NULL, 0, &w, &vs), 0);
+	assert_int_equal(nm_os_validate(NULL, 0, &w, &vs, NULL), NM_OK);
 	assert_false(vs.usable);
 }
 
@@ -181,23 +189,23 @@ test_wrong_root(void **state)
 	char why[256];
 
 	(void)state;
-	assert_int_equal(nm_os_validate("[1, 2]", 6, &w, &vs), 0);
+	assert_int_equal(nm_os_validate("[1, 2]", 6, &w, &vs, NULL), NM_OK);
 	assert_false(vs.usable);
 	/* One sentence, not "meta_data.json is top level is ...". */
 	assert_non_null(find("meta_data.json is an array at top level, not "
 	    "an object"));
 	assert_null(find("is top level"));
-	assert_int_equal(nm_os_validate("\"s\"", 3, &w, &vs), 0);
+	assert_int_equal(nm_os_validate("\"s\"", 3, &w, &vs, NULL), NM_OK);
 	assert_non_null(find("meta_data.json is a string at top level"));
 	/* Vendor data may be an object, an array or a string. */
 	assert_int_equal(nm_os_parse("[1]", 3, NM_OS_ROOT_ANY, &doc, why,
-	    sizeof(why)), NM_OS_OK);
+	    sizeof(why)), NM_OK);
 	json_decref(doc);
 	assert_int_equal(nm_os_parse("\"x\"", 3, NM_OS_ROOT_ANY, &doc, why,
-	    sizeof(why)), NM_OS_OK);
+	    sizeof(why)), NM_OK);
 	json_decref(doc);
 	assert_int_equal(nm_os_parse("12", 2, NM_OS_ROOT_ANY, &doc, why,
-	    sizeof(why)), NM_OS_WRONG_ROOT);
+	    sizeof(why)), NM_ERR_MALFORMED);
 	assert_null(doc);
 	assert_string_equal(why, "a number at top level, not an object, "
 	    "array or string");
@@ -213,8 +221,8 @@ test_keys(void **state)
 	(void)state;
 	w.keys = keys;
 	w.key_count = 4;
-	assert_int_equal(nm_os_validate(nova_md, sizeof(nova_md) - 1, &w,
-	    &vs), 0);
+	assert_int_equal(nm_os_validate(nova_md, sizeof(nova_md) - 1, &w, &vs,
+	    NULL), NM_OK);
 	assert_int_equal(vs.keys_found, 2);
 	v = find("2/4 keys present, public_keys, nope missing");
 	assert_non_null(v);
@@ -236,8 +244,8 @@ test_expects(void **state)
 	(void)state;
 	w.expects = e;
 	w.expect_count = sizeof(e) / sizeof(e[0]);
-	assert_int_equal(nm_os_validate(nova_md, sizeof(nova_md) - 1, &w,
-	    &vs), 0);
+	assert_int_equal(nm_os_validate(nova_md, sizeof(nova_md) - 1, &w, &vs,
+	    NULL), NM_OK);
 	assert_int_equal(vs.values_matched, 7);
 	assert_non_null(find("launch_index is '0' as expected"));
 	assert_non_null(find("ratio is '0.1' as expected"));
@@ -259,7 +267,7 @@ matches(const char *doc, const char *want)
 	bool r;
 
 	assert_int_equal(nm_os_parse(doc, strlen(doc), NM_OS_ROOT_OBJECT,
-	    &root, why, sizeof(why)), NM_OS_OK);
+	    &root, why, sizeof(why)), NM_OK);
 	r = nm_os_value_matches(json_object_get(root, "v"), want);
 	json_decref(root);
 	return r;
@@ -319,7 +327,8 @@ test_nul_and_big_integers(void **state)
 	(void)state;
 	w.expects = e;
 	w.expect_count = 2;
-	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs, NULL),
+	    NM_OK);
 	/* Python reads both; so do we. */
 	assert_true(vs.usable);
 	/* A NUL does not end the comparison early. */
@@ -359,7 +368,8 @@ test_long_server_text(void **state)
 	memcpy(p + 2001, "\"}", 3);
 	w.expects = e;
 	w.expect_count = 2;
-	assert_int_equal(nm_os_validate(doc, strlen(doc), &w, &vs), 0);
+	assert_int_equal(nm_os_validate(doc, strlen(doc), &w, &vs, NULL),
+	    NM_OK);
 	v = find("hostname is 'xxxxxxxxxx");
 	assert_non_null(v);
 	assert_int_equal(v->state, MP_CRITICAL);
@@ -419,7 +429,8 @@ test_server_text_scrubbed(void **state)
 	const nm_os_verdict *v;
 
 	(void)state;
-	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs), 0);
+	assert_int_equal(nm_os_validate(doc, sizeof(doc) - 1, &w, &vs, NULL),
+	    NM_OK);
 	v = find("another instance's");
 	assert_non_null(v);
 	assert_null(strchr(v->text, '|'));

@@ -27,7 +27,8 @@ judge_one(const char *doc, const char *name)
 	size_t n = 99;
 
 	names[0] = (char *)name;
-	assert_int_equal(nm_vd_judge(doc, strlen(doc), names, 1, &v, &n), 0);
+	assert_int_equal(nm_vd_judge(doc, strlen(doc), names, 1, &v, &n),
+	    NM_OK);
 	assert_int_equal(n, 1);
 	return v;
 }
@@ -106,7 +107,7 @@ test_bad_document_one_verdict(void **state)
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
 		n = 99;
 		assert_int_equal(nm_vd_judge(docs[i], strlen(docs[i]), names, 2,
-		    v, &n), 0);
+		    v, &n), NM_OK);
 		assert_int_equal(n, 1);
 		assert_int_equal(v[0].kind, NM_VD_BAD_DOCUMENT);
 		assert_int_equal(v[0].state, MP_CRITICAL);
@@ -123,7 +124,8 @@ test_several_in_order(void **state)
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(nm_vd_judge(DOC, strlen(DOC), names, 3, v, &n), 0);
+	assert_int_equal(nm_vd_judge(DOC, strlen(DOC), names, 3, v, &n),
+	    NM_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(v[0].kind, NM_VD_EMPTY);
 	assert_int_equal(v[1].kind, NM_VD_OK);

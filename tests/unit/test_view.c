@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "argvlist.h"
+#include "explain_view.h"
 #include "view.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
@@ -152,17 +153,15 @@ test_view_excludes(void **state)
 static void
 assert_reason(long status, const char *body, int first, const char *want)
 {
-	char *out = NULL;
-	int r = nm_view_status_reason(status, body, strlen(body), first, &out);
+	const char *out = nm_explain_view_status(status, body, strlen(body),
+	    first);
 
 	if (want == NULL) {
-		assert_int_equal(r, 0);
 		assert_null(out);
 		return;
 	}
-	assert_int_equal(r, 1);
+	assert_non_null(out);
 	assert_non_null(strstr(out, want));
-	free(out);
 }
 
 static void
@@ -188,10 +187,10 @@ test_which_hop(void **state)
 	/* after an answer came through, a 404 is a path, not the lookup */
 	assert_reason(404, "404 Not Found", 0, NULL);
 	assert_reason(400, "400 Bad Request", 1, NULL);
-	assert_null(nm_view_haproxy_page(WEBOB_503, strlen(WEBOB_503)));
-	assert_string_equal(nm_view_haproxy_page(HAPROXY_503,
+	assert_null(nm_explain_view_haproxy_page(WEBOB_503, strlen(WEBOB_503)));
+	assert_string_equal(nm_explain_view_haproxy_page(HAPROXY_503,
 	    strlen(HAPROXY_503)), "503");
-	assert_null(nm_view_haproxy_page(NULL, 0));
+	assert_null(nm_explain_view_haproxy_page(NULL, 0));
 }
 
 static void
@@ -210,8 +209,8 @@ test_split_zone(void **state)
 	assert_string_equal(zone, "eth0");
 	assert_int_equal(nm_view_split_zone("fe80::1%", &len, &zone), -1);
 	assert_int_equal(nm_view_split_zone("fe80::1%a:b", &len, &zone), -1);
-	assert_non_null(nm_view_transport_hint(NM_ERR_REFUSED));
-	assert_null(nm_view_transport_hint(NM_ERR_TLS));
+	assert_non_null(nm_explain_view_no_answer(NM_ERR_REFUSED));
+	assert_null(nm_explain_view_no_answer(NM_ERR_TLS));
 }
 
 int

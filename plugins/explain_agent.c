@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "agent.h"
+#include "explain_agent.h"
 
-int
-nm_agent_lookup_text(const nm_config *cfg, char *buf, size_t len)
+nm_err
+nm_explain_agent_lookup(const nm_config *cfg, char *buf, size_t len)
 {
 	int r;
 
@@ -17,19 +17,19 @@ nm_agent_lookup_text(const nm_config *cfg, char *buf, size_t len)
 	else
 		r = snprintf(buf, len, "network %s", cfg->network_id != NULL ?
 		    cfg->network_id : "?");
-	return r < 0 || (size_t)r >= len ? -1 : 0;
+	return r < 0 || (size_t)r >= len ? NM_ERR_SETUP : NM_OK;
 }
 
 /* Zed's agent answers its own pages (tests/agent/README.md): Nova's
  * explanation never comes through, so the status must say it all. */
 char *
-nm_agent_status_reason(const nm_config *cfg, long status, const char *why)
+nm_explain_agent_status(const nm_config *cfg, long status, const char *why)
 {
 	char where[128];	/* a kind and a UUID */
 	char *out = NULL;
 	int r;
 
-	if (nm_agent_lookup_text(cfg, where, sizeof(where)) != 0)
+	if (nm_explain_agent_lookup(cfg, where, sizeof(where)) != NM_OK)
 		where[0] = '\0';
 	if (status == 404)
 		r = asprintf(&out, "the agent found no port for %s on %s (its "
@@ -57,14 +57,14 @@ nm_agent_status_reason(const nm_config *cfg, long status, const char *why)
 }
 
 /* Nova answers us directly, so what the agent got wrong is its own. */
-static int
+static nm_err
 agent_alone(const nm_config *cfg, long s, char *buf, size_t len)
 {
 	char where[128];
 	int r;
 
-	if (nm_agent_lookup_text(cfg, where, sizeof(where)) != 0)
-		return -1;
+	if (nm_explain_agent_lookup(cfg, where, sizeof(where)) != NM_OK)
+		return NM_ERR_SETUP;
 	if (s == 403)
 		r = snprintf(buf, len, "the agent's secret differs from Nova's "
 		    "(HTTP 403 through the agent while Nova accepts our "
@@ -78,7 +78,7 @@ agent_alone(const nm_config *cfg, long s, char *buf, size_t len)
 		    "Nova answers for the canary", cfg->forwarded_for, where);
 	else	/* a 200 that failed says why itself (another instance) */
 		r = snprintf(buf, len, "%s", "");
-	return r < 0 || (size_t)r >= len ? -1 : 0;
+	return r < 0 || (size_t)r >= len ? NM_ERR_SETUP : NM_OK;
 }
 
 /* A hop that got its answer, slow or not. */
@@ -89,18 +89,18 @@ answers(const nm_hop *h)
 	    h->status == 200);
 }
 
-int
-nm_agent_diagnosis(const nm_config *cfg, const nm_hop *agent,
+nm_err
+nm_explain_agent_diagnosis(const nm_config *cfg, const nm_hop *agent,
     const nm_hop *nova, char *buf, size_t len)
 {
 	int r = 0;
 
 	buf[0] = '\0';
 	if (agent->state == MP_OK && nova->state == MP_OK)
-		return 0;
+		return NM_OK;
 	/* No answer from the agent: its own line says why. */
 	if (agent->state != MP_OK && agent->status == 0)
-		return 0;
+		return NM_OK;
 	if (agent->state != MP_OK && answers(nova))
 		return agent_alone(cfg, agent->status, buf, len);
 	if (agent->state != MP_OK && agent->status == nova->status &&
@@ -110,5 +110,5 @@ nm_agent_diagnosis(const nm_config *cfg, const nm_hop *agent,
 	else if (agent->state == MP_OK)
 		r = snprintf(buf, len, "Nova directly fails while the agent's "
 		    "hop works");
-	return r < 0 || (size_t)r >= len ? -1 : 0;
+	return r < 0 || (size_t)r >= len ? NM_ERR_SETUP : NM_OK;
 }

@@ -1,0 +1,301 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "visit.h"
+
+/* Summaries and sub-check lines are for people: far below this. */
+#define TEXT_CAP (64 * 1024)
+
+/* A sub-check's text when it cannot be allocated: its state stands. */
+#define TEXT_LOST "(the text of this result could not be allocated)"
+
+nm_err
+nm_visit_init(nm_visit *visit, const nm_config *cfg,
+    const struct timespec *deadline, const char *subject)
+{
+	int r;
+
+	memset(visit, 0, sizeof(*visit));
+	visit->cfg = cfg;
+	visit->deadline = deadline;
+	nm_response_init(&visit->resp);
+	dynbuf_init(&visit->facts, TEXT_CAP);
+	dynbuf_init(&visit->problems, TEXT_CAP);
+	dynbuf_init(&visit->served, NM_BODY_CAP * 2);
+	r = snprintf(visit->subject, sizeof(visit->subject), "%s", subject);
+	if (r < 0 || (size_t)r >= sizeof(visit->subject))
+		return NM_ERR_SETUP;
+	if ((visit->check = mp_check_new(NM_LABEL)) == NULL)
+		return NM_ERR_NOMEM;
+	return NM_OK;
+}
+
+void
+nm_visit_free(nm_visit *visit)
+{
+	nm_response_free(&visit->resp);
+	dynbuf_free(&visit->facts);
+	dynbuf_free(&visit->problems);
+	dynbuf_free(&visit->served);
+	nm_error_clear(&visit->err);
+	mp_check_free(visit->check);
+	visit->check = NULL;
+}
+
+nm_err
+nm_visit_fail(nm_visit *visit, nm_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (nm_error_vset(&visit->err, code, fmt, ap) != code) {
+		/* No cause: the code stands, its name says it. */
+		nm_error_clear(&visit->err);
+		visit->err.code = code;
+	}
+	va_end(ap);
+	return code;
+}
+
+nm_err
+nm_visit_nomem(nm_visit *visit)
+{
+	/* No text to allocate: the error's name says it. */
+	nm_error_clear(&visit->err);
+	visit->err.code = NM_ERR_NOMEM;
+	return NM_ERR_NOMEM;
+}
+
+nm_err
+nm_visit_ended(nm_err recorded)
+{
+	return recorded == NM_OK ? NM_ERR_ENDED : recorded;
+}
+
+bool
+nm_visit_has_result(nm_err e)
+{
+	return e == NM_OK || e == NM_ERR_ENDED;
+}
+
+bool
+nm_visit_no_answer(nm_err e)
+{
+	return e != NM_OK && e != NM_ERR_NOMEM && e != NM_ERR_SETUP &&
+	    e != NM_ERR_CONFIG && e != NM_ERR_ENDED;
+}
+
+/* The capped buffer's errors, as the visit's: text beyond TEXT_CAP is a
+ * bug of ours, not the server's. */
+static nm_err
+buffer_failed(nm_visit *visit, dynbuf_err e)
+{
+	if (e == DYNBUF_NOMEM)
+		return nm_visit_nomem(visit);
+	return nm_visit_fail(visit, NM_ERR_SETUP, "summary longer than %d "
+	    "bytes", TEXT_CAP);
+}
+
+nm_err
+nm_visit_fact(nm_visit *visit, const char *fmt, ...)
+{
+	va_list ap;
+	dynbuf_err e;
+
+	va_start(ap, fmt);
+	e = dynbuf_vprintf(&visit->facts, fmt, ap);
+	va_end(ap);
+	return e == DYNBUF_OK ? NM_OK : buffer_failed(visit, e);
+}
+
+nm_err
+nm_visit_served(nm_visit *visit, const char *key, const char *value,
+    size_t len)
+{
+	dynbuf_err e;
+
+	/* Only several backends are compared. */
+	if (!visit->compare)
+		return NM_OK;
+	if ((e = dynbuf_printf(&visit->served, "%s=", key)) != DYNBUF_OK ||
+	    (e = dynbuf_add(&visit->served, value != NULL ? value : "",
+	    len)) != DYNBUF_OK ||
+	    (e = dynbuf_add(&visit->served, "\n", 1)) != DYNBUF_OK)
+		return buffer_failed(visit, e);
+	return NM_OK;
+}
+
+static long
+remaining_ms(const struct timespec *deadline)
+{
+	struct timespec now;
+	long ms;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return 1;
+	ms = (long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms;
+}
+
+nm_err
+nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
+    const char *fmt, ...)
+{
+	char *text;
+	va_list ap;
+	dynbuf_err e;
+	nm_err r = NM_OK;
+
+	va_start(ap, fmt);
+	text = mp_vscrubbed(fmt, ap);
+	va_end(ap);
+	if (mp_check_add(visit->check, state, "%s", text != NULL ? text :
+	    TEXT_LOST) == NULL) {
+		r = nm_visit_nomem(visit);
+		goto out;
+	}
+	if (state == MP_OK)
+		goto out;
+	if (brief == NULL)
+		brief = text != NULL ? text : TEXT_LOST;
+	e = dynbuf_printf(&visit->problems, "%s%s", visit->problems.len > 0 ?
+	    "; " : "", brief);
+	if (e != DYNBUF_OK)
+		r = buffer_failed(visit, e);
+ out:
+	free(text);
+	return r;
+}
+
+long
+nm_visit_remaining_ms(const nm_visit *visit)
+{
+	return remaining_ms(visit->deadline);
+}
+
+nm_err
+nm_visit_request(nm_visit *visit, const char *path)
+{
+	nm_response *resp = &visit->resp;
+	nm_err e;
+
+	nm_error_clear(&visit->err);
+	if ((e = nm_engine_get(visit->engine, visit->http, path,
+	    remaining_ms(visit->deadline) - visit->margin_ms, resp,
+	    &visit->err)) != NM_OK) {
+		/* The engine's own failure, its cause in visit->err. */
+		if (e == NM_ERR_NOMEM || visit->err.code != e)
+			return e == NM_ERR_NOMEM ? nm_visit_nomem(visit) :
+			    nm_visit_fail(visit, e, "%s", nm_err_name(e));
+		return e;
+	}
+	visit->requests++;
+	/* A failed request took its time too: a per-document series
+	 * never exceeds the total. */
+	visit->time += resp->t_total;
+	if (resp->status > 0 && (resp->err.code == NM_OK ||
+	    resp->err.code == NM_ERR_TOO_LARGE)) {
+		visit->responses++;
+		if (visit->cfg->ssl && resp->t_tls > resp->t_connect)
+			visit->tls_time += resp->t_tls - resp->t_connect;
+		visit->bytes += resp->body.len;
+	}
+	if ((e = resp->err.code) == NM_OK)
+		return NM_OK;
+	/* The transport's error is the visit's from here on: moved, not
+	 * copied, so that it needs no allocation. */
+	visit->err = resp->err;
+	resp->err.code = NM_OK;
+	resp->err.cause = NULL;
+	return e;
+}
+
+static nm_err
+add_perfdata(nm_visit *visit, mp_subcheck *sc)
+{
+	const mp_thresholds *t = &visit->cfg->thresholds;
+	mp_perfdata pd;
+
+	pd = mp_perfdata_make("time", visit->time, 6, "s");
+	pd.has_warning = t->has_warning;
+	pd.warning = t->warning;
+	pd.has_critical = t->has_critical;
+	pd.critical = t->critical;
+	pd.has_min = true;
+	pd.min = 0;
+	/* The whole-run limit is the most the time can be, as check_curl
+	 * writes its timeout: graphs get their scale from it. */
+	pd.has_max = true;
+	pd.max = (double)visit->cfg->timeout;
+	if (mp_subcheck_add_perfdata(sc, &pd) != 0)
+		return nm_visit_nomem(visit);
+	pd = mp_perfdata_make("size", (double)visit->bytes, 0, "B");
+	pd.has_min = true;
+	pd.min = 0;
+	if (mp_subcheck_add_perfdata(sc, &pd) != 0)
+		return nm_visit_nomem(visit);
+	if (!visit->cfg->ssl)
+		return NM_OK;
+	pd = mp_perfdata_make("tls_time", visit->tls_time, 6, "s");
+	pd.has_min = true;
+	pd.min = 0;
+	return mp_subcheck_add_perfdata(sc, &pd) == 0 ? NM_OK :
+	    nm_visit_nomem(visit);
+}
+
+/* The time sub-check carries the visit's perfdata, so that the labels
+ * come in the same order whatever else failed. */
+nm_err
+nm_visit_check_time(nm_visit *visit, mp_subcheck **out)
+{
+	const mp_thresholds *t = &visit->cfg->thresholds;
+	mp_state s = mp_thresholds_state(t, visit->time);
+	char range[64] = "";
+	const mp_range *hit = s == MP_CRITICAL ? &t->critical : &t->warning;
+	mp_subcheck *sc;
+	dynbuf_err e;
+	nm_err r;
+
+	if ((r = nm_visit_fact(visit, ", %.3f s", visit->time)) != NM_OK)
+		return r;
+	if (s != MP_OK && mp_range_format(hit, range, sizeof(range)) < 0)
+		range[0] = '\0';
+	if (s == MP_OK)
+		sc = mp_check_add(visit->check, MP_OK, "response time %.6f s",
+		    visit->time);
+	else
+		sc = mp_check_add(visit->check, s, "response time %.6f s "
+		    "violates %s threshold %s", visit->time, s == MP_CRITICAL ?
+		    "critical" : "warning", range);
+	if (sc == NULL)
+		return nm_visit_nomem(visit);
+	if (s != MP_OK && (e = dynbuf_printf(&visit->problems, "%s%.3f s "
+	    "violates %s threshold %s", visit->problems.len > 0 ? "; " : "",
+	    visit->time, s == MP_CRITICAL ? "critical" : "warning", range)) !=
+	    DYNBUF_OK)
+		return buffer_failed(visit, e);
+	if (out != NULL)
+		*out = sc;
+	return add_perfdata(visit, sc);
+}
+
+nm_err
+nm_visit_summary(nm_visit *visit)
+{
+	const char *facts = visit->facts.len > 0 ? visit->facts.data : "";
+	const char *problems = visit->problems.len > 0 ?
+	    visit->problems.data : "";
+	const char *sep1 = facts[0] != '\0' ? ": " : "";
+	const char *sep2 = problems[0] != '\0' ?
+	    (facts[0] != '\0' ? "; " : ": ") : "";
+
+	if (mp_check_set_summary(visit->check, "%s%s%s%s%s", visit->subject,
+	    sep1, facts, sep2, problems) != 0)
+		return nm_visit_nomem(visit);
+	return NM_OK;
+}

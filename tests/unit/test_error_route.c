@@ -1,0 +1,136 @@
+/* The one error route: each code's state (nm_err_state), and what a
+ * step's nm_err means for the visit of one target (visit.h). */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "error.h"
+#include "visit.h"
+
+static void
+test_states(void **state)
+{
+	(void)state;
+	assert_int_equal(nm_err_state(NM_OK, MP_CRITICAL), MP_OK);
+	/* the plugin's own failures */
+	assert_int_equal(nm_err_state(NM_ERR_NOMEM, MP_CRITICAL), MP_UNKNOWN);
+	assert_int_equal(nm_err_state(NM_ERR_SETUP, MP_CRITICAL), MP_UNKNOWN);
+	assert_int_equal(nm_err_state(NM_ERR_CONFIG, MP_CRITICAL), MP_UNKNOWN);
+	assert_int_equal(nm_err_state(NM_ERR_DENIED, MP_CRITICAL), MP_UNKNOWN);
+	/* the service's */
+	assert_int_equal(nm_err_state(NM_ERR_REFUSED, MP_UNKNOWN),
+	    MP_CRITICAL);
+	assert_int_equal(nm_err_state(NM_ERR_TOO_LARGE, MP_UNKNOWN),
+	    MP_CRITICAL);
+	assert_int_equal(nm_err_state(NM_ERR_MALFORMED, MP_UNKNOWN),
+	    MP_CRITICAL);
+	assert_int_equal(nm_err_state(NM_ERR_NOT_TEXT, MP_UNKNOWN),
+	    MP_CRITICAL);
+	/* the whole-run limit: --timeout-result */
+	assert_int_equal(nm_err_state(NM_ERR_TIMEOUT, MP_WARNING),
+	    MP_WARNING);
+	assert_int_equal(nm_err_state(NM_ERR_TIMEOUT, MP_UNKNOWN),
+	    MP_UNKNOWN);
+	/* recorded as a sub-check: its state stands, nothing is added */
+	assert_int_equal(nm_err_state(NM_ERR_ENDED, MP_CRITICAL), MP_OK);
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(nm_err_name(NM_ERR_NOT_TEXT),
+	    "answer is not text");
+	assert_string_equal(nm_err_name(NM_ERR_ENDED), "ended early");
+	assert_string_equal(nm_err_name(NM_ERR_NOMEM), "out of memory");
+}
+
+/* What a mode's or step's code leaves the visit with. */
+static void
+test_step_codes(void **state)
+{
+	(void)state;
+	assert_true(nm_visit_has_result(NM_OK));
+	assert_true(nm_visit_has_result(NM_ERR_ENDED));
+	assert_false(nm_visit_has_result(NM_ERR_TIMEOUT));
+	assert_false(nm_visit_has_result(NM_ERR_NOMEM));
+	assert_false(nm_visit_has_result(NM_ERR_SETUP));
+	/* a recorded step ends the visit; a failed record stays a failure */
+	assert_int_equal(nm_visit_ended(NM_OK), NM_ERR_ENDED);
+	assert_int_equal(nm_visit_ended(NM_ERR_NOMEM), NM_ERR_NOMEM);
+	/* a request's transport errors, as opposed to the visit's own */
+	assert_true(nm_visit_no_answer(NM_ERR_REFUSED));
+	assert_true(nm_visit_no_answer(NM_ERR_TOO_LARGE));
+	assert_true(nm_visit_no_answer(NM_ERR_TIMEOUT));
+	assert_true(nm_visit_no_answer(NM_ERR_DENIED));
+	assert_false(nm_visit_no_answer(NM_OK));
+	assert_false(nm_visit_no_answer(NM_ERR_NOMEM));
+	assert_false(nm_visit_no_answer(NM_ERR_SETUP));
+	assert_false(nm_visit_no_answer(NM_ERR_ENDED));
+}
+
+/* A sub-check not OK goes into the summary: its brief when given, else
+ * its text; an OK one does not. */
+static void
+test_results(void **state)
+{
+	struct timespec deadline = { 0, 0 };
+	nm_config cfg;
+	nm_visit visit;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(nm_visit_init(&visit, &cfg, &deadline,
+	    "canary 32d0524b on 127.0.0.1:8775"), NM_OK);
+	assert_int_equal(nm_visit_fact(&visit, "HTTP %d", 403), NM_OK);
+	assert_int_equal(nm_visit_result(&visit, MP_OK, NULL, "fine"), NM_OK);
+	assert_int_equal(nm_visit_result(&visit, MP_CRITICAL, "short",
+	    "HTTP %d for %s: long", 403, "/x"), NM_OK);
+	assert_int_equal(nm_visit_result(&visit, MP_WARNING, NULL, "a|b"),
+	    NM_OK);
+	assert_int_equal(nm_visit_summary(&visit), NM_OK);
+	assert_string_equal(mp_check_summary(visit.check), "canary 32d0524b "
+	    "on 127.0.0.1:8775: HTTP 403; short; a/b");
+	assert_int_equal(mp_check_state(visit.check), MP_CRITICAL);
+	nm_visit_free(&visit);
+}
+
+/* The visit's own failure keeps its code and says why. */
+static void
+test_fail(void **state)
+{
+	struct timespec deadline = { 0, 0 };
+	nm_config cfg;
+	nm_visit visit;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(nm_visit_init(&visit, &cfg, &deadline, "s"), NM_OK);
+	assert_int_equal(nm_visit_fail(&visit, NM_ERR_SETUP, "path %s too "
+	    "long", "/x"), NM_ERR_SETUP);
+	assert_int_equal(visit.err.code, NM_ERR_SETUP);
+	assert_string_equal(nm_error_text(&visit.err), "path /x too long");
+	assert_int_equal(nm_visit_nomem(&visit), NM_ERR_NOMEM);
+	assert_string_equal(nm_error_text(&visit.err), "out of memory");
+	nm_visit_free(&visit);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_step_codes),
+		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_fail),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
