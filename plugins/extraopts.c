@@ -8,12 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "error.h"
 #include "extraopts.h"
 #include "inifile.h"
 #include "nm_config.h"
-#include "output.h"
+#include "options.h"
 #include "sign.h"
 
 #define OPT_LEN (sizeof(NM_EXTRAOPTS_OPT) - 1)
@@ -483,17 +482,6 @@ split_args(int argc, char *const *argv, const expand_ctx *ctx, argvec *rest,
 
 nm_err
 nm_extraopts_expand(int argc, char *const *argv, const char *section,
-    const char *const *default_paths, int *out_argc, char ***out_argv,
-    nm_error *err)
-{
-	int from_files;
-
-	return nm_extraopts_expand_counted(argc, argv, section, default_paths,
-	    out_argc, out_argv, &from_files, err);
-}
-
-nm_err
-nm_extraopts_expand_counted(int argc, char *const *argv, const char *section,
     const char *const *default_paths, int *out_argc, char ***out_argv,
     int *from_files, nm_error *err)
 {

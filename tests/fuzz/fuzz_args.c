@@ -66,9 +66,11 @@ parse(int argc, char **argv)
 	nm_config *cfg = NULL;
 	nm_error err = { NM_OK, NULL };
 	nm_args_result r;
+	nm_cmdline cl;
 
-	(void)nm_args_output_format(argc, argv);
-	r = nm_parse_args(argc, argv, &cfg, &err);
+	nm_cmdline_read(argc, argv, &cl);
+	r = nm_parse_args(&cl, &cfg, &err);
+	nm_cmdline_free(&cl);
 	if ((r == NM_ARGS_RUN) != (cfg != NULL) ||
 	    (r == NM_ARGS_ERROR && (err.code != NM_ERR_CONFIG ||
 	    err.cause == NULL)) ||
@@ -87,10 +89,10 @@ check_expand(int argc, char **argv, const char *ini)
 	const char *defaults[2] = { ini, NULL };
 	char **out = NULL;
 	nm_error err = { NM_OK, NULL };
-	int out_argc = 0;
+	int out_argc = 0, from_files = 0;
 
 	if (nm_extraopts_expand(argc, argv, NM_PROGNAME, defaults, &out_argc,
-	    &out, &err) == NM_OK) {
+	    &out, &from_files, &err) == NM_OK) {
 		if (out_argc < 1 || out[out_argc] != NULL ||
 		    strcmp(out[0], argv[0]) != 0 ||
 		    nm_extraopts_wanted(out_argc, out))
