@@ -339,8 +339,8 @@ section_problem(const section_state *st, int r, nm_error *err)
 		return key_problem(st, err);
 	if (s->too_long != 0)
 		return nm_error_config(err, NM_EXTRAOPTS_OPT ": '%s' line %u is "
-		    "longer than this libinih can read whole", st->file,
-		    s->too_long);
+		    "longer than %d bytes: not read", st->file, s->too_long,
+		    NM_INI_MAX_LINE);
 	if (r > 0)
 		return nm_error_config(err, NM_EXTRAOPTS_OPT ": '%s' line %d is "
 		    "not key=value, a [section] or a comment", st->file, r);
