@@ -29,6 +29,7 @@
 #include "redact.h"
 #include "secret.h"
 #include "sign.h"
+#include "wipe.h"
 #include "signals.h"
 #include "version.h"
 

@@ -13,7 +13,7 @@
 #include "inifile.h"
 #include "nm_config.h"
 #include "options.h"
-#include "sign.h"
+#include "wipe.h"
 
 #define OPT_LEN (sizeof(NM_EXTRAOPTS_OPT) - 1)
 

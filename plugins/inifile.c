@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "inifile.h"
-#include "sign.h"
+#include "wipe.h"
 
 void
 nm_ini_free_secret(char *s)

@@ -12,7 +12,7 @@
 #include "inifile.h"
 #include "novaconf.h"
 #include "output.h"
-#include "sign.h"
+#include "wipe.h"
 
 #define KEY_NAME "[" NM_NOVACONF_GROUP "] " NM_NOVACONF_KEY
 #define LEGACY_NAME "[" NM_NOVACONF_LEGACY_GROUP "] " NM_NOVACONF_LEGACY_KEY

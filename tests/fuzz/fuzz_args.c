@@ -1,6 +1,6 @@
 /* libFuzzer target: the command line together with an --extra-opts
- * file, through the public API main uses (nm_extraopts_expand, then
- * nm_parse_args). The input is split at its first NUL: before it, one
+ * file, through the public API main uses (nm_cmdline_read, then
+ * nm_parse_args), and nm_extraopts_expand alone. The input is split at its first NUL: before it, one
  * argument per line; after it, the ini file. Every --extra-opts reads
  * that file (an "@file" part is replaced, and MP_CONFIG_FILE names it),
  * so no other file on the machine is read. Properties: the expanded argv
@@ -120,7 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	if (nm_extraopts_wanted(argc, argv))
 		check_expand(argc, argv, ini);
-	/* as main does: nm_parse_args expands --extra-opts itself */
+	/* as main does: nm_cmdline_read expands --extra-opts */
 	parse(argc, argv);
  out:
 	for (i = 0; i <= MAX_ARGS; i++)
