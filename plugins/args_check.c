@@ -55,8 +55,7 @@ check_family(const nm_config *cfg, const char *host, nm_error *err)
 	return NM_OK;
 }
 
-/* One -H is the single target it always was, its port -p's unless it
- * names one. */
+/* With one -H, its port is the run's: -p's unless it names one. */
 static nm_err
 check_hosts(nm_config *cfg, nm_error *err)
 {

@@ -427,7 +427,7 @@ test_required(void **state)
 }
 
 /* Later options win, as with every getopt program; parsing twice in one
- * process works (the extra-opts path parses more than once). */
+ * process works (getopt's state is reset each time). */
 #define NET "3C6C1D2E-6E0F-4A3C-8F0B-0D5B9F0C1A01"
 
 /* --agent-socket: the default path, one ID lower-cased, -T optional, and

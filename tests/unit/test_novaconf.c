@@ -361,8 +361,8 @@ test_long_lines(void **state)
 	free(text);
 }
 
-/* Three paths longer together than the old 512-byte list: the message
- * names each of them whole. */
+/* Three paths longer together than 512 bytes: the message names each
+ * of them whole. */
 static void
 test_no_key_long_paths(void **state)
 {
