@@ -1,13 +1,16 @@
 /*
  * mkman - writes check_nova_metadata(1): the template's prose with the
  * options, synopsis, description, examples and states put in from the
- * very tables --help prints (plugins/options.def, plugins/help.c).
+ * very tables --help prints (plugins/options.def, plugins/helptext.c).
  *
  *   mkman TEMPLATE > check_nova_metadata.1
  *
  * A template line that is exactly @SYNOPSIS@, @DESCRIPTION@, @OPTIONS@,
  * @EXAMPLES@ or @STATES@ becomes that part; @VERSION@ anywhere becomes
- * the package's version. A build tool: it prints and exits.
+ * the package's version. A build tool: it prints and exits. It is built
+ * with the build machine's compiler (CC_FOR_BUILD) from this file,
+ * plugins/options.c and plugins/helptext.c alone, so that a cross build
+ * never runs a program made for the target.
  */
 #include "config.h"
 
@@ -15,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "help.h"
+#include "helptext.h"
 #include "nm_config.h"
 #include "options.h"
 
@@ -143,18 +146,31 @@ put_states(FILE *out)
 	}
 }
 
+static int
+put_synopsis(FILE *out)
+{
+	char word[256];
+	size_t i = 0;
+	int n;
+
+	put_bold(out, NM_PROGNAME);
+	fputs("\n", out);
+	while ((n = nm_synopsis_word(&i, word, sizeof(word))) > 0) {
+		put_text(out, word);
+		fputs("\n", out);
+	}
+	return n;
+}
+
 /* One template line: a placeholder, or text with @VERSION@ put in. */
-static void
+static int
 put_line(FILE *out, const char *line)
 {
 	const char *v;
 
-	if (strcmp(line, "@SYNOPSIS@") == 0) {
-		put_bold(out, NM_PROGNAME);
-		fputs("\n", out);
-		put_text(out, nm_help_usage);
-		fputs("\n", out);
-	} else if (strcmp(line, "@DESCRIPTION@") == 0) {
+	if (strcmp(line, "@SYNOPSIS@") == 0)
+		return put_synopsis(out);
+	if (strcmp(line, "@DESCRIPTION@") == 0) {
 		put_text(out, nm_help_description);
 		fputs("\n", out);
 	} else if (strcmp(line, "@OPTIONS@") == 0)
@@ -168,6 +184,7 @@ put_line(FILE *out, const char *line)
 		    PACKAGE_VERSION, v + 9);
 	else
 		fprintf(out, "%s\n", line);
+	return 0;
 }
 
 int
@@ -188,7 +205,11 @@ main(int argc, char **argv)
 	while (fgets(line, sizeof(line), in) != NULL) {
 		n = strcspn(line, "\n");
 		line[n] = '\0';
-		put_line(stdout, line);
+		if (put_line(stdout, line) < 0) {
+			fputs("mkman: a synopsis word is too long\n", stderr);
+			fclose(in);
+			return 1;
+		}
 	}
 	if (ferror(in) || fclose(in) != 0 || fflush(stdout) != 0 ||
 	    ferror(stdout)) {

@@ -14,22 +14,28 @@
 #include "quote.h"
 
 typedef enum {
-	MP_FORMAT_CLASSIC = 0,	/* Nagios: first line, long output, perfdata */
-	MP_FORMAT_TEST_JSON,	/* one JSON document, for tests and machines */
-	/* monitoring-plugins 3.x's formats: */
-	MP_FORMAT_ONE_LINE,	/* "STATE: summary - [STATE] sub - ... | perf" */
-	MP_FORMAT_ICINGAWEB2,	/* "[STATE] - summary", "\t\\_[STATE] - sub"
-				 * lines, "|perf" after the last */
-	MP_FORMAT_SUMMARY_ONLY	/* "STATE: summary", nothing else */
+	/* this plugin's own: Nagios' first line, long output, perfdata */
+	MP_FORMAT_CLASSIC = 0,
+	/* monitoring-plugins 3.x's: one JSON document */
+	MP_FORMAT_TEST_JSON,
+	/* this plugin's own: "STATE: summary - [STATE] sub - ... | perf" */
+	MP_FORMAT_ONE_LINE,
+	/* monitoring-plugins 3.x's "multi-line" (also accepted under its
+	 * pre-release name "icingaweb2"): "[STATE] - summary",
+	 * "\t\\_[STATE] - sub" lines, "|perf" after the last */
+	MP_FORMAT_ICINGAWEB2,
+	/* this plugin's own: "STATE: summary", nothing else */
+	MP_FORMAT_SUMMARY_ONLY
 } mp_format;
 
 /* The names mp_format_parse knows, for messages. */
 #define MP_FORMAT_NAMES "classic, one-line, icingaweb2 (or multi-line), " \
 	"summary-only, mp-test-json"
 
-/* Parses a format's name, in any case: "classic", monitoring-plugins
- * 3.x's "one-line", "icingaweb2" (later renamed "multi-line"),
- * "summary-only", "mp-test-json". 0 or -1. */
+/* Parses a format's name, in any case: monitoring-plugins 3.x's
+ * "multi-line" and "mp-test-json", and this plugin's own "classic",
+ * "icingaweb2" (another name for multi-line), "one-line" and
+ * "summary-only". 0 or -1. */
 int mp_format_parse(const char *text, mp_format *out);
 
 /* The whole output, newline-terminated, malloc'd into *out.

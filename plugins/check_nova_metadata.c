@@ -22,12 +22,14 @@
 #include "args.h"
 #include "check.h"
 #include "harden.h"
+#include "help.h"
 #include "http.h"
 #include "log.h"
 #include "output.h"
 #include "redact.h"
 #include "secret.h"
 #include "sign.h"
+#include "wipe.h"
 #include "signals.h"
 #include "version.h"
 
@@ -285,13 +287,14 @@ dispatch(int argc, char **argv, const char *unhardened)
 {
 	nm_config *cfg = NULL;
 	nm_error err = { NM_OK, NULL };
+	nm_cmdline cl;
 	int state = MP_UNKNOWN;
 
+	nm_cmdline_read(argc, argv, &cl);
 	/* A signal while the options are read: the line in the output
 	 * format asked for, if that much can be made out. */
-	(void)nm_signals_set_interrupted(interrupted_line(
-	    nm_args_output_format(argc, argv), ""));
-	switch (nm_parse_args(argc, argv, &cfg, &err)) {
+	(void)nm_signals_set_interrupted(interrupted_line(cl.format, ""));
+	switch (nm_parse_args(&cl, &cfg, &err)) {
 	case NM_ARGS_HELP:
 		/* UNKNOWN, as monitoring-plugins do: a check left in help
 		 * mode must not look healthy. */
@@ -302,7 +305,7 @@ dispatch(int argc, char **argv, const char *unhardened)
 		break;
 	case NM_ARGS_ERROR:
 	case NM_ARGS_NOMEM:
-		state = report_error(nm_args_output_format(argc, argv), &err);
+		state = report_error(cl.format, &err);
 		break;
 	case NM_ARGS_RUN:
 		state = configure_and_run(cfg, unhardened);
@@ -310,6 +313,7 @@ dispatch(int argc, char **argv, const char *unhardened)
 	}
 	nm_error_clear(&err);
 	nm_config_free(cfg);
+	nm_cmdline_free(&cl);
 	return state;
 }
 

@@ -8,13 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "error.h"
 #include "extraopts.h"
 #include "inifile.h"
 #include "nm_config.h"
-#include "output.h"
-#include "sign.h"
+#include "options.h"
+#include "wipe.h"
 
 #define OPT_LEN (sizeof(NM_EXTRAOPTS_OPT) - 1)
 
@@ -340,8 +339,8 @@ section_problem(const section_state *st, int r, nm_error *err)
 		return key_problem(st, err);
 	if (s->too_long != 0)
 		return nm_error_config(err, NM_EXTRAOPTS_OPT ": '%s' line %u is "
-		    "longer than this libinih can read whole", st->file,
-		    s->too_long);
+		    "longer than %d bytes: not read", st->file, s->too_long,
+		    NM_INI_MAX_LINE);
 	if (r > 0)
 		return nm_error_config(err, NM_EXTRAOPTS_OPT ": '%s' line %d is "
 		    "not key=value, a [section] or a comment", st->file, r);
@@ -483,17 +482,6 @@ split_args(int argc, char *const *argv, const expand_ctx *ctx, argvec *rest,
 
 nm_err
 nm_extraopts_expand(int argc, char *const *argv, const char *section,
-    const char *const *default_paths, int *out_argc, char ***out_argv,
-    nm_error *err)
-{
-	int from_files;
-
-	return nm_extraopts_expand_counted(argc, argv, section, default_paths,
-	    out_argc, out_argv, &from_files, err);
-}
-
-nm_err
-nm_extraopts_expand_counted(int argc, char *const *argv, const char *section,
     const char *const *default_paths, int *out_argc, char ***out_argv,
     int *from_files, nm_error *err)
 {

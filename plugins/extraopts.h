@@ -19,25 +19,21 @@ extern const char *const nm_extraopts_default_paths[];
 bool nm_extraopts_wanted(int argc, char *const *argv);
 
 /* A new argv: argv[0], the options of every --extra-opts in turn, then
- * the rest of argv without them. A key that is no option of this plugin
- * (nm_long_options, nm_short_options), or has a value where its option
- * takes none or none where it needs one, is an error naming the file,
- * section, line and key, never the value. When argv (up to a "--") holds
- * --secret-file or --nova-conf, the files' secret-file and nova-conf keys
- * are dropped: secret sources on the command line replace theirs. default_paths is NULL-terminated (NULL:
- * nm_extraopts_default_paths). NM_OK with *out_argc and *out_argv (free
- * it with nm_argv_free); NM_ERR_NOMEM; or NM_ERR_CONFIG with err's cause
- * (one line naming the file or section). */
+ * the rest of argv without them; *from_files is how many words after
+ * argv[0] came from ini files, so that an error can say where an option
+ * came from. A key that is no option of this plugin (nm_long_options,
+ * nm_short_options), or has a value where its option takes none or
+ * none where it needs one, is an error naming the file, section, line
+ * and key, never the value. When argv (up to a "--") holds
+ * --secret-file or --nova-conf, the files' secret-file and nova-conf
+ * keys are dropped: secret sources on the command line replace theirs.
+ * default_paths is NULL-terminated (NULL: nm_extraopts_default_paths).
+ * NM_OK with *out_argc and *out_argv (free it with nm_argv_free);
+ * NM_ERR_NOMEM; or NM_ERR_CONFIG with err's cause (one line naming the
+ * file or section). */
 nm_err nm_extraopts_expand(int argc, char *const *argv, const char *section,
     const char *const *default_paths, int *out_argc, char ***out_argv,
-    nm_error *err);
-
-/* The same, and *from_files is how many words after out_argv[0] came
- * from ini files (the rest came from argv), so that an error can say
- * where an option came from. */
-nm_err nm_extraopts_expand_counted(int argc, char *const *argv,
-    const char *section, const char *const *default_paths, int *out_argc,
-    char ***out_argv, int *from_files, nm_error *err);
+    int *from_files, nm_error *err);
 
 void nm_argv_free(char **argv);
 

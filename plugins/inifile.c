@@ -1,24 +1,16 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "inifile.h"
-#include "sign.h"
-
-/* inih's placeholder for a line it need not see: an assignment, so that a
- * following indented line cannot continue the key before it. */
-#define SKIPPED_LINE "nm-skipped-overlong-line="
-/* What inih sees for a continuation line, whose text it is not given. */
-#define CONT_LINE " -"
-/* inih's error for an indented line that continues nothing. */
-#define STRAY_LINE "nm-indented-line-continues-nothing"
+#include "wipe.h"
 
 void
 nm_ini_free_secret(char *s)
@@ -160,33 +152,10 @@ is_watched(const nm_ini_stream *s, const char *key, size_t n)
 	return false;
 }
 
-/* The key of an assignment line, trimmed; whether it is watched. */
 static bool
-assignment_watched(const nm_ini_stream *s, const char *p, const char *end)
+is_space(char c)
 {
-	const char *k = p;
-
-	while (p < end && *p != '=' && *p != ':')
-		p++;
-	while (p > k && (p[-1] == ' ' || p[-1] == '\t'))
-		p--;
-	return is_watched(s, k, (size_t)(p - k));
-}
-
-/* A libinih that cuts values at " ;" would sign with less than Nova
- * reads (oslo.config has no inline comments). */
-static bool
-cut_by_inline_comment(const char *p, const char *end)
-{
-#if !HAVE_DECL_INI_ALLOW_INLINE_COMMENTS && INI_ALLOW_INLINE_COMMENTS
-	for (p++; p < end; p++) {
-		if (*p == ';' && (p[-1] == ' ' || p[-1] == '\t'))
-			return true;
-	}
-#endif
-	(void)p;
-	(void)end;
-	return false;
+	return isspace((unsigned char)c) != 0;
 }
 
 typedef enum { LINE_BLANK, LINE_COMMENT, LINE_CONT, LINE_STRAY,
@@ -198,170 +167,212 @@ typedef enum { LINE_BLANK, LINE_COMMENT, LINE_CONT, LINE_STRAY,
  * comment or a section came between. Extra-opts lines lost their
  * indentation before, so none of them is indented here. */
 static line_kind
-classify(nm_ini_stream *s, const char *line, const char *p, const char *end,
-    bool *watched)
+classify(nm_ini_stream *s, const char *line, const char *p, const char *end)
 {
-	*watched = false;
-	if (p > line && p < end) {
-		if (!s->have_key)
-			return LINE_STRAY;
-		*watched = s->last_watched;
-		return LINE_CONT;
-	}
+	if (p > line && p < end)
+		return s->have_key ? LINE_CONT : LINE_STRAY;
 	s->have_key = false;
 	s->last_watched = false;
+	s->skipping = false;
 	if (p == end)
 		return LINE_BLANK;
 	if (*p == '#' || *p == ';')
 		return LINE_COMMENT;
 	if (*p == '[')
 		return LINE_SECTION;
-	*watched = assignment_watched(s, p, end);
-	s->last_watched = *watched;
 	s->have_key = true;
 	return LINE_ASSIGN;
 }
 
-static bool
-is_space(char c)
+/* One line's parts, in the parse's scratch buffers. */
+typedef struct {
+	char *section;		/* "" before the first [section] */
+	char *name;		/* the key of the last assignment */
+	char *value;		/* scratch for the value handed over */
+	size_t cap;		/* each buffer's size */
+} parse_bufs;
+
+/* Copies [p, end) into buf (cap bytes), NUL-terminated. */
+static void
+put(char *buf, size_t cap, const char *p, const char *end)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+	size_t n = (size_t)(end - p);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
 }
 
-/* inih gets a stand-in where it would read the line otherwise than
- * oslo.config: a continuation's text is kept in s for the handler (so
- * neither its length nor a leading '#' matters), and a stray indented
- * line becomes one inih reports as an error. */
-static char *
-stand_in(nm_ini_stream *s, char *str, line_kind kind, const char *p,
+/* "[name]": the name up to the first ']', as it stands; text after the
+ * ']' means nothing. 0, or -1 when there is no ']'. */
+static int
+take_section(parse_bufs *b, const char *p, const char *end)
+{
+	const char *close = memchr(p, ']', (size_t)(end - p));
+
+	if (close == NULL)
+		return -1;
+	put(b->section, b->cap, p + 1, close);
+	return 0;
+}
+
+/* "name = value" (or ':'), both trimmed; a line without either is a
+ * key with an empty value where bare keys are allowed (extra-opts),
+ * else an error (-1). */
+static int
+take_assignment(nm_ini_stream *s, parse_bufs *b, const char *p,
     const char *end)
 {
-	if (kind == LINE_STRAY) {
-		if (s->stray == 0)
-			s->stray = s->lineno;
-		memcpy(str, STRAY_LINE "\n", sizeof(STRAY_LINE) + 1);
-		return str;
+	const char *sep = p, *k_end, *v = end;
+
+	while (sep < end && *sep != '=' && *sep != ':')
+		sep++;
+	if (sep == end && !s->strip_indent)
+		return -1;
+	k_end = sep;
+	while (k_end > p && is_space(k_end[-1]))
+		k_end--;
+	if (sep < end) {
+		v = sep + 1;
+		while (v < end && is_space(*v))
+			v++;
 	}
-	while (end > p && is_space(end[-1]))
+	while (end > v && is_space(end[-1]))
 		end--;
-	s->cont = p;
-	s->cont_len = (size_t)(end - p);
-	memcpy(str, CONT_LINE "\n", sizeof(CONT_LINE) + 1);
-	return str;
+	put(b->name, b->cap, p, k_end);
+	put(b->value, b->cap, v, end);
+	s->last_watched = is_watched(s, p, (size_t)(k_end - p));
+	return 0;
 }
 
-/* A line too long for inih's buffer: the parse ends if the line matters,
- * else inih sees a line that means nothing. */
-static char *
-overlong_line(nm_ini_stream *s, char *str, line_kind kind, bool watched)
+/* A line over the limit: the parse fails on it when it matters (a
+ * section, a watched key or its continuation); any other is passed
+ * over, as an assignment to a key that is nobody's, so that the lines
+ * continuing it are passed over too. */
+static int
+overlong_line(nm_ini_stream *s, line_kind kind, const char *p,
+    const char *end)
 {
-	if (watched || kind == LINE_SECTION) {
-		s->too_long = s->lineno;
-		return NULL;
+	const char *k = p;
+
+	if (kind == LINE_ASSIGN) {
+		while (k < end && *k != '=' && *k != ':')
+			k++;
+		while (k > p && is_space(k[-1]))
+			k--;
+		s->last_watched = is_watched(s, p, (size_t)(k - p));
 	}
-	if (kind == LINE_COMMENT)
-		memcpy(str, "#\n", 3);
-	else
-		memcpy(str, SKIPPED_LINE "\n", sizeof(SKIPPED_LINE) + 1);
-	s->last_watched = false;
-	return str;
+	if (kind == LINE_SECTION || s->last_watched) {
+		s->too_long = s->lineno;
+		return -1;
+	}
+	s->skipping = true;
+	return 1;
 }
 
-/* Copies one line of the file into inih's buffer str (size cap), or what
- * inih should see instead; NULL ends the parse. */
-static char *
-give_line(nm_ini_stream *s, char *str, size_t cap, const char *line,
-    size_t n)
+/* One line: 1 when fine, 0 when it is bad (a malformed line, or the
+ * handler said so), -1 when the parse must end. */
+static int
+parse_line(nm_ini_stream *s, parse_bufs *b, const char *line,
+    const char *end, nm_ini_handler handler, void *user)
 {
-	const char *end = line + n, *p;
-	bool watched, no_value = false;
+	const char *p = line;
 	line_kind kind;
 
-	if (end > line && end[-1] == '\r')
+	/* A UTF-8 BOM before the first line is no part of it. */
+	if (s->lineno == 1 && end - line >= 3 &&
+	    memcmp(line, "\xef\xbb\xbf", 3) == 0)
+		line = p = line + 3;
+	/* Trailing white space (CR, VT and FF too) is no part of a line:
+	 * one made of it alone is blank, as to oslo.config. */
+	while (end > line && is_space(end[-1]))
 		end--;
-	/* inih drops a UTF-8 BOM before the first line; so does this. */
-	if (s->lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
-		line += 3;
-	p = line;
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
 	if (s->strip_indent)
 		line = p;
-	kind = classify(s, line, p, end, &watched);
+	kind = classify(s, line, p, end);
 	s->continuation = kind == LINE_CONT;
-	if (kind == LINE_CONT || kind == LINE_STRAY)
-		return stand_in(s, str, kind, p, end);
-	if (kind == LINE_BLANK)
-		line = end;
-	if (kind == LINE_ASSIGN && s->strip_indent)
-		no_value = memchr(p, '=', (size_t)(end - p)) == NULL &&
-		    memchr(p, ':', (size_t)(end - p)) == NULL;
-	s->bare = no_value;
-	n = (size_t)(end - line);
-	/* inih needs room for "\r\n\0" (ini.h, INI_MAX_LINE). */
-	if (n + no_value + 3 > cap)
-		return overlong_line(s, str, kind, watched);
-	if (watched && cut_by_inline_comment(p, end)) {
-		s->ambiguous = s->lineno;
-		return NULL;
+	if (kind == LINE_BLANK || kind == LINE_COMMENT)
+		return 1;
+	if (kind == LINE_STRAY) {
+		if (s->stray == 0)
+			s->stray = s->lineno;
+		return 0;
 	}
-	memcpy(str, line, n);
-	/* extra-opts: "verbose" alone is "--verbose". */
-	if (no_value)
-		str[n++] = '=';
-	str[n] = '\n';
-	str[n + 1] = '\0';
-	return str;
+	if ((size_t)(end - line) >= b->cap)
+		return overlong_line(s, kind, p, end);
+	if (kind == LINE_SECTION)
+		return take_section(b, p, end) == 0 ? 1 : 0;
+	if (kind == LINE_CONT) {
+		/* What continues a line passed over is passed over; a key
+		 * without a name has nothing to continue. */
+		if (s->skipping)
+			return 1;
+		if (b->name[0] == '\0')
+			return 0;
+		s->cont = p;
+		s->cont_len = (size_t)(end - p);
+		put(b->value, b->cap, p, end);
+	} else if (take_assignment(s, b, p, end) != 0)
+		return 0;
+	return handler(user, b->section, b->name, b->value) != 0;
 }
 
-/* inih's ini_reader. inih keeps each line in its own buffer and frees it
- * unwiped: every call, the last one included, wipes it first, so no
- * value outlives the parse there. */
-static char *
-reader(char *str, int num, void *stream)
+/* Wipes too: a value, or a secret pasted as a key, is no one's after
+ * the parse. */
+static void
+bufs_free(parse_bufs *b)
 {
-	nm_ini_stream *s = stream;
+	char *const all[] = { b->section, b->name, b->value };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (all[i] != NULL)
+			nm_wipe(all[i], b->cap);
+		free(all[i]);
+	}
+}
+
+/* libinih is not used here: it takes an indented '#' or ';' line for a
+ * comment where oslo.config continues the value, continues a value
+ * across a blank line or a comment where oslo.config refuses the line,
+ * and its line length and inline comments are fixed when it is built
+ * (only Debian's patched build lets a program set them), so it would cut
+ * or misread the secret Nova reads. monitoring-plugins reads
+ * --extra-opts files with a parser of its own too. */
+int
+nm_ini_parse(nm_ini_stream *s, nm_ini_handler handler, void *user)
+{
+	parse_bufs b;
 	const char *line, *eol;
+	int first_bad = 0, r = 0;
 	size_t n;
 
-	if (num < 4)
-		return NULL;
-	nm_wipe(str, (size_t)num);
-	if (s->pos >= s->len || s->too_long != 0 || s->ambiguous != 0)
-		return NULL;
-	line = s->data + s->pos;
-	eol = memchr(line, '\n', s->len - s->pos);
-	n = eol != NULL ? (size_t)(eol - line) : s->len - s->pos;
-	s->pos += n + (eol != NULL);
-	s->lineno++;
-	return give_line(s, str, (size_t)num, line, n);
-}
-
-/* Debian's libinih takes its compile-time options at run time; where it
- * does, make it read nova.conf as oslo.config does and ini files as
- * monitoring-plugins does. This process has no other inih user. */
-static void
-configure_inih(const nm_ini_stream *s)
-{
-#if HAVE_DECL_INI_MAX_LINE
-	ini_use_stack = false;
-	ini_allow_realloc = false;
-	ini_max_line = NM_INI_MAX_LINE;
-	/* Without realloc, this is the size of the buffer it reads into. */
-	ini_initial_alloc = NM_INI_MAX_LINE;
-	ini_allow_inline_comments = false;
-	ini_allow_multiline = !s->strip_indent;
-	ini_allow_no_value = false;
-	ini_stop_on_first_error = false;
-	ini_allow_bom = true;
-#else
-	(void)s;
-#endif
-}
-
-int
-nm_ini_parse(nm_ini_stream *s, ini_handler handler, void *user)
-{
-	configure_inih(s);
-	return ini_parse_stream(reader, s, handler, user);
+	/* Lines up to NM_INI_MAX_LINE bytes are read whole. */
+	b.cap = (s->len < NM_INI_MAX_LINE ? s->len : NM_INI_MAX_LINE) + 1;
+	b.section = calloc(1, b.cap);
+	b.name = calloc(1, b.cap);
+	b.value = calloc(1, b.cap);
+	if (b.section == NULL || b.name == NULL || b.value == NULL) {
+		first_bad = -2;
+		goto out;
+	}
+	while (s->pos < s->len) {
+		line = s->data + s->pos;
+		eol = memchr(line, '\n', s->len - s->pos);
+		n = eol != NULL ? (size_t)(eol - line) : s->len - s->pos;
+		s->pos += n + (eol != NULL);
+		s->lineno++;
+		if ((r = parse_line(s, &b, line, line + n, handler, user)) < 0)
+			break;
+		if (r == 0 && first_bad == 0)
+			first_bad = (int)s->lineno;
+	}
+	if (r < 0 && first_bad == 0)
+		first_bad = (int)s->lineno;
+ out:
+	bufs_free(&b);
+	return first_bad;
 }

@@ -1,7 +1,7 @@
-/* Ini files for libinih: read whole and capped, fed to inih line by line
- * through a reader that wipes inih's line buffer, keeps lines inih cannot
- * hold from being cut silently, and tells continuation lines apart.
- * Shared by --nova-conf and --extra-opts. Never prints, never exits. */
+/* Ini files, read whole and capped, and parsed line by line as
+ * oslo.config reads nova.conf and monitoring-plugins read --extra-opts
+ * files: one parser for both, a handler called for each assignment and
+ * each continuation line. Never prints, never exits. */
 #ifndef NM_INIFILE_H
 #define NM_INIFILE_H
 
@@ -9,38 +9,42 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include <ini.h>
-
 #include "error.h"
 
 /* nova.conf with every sample comment is about half a MiB. */
 #define NM_INI_MAX_FILE (8 * 1024 * 1024)
-/* The longest line inih is asked to hold where it can be told to. */
+/* The longest line read; a longer one that matters fails the parse,
+ * never cut silently. */
 #define NM_INI_MAX_LINE (64 * 1024)
+
+/* Called for each assignment (name and value trimmed) and for each line
+ * continuing one (name is the key it continues; the stream's
+ * continuation is set). section is "" before the first [section].
+ * Nonzero to go on; 0 marks the line bad and the parse goes on. */
+typedef int (*nm_ini_handler)(void *user, const char *section,
+    const char *name, const char *value);
 
 typedef struct {
 	const char *data;	/* the file's text, NUL-terminated */
 	size_t len;
 	size_t pos;
-	unsigned lineno;	/* of the line last given to inih */
-	bool strip_indent;	/* extra-opts: indentation means nothing */
-	/* Keys whose lines must not be cut or skipped (NULL-terminated;
-	 * NULL = every key). A line too long for inih that holds one of
-	 * them ends the parse with too_long set; any other is replaced by
-	 * a line inih ignores. */
+	unsigned lineno;	/* of the line being parsed */
+	bool strip_indent;	/* extra-opts: indentation means nothing, and
+				 * a key alone is a key with no value */
+	/* Keys whose lines must not be passed over (NULL-terminated;
+	 * NULL = every key). A line over NM_INI_MAX_LINE that holds one of
+	 * them ends the parse with too_long set; any other is passed
+	 * over. */
 	const char *const *watch;
-	/* The line last given continues a value (nova.conf only). inih is
-	 * given a stand-in for it, since inih takes an indented '#' or ';'
-	 * line for a comment where oslo.config continues the value: the
-	 * handler's value is meaningless, the text is cont/cont_len. */
+	/* The line being parsed continues a value (nova.conf only): its
+	 * text, trimmed as oslo.config trims it, is cont/cont_len. */
 	bool continuation;
-	const char *cont;	/* into data; trimmed as oslo.config trims */
+	const char *cont;	/* into data */
 	size_t cont_len;
 	bool last_watched;	/* the last assignment was of a watched key */
-	bool have_key;		/* inih has a key an indented line extends */
-	bool bare;		/* extra-opts: the line last given had no '=' */
-	unsigned too_long;	/* line that could not be given whole, or 0 */
-	unsigned ambiguous;	/* watched line inih would cut at ';', or 0 */
+	bool have_key;		/* there is a key an indented line extends */
+	bool skipping;		/* that key's line was passed over */
+	unsigned too_long;	/* line that could not be read whole, or 0 */
 	unsigned stray;		/* first indented line with nothing to
 				 * continue (oslo.config refuses it), or 0 */
 } nm_ini_stream;
@@ -57,11 +61,10 @@ nm_err nm_ini_read_file(const char *path, char **data, size_t *len,
 void nm_ini_stream_init(nm_ini_stream *s, const char *data, size_t len,
     bool strip_indent, const char *const *watch);
 
-/* Parses s with handler, as ini_parse_stream() does (0, the first bad
- * line, or -2 on out of memory), with inih set to behave like
- * oslo.config and monitoring-plugins where this libinih can be told:
- * no inline comments, long lines, stop at nothing. */
-int nm_ini_parse(nm_ini_stream *s, ini_handler handler, void *user);
+/* Parses s to its end with handler: '#' and ';' start comment lines
+ * only (none inside a line), '=' or ':' ends a key. 0, the first bad
+ * line, or -2 on out of memory. */
+int nm_ini_parse(nm_ini_stream *s, nm_ini_handler handler, void *user);
 
 /* Wipes and frees a string that may hold a secret. */
 void nm_ini_free_secret(char *s);

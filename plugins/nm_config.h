@@ -14,6 +14,13 @@
 #define NM_LABEL "NOVA METADATA"
 #define NM_BODY_CAP (1024 * 1024)	/* over 1 MiB is CRITICAL */
 
+/* What holds when no option says otherwise. */
+#define NM_DEFAULT_HOST "127.0.0.1"
+#define NM_DEFAULT_PORT 8775
+#define NM_DEFAULT_URL "/latest/meta-data/"
+#define NM_DEFAULT_AGENT_SOCKET "/var/lib/neutron/metadata_proxy"
+#define NM_DEFAULT_TIMEOUT 10
+
 typedef struct {
 	char *key;
 	char *value;
@@ -91,6 +98,9 @@ typedef struct {
 	char *interface;	/* --interface: the zone of the IPv6 address */
 	bool port_given;	/* -p was given: --instance-view keeps it */
 } nm_config;
+
+/* A config with the defaults, or NULL when out of memory. */
+nm_config *nm_config_new(void);
 
 void nm_config_free(nm_config *cfg);
 

@@ -12,7 +12,7 @@
 #include "inifile.h"
 #include "novaconf.h"
 #include "output.h"
-#include "sign.h"
+#include "wipe.h"
 
 #define KEY_NAME "[" NM_NOVACONF_GROUP "] " NM_NOVACONF_KEY
 #define LEGACY_NAME "[" NM_NOVACONF_LEGACY_GROUP "] " NM_NOVACONF_LEGACY_KEY
@@ -56,8 +56,8 @@ unquoted_copy(const char *value)
 	return strdup(value);
 }
 
-/* A continuation line (its text kept by the stream, not inih's stand-in)
- * extends the value, joined by a newline, quotes left as they are. */
+/* A continuation line extends the value, joined by a newline, quotes
+ * left as they are. */
 static int
 append_line(char **slot, const char *text, size_t len)
 {
@@ -124,12 +124,8 @@ parse_problem(const char *path, const file_state *st, int r, nm_error *err)
 	}
 	if (s->too_long != 0)
 		return nm_error_config(err, "--nova-conf: '%s' line %u is "
-		    "longer than this libinih can read whole (%d bytes)",
-		    path, s->too_long, NM_INI_MAX_LINE);
-	if (s->ambiguous != 0)
-		return nm_error_config(err, "--nova-conf: '%s' line %u has "
-		    "' ;' in the value, which this libinih takes for a "
-		    "comment and oslo.config does not", path, s->ambiguous);
+		    "longer than %d bytes: not read", path, s->too_long,
+		    NM_INI_MAX_LINE);
 	if (r > 0 && (unsigned)r == s->stray)
 		return nm_error_config(err, "--nova-conf: '%s' line %d is "
 		    "indented, which continues a value, but follows a blank "

@@ -1,5 +1,6 @@
 /* The command-line options, described once (options.def) for getopt,
- * --help and the man page. */
+ * --help and the man page. Data and pure functions only: doc/mkman is
+ * built from this with the build machine's compiler. */
 #ifndef NM_OPTIONS_H
 #define NM_OPTIONS_H
 
@@ -27,12 +28,20 @@ enum {
 	OPT_OVN_NETWORK_ID
 };
 
+/* How the synopsis shows an option (or'ed). */
+#define NM_SYN_REQUIRED	0x1	/* without [] */
+#define NM_SYN_REPEAT	0x2	/* "..." after it */
+#define NM_SYN_ALT	0x4	/* an alternative to the option before:
+				 * "[A | B]" */
+#define NM_SYN_NONE	0x8	/* not in the synopsis (-h, -V) */
+
 typedef struct {
 	int val;		/* getopt's value; 0 for an early option */
 	const char *short_opt;	/* "H:", or "" */
 	const char *name;	/* long name without "--" */
 	int has_arg;		/* no_argument, required_, optional_argument */
 	const char *arg;	/* the value's placeholder, "" for none */
+	int synopsis;		/* NM_SYN_* */
 	const char *help;	/* one paragraph, "\n" for a new line */
 	bool early;		/* handled before getopt (--extra-opts) */
 } nm_optdesc;
@@ -40,5 +49,17 @@ typedef struct {
 /* Every option, in --help's order. */
 extern const nm_optdesc nm_optdescs[];
 extern const size_t nm_optdesc_count;
+
+/* getopt_long's table of the options (NULL-terminated) and its short
+ * option string, both from options.def. */
+const struct option *nm_long_options(void);
+const char *nm_short_options(void);
+
+/* The synopsis, one word of it at a time: *i starts at 0 and is moved
+ * past the options the word covers. Writes the word ("-i\tUUID",
+ * "[-H\tADDRESS]...", "[-4\t|\t-6]"; a tab is a space that must not
+ * break a line) into buf. The word's length; 0 when there is none left;
+ * -1 when it does not fit in len bytes. Required options come first. */
+int nm_synopsis_word(size_t *i, char *buf, size_t len);
 
 #endif

@@ -8,6 +8,7 @@
 #include "output.h"
 #include "redact.h"
 #include "sign.h"
+#include "wipe.h"
 
 #define VARIANTS 3
 #define INSTANCE_MAX 64

@@ -15,7 +15,7 @@
 #include "novaconf.h"
 #include "output.h"
 #include "secret.h"
-#include "sign.h"
+#include "wipe.h"
 
 /* Keeps text up to the first line end; a CR before it is not part of
  * the secret either (files written on Windows, or by echo -e). */

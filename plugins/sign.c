@@ -8,18 +8,7 @@
 #include <openssl/hmac.h>
 
 #include "sign.h"
-
-void
-nm_wipe(void *p, size_t len)
-{
-	if (p == NULL || len == 0)
-		return;
-#ifdef HAVE_EXPLICIT_BZERO
-	explicit_bzero(p, len);
-#else
-	OPENSSL_cleanse(p, len);
-#endif
-}
+#include "wipe.h"
 
 int
 nm_crypto_init(void)

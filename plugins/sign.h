@@ -23,7 +23,4 @@ int nm_sign(const void *key, size_t key_len, const char *message,
  * when sig is not NM_SIGNATURE_HEX_LEN hex digits. */
 int nm_sign_wrong(const char *sig, char out[NM_SIGNATURE_HEX_LEN + 1]);
 
-/* Wipes len bytes at p so the compiler cannot drop it. */
-void nm_wipe(void *p, size_t len);
-
 #endif

@@ -215,7 +215,7 @@ def test_file_option_with_the_secret_pasted(sim, base_args, secret_file,
 
 
 def test_extra_opts_value_never_quoted(plugin, tmp_path):
-    """port = S3CRET through --extra-opts was quoted."""
+    """port = S3CRET through --extra-opts: the usage error never quotes it."""
     ini = tmp_path / "x.ini"
     ini.write_text("[%s]\nport = S3CRET\n" % PLUGIN_SECTION)
     rc, out, _, _ = run_plugin(["--extra-opts=@%s" % ini, "-i", INSTANCE,

@@ -137,3 +137,44 @@ def test_nothing_points_outside_the_project():
                 path, m.group(0))
             checked += 1
     assert checked > 20
+
+
+def synopsis_words(text):
+    """The synopsis as words, brackets and all, whatever the wrapping."""
+    return text.split()
+
+
+def test_synopsis_names_every_option(help_text, groff):
+    """--help's Usage and the man page's SYNOPSIS come from the one table:
+    the same words, and every option but -h and -V in them."""
+    usage = help_text.split("\nUsage:\n", 1)[1].split("\nOptions:\n", 1)[0]
+    page = render(man_page())
+    synopsis = page.split("\nSYNOPSIS\n", 1)[1].split("\nDESCRIPTION\n", 1)[0]
+    assert synopsis_words(usage) == synopsis_words(synopsis)
+    words = " ".join(synopsis_words(usage))
+    for name, (short, _) in help_options(help_text).items():
+        spelled = "-" + short if short else "--" + name
+        found = re.search(r"(^|[\s\[|])%s([\s\[\]=.]|$)" % re.escape(spelled),
+                          words)
+        if name in ("help", "version"):
+            assert found is None, spelled
+        else:
+            assert found, "%s missing from the synopsis" % spelled
+
+
+def test_output_formats_credit_monitoring_plugins_rightly(help_text, groff):
+    """Released monitoring-plugins 3.x parses multi-line and mp-test-json
+    only; the other names are this plugin's own, and say so."""
+    text = " ".join(help_text.split())
+    options = text.split(" Options: ", 1)[1]
+    entry = options.split("--output-format=FORMAT", 1)[1].split(" -O,", 1)[0]
+    theirs, ours = entry.split("This plugin's own:", 1)
+    assert "monitoring-plugins 3.x" in theirs
+    for name in ("multi-line", "mp-test-json"):
+        assert name in theirs and name not in ours.replace(
+            "another name for multi-line", ""), name
+    for name in ("classic", "one-line", "summary-only", "icingaweb2"):
+        assert name in ours and name not in theirs, name
+    page = " ".join(render(man_page()).split())
+    assert "Two are monitoring-plugins 3.x's" in page
+    assert "The others are this plugin's own" in page

@@ -1,6 +1,6 @@
 /* libFuzzer target: the command line together with an --extra-opts
- * file, through the public API main uses (nm_extraopts_expand, then
- * nm_parse_args). The input is split at its first NUL: before it, one
+ * file, through the public API main uses (nm_cmdline_read, then
+ * nm_parse_args), and nm_extraopts_expand alone. The input is split at its first NUL: before it, one
  * argument per line; after it, the ini file. Every --extra-opts reads
  * that file (an "@file" part is replaced, and MP_CONFIG_FILE names it),
  * so no other file on the machine is read. Properties: the expanded argv
@@ -66,9 +66,11 @@ parse(int argc, char **argv)
 	nm_config *cfg = NULL;
 	nm_error err = { NM_OK, NULL };
 	nm_args_result r;
+	nm_cmdline cl;
 
-	(void)nm_args_output_format(argc, argv);
-	r = nm_parse_args(argc, argv, &cfg, &err);
+	nm_cmdline_read(argc, argv, &cl);
+	r = nm_parse_args(&cl, &cfg, &err);
+	nm_cmdline_free(&cl);
 	if ((r == NM_ARGS_RUN) != (cfg != NULL) ||
 	    (r == NM_ARGS_ERROR && (err.code != NM_ERR_CONFIG ||
 	    err.cause == NULL)) ||
@@ -87,10 +89,10 @@ check_expand(int argc, char **argv, const char *ini)
 	const char *defaults[2] = { ini, NULL };
 	char **out = NULL;
 	nm_error err = { NM_OK, NULL };
-	int out_argc = 0;
+	int out_argc = 0, from_files = 0;
 
 	if (nm_extraopts_expand(argc, argv, NM_PROGNAME, defaults, &out_argc,
-	    &out, &err) == NM_OK) {
+	    &out, &from_files, &err) == NM_OK) {
 		if (out_argc < 1 || out[out_argc] != NULL ||
 		    strcmp(out[0], argv[0]) != 0 ||
 		    nm_extraopts_wanted(out_argc, out))
@@ -118,7 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	if (nm_extraopts_wanted(argc, argv))
 		check_expand(argc, argv, ini);
-	/* as main does: nm_parse_args expands --extra-opts itself */
+	/* as main does: nm_cmdline_read expands --extra-opts */
 	parse(argc, argv);
  out:
 	for (i = 0; i <= MAX_ARGS; i++)

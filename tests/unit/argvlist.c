@@ -18,7 +18,19 @@ vparse(nm_config **cfg, nm_error *err, va_list ap)
 	while ((a = va_arg(ap, const char *)) != NULL && argc < MAXARGS)
 		argv[argc++] = (char *)a;
 	argv[argc] = NULL;
-	return nm_parse_args(argc, argv, cfg, err);
+	return parse_words(argc, argv, cfg, err);
+}
+
+nm_args_result
+parse_words(int argc, char **argv, nm_config **cfg, nm_error *err)
+{
+	nm_cmdline cl;
+	nm_args_result r;
+
+	nm_cmdline_read(argc, argv, &cl);
+	r = nm_parse_args(&cl, cfg, err);
+	nm_cmdline_free(&cl);
+	return r;
 }
 
 nm_args_result

@@ -10,5 +10,8 @@
  * NULL (at most 32). */
 nm_args_result parse(nm_config **cfg, nm_error *err, ...);
 nm_args_result vparse(nm_config **cfg, nm_error *err, va_list ap);
+/* The same for argv's argc words, as main reads them. */
+nm_args_result parse_words(int argc, char **argv, nm_config **cfg,
+    nm_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "args.h"
+#include "help.h"
 #include "argvlist.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
@@ -374,6 +375,19 @@ test_long_options_spelled_out(void **state)
 	nm_config_free(cfg);
 }
 
+/* The output format as main reads it before parsing. */
+static mp_format
+format_of(int argc, char **argv)
+{
+	nm_cmdline cl;
+	mp_format f;
+
+	nm_cmdline_read(argc, argv, &cl);
+	f = cl.format;
+	nm_cmdline_free(&cl);
+	return f;
+}
+
 static void
 test_output_format_prescan(void **state)
 {
@@ -388,13 +402,13 @@ test_output_format_prescan(void **state)
 	char *g[] = { "p", "--output-format=One-Line", "-i", "bad", NULL };
 
 	(void)state;
-	assert_int_equal(nm_args_output_format(3, a), MP_FORMAT_TEST_JSON);
-	assert_int_equal(nm_args_output_format(3, b), MP_FORMAT_TEST_JSON);
-	assert_int_equal(nm_args_output_format(3, c), MP_FORMAT_CLASSIC);
-	assert_int_equal(nm_args_output_format(2, d), MP_FORMAT_CLASSIC);
-	assert_int_equal(nm_args_output_format(3, e), MP_FORMAT_CLASSIC);
-	assert_int_equal(nm_args_output_format(3, f), MP_FORMAT_CLASSIC);
-	assert_int_equal(nm_args_output_format(4, g), MP_FORMAT_ONE_LINE);
+	assert_int_equal(format_of(3, a), MP_FORMAT_TEST_JSON);
+	assert_int_equal(format_of(3, b), MP_FORMAT_TEST_JSON);
+	assert_int_equal(format_of(3, c), MP_FORMAT_CLASSIC);
+	assert_int_equal(format_of(2, d), MP_FORMAT_CLASSIC);
+	assert_int_equal(format_of(3, e), MP_FORMAT_CLASSIC);
+	assert_int_equal(format_of(3, f), MP_FORMAT_CLASSIC);
+	assert_int_equal(format_of(4, g), MP_FORMAT_ONE_LINE);
 }
 
 static void
@@ -413,7 +427,7 @@ test_required(void **state)
 }
 
 /* Later options win, as with every getopt program; parsing twice in one
- * process works (the extra-opts path parses more than once). */
+ * process works (getopt's state is reset each time). */
 #define NET "3C6C1D2E-6E0F-4A3C-8F0B-0D5B9F0C1A01"
 
 /* --agent-socket: the default path, one ID lower-cased, -T optional, and

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "args.h"
+#include "argvlist.h"
 #include "extraopts.h"
 #include "tmpdir.h"
 
@@ -67,7 +68,7 @@ expand(nm_error *errp, const char *const *defaults, ...)
 	static char joined[4096];
 	char *argv[32], **out = NULL;
 	const char *a;
-	int argc = 0, out_argc = 0, i;
+	int argc = 0, out_argc = 0, from_files = 0, i;
 	va_list ap;
 
 	argv[argc++] = (char *)"check_nova_metadata";
@@ -77,7 +78,7 @@ expand(nm_error *errp, const char *const *defaults, ...)
 	va_end(ap);
 	argv[argc] = NULL;
 	if (nm_extraopts_expand(argc, argv, "check_nova_metadata", defaults,
-	    &out_argc, &out, errp) != NM_OK) {
+	    &out_argc, &out, &from_files, errp) != NM_OK) {
 		assert_null(out);
 		return NULL;
 	}
@@ -324,7 +325,7 @@ test_out_of_memory(void **state)
 {
 	char loc[400], *argv[48], **out = NULL;
 	nm_error err = { NM_OK, NULL };
-	int argc = 0, out_argc, r, i;
+	int argc = 0, out_argc, from_files, r, i;
 
 	(void)state;
 	write_file(file, "[check_nova_metadata]\nk=a\nk=b\nk=c\nk=d\nk=e\n"
@@ -339,7 +340,7 @@ test_out_of_memory(void **state)
 		realloc_calls = 0;
 		realloc_fail_at = i;
 		r = nm_extraopts_expand(argc, argv, "check_nova_metadata",
-		    no_defaults, &out_argc, &out, &err);
+		    no_defaults, &out_argc, &out, &from_files, &err);
 		realloc_fail_at = 0;
 		if (r == 0)
 			break;
@@ -366,7 +367,7 @@ test_parse_args_command_line_wins(void **state)
 	    "tenant = proj\nport = 1234\nhostname = ::1\n"
 	    "secret-file = /etc/nova/secret\nnova-conf = /etc/nova/nova.conf\n");
 	assert_true(snprintf(loc, sizeof(loc), "--extra-opts=@%s", file) > 0);
-	assert_int_equal(nm_parse_args(4, argv, &cfg, &err), NM_ARGS_RUN);
+	assert_int_equal(parse_words(4, argv, &cfg, &err), NM_ARGS_RUN);
 	assert_null(err.cause);
 	assert_int_equal(cfg->port, 9999);
 	assert_string_equal(cfg->host, "::1");
@@ -378,7 +379,7 @@ test_parse_args_command_line_wins(void **state)
 	/* A secret source on the command line replaces the file's. */
 	argv[2] = "--nova-conf";
 	argv[3] = "good.conf";
-	assert_int_equal(nm_parse_args(4, argv, &cfg, &err), NM_ARGS_RUN);
+	assert_int_equal(parse_words(4, argv, &cfg, &err), NM_ARGS_RUN);
 	assert_null(cfg->secret_file);
 	assert_int_equal(cfg->nova_conf_count, 1);
 	assert_string_equal(cfg->nova_conf[0], "good.conf");
@@ -387,11 +388,11 @@ test_parse_args_command_line_wins(void **state)
 
 	write_file(file, "[check_nova_metadata]\nport = nope\n");
 	argv[2] = NULL;
-	assert_int_equal(nm_parse_args(2, argv, &cfg, &err), NM_ARGS_ERROR);
+	assert_int_equal(parse_words(2, argv, &cfg, &err), NM_ARGS_ERROR);
 	assert_non_null(strstr(err.cause, "-p/--port"));
 	nm_error_clear(&err);
 	write_file(file, "[elsewhere]\nport = 1\n");
-	assert_int_equal(nm_parse_args(2, argv, &cfg, &err), NM_ARGS_ERROR);
+	assert_int_equal(parse_words(2, argv, &cfg, &err), NM_ARGS_ERROR);
 	assert_non_null(strstr(err.cause, "[check_nova_metadata]"));
 	nm_error_clear(&err);
 }

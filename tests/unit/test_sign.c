@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "sign.h"
+#include "wipe.h"
 
 static void
 test_spec_vector(void **state)
