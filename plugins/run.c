@@ -202,9 +202,10 @@ nm_run_request(nm_run *run, const char *path)
 	nm_response *resp = &run->resp;
 	nm_err e;
 
-	if ((e = nm_engine_get(run->engine, run->http, path,
-	    remaining_ms(run->deadline) - run->margin_ms, resp, &run->err)) !=
-	    NM_OK)
+	/* Each request's limit is what is left of the one deadline, so
+	 * libcurl ends the run's last request at it at the latest. */
+	if ((e = nm_http_get(run->http, path, remaining_ms(run->deadline) -
+	    run->margin_ms, resp, &run->err)) != NM_OK)
 		return e == NM_ERR_NOMEM ? nm_run_nomem(run) : -1;
 	run->requests++;
 	/* A failed request took its time too: a per-document series
