@@ -542,8 +542,8 @@ nm_check_run(const nm_config *cfg, const char *signature,
 	nm_error_clear(err);
 	/* The 404 probe's signature, made once for every backend. */
 	if (signature != NULL && nm_sign_wrong(signature, wrong) != 0) {
-		(void)nm_error_set(err, NM_ERR_SETUP, "cannot set up libcurl "
-		    "(out of memory?)");
+		(void)nm_error_set(err, NM_ERR_SETUP, "internal error: the "
+		    "signature is not %d hex digits", NM_SIGNATURE_HEX_LEN);
 		return NULL;
 	}
 	if ((cfg->agent_socket != NULL ? agent_targets(cfg, &ts, err) :
