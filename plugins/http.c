@@ -159,8 +159,9 @@ setopts_transfer(CURL *curl, nm_http *h)
 {
 	CURLcode rc;
 
-	/* No SIGALRM for name resolution: the signal thread owns the
-	 * signals, and a timer per thread cannot exist anyway. */
+	/* No alarm() around name resolution: the one timer a process has
+	 * is the whole-run limit's, and the signal thread takes SIGALRM
+	 * (the threaded resolver keeps to the timeout without it). */
 	SETOPT(curl, CURLOPT_NOSIGNAL, 1L);
 	SETOPT(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	SETOPT(curl, CURLOPT_FOLLOWLOCATION, 0L);
