@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "http.h"
 #include "mode_openstack.h"
 #include "visit.h"
+#include "sign.h"
 #include "targets.h"
 
 /* Through the agent: "canary 32d0524b via agent PATH", and with Nova
@@ -89,20 +91,17 @@ nm_check_timeout_result(const nm_config *cfg)
 	return c;
 }
 
-/* A target's mode on its visit; the engine hands the nm_err it
- * returns back as an int. */
-static int
-visit_mode(void *arg)
+/* A target's mode on its visit. */
+static nm_err
+visit_mode(nm_visit *visit)
 {
-	nm_visit *visit = arg;
-
 	switch (visit->cfg->mode) {
 	case NM_MODE_OPENSTACK:
-		return (int)nm_mode_openstack(visit);
+		return nm_mode_openstack(visit);
 	case NM_MODE_CLOUD_INIT:
-		return (int)nm_mode_cloudinit(visit);
+		return nm_mode_cloudinit(visit);
 	default:
-		return (int)nm_mode_ec2(visit);
+		return nm_mode_ec2(visit);
 	}
 }
 
@@ -128,59 +127,26 @@ finish(nm_visit *visit, nm_err result, mp_check **out)
 	return NM_OK;
 }
 
-/* How long before the whole-run limit several backends stop. */
+/* How long before the whole-run limit several targets stop. */
 #define MARGIN_MS 300
+/* Each target's thread: deep enough for jansson's nesting limit and the
+ * cloud-init crawl, with room for the sanitizers' larger frames; only
+ * the pages a thread touches become resident. Set, not left to the C
+ * library, whose default ranges from 128 KiB (musl) to 8 MiB. */
+#define STACK_SIZE (2 * 1024 * 1024)
 
-/* One backend of a run with several. */
+/* One target of a run (a backend, the agent's hop, an instance's
+ * view): its visit, made on a thread of its own, and what that thread
+ * was started with. The main thread reads visit and result only after
+ * joining it. */
 typedef struct {
 	nm_visit visit;
 	const nm_target *target;
+	nm_request req;		/* visit.http's: points into cfg, target */
+	pthread_t thread;
+	bool started;
 	nm_err result;		/* visit_mode's */
 } backend;
-
-/* The one backend a single-target run checks, as it always did. */
-static mp_check *
-check_one(const nm_config *cfg, const nm_endpoint *ep, const char *signature,
-    const struct timespec *deadline, nm_target_kind kind, nm_error *err)
-{
-	char subject[384];
-	nm_visit visit;
-	mp_check *ret = NULL;
-	void *arg = &visit;
-	int result = NM_ERR_SETUP;
-	nm_err e;
-
-	e = nm_check_subject(cfg, subject, sizeof(subject)) != 0 ?
-	    NM_ERR_SETUP : nm_visit_init(&visit, cfg, deadline, subject);
-	if (e != NM_OK) {
-		(void)nm_error_set(err, e, "%s", nm_err_name(e));
-		return NULL;
-	}
-	visit.kind = kind;
-	/* Only Nova's own port is signed; the agent and an instance are
-	 * not, and have no wrong signature to probe a 404 with. */
-	visit.signed_requests = kind == NM_TARGET_NOVA;
-	if (nm_engine_new(&visit.engine, &visit.err) == NM_OK &&
-	    nm_http_new(cfg, ep, signature, &visit.http, &visit.err) == NM_OK &&
-	    nm_engine_run(visit.engine, 1, visit_mode, &arg, &result,
-	    &visit.err) == NM_OK)
-		(void)finish(&visit, (nm_err)result, &ret);
-	if (ret == NULL) {
-		/* Every failing step names its error; none is a bug. */
-		if (visit.err.code == NM_OK)
-			(void)nm_error_set(&visit.err, NM_ERR_SETUP, "internal "
-			    "error: a step failed without saying why");
-		/* Moved, not copied: the code cannot turn into another. */
-		nm_error_clear(err);
-		*err = visit.err;
-		visit.err.code = NM_OK;
-		visit.err.cause = NULL;
-	}
-	nm_http_free(visit.http);
-	nm_engine_free(visit.engine);
-	nm_visit_free(&visit);
-	return ret;
-}
 
 /* A backend's own result: its summary names it ("127.0.0.1:8775: HTTP
  * 403: signature rejected..."), the whole-run limit is its own. */
@@ -336,36 +302,6 @@ combine(const nm_config *cfg, backend *bs, size_t n)
 	return top;
 }
 
-static nm_err
-backends_init(const nm_config *cfg, const nm_targets *ts, backend *bs,
-    const char *signature, const struct timespec *deadline,
-    nm_engine *engine)
-{
-	size_t i;
-	nm_err e;
-
-	for (i = 0; i < ts->count; i++) {
-		bs[i].target = &ts->v[i];
-		bs[i].result = NM_ERR_SETUP;
-		if ((e = nm_visit_init(&bs[i].visit, cfg, deadline,
-		    ts->v[i].name)) != NM_OK)
-			return e;
-		bs[i].visit.engine = engine;
-		/* The agent and Nova are two hops, not replicas to compare. */
-		bs[i].visit.compare = cfg->agent_socket == NULL;
-		bs[i].visit.kind = ts->v[i].kind;
-		bs[i].visit.signed_requests = ts->v[i].kind == NM_TARGET_NOVA;
-		/* Every backend's result, a hung one's own limit included,
-		 * is in before the whole-run limit's prepared line. */
-		bs[i].visit.margin_ms = (long)cfg->timeout * 1000 / 10 <
-		    MARGIN_MS ? (long)cfg->timeout * 1000 / 10 : MARGIN_MS;
-		if ((e = nm_http_new(cfg, &ts->v[i].ep, signature,
-		    &bs[i].visit.http, &bs[i].visit.err)) != NM_OK)
-			return e;
-	}
-	return NM_OK;
-}
-
 /* How a finished hop ended, for the diagnosis. */
 static nm_hop
 hop_of(const backend *b, mp_state s)
@@ -428,58 +364,6 @@ combine_hops(const nm_config *cfg, backend *bs, size_t n)
 	return top;
 }
 
-typedef mp_check *(*combine_fn)(const nm_config *, backend *, size_t);
-
-/* Every backend at once on one engine, each on its own connection. */
-static mp_check *
-check_several(const nm_config *cfg, const nm_targets *ts,
-    const char *signature, const struct timespec *deadline,
-    combine_fn combine_all, nm_error *err)
-{
-	nm_engine *engine = NULL;
-	backend *bs = NULL;
-	void **args = NULL;
-	int *results = NULL;
-	mp_check *ret = NULL;
-	size_t i, n = ts->count;
-
-	if ((bs = calloc(n, sizeof(*bs))) == NULL ||
-	    (args = calloc(n, sizeof(*args))) == NULL ||
-	    (results = calloc(n, sizeof(*results))) == NULL) {
-		(void)nm_error_set(err, NM_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (nm_engine_new(&engine, err) != NM_OK)
-		goto out;
-	if (backends_init(cfg, ts, bs, signature, deadline, engine) !=
-	    NM_OK) {
-		for (i = 0; i < n && bs[i].visit.err.code == NM_OK; i++)
-			;
-		(void)nm_error_set(err, i < n ? bs[i].visit.err.code :
-		    NM_ERR_NOMEM, "%s", i < n ?
-		    nm_error_text(&bs[i].visit.err) : "out of memory");
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		args[i] = &bs[i].visit;
-	if (nm_engine_run(engine, n, visit_mode, args, results, err) != NM_OK)
-		goto out;
-	for (i = 0; i < n; i++)
-		bs[i].result = (nm_err)results[i];
-	if ((ret = combine_all(cfg, bs, n)) == NULL)
-		(void)nm_error_set(err, NM_ERR_NOMEM, "out of memory");
- out:
-	for (i = 0; bs != NULL && i < n; i++) {
-		nm_http_free(bs[i].visit.http);
-		nm_visit_free(&bs[i].visit);
-	}
-	nm_engine_free(engine);
-	free(bs);
-	free(args);
-	free(results);
-	return ret;
-}
-
 /* The agent's hop first; Nova's backends after it when checked too. */
 static nm_err
 agent_targets(const nm_config *cfg, nm_targets *ts, nm_error *err)
@@ -495,23 +379,189 @@ agent_targets(const nm_config *cfg, nm_targets *ts, nm_error *err)
 	return e;
 }
 
+/* Sets up bs[i], for ts->v[i]: its visit, its request, its handle. A
+ * single target's subject is the run's; several are each named. */
+static nm_err
+backend_init(const nm_config *cfg, const nm_targets *ts, size_t i,
+    backend *b, const char *signature, const char *wrong,
+    const struct timespec *deadline, nm_error *err)
+{
+	char subject[384];	/* nm_check_subject()'s: bounded */
+	size_t n = ts->count;
+	nm_err e;
+
+	b->target = &ts->v[i];
+	b->result = NM_ERR_SETUP;
+	e = n == 1 && nm_check_subject(cfg, subject, sizeof(subject)) != 0 ?
+	    NM_ERR_SETUP : nm_visit_init(&b->visit, cfg, deadline, n == 1 ?
+	    subject : b->target->name);
+	if (e != NM_OK)
+		return nm_error_set(err, e, "%s", nm_err_name(e));
+	b->visit.kind = b->target->kind;
+	/* Only Nova's own port is signed; the agent and an instance are
+	 * not, and have no wrong signature to probe a 404 with. */
+	b->visit.signed_requests = b->target->kind == NM_TARGET_NOVA;
+	/* Several backends' values are compared; the agent and Nova are
+	 * two hops, not replicas. */
+	b->visit.compare = n > 1 && cfg->agent_socket == NULL;
+	/* Every target's result, a hung one's own limit included, is in
+	 * before the whole-run limit's prepared line. One target's own
+	 * timeout result is that very line: it needs no margin. */
+	if (n > 1)
+		b->visit.margin_ms = (long)cfg->timeout * 1000 / 10 < MARGIN_MS ?
+		    (long)cfg->timeout * 1000 / 10 : MARGIN_MS;
+	if ((e = nm_targets_request(cfg, b->target, signature, wrong,
+	    &b->req, err)) != NM_OK)
+		return e;
+	return nm_http_new(&b->req, &b->visit.http, err);
+}
+
+static void *
+backend_main(void *arg)
+{
+	backend *b = arg;
+
+	b->result = visit_mode(&b->visit);
+	return NULL;
+}
+
+/* Starts a thread per target. One that cannot be started is the
+ * monitoring host's limit (processes, memory), not the target's: the
+ * run is UNKNOWN and names it; those started run to their end. */
+static nm_err
+start_all(backend *bs, size_t n, nm_error *err)
+{
+	pthread_attr_t attr;
+	size_t i;
+	int e;
+
+	if ((e = pthread_attr_init(&attr)) != 0)
+		return nm_error_set(err, NM_ERR_SETUP, "cannot start threads: "
+		    "%s", strerror(e));
+	if ((e = pthread_attr_setstacksize(&attr, STACK_SIZE)) != 0) {
+		(void)pthread_attr_destroy(&attr);
+		return nm_error_set(err, NM_ERR_SETUP, "cannot start threads: "
+		    "%s", strerror(e));
+	}
+	for (i = 0; i < n; i++) {
+		if ((e = pthread_create(&bs[i].thread, &attr, backend_main,
+		    &bs[i])) != 0)
+			break;
+		bs[i].started = true;
+	}
+	(void)pthread_attr_destroy(&attr);
+	if (i == n)
+		return NM_OK;
+	return nm_error_set(err, NM_ERR_SETUP, "cannot start a thread for "
+	    "%s%s: %s", bs[i].target->kind == NM_TARGET_AGENT ? "the " :
+	    "backend ", bs[i].target->kind == NM_TARGET_AGENT ? "agent's hop" :
+	    bs[i].target->name, strerror(e));
+}
+
+/* Waits for every thread started. No guard against one that overruns
+ * the deadline is needed: libcurl ends each transfer at its
+ * CURLOPT_TIMEOUT_MS, never later than the deadline, and should
+ * anything block past it all the same (a resolver that ignores it),
+ * the signal thread's whole-run alarm prints the timeout line and ends
+ * the process at the deadline, whatever is joined here. */
+static void
+join_all(backend *bs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (bs[i].started)
+			(void)pthread_join(bs[i].thread, NULL);
+		bs[i].started = false;
+	}
+}
+
+/* The result of the run from its targets' visits, on the main thread:
+ * one target's own, the agent's and Nova's hops, or every backend
+ * nested in -H order. NULL with err when there is none. */
+static mp_check *
+merge(const nm_config *cfg, backend *bs, size_t n, nm_error *err)
+{
+	mp_check *ret = NULL;
+	nm_visit *visit = &bs[0].visit;
+
+	if (n > 1) {
+		ret = cfg->agent_socket != NULL ? combine_hops(cfg, bs, n) :
+		    combine(cfg, bs, n);
+		if (ret == NULL)
+			(void)nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+		return ret;
+	}
+	(void)finish(visit, bs[0].result, &ret);
+	if (ret == NULL) {
+		/* Every failing step names its error; none is a bug. */
+		if (visit->err.code == NM_OK)
+			(void)nm_error_set(&visit->err, NM_ERR_SETUP, "internal "
+			    "error: a step failed without saying why");
+		/* Moved, not copied: the code cannot turn into another. */
+		nm_error_clear(err);
+		*err = visit->err;
+		visit->err.code = NM_OK;
+		visit->err.cause = NULL;
+	}
+	return ret;
+}
+
+/* Every target at once, each on a thread of its own with its own
+ * connection, under the one deadline. */
+static mp_check *
+check_targets(const nm_config *cfg, const nm_targets *ts,
+    const char *signature, const char *wrong,
+    const struct timespec *deadline, nm_error *err)
+{
+	backend *bs;
+	mp_check *ret = NULL;
+	size_t i, n = ts->count;
+
+	if ((bs = calloc(n, sizeof(*bs))) == NULL) {
+		(void)nm_error_set(err, NM_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (backend_init(cfg, ts, i, &bs[i], signature, wrong,
+		    deadline, err) != NM_OK)
+			goto out;
+	}
+	if (start_all(bs, n, err) != NM_OK) {
+		join_all(bs, n);
+		goto out;
+	}
+	join_all(bs, n);
+	ret = merge(cfg, bs, n, err);
+ out:
+	for (i = 0; i < n; i++) {
+		nm_http_free(bs[i].visit.http);
+		nm_visit_free(&bs[i].visit);
+	}
+	free(bs);
+	return ret;
+}
+
 mp_check *
 nm_check_run(const nm_config *cfg, const char *signature,
     const struct timespec *deadline, nm_error *err)
 {
+	char wrong[NM_SIGNATURE_HEX_LEN + 1];
 	nm_targets ts;
 	mp_check *ret = NULL;
 
 	nm_error_clear(err);
+	/* The 404 probe's signature, made once for every backend. */
+	if (signature != NULL && nm_sign_wrong(signature, wrong) != 0) {
+		(void)nm_error_set(err, NM_ERR_SETUP, "internal error: the "
+		    "signature is not %d hex digits", NM_SIGNATURE_HEX_LEN);
+		return NULL;
+	}
 	if ((cfg->agent_socket != NULL ? agent_targets(cfg, &ts, err) :
 	    nm_targets_build(cfg, &ts, err)) != NM_OK)
 		return NULL;
-	if (ts.count == 1)
-		ret = check_one(cfg, &ts.v[0].ep, signature, deadline,
-		    ts.v[0].kind, err);
-	else
-		ret = check_several(cfg, &ts, signature, deadline,
-		    cfg->agent_socket != NULL ? combine_hops : combine, err);
+	ret = check_targets(cfg, &ts, signature, signature != NULL ? wrong :
+	    NULL, deadline, err);
 	nm_targets_free(&ts);
 	/* Every failing step names its error; none is a bug. */
 	if (ret == NULL && err->code == NM_OK)

@@ -9,12 +9,17 @@
 #include "nm_config.h"
 #include "output.h"
 
-/* Runs the check for cfg on every backend it names (targets.h), all at
- * once on one engine, signing with signature, finishing before deadline
- * (CLOCK_MONOTONIC). One backend gives the single-target result; several
- * give each backend nested under the result, the summary naming those
- * not OK. Returns the result, or NULL with err (the plugin's own error:
- * out of memory, libcurl setup), for main. */
+/* Runs the check for cfg on every backend it names (targets.h), each on
+ * a thread of its own with its own connection, signing with signature,
+ * finishing before deadline (CLOCK_MONOTONIC); the results are merged
+ * on the calling thread in -H order. One backend gives the
+ * single-target result; several give each backend nested under the
+ * result, the summary naming those not OK. Returns the result, or NULL
+ * with err (the plugin's own error: out of memory, libcurl setup, a
+ * thread that cannot be started), for main. Call it with libcurl's
+ * global setup done (nm_http_global_init) and cfg, signature and the
+ * secret's search (redact.h) no longer changing: the threads share
+ * them, read-only. */
 mp_check *nm_check_run(const nm_config *cfg, const char *signature,
     const struct timespec *deadline, nm_error *err);
 

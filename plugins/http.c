@@ -16,8 +16,8 @@
 
 #include "http.h"
 #include "log.h"
+#include "nm_config.h"
 #include "output.h"
-#include "sign.h"
 
 #define NM_USER_AGENT NM_PROGNAME "/" PACKAGE_VERSION
 #define SIG_HEADER "X-Instance-ID-Signature"
@@ -32,7 +32,7 @@ struct nm_http {
 	char url[2048];	/* a longer one fails the request, named */
 	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for a failure */
 	const char *unix_socket;	/* the agent's, or NULL */
-	nm_response *resp;	/* the request in flight */
+	nm_response *resp;	/* the request being made */
 	bool too_large;		/* its body passed the cap */
 	bool nomem;		/* its body could not be stored */
 };
@@ -159,7 +159,10 @@ setopts_transfer(CURL *curl, nm_http *h)
 {
 	CURLcode rc;
 
-	SETOPT(curl, CURLOPT_NOSIGNAL, 1L);	/* main owns SIGALRM */
+	/* No alarm() around name resolution: the one timer a process has
+	 * is the whole-run limit's, and the signal thread takes SIGALRM
+	 * (the threaded resolver keeps to the timeout without it). */
+	SETOPT(curl, CURLOPT_NOSIGNAL, 1L);
 	SETOPT(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	SETOPT(curl, CURLOPT_FOLLOWLOCATION, 0L);
 	/* The metadata API is reached directly, as the agent does: proxies
@@ -176,20 +179,19 @@ setopts_transfer(CURL *curl, nm_http *h)
 		SETOPT(curl, CURLOPT_DEBUGFUNCTION, debug_cb);
 		SETOPT(curl, CURLOPT_VERBOSE, 1L);
 	}
-	SETOPT(curl, CURLOPT_PRIVATE, h);
  out:
 	return rc;
 }
 
 static CURLcode
-setopts_address(CURL *curl, const nm_config *cfg)
+setopts_address(CURL *curl, const nm_request *req)
 {
 	CURLcode rc;
 	long family = CURL_IPRESOLVE_WHATEVER;
 
-	if (cfg->family == 4)
+	if (req->family == 4)
 		family = CURL_IPRESOLVE_V4;
-	else if (cfg->family == 6)
+	else if (req->family == 6)
 		family = CURL_IPRESOLVE_V6;
 	SETOPT(curl, CURLOPT_IPRESOLVE, family);
  out:
@@ -197,29 +199,29 @@ setopts_address(CURL *curl, const nm_config *cfg)
 }
 
 static CURLcode
-setopts_tls(CURL *curl, const nm_config *cfg)
+setopts_tls(CURL *curl, const nm_request *req)
 {
 	CURLcode rc = CURLE_OK;
 
-	if (!cfg->ssl)
+	if (!req->ssl)
 		goto out;
 	/* An encrypted key must fail, not prompt on a terminal nobody
 	 * watches. */
 	SETOPT(curl, CURLOPT_KEYPASSWD, "");
-	SETOPT(curl, CURLOPT_SSL_VERIFYPEER, cfg->insecure ? 0L : 1L);
-	SETOPT(curl, CURLOPT_SSL_VERIFYHOST, cfg->insecure ? 0L : 2L);
-	if (cfg->ca_cert != NULL)
-		SETOPT(curl, CURLOPT_CAINFO, cfg->ca_cert);
-	if (cfg->client_cert != NULL) {
-		SETOPT(curl, CURLOPT_SSLCERT, cfg->client_cert);
-		SETOPT(curl, CURLOPT_SSLKEY, cfg->client_key);
+	SETOPT(curl, CURLOPT_SSL_VERIFYPEER, req->insecure ? 0L : 1L);
+	SETOPT(curl, CURLOPT_SSL_VERIFYHOST, req->insecure ? 0L : 2L);
+	if (req->ca_cert != NULL)
+		SETOPT(curl, CURLOPT_CAINFO, req->ca_cert);
+	if (req->client_cert != NULL) {
+		SETOPT(curl, CURLOPT_SSLCERT, req->client_cert);
+		SETOPT(curl, CURLOPT_SSLKEY, req->client_key);
 	}
  out:
 	return rc;
 }
 
 static int
-append_header(struct curl_slist **list, const char *name, const char *value)
+append_header(struct curl_slist **list, const nm_header *hd)
 {
 	/* IDs of at most 255 bytes (args.c), a hex HMAC, an IP address;
 	 * one that did not fit fails the set-up, never cut */
@@ -227,7 +229,7 @@ append_header(struct curl_slist **list, const char *name, const char *value)
 	struct curl_slist *grown;
 	int r;
 
-	r = snprintf(line, sizeof(line), "%s: %s", name, value);
+	r = snprintf(line, sizeof(line), "%s: %s", hd->name, hd->value);
 	if (r < 0 || (size_t)r >= sizeof(line))
 		return -1;
 	if ((grown = curl_slist_append(*list, line)) == NULL)
@@ -236,69 +238,19 @@ append_header(struct curl_slist **list, const char *name, const char *value)
 	return 0;
 }
 
-/* The neutron metadata agent's headers (neutron/agent/metadata/agent.py);
- * X-Forwarded-For only when asked, as the agent sends the instance's IP. */
+/* The request's headers as libcurl takes them; none gives NULL. */
 static int
-build_headers(const nm_config *cfg, const char *signature,
-    struct curl_slist **out)
+build_headers(const nm_header *hd, size_t n, struct curl_slist **out)
 {
 	struct curl_slist *list = NULL;
-
-	/* An instance sends none: the proxy and the agent add them. */
-	if (cfg->instance_view) {
-		*out = NULL;
-		return 0;
-	}
-	if (append_header(&list, "X-Instance-ID", cfg->instance) != 0 ||
-	    append_header(&list, "X-Tenant-ID", cfg->tenant) != 0 ||
-	    append_header(&list, SIG_HEADER, signature) != 0 ||
-	    (cfg->forwarded_for != NULL && append_header(&list,
-	    "X-Forwarded-For", cfg->forwarded_for) != 0)) {
-		curl_slist_free_all(list);
-		return -1;
-	}
-	*out = list;
-	return 0;
-}
-
-/* The same headers with the signature's last digit changed, for the
- * 404 probe; built with the right ones, so that the probe cannot fail
- * to be set up halfway through a run. */
-static int
-build_wrong_headers(const nm_config *cfg, const char *signature,
-    struct curl_slist **out)
-{
-	char wrong[NM_SIGNATURE_HEX_LEN + 1];
+	size_t i;
 
 	*out = NULL;
-	if (signature == NULL || signature[0] == '\0')
-		return 0;	/* unsigned: nothing to probe */
-	if (nm_sign_wrong(signature, wrong) != 0)
-		return -1;
-	return build_headers(cfg, wrong, out);
-}
-
-/* What haproxy in the router, DHCP or ovnmeta namespace sends the
- * agent (neutron/agent/metadata/driver.py's config): the instance's IP
- * and the one ID the agent looks its port up by; no signature. */
-static int
-build_agent_headers(const nm_config *cfg, struct curl_slist **out)
-{
-	struct curl_slist *list = NULL;
-	const char *name = "X-Neutron-Network-ID", *id = cfg->network_id;
-
-	if (cfg->router_id != NULL) {
-		name = "X-Neutron-Router-ID";
-		id = cfg->router_id;
-	} else if (cfg->ovn_network_id != NULL) {
-		name = "X-OVN-Network-ID";
-		id = cfg->ovn_network_id;
-	}
-	if (cfg->forwarded_for == NULL || id == NULL ||
-	    append_header(&list, "X-Forwarded-For", cfg->forwarded_for) != 0 ||
-	    append_header(&list, name, id) != 0) {
-		curl_slist_free_all(list);
-		return -1;
+	for (i = 0; i < n && i < NM_HEADERS_MAX; i++) {
+		if (append_header(&list, &hd[i]) != 0) {
+			curl_slist_free_all(list);
+			return -1;
+		}
 	}
 	*out = list;
 	return 0;
@@ -319,24 +271,24 @@ setopts_unix(nm_http *h, const nm_endpoint *ep)
 }
 
 static int
-format_base(const nm_config *cfg, const nm_endpoint *ep, char *buf,
-    size_t len)
+format_base(const nm_request *req, char *buf, size_t len)
 {
+	const nm_endpoint *ep = &req->ep;
+	const char *scheme = req->ssl ? "https" : "http";
 	int ipv6 = strchr(ep->host, ':') != NULL;
 	const char *zone = strchr(ep->host, '%');
 	int r;
 
 	/* A zone goes into the URL as RFC 6874 writes it: "%25eth0". */
 	if (zone != NULL)
-		r = snprintf(buf, len, "%s://[%.*s%%25%s]:%u", cfg->ssl ?
-		    "https" : "http", (int)(zone - ep->host), ep->host,
+		r = snprintf(buf, len, "%s://[%.*s%%25%s]:%u", scheme,
+		    (int)(zone - ep->host), ep->host,
 		    zone + 1, ep->port);
 	else if (ep->unix_socket != NULL)
 		r = snprintf(buf, len, "http://%s", ep->host);
 	else
-		r = snprintf(buf, len, "%s://%s%s%s:%u", cfg->ssl ? "https" :
-		    "http", ipv6 ? "[" : "", ep->host, ipv6 ? "]" : "",
-		    ep->port);
+		r = snprintf(buf, len, "%s://%s%s%s:%u", scheme, ipv6 ? "[" :
+		    "", ep->host, ipv6 ? "]" : "", ep->port);
 	return (r < 0 || (size_t)r >= len) ? -1 : 0;
 }
 
@@ -384,50 +336,58 @@ check_file(const char *opt, const char *path, nm_error *err)
 }
 
 static nm_err
-check_tls_files(const nm_config *cfg, nm_error *err)
+check_tls_files(const nm_request *req, nm_error *err)
 {
 	nm_err r;
 
-	if ((r = check_file("--ca-cert", cfg->ca_cert, err)) != NM_OK ||
-	    (r = check_file("-J/--client-cert", cfg->client_cert, err)) !=
+	if ((r = check_file("--ca-cert", req->ca_cert, err)) != NM_OK ||
+	    (r = check_file("-J/--client-cert", req->client_cert, err)) !=
 	    NM_OK)
 		return r;
-	return check_file("-K/--private-key", cfg->client_key, err);
+	return check_file("-K/--private-key", req->client_key, err);
+}
+
+/* libcurl's options for req on h, every result checked. */
+static CURLcode
+setopts_all(nm_http *h, const nm_request *req)
+{
+	CURLcode rc;
+
+	if ((rc = setopts_transfer(h->curl, h)) != CURLE_OK ||
+	    (rc = setopts_address(h->curl, req)) != CURLE_OK ||
+	    (rc = setopts_connect_to(h, &req->ep)) != CURLE_OK ||
+	    (rc = setopts_unix(h, &req->ep)) != CURLE_OK)
+		return rc;
+	/* The agent's socket speaks plain HTTP. */
+	if (req->ep.unix_socket == NULL &&
+	    (rc = setopts_tls(h->curl, req)) != CURLE_OK)
+		return rc;
+	return curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
 }
 
 nm_err
-nm_http_new(const nm_config *cfg, const nm_endpoint *ep,
-    const char *signature, nm_http **out, nm_error *err)
+nm_http_new(const nm_request *req, nm_http **out, nm_error *err)
 {
 	nm_http *h = NULL;
 	CURLcode rc;
 	nm_err r;
 
 	*out = NULL;
-	if ((r = check_tls_files(cfg, err)) != NM_OK)
+	if ((r = check_tls_files(req, err)) != NM_OK)
 		goto out;
 	r = NM_ERR_NOMEM;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		goto out;
-	if (format_base(cfg, ep, h->base, sizeof(h->base)) != 0 ||
-	    (ep->unix_socket != NULL ? build_agent_headers(cfg,
-	    &h->headers) : build_headers(cfg, signature, &h->headers)) != 0 ||
-	    /* the agent is not signed: it has no 404 to probe */
-	    (ep->unix_socket == NULL && build_wrong_headers(cfg, signature,
-	    &h->wrong_headers) != 0) ||
+	if (format_base(req, h->base, sizeof(h->base)) != 0 ||
+	    build_headers(req->headers, req->header_count, &h->headers) != 0 ||
+	    build_headers(req->probe_headers, req->probe_header_count,
+	    &h->wrong_headers) != 0 ||
 	    (h->curl = curl_easy_init()) == NULL) {
 		r = nm_error_set(err, NM_ERR_SETUP, "cannot set up libcurl "
 		    "(out of memory?)");
 		goto out;
 	}
-	if ((rc = setopts_transfer(h->curl, h)) != CURLE_OK ||
-	    (rc = setopts_address(h->curl, cfg)) != CURLE_OK ||
-	    (rc = setopts_connect_to(h, ep)) != CURLE_OK ||
-	    (rc = setopts_unix(h, ep)) != CURLE_OK ||
-	    (ep->unix_socket == NULL &&
-	    (rc = setopts_tls(h->curl, cfg)) != CURLE_OK) ||
-	    (rc = curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER,
-	    h->headers)) != CURLE_OK) {
+	if ((rc = setopts_all(h, req)) != CURLE_OK) {
 		r = nm_error_set(err, NM_ERR_SETUP, "libcurl setup failed: %s",
 		    curl_easy_strerror(rc));
 		goto out;
@@ -605,15 +565,42 @@ failure_text(nm_http *h, CURLcode code, nm_response *resp)
 		    sys);
 }
 
+/* The name of uid (or gid), else "uid N": the reentrant lookups, as
+ * any thread may make them. 0, or -1 when not even the number fits. */
+#define NAME_BUF 4096
+static int
+id_name(bool group, unsigned long id, char *out, size_t len)
+{
+	char buf[NAME_BUF];
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+	const char *name = NULL;
+	int r;
+
+	if (group && getgrgid_r((gid_t)id, &gr, buf, sizeof(buf), &grp) == 0 &&
+	    grp != NULL)
+		name = grp->gr_name;
+	else if (!group && getpwuid_r((uid_t)id, &pw, buf, sizeof(buf),
+	    &pwp) == 0 && pwp != NULL)
+		name = pwp->pw_name;
+	r = name != NULL ? snprintf(out, len, "%s", name) : -1;
+	if (r < 0 || (size_t)r >= len)
+		r = snprintf(out, len, "%s %lu", group ? "gid" : "uid", id);
+	return r < 0 || (size_t)r >= len ? -1 : 0;
+}
+
 /* Who this process is, for the operator who must change it. */
 static void
 user_name(char *buf, size_t len)
 {
-	struct passwd *pw = getpwuid(geteuid());
+	char pwbuf[NAME_BUF];
+	struct passwd pw, *pwp = NULL;
 	int r;
 
-	r = snprintf(buf, len, "%s (uid %lu)", pw != NULL && pw->pw_name !=
-	    NULL ? pw->pw_name : "?", (unsigned long)geteuid());
+	if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) != 0)
+		pwp = NULL;
+	r = snprintf(buf, len, "%s (uid %lu)", pwp != NULL && pwp->pw_name !=
+	    NULL ? pwp->pw_name : "?", (unsigned long)geteuid());
 	if (r < 0 || (size_t)r >= len)
 		(void)snprintf(buf, len, "uid %lu", (unsigned long)geteuid());
 }
@@ -623,21 +610,10 @@ static void
 socket_denied(const nm_http *h, const struct stat *st, const char *who,
     nm_response *resp)
 {
-	const struct passwd *pw = getpwuid(st->st_uid);
-	const struct group *gr = getgrgid(st->st_gid);
 	char owner[64], group[64];
-	int r1, r2;
 
-	r1 = pw != NULL ? snprintf(owner, sizeof(owner), "%s", pw->pw_name) :
-	    snprintf(owner, sizeof(owner), "uid %lu", (unsigned long)st->st_uid);
-	r2 = gr != NULL ? snprintf(group, sizeof(group), "%s", gr->gr_name) :
-	    snprintf(group, sizeof(group), "gid %lu", (unsigned long)st->st_gid);
-	if (r1 < 0 || (size_t)r1 >= sizeof(owner))
-		(void)snprintf(owner, sizeof(owner), "uid %lu",
-		    (unsigned long)st->st_uid);
-	if (r2 < 0 || (size_t)r2 >= sizeof(group))
-		(void)snprintf(group, sizeof(group), "gid %lu",
-		    (unsigned long)st->st_gid);
+	(void)id_name(false, (unsigned long)st->st_uid, owner, sizeof(owner));
+	(void)id_name(true, (unsigned long)st->st_gid, group, sizeof(group));
 	(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not connect to "
 	    "the agent's socket %s (mode %04o, owner %s, group %s); run the "
 	    "check as root or in the agent's group", who, h->unix_socket,
@@ -671,42 +647,39 @@ agent_connect_failure(const nm_http *h, long os_errno, nm_response *resp)
 		socket_denied(h, &st, who, resp);
 }
 
-struct nm_transfers {
-	CURLM *multi;
-	int running;
-};
-
-nm_err
-nm_transfers_new(nm_transfers **out, nm_error *err)
+static long
+os_errno(CURL *curl)
 {
-	nm_transfers *m;
+	long e = 0;
 
-	*out = NULL;
-	if ((m = calloc(1, sizeof(*m))) == NULL)
+	if (curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &e) != CURLE_OK)
+		e = 0;
+	return e;
+}
+
+/* The transfer is over: resp completed from what libcurl knows. */
+static nm_err
+finish(nm_http *h, CURLcode rc, nm_response *resp, nm_error *err)
+{
+	if (rc != CURLE_OK)
+		failure_text(h, rc, resp);
+	if (rc == CURLE_COULDNT_CONNECT && h->unix_socket != NULL)
+		agent_connect_failure(h, os_errno(h->curl), resp);
+	if (collect_info(h->curl, resp) != 0 || resp->err.code == NM_ERR_NOMEM)
 		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
-	if ((m->multi = curl_multi_init()) == NULL) {
-		free(m);
-		return nm_error_set(err, NM_ERR_SETUP, "cannot set up libcurl's "
-		    "multi interface");
-	}
-	*out = m;
+	if (rc != CURLE_OK)
+		nm_log(1, "  -> failed: %s", nm_error_text(&resp->err));
+	nm_log(1, "  -> HTTP %ld, %zu bytes, %.6f s (dns %.6f, connect %.6f, "
+	    "tls %.6f, first byte %.6f)", resp->status, resp->body.len,
+	    resp->t_total, resp->t_dns, resp->t_connect, resp->t_tls,
+	    resp->t_first_byte);
 	return NM_OK;
 }
 
-void
-nm_transfers_free(nm_transfers *m)
-{
-	if (m == NULL)
-		return;
-	(void)curl_multi_cleanup(m->multi);
-	free(m);
-}
-
 nm_err
-nm_http_start(nm_transfers *m, nm_http *h, const char *path, long timeout_ms,
+nm_http_get(nm_http *h, const char *path, long timeout_ms,
     nm_response *resp, nm_error *err)
 {
-	CURLMcode mc;
 	CURLcode rc;
 	int r;
 
@@ -724,76 +697,7 @@ nm_http_start(nm_transfers *m, nm_http *h, const char *path, long timeout_ms,
 	h->resp = resp;
 	h->too_large = h->nomem = false;
 	h->errbuf[0] = '\0';
-	if ((mc = curl_multi_add_handle(m->multi, h->curl)) != CURLM_OK) {
-		h->resp = NULL;
-		return nm_error_set(err, mc == CURLM_OUT_OF_MEMORY ?
-		    NM_ERR_NOMEM : NM_ERR_SETUP, "libcurl: %s",
-		    curl_multi_strerror(mc));
-	}
-	return NM_OK;
-}
-
-static long
-os_errno(CURL *curl)
-{
-	long e = 0;
-
-	if (curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &e) != CURLE_OK)
-		e = 0;
-	return e;
-}
-
-/* A transfer is over: its response completed, its handle idle again. */
-static nm_err
-finish(nm_transfers *m, CURL *curl, CURLcode rc, nm_http **done,
-    nm_error *err)
-{
-	nm_http *h = NULL;
-	nm_response *resp;
-
-	if (curl_easy_getinfo(curl, CURLINFO_PRIVATE, (char **)&h) !=
-	    CURLE_OK || h == NULL || h->resp == NULL)
-		return nm_error_set(err, NM_ERR_SETUP, "libcurl finished a "
-		    "transfer nobody started");
-	(void)curl_multi_remove_handle(m->multi, curl);
-	resp = h->resp;
+	rc = curl_easy_perform(h->curl);
 	h->resp = NULL;
-	*done = h;
-	if (rc != CURLE_OK)
-		failure_text(h, rc, resp);
-	if (rc == CURLE_COULDNT_CONNECT && h->unix_socket != NULL)
-		agent_connect_failure(h, os_errno(curl), resp);
-	if (collect_info(curl, resp) != 0 || resp->err.code == NM_ERR_NOMEM)
-		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
-	if (rc != CURLE_OK)
-		nm_log(1, "  -> failed: %s", nm_error_text(&resp->err));
-	nm_log(1, "  -> HTTP %ld, %zu bytes, %.6f s (dns %.6f, connect %.6f, "
-	    "tls %.6f, first byte %.6f)", resp->status, resp->body.len,
-	    resp->t_total, resp->t_dns, resp->t_connect, resp->t_tls,
-	    resp->t_first_byte);
-	return NM_OK;
-}
-
-nm_err
-nm_transfers_next(nm_transfers *m, long wait_ms, nm_http **done,
-    nm_error *err)
-{
-	CURLMsg *msg;
-	CURLMcode mc;
-	int left;
-
-	*done = NULL;
-	if ((mc = curl_multi_perform(m->multi, &m->running)) == CURLM_OK &&
-	    (msg = curl_multi_info_read(m->multi, &left)) == NULL &&
-	    m->running > 0)
-		mc = curl_multi_poll(m->multi, NULL, 0, wait_ms < 0 ? 0 :
-		    (int)(wait_ms > 1000 ? 1000 : wait_ms), NULL);
-	else if (mc == CURLM_OK && msg != NULL && msg->msg == CURLMSG_DONE)
-		return finish(m, msg->easy_handle, msg->data.result, done,
-		    err);
-	if (mc != CURLM_OK)
-		return nm_error_set(err, mc == CURLM_OUT_OF_MEMORY ?
-		    NM_ERR_NOMEM : NM_ERR_SETUP, "libcurl: %s",
-		    curl_multi_strerror(mc));
-	return NM_OK;
+	return finish(h, rc, resp, err);
 }

@@ -182,3 +182,84 @@ nm_targets_add_agent(const nm_config *cfg, nm_targets *t, nm_error *err)
 	link_endpoints(t);
 	return NM_OK;
 }
+
+static void
+add_header(nm_header *set, size_t *n, const char *name, const char *value)
+{
+	set[*n].name = name;
+	set[*n].value = value;
+	(*n)++;
+}
+
+/* The neutron metadata agent's headers (neutron/agent/metadata/agent.py);
+ * X-Forwarded-For only when asked, as the agent sends the instance's IP. */
+static void
+nova_headers(const nm_config *cfg, const char *signature, nm_header *set,
+    size_t *n)
+{
+	*n = 0;
+	add_header(set, n, "X-Instance-ID", cfg->instance);
+	add_header(set, n, "X-Tenant-ID", cfg->tenant);
+	add_header(set, n, "X-Instance-ID-Signature", signature);
+	if (cfg->forwarded_for != NULL)
+		add_header(set, n, "X-Forwarded-For", cfg->forwarded_for);
+}
+
+/* What haproxy in the router, DHCP or ovnmeta namespace sends the
+ * agent (neutron/agent/metadata/driver.py's config): the instance's IP
+ * and the one ID the agent looks its port up by; no signature. */
+static nm_err
+agent_headers(const nm_config *cfg, nm_request *req, nm_error *err)
+{
+	const char *name = "X-Neutron-Network-ID", *id = cfg->network_id;
+
+	if (cfg->router_id != NULL) {
+		name = "X-Neutron-Router-ID";
+		id = cfg->router_id;
+	} else if (cfg->ovn_network_id != NULL) {
+		name = "X-OVN-Network-ID";
+		id = cfg->ovn_network_id;
+	}
+	if (cfg->forwarded_for == NULL || id == NULL)
+		return nm_error_set(err, NM_ERR_SETUP, "internal error: the "
+		    "agent's hop needs X-Forwarded-For and a network or "
+		    "router ID");
+	add_header(req->headers, &req->header_count, "X-Forwarded-For",
+	    cfg->forwarded_for);
+	add_header(req->headers, &req->header_count, name, id);
+	return NM_OK;
+}
+
+nm_err
+nm_targets_request(const nm_config *cfg, const nm_target *t,
+    const char *signature, const char *wrong, nm_request *req,
+    nm_error *err)
+{
+	memset(req, 0, sizeof(*req));
+	req->ep = t->ep;
+	req->ssl = cfg->ssl;
+	req->family = cfg->family;
+	req->ca_cert = cfg->ca_cert;
+	req->client_cert = cfg->client_cert;
+	req->client_key = cfg->client_key;
+	req->insecure = cfg->insecure;
+	switch (t->kind) {
+	case NM_TARGET_AGENT:
+		return agent_headers(cfg, req, err);
+	case NM_TARGET_INSTANCE:
+		/* An instance sends none: the proxy and the agent add them. */
+		return NM_OK;
+	default:
+		break;
+	}
+	if (signature == NULL)
+		return nm_error_set(err, NM_ERR_SETUP, "internal error: Nova's "
+		    "requests need a signature");
+	nova_headers(cfg, signature, req->headers, &req->header_count);
+	/* The probe's set is built with the right one, so that the probe
+	 * cannot fail to be set up halfway through a run. */
+	if (wrong != NULL)
+		nova_headers(cfg, wrong, req->probe_headers,
+		    &req->probe_header_count);
+	return NM_OK;
+}

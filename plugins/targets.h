@@ -44,4 +44,14 @@ void nm_targets_free(nm_targets *t);
 nm_err nm_targets_add_agent(const nm_config *cfg, nm_targets *t,
     nm_error *err);
 
+/* What every request to t carries, from cfg: t's endpoint, the TLS
+ * material and address family, and the headers its kind sends. Nova
+ * gets the agent's signed headers (signature, and wrong for the 404
+ * probe's set); the agent's socket what haproxy in the namespace sends;
+ * an instance nothing. The strings stay cfg's, t's and the caller's.
+ * NM_OK, or NM_ERR_SETUP when a header the kind needs is missing. */
+nm_err nm_targets_request(const nm_config *cfg, const nm_target *t,
+    const char *signature, const char *wrong, nm_request *req,
+    nm_error *err);
+
 #endif

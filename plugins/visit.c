@@ -185,10 +185,11 @@ nm_visit_request(nm_visit *visit, const char *path)
 	nm_err e;
 
 	nm_error_clear(&visit->err);
-	if ((e = nm_engine_get(visit->engine, visit->http, path,
-	    remaining_ms(visit->deadline) - visit->margin_ms, resp,
-	    &visit->err)) != NM_OK) {
-		/* The engine's own failure, its cause in visit->err. */
+	/* Each request's limit is what is left of the one deadline, so
+	 * libcurl ends the visit's last request at it at the latest. */
+	if ((e = nm_http_get(visit->http, path, remaining_ms(visit->deadline) -
+	    visit->margin_ms, resp, &visit->err)) != NM_OK) {
+		/* The transport's own failure, its cause in visit->err. */
 		if (e == NM_ERR_NOMEM || visit->err.code != e)
 			return e == NM_ERR_NOMEM ? nm_visit_nomem(visit) :
 			    nm_visit_fail(visit, e, "%s", nm_err_name(e));

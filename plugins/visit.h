@@ -16,7 +16,6 @@
 #include <time.h>
 
 #include "dynbuf.h"
-#include "engine.h"
 #include "error.h"
 #include "http.h"
 #include "nm_config.h"
@@ -28,8 +27,8 @@ typedef struct {
 	const struct timespec *deadline;
 	long margin_ms;		/* requests end this long before it */
 	int compare;		/* other backends' values are compared */
-	nm_engine *engine;	/* runs this target with the others */
-	nm_http *http;		/* this target's own connection */
+	nm_http *http;		/* this target's own connection, used by
+				 * its thread alone */
 	mp_check *check;
 	nm_response resp;	/* the last response */
 	const char *main_path;	/* its status is already in facts */

@@ -4,6 +4,8 @@ Environment (exported by `make check`):
     PLUGIN              the built plugin (default: plugins/check_nova_metadata
                         under the source tree; tests skip if that is absent)
     ENABLE_SANITIZERS   "yes" when built with ASan/UBSan: no valgrind test
+    ENABLE_TSAN         "yes" when built with ThreadSanitizer: no valgrind
+                        test either
 """
 
 import filecmp

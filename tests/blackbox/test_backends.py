@@ -2,14 +2,16 @@
 simulators: each backend its own simulator, with its own faults, values
 and secret. Every case asserts exit code, first line and perfdata."""
 
+import os
 import re
+import shutil
 
 import pytest
 
 import simulator
-from conftest import (INSTANCE, TENANT, assert_perfdata, assert_state,
-                      first_line, free_port, ipv6_loopback, parse_perfdata,
-                      run_plugin)
+from conftest import (INSTANCE, REAL_PLUGIN, TENANT, assert_perfdata,
+                      assert_state, first_line, free_port, ipv6_loopback,
+                      parse_perfdata, run_plugin)
 
 
 @pytest.fixture(scope="module")
@@ -281,3 +283,86 @@ def test_all_addresses_with_several_names(fleet, args):
     assert_backend_perfdata(line, ["localhost[127.0.0.1]:%d" % p0,
                                    "127.0.0.1:%d" % p2])
     assert fleet.sims[0].last_headers["Host"] == "localhost:%d" % p0
+
+
+# ---- the monitoring host's thread limit ------------------------------------
+THREADSHIM = os.path.join(os.path.dirname(REAL_PLUGIN), "..", "..", "tests",
+                          "shim", "threadshim.so")
+
+
+@pytest.mark.parametrize("nth", [2, 3])
+def test_no_thread_for_a_backend_is_unknown(fleet, args, nth):
+    """A thread that cannot be started is the monitoring host's limit:
+    UNKNOWN naming the backend, never a backend's CRITICAL. The first
+    pthread_create is the signal thread's; the Nth fails, and every one
+    after it."""
+    if os.environ.get("ENABLE_SANITIZERS") == "yes" or \
+            os.environ.get("ENABLE_TSAN") == "yes":
+        pytest.skip("a sanitizer's runtime must be the first library")
+    if not os.path.isfile(THREADSHIM):
+        pytest.skip("%s is not built (make check builds it)" % THREADSHIM)
+    which = [0, 2, 3]
+    rc, out, _, _ = run_plugin(hosts(fleet, which) + args, plugin=REAL_PLUGIN,
+                               env={"LD_PRELOAD": os.path.abspath(THREADSHIM),
+                                    "NM_SHIM_FAIL_THREAD": str(nth)})
+    line = assert_state(rc, out, "UNKNOWN", r"^NOVA METADATA UNKNOWN - "
+                        r"cannot start a thread for backend %s: Resource "
+                        r"temporarily unavailable$"
+                        % re.escape(fleet.name(which[nth - 2])))
+    assert "|" not in line
+
+
+# ---- memory and threads: several backends, each on a thread ---------------
+# A build with ASan/UBSan (--enable-sanitizers) or ThreadSanitizer
+# (--enable-tsan) checks itself: the plugin exits 86 (ASan's exitcode in
+# make check) or 66 (scripts/tsan-ci) on a finding. Any other build runs
+# under valgrind's memcheck, which exits 99 on an error or a leak.
+VALGRIND = ["valgrind", "--error-exitcode=99", "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect", "-q"]
+
+
+def _checked_run(argv):
+    """Runs argv under the build's own sanitizer or valgrind."""
+    if os.environ.get("ENABLE_SANITIZERS") == "yes" or \
+            os.environ.get("ENABLE_TSAN") == "yes":
+        return run_plugin(argv, timeout=120)
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind not installed")
+    return run_plugin(argv, timeout=120, prefix=VALGRIND, plugin=REAL_PLUGIN)
+
+
+def test_memory_sixteen_backends_ok(fleet, args):
+    """16 threads, -O (JSON on each), -vvv (every thread logs)."""
+    which = list(range(16))
+    rc, out, err, _ = _checked_run(hosts(fleet, which) + args +
+                                   ["-O", "-vvv", "-t", "60"])
+    assert rc == 0, "exit %d (99 valgrind, 86 ASan, 66 TSan)\n%s\n%s" % (
+        rc, out, err[-3000:])
+    line = assert_state(rc, out, "OK", r"on 16 backends: 16/16 backends "
+                        r"OK $")
+    assert_backend_perfdata(line, [fleet.name(i) for i in which])
+    # Each line of -vvv whole: none begins inside another.
+    assert all(l.startswith("check_nova_metadata: ")
+               for l in err.splitlines() if l and not l.startswith("=="))
+
+
+def test_memory_backends_that_fail(fleet, args):
+    """Threads that end in each way: refused, 403, the 404 probe, a
+    body past the cap, a slow one over -w, and one OK (unless valgrind
+    on a busy machine makes it slower than -w too)."""
+    down = "127.0.0.1:%d" % free_port()
+    fleet.sims[2].set_fault("status", 404)
+    fleet.sims[3].set_fault("oversize")
+    fleet.sims[4].set_fault("delay", 2.5)
+    names = [fleet.name(0), down, fleet.name(16), fleet.name(2),
+             fleet.name(3), fleet.name(4)]
+    argv = []
+    for n in names:
+        argv += ["-H", n]
+    rc, out, err, _ = _checked_run(argv + args + ["-w", "2", "-t", "60"])
+    assert rc == 2, "exit %d (99 valgrind, 86 ASan, 66 TSan)\n%s\n%s" % (
+        rc, out, err[-3000:])
+    assert_state(rc, out, "CRITICAL", r"on 6 backends: .*[01]/6 backends "
+                 r"OK $")
+    for n in names[1:]:
+        assert n + ": " in first_line(out).split("|")[0]

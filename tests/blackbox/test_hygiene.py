@@ -138,8 +138,9 @@ VALGRIND = ["valgrind", "--error-exitcode=99", "--leak-check=full",
 
 
 def _valgrind_ok():
-    if os.environ.get("ENABLE_SANITIZERS") == "yes":
-        pytest.skip("built with sanitizers: valgrind cannot run ASan code")
+    if os.environ.get("ENABLE_SANITIZERS") == "yes" or \
+            os.environ.get("ENABLE_TSAN") == "yes":
+        pytest.skip("built with sanitizers: valgrind cannot run their code")
     if shutil.which("valgrind") is None:
         pytest.skip("valgrind not installed")
 

@@ -267,7 +267,8 @@ def test_readable_nova_conf_warns(plugin, sim, conf):
 
 
 def test_valgrind_nova_conf(plugin, sim, conf):
-    if os.environ.get("ENABLE_SANITIZERS") == "yes":
+    if os.environ.get("ENABLE_SANITIZERS") == "yes" or \
+            os.environ.get("ENABLE_TSAN") == "yes":
         pytest.skip("sanitizer build")
     if shutil.which("valgrind") is None:
         pytest.skip("no valgrind")
