@@ -2,9 +2,11 @@
  * one place: whenever one comes, the plugin prints exactly one status
  * line and exits with a plugin exit code.
  *
- * The four signals are blocked before main runs, so every thread (libcurl's
- * resolver threads too) inherits the mask and no handler ever interrupts
- * anything. One thread waits for them with sigwait(). Unless main has
+ * main blocks the four signals before any thread exists, so every thread
+ * (libcurl's resolver threads too) inherits the mask and no handler ever
+ * interrupts anything. A signal that comes earlier, while the dynamic
+ * loader runs or before nm_signals_install, ends the process the
+ * default way, without a line (README: "Signals"). One thread waits for them with sigwait(). Unless main has
  * claimed stdout for its own result, that thread writes the prepared line
  * and ends the process with its code; once main has claimed it, a signal
  * neither adds a line nor loses the result. */

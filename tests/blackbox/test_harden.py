@@ -25,7 +25,7 @@ import time
 
 import pytest
 
-from conftest import INSTANCE, REAL_PLUGIN, SECRET, TENANT, _clean_env
+from conftest import INSTANCE, SECRET, TENANT, _clean_env
 
 PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                      "procprobe.py")
@@ -191,11 +191,10 @@ def _probe(cmd, cwd, ready):
 
 
 def test_same_user_cannot_trace_or_read(plugin, hanging, workdir):
-    # Copies that nobody can run wherever the tree is (/root is 0700):
-    # of the real plugin, as the launcher in front of it would exec the
-    # one in the tree.
+    # Copies where nobody may run them, wherever the tree is (/root is
+    # 0700).
     plugin_copy = os.path.join(workdir, "check_nova_metadata")
-    shutil.copy(REAL_PLUGIN, plugin_copy)
+    shutil.copy(plugin, plugin_copy)
     os.chmod(plugin_copy, 0o755)
     shutil.copy(PROBE, workdir)
 

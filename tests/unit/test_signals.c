@@ -193,10 +193,11 @@ end_without_signal(void)
 }
 
 
-/* A SIGTERM that came before the module was installed (while the
- * launcher or the dynamic loader ran, the signal already blocked):
- * install hands it to the thread, which prints the generic line, and
- * never returns to let main print a result of its own. */
+/* A SIGTERM that came before the module was installed, the signal
+ * already blocked (by a parent that started the process so, or between
+ * main's block and the thread's start): install hands it to the thread,
+ * which prints the generic line, and never returns to let main print a
+ * result of its own. */
 static void
 pending_before_install(void **state)
 {
