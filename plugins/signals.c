@@ -96,10 +96,12 @@ wait_for_signal(void *unused)
 	_exit(code);
 }
 
-/* Whether one of the signals came before the waiting thread existed:
- * between main's block and the thread's start, or before main to a
- * process that the parent started with them blocked (the mask and
- * pending signals survive execve). */
+/* Whether one of the signals is pending, not yet taken by the waiting
+ * thread: at install, one that came before the thread existed (between
+ * main's block and the thread's start, or before main to a process
+ * that its parent started with them blocked: the mask and pending
+ * signals survive execve); at the claim, one the thread has not yet
+ * been scheduled to take. */
 static int
 signal_pending(void)
 {
@@ -226,6 +228,17 @@ nm_signals_claim(void)
 	/* Blocks for good once the waiting thread has taken a signal: it
 	 * keeps the lock until it ends the process. */
 	(void)pthread_mutex_lock(&lock);
+	/* A signal that came before the claim but that the thread has not
+	 * taken yet (not scheduled since, as after a SIGSTOP and SIGCONT
+	 * on a busy machine) is the thread's: main waits while it takes
+	 * the signal, prints its line and ends the process, rather than
+	 * race it with a result the signal came before. */
+	if (!claimed && waiting && signal_pending()) {
+		(void)pthread_mutex_unlock(&lock);
+		(void)pthread_join(waiter, NULL);
+		(void)pthread_mutex_lock(&lock);
+		waiting = 0;
+	}
 	claimed = 1;
 	(void)pthread_mutex_unlock(&lock);
 }

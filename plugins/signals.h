@@ -48,9 +48,9 @@ void nm_signals_edit_lines(void (*edit)(char *line));
 int nm_signals_arm(unsigned int seconds, struct timespec *deadline);
 
 /* Claims stdout for main's own output (a result, a usage error, help).
- * Call it before printing anything there. When a signal has already been
- * taken, its line is being written and this never returns: the waiting
- * thread ends the process. */
+ * Call it before printing anything there. When a signal has already come
+ * (taken by the waiting thread, or still pending), its line is written
+ * and this never returns: the waiting thread ends the process. */
 void nm_signals_claim(void);
 
 /* After main has printed: stops the waiting thread and frees the lines.
