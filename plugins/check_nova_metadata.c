@@ -326,7 +326,7 @@ main(int argc, char **argv)
 	/* First: the environment may hold the secret from the start. */
 	(void)nm_harden(&unhardened);
 	/* Before any thread exists, so that every thread inherits the
-	 * blocked signals (they are blocked since before main). */
+	 * blocked signals. */
 	if (nm_signals_install(&why) != 0)
 		state = unknown(MP_FORMAT_CLASSIC, why);
 	else

@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 #include <sys/resource.h>
-#ifdef __linux__
+#ifdef HAVE_SYS_PRCTL_H
 #include <sys/prctl.h>
 #endif
 
@@ -28,7 +28,7 @@ nm_harden(const char **cause)
 	int r = 0;
 
 	*cause = NULL;
-#if defined(__linux__) && defined(PR_SET_DUMPABLE)
+#if defined(HAVE_PRCTL) && defined(PR_SET_DUMPABLE)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
 		*cause = "cannot make the process non-dumpable "
 		    "(prctl PR_SET_DUMPABLE refused): a debugger of this user "

@@ -186,26 +186,27 @@ nm_os_string_is(const json_t *v, const char *want)
 }
 
 /* want is a plain integer ("+5", "-0", "007"): compared exactly, as
- * digits, so that integers beyond a double's 53 bits stay exact. */
+ * digits, so that integers beyond a double's 53 bits stay exact. As
+ * text, not parsed: an unsigned long is 32 bits on 32-bit targets,
+ * and json_int_t is 64 bits everywhere. */
 static int
 integer_text_is(json_int_t v, const char *want, bool *equal)
 {
+	char digits[24];	/* |json_int_t| has at most 20 digits */
 	unsigned long long mag;
-	unsigned long u;
 	bool neg = want[0] == '-';
 	const char *d = want + (want[0] == '-' || want[0] == '+');
-	np_err e;
+	int r;
 
 	if (*d == '\0' || strspn(d, "0123456789") != strlen(d))
 		return -1;
-	e = np_parse_ulong(d, 0, ULONG_MAX, &u);
-	*equal = false;
-	if (e == NP_RANGE)
-		return 0;
-	if (e != NP_OK)
-		return -1;
+	while (d[0] == '0' && d[1] != '\0')
+		d++;
 	mag = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	*equal = mag == u && (u == 0 || neg == (v < 0));
+	r = snprintf(digits, sizeof(digits), "%llu", mag);
+	if (r < 0 || (size_t)r >= sizeof(digits))
+		return -1;
+	*equal = strcmp(digits, d) == 0 && (mag == 0 || neg == (v < 0));
 	return 0;
 }
 

@@ -30,15 +30,36 @@ static variant variants[VARIANTS];
 static size_t nvariants;
 static char instance_copy[INSTANCE_MAX + 1];
 
-static uint64_t
-mulmod(uint64_t a, uint64_t b)
+/*
+ * a * b modulo p = HASH_PRIME = 2^61 - 1, for a, b < 2^61, in 64-bit
+ * arithmetic only (C99's uint64_t; no 128-bit type, which 32-bit
+ * targets lack). Split each factor at bit 32: a = ah * 2^32 + al with
+ * ah < 2^29, al < 2^32, and b likewise. Then
+ *
+ *   a * b = ah*bh * 2^64 + (ah*bl + al*bh) * 2^32 + al*bl
+ *
+ * and, as 2^61 = 1 modulo p, 2^64 = 8. Each part fits in 64 bits:
+ *   - ah*bh < 2^58, so ah*bh * 8 < 2^61;
+ *   - mid = ah*bl + al*bh < 2 * 2^61 = 2^62; split at bit 29,
+ *     mid = mh * 2^29 + ml, and mid * 2^32 = mh * 2^61 + ml * 2^32
+ *     = mh + ml * 2^32, with mh < 2^33 and ml * 2^32 < 2^61;
+ *   - lo = al*bl < 2^64, and lo = (lo >> 61) * 2^61 + (lo & p)
+ *     = (lo >> 61) + (lo & p), with lo >> 61 < 8 and lo & p < 2^61.
+ * Their sum s is below 3 * 2^61 + 2^34 < 2^64: no overflow. Folding
+ * it once more the same way, r = (s >> 61) + (s & p) <= 3 + p, so one
+ * subtraction of p brings it below p.
+ */
+uint64_t
+nm_redact_mulmod(uint64_t a, uint64_t b)
 {
-	unsigned __int128 p = (unsigned __int128)a * b;
-	uint64_t lo = (uint64_t)(p & HASH_PRIME), hi = (uint64_t)(p >> 61);
-	uint64_t r = lo + hi;	/* at most 2 * HASH_PRIME */
+	const uint64_t low32 = UINT64_C(0xffffffff);
+	uint64_t ah = a >> 32, al = a & low32, bh = b >> 32, bl = b & low32;
+	uint64_t mid = ah * bl + al * bh, lo = al * bl, s, r;
 
-	if (r >= HASH_PRIME)
-		r -= HASH_PRIME;
+	s = ((ah * bh) << 3) +
+	    (mid >> 29) + ((mid & ((UINT64_C(1) << 29) - 1)) << 32) +
+	    (lo >> 61) + (lo & HASH_PRIME);
+	r = (s >> 61) + (s & HASH_PRIME);
 	return r >= HASH_PRIME ? r - HASH_PRIME : r;
 }
 
@@ -58,7 +79,7 @@ hash_bytes(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		h = addmod(mulmod(h, HASH_BASE), (unsigned char)s[i]);
+		h = addmod(nm_redact_mulmod(h, HASH_BASE), (unsigned char)s[i]);
 	return h;
 }
 
@@ -76,7 +97,7 @@ add_variant(const char *text, size_t len, const char *sig)
 	v.hash = hash_bytes(text, len);
 	v.top = 1;
 	for (i = 1; i < len; i++)
-		v.top = mulmod(v.top, HASH_BASE);
+		v.top = nm_redact_mulmod(v.top, HASH_BASE);
 	if (sig != NULL)
 		memcpy(v.sig, sig, sizeof(v.sig));
 	else if (nm_sign(text, len, instance_copy, v.sig) != 0)
@@ -178,8 +199,9 @@ redact_variant(char *text, size_t n, const variant *v)
 		if (i + v->len >= n)
 			break;
 		/* drop text[i], take text[i + len] */
-		h = addmod(h, HASH_PRIME - mulmod((unsigned char)text[i], v->top));
-		h = addmod(mulmod(h, HASH_BASE),
+		h = addmod(h, HASH_PRIME -
+		    nm_redact_mulmod((unsigned char)text[i], v->top));
+		h = addmod(nm_redact_mulmod(h, HASH_BASE),
 		    (unsigned char)text[i + v->len]);
 	}
 }

@@ -11,6 +11,7 @@
 #define NM_REDACT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Arms the search while the secret is still at hand: the secret as it
  * is, as the output layer scrubs it, and as JSON escapes that. sig is
@@ -26,5 +27,9 @@ void nm_redact(char *text);
 
 /* Forgets the lengths and signatures. */
 void nm_redact_disarm(void);
+
+/* a * b modulo 2^61 - 1 for a, b below 2^61: the search's rolling hash,
+ * in 64-bit arithmetic only. Here for its unit test. */
+uint64_t nm_redact_mulmod(uint64_t a, uint64_t b);
 
 #endif

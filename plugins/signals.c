@@ -6,10 +6,10 @@
  * whatever that thread does (a libcurl resolver thread, stdio), and a
  * handler that exists only for part of the run leaves the rest to the
  * default action: death without a status line. So no handler at all:
- * the signals are blocked in every thread, from before main, and one
- * thread takes them with sigwait(), where it may lock and write like any
- * code. Its lock is also how main claims stdout: whoever takes it first
- * prints the one status line.
+ * main blocks the signals before any thread exists, every thread
+ * inherits the mask, and one thread takes them with sigwait(), where it
+ * may lock and write like any code. Its lock is also how main claims
+ * stdout: whoever takes it first prints the one status line.
  */
 #include "config.h"
 
@@ -48,30 +48,6 @@ handled_signals(sigset_t *set)
 	(void)sigaddset(set, SIGINT);
 	(void)sigaddset(set, SIGHUP);
 }
-
-#if defined(__GNUC__) && defined(__ELF__)
-/* Before main's first instruction, and before the constructors of the
- * shared libraries (about 0.4 ms of libcurl's and its dependencies'):
- * main must call nm_harden first, and a signal meanwhile would kill the
- * process silently. Only the dynamic loader runs earlier; the static
- * launcher (plugins/launcher.c) that runs the installed plugin has
- * blocked them before it, and this is for the plugin run directly. The
- * executable's .preinit_array runs first of all initialisers. */
-static void
-block_before_main(int argc, char **argv, char **envp)
-{
-	sigset_t set;
-
-	(void)argc;
-	(void)argv;
-	(void)envp;
-	handled_signals(&set);
-	(void)sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
-__attribute__((section(".preinit_array"), used))
-static void (*const block_early)(int, char **, char **) = block_before_main;
-#endif
 
 /* All of line, or as much as stdout takes: every round writes at least
  * one byte or stops. */
@@ -120,9 +96,12 @@ wait_for_signal(void *unused)
 	_exit(code);
 }
 
-/* Whether one of the signals came before the waiting thread existed:
- * in the static launcher (plugins/launcher.c), which blocks them with
- * its first instructions, or in the dynamic loader after it. */
+/* Whether one of the signals is pending, not yet taken by the waiting
+ * thread: at install, one that came before the thread existed (between
+ * main's block and the thread's start, or before main to a process
+ * that its parent started with them blocked: the mask and pending
+ * signals survive execve); at the claim, one the thread has not yet
+ * been scheduled to take. */
 static int
 signal_pending(void)
 {
@@ -146,8 +125,8 @@ nm_signals_install(const char **cause)
 	sigset_t set;
 
 	*cause = NULL;
-	/* Already blocked where .preinit_array ran; here for where it
-	 * did not. Threads started later inherit the mask. */
+	/* Before any thread exists: threads started later (libcurl's
+	 * resolver too) inherit the mask. */
 	handled_signals(&set);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ||
 	    clock_gettime(CLOCK_MONOTONIC, &started) != 0) {
@@ -249,6 +228,17 @@ nm_signals_claim(void)
 	/* Blocks for good once the waiting thread has taken a signal: it
 	 * keeps the lock until it ends the process. */
 	(void)pthread_mutex_lock(&lock);
+	/* A signal that came before the claim but that the thread has not
+	 * taken yet (not scheduled since, as after a SIGSTOP and SIGCONT
+	 * on a busy machine) is the thread's: main waits while it takes
+	 * the signal, prints its line and ends the process, rather than
+	 * race it with a result the signal came before. */
+	if (!claimed && waiting && signal_pending()) {
+		(void)pthread_mutex_unlock(&lock);
+		(void)pthread_join(waiter, NULL);
+		(void)pthread_mutex_lock(&lock);
+		waiting = 0;
+	}
 	claimed = 1;
 	(void)pthread_mutex_unlock(&lock);
 }

@@ -2,9 +2,11 @@
  * one place: whenever one comes, the plugin prints exactly one status
  * line and exits with a plugin exit code.
  *
- * The four signals are blocked before main runs, so every thread (libcurl's
- * resolver threads too) inherits the mask and no handler ever interrupts
- * anything. One thread waits for them with sigwait(). Unless main has
+ * main blocks the four signals before any thread exists, so every thread
+ * (libcurl's resolver threads too) inherits the mask and no handler ever
+ * interrupts anything. A signal that comes earlier, while the dynamic
+ * loader runs or before nm_signals_install, ends the process the
+ * default way, without a line (README: "Signals"). One thread waits for them with sigwait(). Unless main has
  * claimed stdout for its own result, that thread writes the prepared line
  * and ends the process with its code; once main has claimed it, a signal
  * neither adds a line nor loses the result. */
@@ -46,9 +48,9 @@ void nm_signals_edit_lines(void (*edit)(char *line));
 int nm_signals_arm(unsigned int seconds, struct timespec *deadline);
 
 /* Claims stdout for main's own output (a result, a usage error, help).
- * Call it before printing anything there. When a signal has already been
- * taken, its line is being written and this never returns: the waiting
- * thread ends the process. */
+ * Call it before printing anything there. When a signal has already come
+ * (taken by the waiting thread, or still pending), its line is written
+ * and this never returns: the waiting thread ends the process. */
 void nm_signals_claim(void);
 
 /* After main has printed: stops the waiting thread and frees the lines.

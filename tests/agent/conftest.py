@@ -48,16 +48,11 @@ def foreign_plugin_dir(plugin_path):
     """A directory every user may enter, holding the plugin as
     check_nova_metadata, for the runs as another user (nobody, the
     icinga2 agent endpoint's account): the build tree may sit where only
-    its owner can go (a home directory of mode 0700, /root). The copy is
-    the real plugin: the build tree's launcher execs its compiled-in
-    path there, which such a user could not reach; tests/monitoring runs
-    the launcher as installed."""
-    real = os.path.join(os.path.dirname(plugin_path), "real",
-                        "check_nova_metadata")
+    its owner can go (a home directory of mode 0700, /root)."""
     d = tempfile.mkdtemp(prefix="nm-agent-plugin-")
     os.chmod(d, 0o755)
     copy = os.path.join(d, "check_nova_metadata")
-    shutil.copy(real if os.path.isfile(real) else plugin_path, copy)
+    shutil.copy(plugin_path, copy)
     os.chmod(copy, 0o755)
     yield d
     shutil.rmtree(d, ignore_errors=True)

@@ -8,7 +8,6 @@ Environment (exported by `make check`):
                         test either
 """
 
-import filecmp
 import os
 import re
 import socket
@@ -47,22 +46,6 @@ def _plugin_path():
 PLUGIN, PLUGIN_EXPLICIT = _plugin_path()
 
 
-def _real_plugin_path():
-    """The real plugin behind the static launcher (plugins/launcher.c),
-    for what must see the plugin's own code: valgrind does not follow
-    the launcher's execve. A build without the launcher has only PLUGIN."""
-    real = os.path.join(os.path.dirname(PLUGIN), "real",
-                        "check_nova_metadata")
-    return real if os.path.isfile(real) else PLUGIN
-
-
-REAL_PLUGIN = _real_plugin_path()
-# Whether PLUGIN is the launcher (not a copy of the real plugin, as a
-# build without it makes).
-HAS_LAUNCHER = REAL_PLUGIN != PLUGIN and os.path.isfile(PLUGIN) and \
-    not filecmp.cmp(PLUGIN, REAL_PLUGIN, shallow=False)
-
-
 def _clean_env(extra=None):
     env = dict(os.environ)
     # A secret in the caller's environment would change what tests mean.
@@ -78,7 +61,7 @@ def _clean_env(extra=None):
 
 
 def run_plugin(args, env=None, timeout=30, prefix=(), plugin=None):
-    """Runs the plugin (or plugin: REAL_PLUGIN); returns (rc, stdout,
+    """Runs the plugin (or plugin, a copy of it); returns (rc, stdout,
     stderr, elapsed seconds).
 
     Checks what must hold on every path: exit code 0..3, at least one line

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 import simulator
-from conftest import (INSTANCE, REAL_PLUGIN, TENANT, assert_perfdata,
+from conftest import (INSTANCE, PLUGIN, TENANT, assert_perfdata,
                       assert_state, first_line, free_port, ipv6_loopback,
                       parse_perfdata, run_plugin)
 
@@ -286,7 +286,7 @@ def test_all_addresses_with_several_names(fleet, args):
 
 
 # ---- the monitoring host's thread limit ------------------------------------
-THREADSHIM = os.path.join(os.path.dirname(REAL_PLUGIN), "..", "..", "tests",
+THREADSHIM = os.path.join(os.path.dirname(PLUGIN), "..", "tests",
                           "shim", "threadshim.so")
 
 
@@ -302,7 +302,7 @@ def test_no_thread_for_a_backend_is_unknown(fleet, args, nth):
     if not os.path.isfile(THREADSHIM):
         pytest.skip("%s is not built (make check builds it)" % THREADSHIM)
     which = [0, 2, 3]
-    rc, out, _, _ = run_plugin(hosts(fleet, which) + args, plugin=REAL_PLUGIN,
+    rc, out, _, _ = run_plugin(hosts(fleet, which) + args, plugin=PLUGIN,
                                env={"LD_PRELOAD": os.path.abspath(THREADSHIM),
                                     "NM_SHIM_FAIL_THREAD": str(nth)})
     line = assert_state(rc, out, "UNKNOWN", r"^NOVA METADATA UNKNOWN - "
@@ -328,7 +328,7 @@ def _checked_run(argv):
         return run_plugin(argv, timeout=120)
     if shutil.which("valgrind") is None:
         pytest.skip("valgrind not installed")
-    return run_plugin(argv, timeout=120, prefix=VALGRIND, plugin=REAL_PLUGIN)
+    return run_plugin(argv, timeout=120, prefix=VALGRIND, plugin=PLUGIN)
 
 
 def test_memory_sixteen_backends_ok(fleet, args):

@@ -25,7 +25,7 @@ import time
 
 import pytest
 
-from conftest import INSTANCE, REAL_PLUGIN, SECRET, TENANT, _clean_env
+from conftest import INSTANCE, SECRET, TENANT, _clean_env
 
 PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                      "procprobe.py")
@@ -191,11 +191,10 @@ def _probe(cmd, cwd, ready):
 
 
 def test_same_user_cannot_trace_or_read(plugin, hanging, workdir):
-    # Copies that nobody can run wherever the tree is (/root is 0700):
-    # of the real plugin, as the launcher in front of it would exec the
-    # one in the tree.
+    # Copies where nobody may run them, wherever the tree is (/root is
+    # 0700).
     plugin_copy = os.path.join(workdir, "check_nova_metadata")
-    shutil.copy(REAL_PLUGIN, plugin_copy)
+    shutil.copy(plugin, plugin_copy)
     os.chmod(plugin_copy, 0o755)
     shutil.copy(PROBE, workdir)
 
@@ -217,22 +216,39 @@ def test_same_user_cannot_trace_or_read(plugin, hanging, workdir):
 
 
 # ---- where the system refuses --------------------------------------------
+# The audit architecture and prctl's system call number of the
+# architectures the filter below knows, by uname and pointer size: the
+# plugin is built for the same one as this Python.
+SECCOMP_ARCH = {
+    ("x86_64", 8): (0xC000003E, 157),   # AUDIT_ARCH_X86_64, __NR_prctl
+    ("x86_64", 4): (0x40000003, 172),   # AUDIT_ARCH_I386 (32-bit userland)
+    ("i686", 4): (0x40000003, 172),
+    ("i386", 4): (0x40000003, 172),
+}
+
+
+def _seccomp_arch():
+    import struct
+    return SECCOMP_ARCH.get((os.uname().machine, struct.calcsize("P")))
+
+
 def _refuse_set_dumpable():
     """A preexec_fn installing a seccomp filter under which
     prctl(PR_SET_DUMPABLE, ...) fails with EPERM, as under a container
-    runtime's policy that forbids it (x86_64 only: syscall numbers and
-    the audit architecture are the architecture's)."""
+    runtime's policy that forbids it (SECCOMP_ARCH: system call numbers
+    and the audit architecture are the architecture's)."""
     import ctypes
     import struct
+    audit_arch, nr_prctl = _seccomp_arch()
 
     def insn(code, jt, jf, k):
         return struct.pack("=HBBI", code, jt, jf, k)
     ld, jeq, ret = 0x20, 0x15, 0x06
     prog = b"".join([
         insn(ld, 0, 0, 4),             # arch
-        insn(jeq, 0, 5, 0xC000003E),   # AUDIT_ARCH_X86_64, else allow
+        insn(jeq, 0, 5, audit_arch),   # this architecture, else allow
         insn(ld, 0, 0, 0),             # syscall number
-        insn(jeq, 0, 3, 157),          # __NR_prctl, else allow
+        insn(jeq, 0, 3, nr_prctl),     # prctl, else allow
         insn(ld, 0, 0, 16),            # args[0], low half
         insn(jeq, 0, 1, 4),            # PR_SET_DUMPABLE, else allow
         insn(ret, 0, 0, 0x00050000 | 1),   # SECCOMP_RET_ERRNO | EPERM
@@ -255,8 +271,8 @@ def _refuse_set_dumpable():
 
 
 def test_refused_hardening_warns_and_checks(plugin, sim):
-    if os.uname().machine != "x86_64":
-        pytest.skip("the seccomp filter is written for x86_64")
+    if _seccomp_arch() is None:
+        pytest.skip("the seccomp filter knows x86_64 and i386 only")
     cmd = _plugin_cmd(plugin, sim) + ["-v"]
     proc = subprocess.run(cmd, env=_env(), stdin=subprocess.DEVNULL,
                           capture_output=True, timeout=WAIT_SECONDS,

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 import simulator
-from conftest import (INSTANCE, REAL_PLUGIN, SECRET, SIGNATURE, WRONG_SECRET,
+from conftest import (INSTANCE, SECRET, SIGNATURE, WRONG_SECRET,
                       assert_perfdata, assert_state, first_line, run_plugin)
 
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
@@ -151,7 +151,6 @@ def test_valgrind_clean(sim, base_args, wrong_secret_file, case, want):
     args = list(base_args) + ["-t", "30"]
     if case == "403":
         args[args.index("--secret-file") + 1] = wrong_secret_file
-    rc, out, err, _ = run_plugin(args, timeout=120, prefix=VALGRIND,
-                                 plugin=REAL_PLUGIN)
+    rc, out, err, _ = run_plugin(args, timeout=120, prefix=VALGRIND)
     assert rc == want, "exit %d (99 = valgrind error)\n%s\n%s" % (rc, out, err)
     assert_state(rc, out, {0: "OK", 2: "CRITICAL"}[want])

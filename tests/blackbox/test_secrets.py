@@ -10,7 +10,7 @@ import tempfile
 import pytest
 
 import simulator
-from conftest import (INSTANCE, REAL_PLUGIN, SECRET, TENANT, WRONG_SECRET,
+from conftest import (INSTANCE, SECRET, TENANT, WRONG_SECRET,
                       assert_no_perfdata, assert_perfdata, assert_state,
                       assert_unknown_usage, run_plugin)
 
@@ -145,11 +145,11 @@ def test_unreadable_when_not_root(plugin, sim, conf):
         prefix = (setpriv, "--reuid=65534", "--regid=65534",
                   "--clear-groups")
         # nobody may not enter a build tree under /root: a copy of the
-        # real plugin where it may (the launcher's path would lead back).
+        # plugin where it may.
         where = tempfile.mkdtemp(prefix="nm-nobody-")
         os.chmod(where, 0o755)
         plugin_copy = os.path.join(where, "check_nova_metadata")
-        shutil.copy(REAL_PLUGIN, plugin_copy)
+        shutil.copy(plugin, plugin_copy)
         os.chmod(plugin_copy, 0o755)
     try:
         path = conf("[neutron]\nmetadata_proxy_shared_secret = x\n",
@@ -276,8 +276,7 @@ def test_valgrind_nova_conf(plugin, sim, conf):
     rc, out, err, _ = run_plugin(
         _args(sim, "--nova-conf", path, "--nova-conf", path, "-vvv"),
         prefix=("valgrind", "-q", "--leak-check=full", "--error-exitcode=99",
-                "--errors-for-leak-kinds=definite"), timeout=120,
-        plugin=REAL_PLUGIN)
+                "--errors-for-leak-kinds=definite"), timeout=120)
     assert rc == 0, err
     _ok(rc, out)
 

@@ -165,12 +165,9 @@ def workdir():
     shutil.rmtree(d, ignore_errors=True)
 
 
-def _find(root, name, parent=None, not_parent=None):
+def _find(root, name, parent=None):
     hits = []
     for dirpath, _, files in os.walk(root):
-        if not_parent is not None and \
-                os.path.basename(dirpath) == not_parent:
-            continue
         if name in files and (parent is None
                               or os.path.basename(dirpath) == parent):
             hits.append(os.path.join(dirpath, name))
@@ -188,10 +185,7 @@ def installed(workdir):
     dest = os.path.join(workdir, "destdir")
     env = {k: v for k, v in os.environ.items()
            if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "DESTDIR")}
-    # LAUNCHER_ROOT: the installed launcher execs the real plugin where
-    # it is staged, not where a real installation would put it.
-    p = subprocess.run(["make", "-C", builddir, "install", "DESTDIR=" + dest,
-                        "LAUNCHER_ROOT=" + dest],
+    p = subprocess.run(["make", "-C", builddir, "install", "DESTDIR=" + dest],
                        stdin=subprocess.DEVNULL, capture_output=True,
                        timeout=MAKE_TIMEOUT, env=env)
     assert p.returncode == 0, "make install failed:\n%s" % (
@@ -200,10 +194,7 @@ def installed(workdir):
     for dirpath, dirs, files in os.walk(dest):
         os.chmod(dirpath, 0o755)
     files = {
-        # (the real plugin behind the launcher: $(pkglibdir), named
-        # after the package)
-        "plugin": _find(dest, "check_nova_metadata",
-                        not_parent="check_nova_metadata"),
+        "plugin": _find(dest, "check_nova_metadata"),
         "icinga2": _find(dest, "nova-metadata.conf", "plugins-contrib.d"),
         "icinga2_services": _find(dest, "nova-metadata-services.conf"),
         "nagios": _find(dest, "nova_metadata.cfg", "config"),

@@ -304,6 +304,16 @@ test_expect_numbers(void **state)
 	    "99999999999999999999999"));
 	assert_true(matches("{\"v\": -9223372036854775807}",
 	    "-9223372036854775807"));
+	assert_true(matches("{\"v\": -9223372036854775808}",
+	    "-9223372036854775808"));
+	assert_false(matches("{\"v\": -9223372036854775808}",
+	    "9223372036854775808"));
+	/* Past 32 bits (an unsigned long on 32-bit targets). */
+	assert_true(matches("{\"v\": 4294967296}", "4294967296"));
+	assert_true(matches("{\"v\": -4294967297}", "-0004294967297"));
+	assert_false(matches("{\"v\": 4294967296}", "0"));
+	assert_false(matches("{\"v\": 0}", "4294967296"));
+	assert_true(matches("{\"v\": 0}", "+000"));
 	/* Strings stay text: "1.0" is not 1. */
 	assert_false(matches("{\"v\": \"1\"}", "1.0"));
 	assert_true(matches("{\"v\": \"1.0\"}", "1.0"));

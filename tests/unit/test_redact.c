@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,66 @@ test_overlapping_and_repeated(void **state)
 	nm_redact_disarm();
 }
 
+#define P ((UINT64_C(1) << 61) - 1)
+
+/* The reference: a * b modulo P by doubling and adding, one bit of b
+ * at a time; every sum stays below 2^62. Slow and plainly right. */
+static uint64_t
+slow_mulmod(uint64_t a, uint64_t b)
+{
+	uint64_t r = 0;
+
+	a %= P;
+	while (b != 0) {
+		if (b & 1)
+			r = (r + a) % P;
+		a = (a + a) % P;
+		b >>= 1;
+	}
+	return r;
+}
+
+/* The rolling hash's product without a 128-bit type (32-bit builds):
+ * every pair of the edges of its bounds and of the split at bit 32,
+ * then pseudo-random pairs, against the reference. */
+static void
+test_mulmod_without_128_bits(void **state)
+{
+	static const uint64_t edge[] = {
+		0, 1, 2, 3, 8, UINT64_C(1000003),
+		(UINT64_C(1) << 29) - 1, UINT64_C(1) << 29,
+		(UINT64_C(1) << 31) - 1, UINT64_C(1) << 31,
+		(UINT64_C(1) << 32) - 1, UINT64_C(1) << 32,
+		(UINT64_C(1) << 32) + 1, (UINT64_C(1) << 60) - 1,
+		UINT64_C(1) << 60, P - 2, P - 1, P,
+	};
+	size_t n = sizeof(edge) / sizeof(edge[0]), i, j;
+	uint64_t x = UINT64_C(0x9e3779b97f4a7c15), a, b;
+
+	(void)state;
+	/* Known values: (-1)^2, 2^61, 2^64, P itself and 2^120 modulo P. */
+	assert_true(nm_redact_mulmod(P - 1, P - 1) == 1);
+	assert_true(nm_redact_mulmod(UINT64_C(1) << 60, 2) == 1);
+	assert_true(nm_redact_mulmod(UINT64_C(1) << 32, UINT64_C(1) << 32) == 8);
+	assert_true(nm_redact_mulmod(P, 5) == 0);
+	assert_true(nm_redact_mulmod(UINT64_C(1) << 60, UINT64_C(1) << 60) ==
+	    (UINT64_C(1) << 59));
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			assert_true(nm_redact_mulmod(edge[i], edge[j]) ==
+			    slow_mulmod(edge[i], edge[j]));
+	for (i = 0; i < 20000; i++) {
+		/* xorshift64: no library generator, the same on every
+		 * platform */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		a = x >> 3;		/* below 2^61 */
+		b = (x * UINT64_C(0x2545f4914f6cdd1d)) >> 3;
+		assert_true(nm_redact_mulmod(a, b) == slow_mulmod(a, b));
+	}
+}
+
 int
 main(void)
 {
@@ -104,6 +165,7 @@ main(void)
 		cmocka_unit_test(test_given_signature),
 		cmocka_unit_test(test_printed_spellings),
 		cmocka_unit_test(test_overlapping_and_repeated),
+		cmocka_unit_test(test_mulmod_without_128_bits),
 	};
 
 	return cmocka_run_group_tests_name("redact", tests, NULL, NULL);

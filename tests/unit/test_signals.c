@@ -185,6 +185,36 @@ claim_then_signals(void)
 }
 
 
+/* A signal sent just before the claim: whether or not the thread has
+ * been scheduled to take it yet, its line wins, never main's. Many
+ * times, as the race it guards against needs the right interleaving. */
+static void
+term_then_claim(void)
+{
+	static const char mine[] = "NOVA METADATA OK - mine\n";
+
+	(void)kill(getpid(), SIGTERM);
+	nm_signals_claim();
+	must(write(STDOUT_FILENO, mine, sizeof(mine) - 1) ==
+	    (ssize_t)sizeof(mine) - 1, 10);
+	nm_signals_end();
+	_exit(0);
+}
+
+static void
+signal_before_claim_wins(void **state)
+{
+	struct child c;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		run_child(term_then_claim, &c);
+		assert_int_equal(c.code, 3);
+		assert_string_equal(c.out, GENERIC);
+	}
+}
+
 static void
 end_without_signal(void)
 {
@@ -193,10 +223,11 @@ end_without_signal(void)
 }
 
 
-/* A SIGTERM that came before the module was installed (while the
- * launcher or the dynamic loader ran, the signal already blocked):
- * install hands it to the thread, which prints the generic line, and
- * never returns to let main print a result of its own. */
+/* A SIGTERM that came before the module was installed, the signal
+ * already blocked (by a parent that started the process so, or between
+ * main's block and the thread's start): install hands it to the thread,
+ * which prints the generic line, and never returns to let main print a
+ * result of its own. */
 static void
 pending_before_install(void **state)
 {
@@ -250,6 +281,7 @@ main(void)
 		    "NOVA METADATA OK - mine\n"),
 		CASE("end_without_a_signal", end_without_signal, 0, ""),
 		cmocka_unit_test(pending_before_install),
+		cmocka_unit_test(signal_before_claim_wins),
 	};
 
 	return cmocka_run_group_tests_name("signals", tests, NULL, NULL);
