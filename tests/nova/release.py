@@ -137,12 +137,6 @@ def agent_answer(case, network=None, router=None):
 AGENT_NOVA_UNREACHABLE_STATUS = 503 if IS_EPOXY else 500
 
 
-# Epoxy's agents close every connection after one answer
-# (socketserver.StreamRequestHandler) without saying so on Nova's
-# answers; Zed's serve keep-alive connections (eventlet.wsgi).
-AGENT_ONE_REQUEST_PER_CONNECTION = IS_EPOXY
-
-
 # Epoxy's socketserver creates the socket from the umask and ignores
 # metadata_proxy_socket_mode; Zed's UnixDomainWSGIServer chmods it to the
 # mode that option gives (deduce: 0644).
