@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "explain_agent.h"
 
@@ -21,7 +22,29 @@ nm_explain_agent_lookup(const nm_config *cfg, char *buf, size_t len)
 }
 
 /* Zed's agent answers its own pages (tests/agent/README.md): Nova's
- * explanation never comes through, so the status must say it all. */
+ * explanation never comes through, so the status must say it all.
+ * Epoxy's passes Nova's pages through and writes its own only where it
+ * fails itself; those name the cause, and the words below say so. */
+#define AGENT_NO_PORT "Instance was not found on "
+#define AGENT_NOVA_UNAVAILABLE "The remote metadata server is " \
+	"temporarily unavailable"
+
+static int
+no_port_reason(const nm_config *cfg, const char *where, const char *why,
+    char **out)
+{
+	/* Epoxy's own 404; Zed's is webob's, the same page as Nova's */
+	if (strstr(why, AGENT_NO_PORT) != NULL)
+		return asprintf(out, "the agent found no port for %s on %s (its "
+		    "own 404; its port lookup: neutron-server RPC or OVN "
+		    "southbound; two ports for the IP answer the same)",
+		    cfg->forwarded_for, where);
+	return asprintf(out, "the agent found no port for %s on %s (its "
+	    "port lookup: neutron-server RPC or OVN southbound; two ports "
+	    "for the IP answer the same), or Nova does not know the canary",
+	    cfg->forwarded_for, where);
+}
+
 char *
 nm_explain_agent_status(const nm_config *cfg, long status, const char *why)
 {
@@ -32,10 +55,11 @@ nm_explain_agent_status(const nm_config *cfg, long status, const char *why)
 	if (nm_explain_agent_lookup(cfg, where, sizeof(where)) != NM_OK)
 		where[0] = '\0';
 	if (status == 404)
-		r = asprintf(&out, "the agent found no port for %s on %s (its "
-		    "port lookup: neutron-server RPC or OVN southbound; two "
-		    "ports for the IP answer the same), or Nova does not know "
-		    "the canary", cfg->forwarded_for, where);
+		r = no_port_reason(cfg, where, why, &out);
+	else if (status == 503 && strstr(why, AGENT_NOVA_UNAVAILABLE) != NULL)
+		r = asprintf(&out, "the agent cannot reach Nova (%s; its "
+		    "nova_metadata_host, nova_metadata_port, "
+		    "nova_metadata_protocol, its log)", why);
 	else if (status == 400)
 		r = asprintf(&out, "the agent refused the request as "
 		    "malformed (newer agents: both a network and a router ID)");

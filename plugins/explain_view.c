@@ -18,6 +18,16 @@ static const struct {
 /* The agent's answer when forwarding to Nova raised (Zed's
  * MetadataProxyHandler.__call__). */
 #define AGENT_UNKNOWN_ERROR "An unknown error has occurred"
+/* Pages Epoxy's agent writes itself (neutron/common/metadata.py):
+ * Nova unreachable, no single port for the address on the network or
+ * router, both IDs given. Nova's own answers come through unchanged. */
+#define AGENT_NOVA_UNAVAILABLE "The remote metadata server is " \
+	"temporarily unavailable"
+#define AGENT_NO_PORT "Instance was not found on "
+#define AGENT_BOTH_IDS "Both network "
+/* Nova's 403 page: behind the agent only the agent's signature can be
+ * wrong, the instance sends none (Epoxy passes Nova's page through). */
+#define NOVA_BAD_SIGNATURE "Invalid proxy request signature"
 
 static int
 contains(const char *body, size_t len, const char *needle)
@@ -69,12 +79,25 @@ nm_explain_view_status(long status, const char *body, size_t len,
 		return "the neutron metadata agent failed to forward the "
 		    "request to Nova (\"" AGENT_UNKNOWN_ERROR "\"): Nova "
 		    "down or unreachable from the agent";
-	if (!first)
-		return NULL;
-	if (status == 403)
+	if (status == 503 && contains(body, len, AGENT_NOVA_UNAVAILABLE))
+		return "the neutron metadata agent cannot reach Nova (\""
+		    AGENT_NOVA_UNAVAILABLE "\"): Nova down or unreachable "
+		    "from the agent";
+	if (status == 404 && contains(body, len, AGENT_NO_PORT))
+		return "no port for this address (the neutron metadata "
+		    "agent's own 404, \"" AGENT_NO_PORT "...\": its port "
+		    "lookup in neutron-server or the OVN southbound)";
+	if (status == 400 && contains(body, len, AGENT_BOTH_IDS))
+		return "the neutron metadata agent refused the request: the "
+		    "metadata proxy sent both a network and a router ID";
+	/* Nova's own words (Epoxy) tell it on any request. */
+	if (status == 403 && (first || contains(body, len,
+	    NOVA_BAD_SIGNATURE)))
 		return "Nova rejected the neutron metadata agent's signature: "
 		    "the agent's metadata_proxy_shared_secret differs from "
 		    "Nova's";
+	if (!first)
+		return NULL;
 	if (status == 404)
 		return "no port for this address (the agent's port lookup: "
 		    "neutron-server or the OVN southbound), or the instance "

@@ -32,6 +32,7 @@ struct nm_http {
 	char url[2048];	/* a longer one fails the request, named */
 	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for a failure */
 	const char *unix_socket;	/* the agent's, or NULL */
+	unsigned transfers;	/* finished on this handle */
 	nm_response *resp;	/* the request being made */
 	bool too_large;		/* its body passed the cap */
 	bool nomem;		/* its body could not be stored */
@@ -264,8 +265,16 @@ setopts_unix(nm_http *h, const nm_endpoint *ep)
 	CURLcode rc = CURLE_OK;
 
 	h->unix_socket = ep->unix_socket;
-	if (ep->unix_socket != NULL)
-		SETOPT(h->curl, CURLOPT_UNIX_SOCKET_PATH, ep->unix_socket);
+	if (ep->unix_socket == NULL)
+		goto out;
+	SETOPT(h->curl, CURLOPT_UNIX_SOCKET_PATH, ep->unix_socket);
+	/* A connection of its own for every request: Epoxy's agent
+	 * (socketserver) closes each one after its answer without saying
+	 * so ("Connection: close" only on its own pages), and a request
+	 * sent meanwhile on the reused one gets a reset that libcurl's
+	 * retry of a dead connection does not always catch. A local
+	 * socket costs no handshake. */
+	SETOPT(h->curl, CURLOPT_FORBID_REUSE, 1L);
  out:
 	return rc;
 }
@@ -565,6 +574,13 @@ failure_text(nm_http *h, CURLcode code, nm_response *resp)
 		    sys);
 }
 
+/* How the monitoring user reaches the agent's socket, on each release
+ * (README, "Through the neutron metadata agent"). */
+#define SOCKET_ACCESS_HINT "run the check as root or the agent's user " \
+	"(Icinga 2: command_endpoint on this node), or give this user " \
+	"write access: the agent's group (metadata_proxy_socket_mode = " \
+	"group; Epoxy ignores it and follows the agent's umask) or an ACL"
+
 /* The name of uid (or gid), else "uid N": the reentrant lookups, as
  * any thread may make them. 0, or -1 when not even the number fits. */
 #define NAME_BUF 4096
@@ -615,13 +631,13 @@ socket_denied(const nm_http *h, const struct stat *st, const char *who,
 	(void)id_name(false, (unsigned long)st->st_uid, owner, sizeof(owner));
 	(void)id_name(true, (unsigned long)st->st_gid, group, sizeof(group));
 	(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not connect to "
-	    "the agent's socket %s (mode %04o, owner %s, group %s); run the "
-	    "check as root or in the agent's group", who, h->unix_socket,
+	    "the agent's socket %s (mode %04o, owner %s, group %s); "
+	    SOCKET_ACCESS_HINT, who, h->unix_socket,
 	    (unsigned)(st->st_mode & 07777), owner, group);
 }
 
 /* The agent's socket could not be connected to. Not allowed is the
- * plugin's own setup (UNKNOWN: run it as root or in the agent's group),
+ * plugin's own setup (UNKNOWN: SOCKET_ACCESS_HINT says what to change),
  * named with the socket's mode and owner; anything else means nothing
  * serves there (CRITICAL). */
 static void
@@ -640,8 +656,8 @@ agent_connect_failure(const nm_http *h, long os_errno, nm_response *resp)
 	user_name(who, sizeof(who));
 	if (stat(h->unix_socket, &st) != 0)
 		(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not "
-		    "connect to the agent's socket %s (%s); run the check as "
-		    "root or in the agent's group", who, h->unix_socket,
+		    "connect to the agent's socket %s (%s); "
+		    SOCKET_ACCESS_HINT, who, h->unix_socket,
 		    strerror(e));
 	else
 		socket_denied(h, &st, who, resp);
@@ -657,10 +673,36 @@ os_errno(CURL *curl)
 	return e;
 }
 
+/* libcurl reuses a connection the server left open; one the server has
+ * closed meanwhile is found dead and replaced, but a request that went
+ * out while the server was closing it is lost, and libcurl retries such
+ * requests only a few times per handle ("Connection died, tried 5
+ * times before giving up", or "Connection reset by peer" when the reset
+ * comes after the request). So once a server has closed a connection
+ * between two requests (libcurl had to connect anew for a later one),
+ * every further request of the visit gets a connection of its own. */
+static CURLcode
+keep_connection_policy(nm_http *h)
+{
+	long connects = 0;
+	CURLcode rc;
+
+	if (h->transfers++ == 0 || curl_easy_getinfo(h->curl,
+	    CURLINFO_NUM_CONNECTS, &connects) != CURLE_OK || connects == 0)
+		return CURLE_OK;
+	/* not even the connection the last transfer left open */
+	SETOPT(h->curl, CURLOPT_FRESH_CONNECT, 1L);
+	SETOPT(h->curl, CURLOPT_FORBID_REUSE, 1L);
+ out:
+	return rc;
+}
+
 /* The transfer is over: resp completed from what libcurl knows. */
 static nm_err
 finish(nm_http *h, CURLcode rc, nm_response *resp, nm_error *err)
 {
+	if (keep_connection_policy(h) != CURLE_OK)
+		return nm_error_set(err, NM_ERR_SETUP, "libcurl setup failed");
 	if (rc != CURLE_OK)
 		failure_text(h, rc, resp);
 	if (rc == CURLE_COULDNT_CONNECT && h->unix_socket != NULL)

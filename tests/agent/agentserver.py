@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Serve neutron's real metadata agent handler on a UNIX socket.
 
-Run it with /usr/bin/python3 (Debian's python3-neutron, 21.0.0 Zed,
-imports only there).
+Run it with /usr/bin/python3 (Debian's python3-neutron imports only
+there): 21.0.0 Zed on Debian 12, 26.0.3 Epoxy on Debian 13. What differs
+between them is in tests/nova/release.py; here, how each release's
+entry points start the agents (start_agent).
 
 What runs is neutron's own code, configured the way its entry points
 configure it:
@@ -27,6 +29,11 @@ the tests, so the answer comes from a table of ports (--ports, JSON):
 State reporting (another RPC to neutron-server) is off: report_interval 0
 and UnixDomainMetadataProxy._init_state_reporting is not called.
 
+Zed's agents are eventlet WSGI apps (neutron/cmd/eventlet/agents), served
+by neutron's UnixDomainWSGIServer. Epoxy's are socketserver handlers in
+a ThreadingUnixStreamServer, one request per connection, and its entry
+points (neutron/cmd/agents) no longer monkey-patch.
+
 The table: a JSON list of neutron ports,
     {"id", "device_id", "device_owner", "tenant_id", "network_id",
      "mac_address", "fixed_ips": [{"ip_address": ...}]}
@@ -41,24 +48,29 @@ Lines on stdout, in this order, each flushed:
 SIGTERM or SIGINT stops it and removes the socket.
 """
 
-# The agents monkey-patch with eventlet before anything else is imported
-# (neutron/cmd/eventlet/__init__.py).
-from neutron.common import eventlet_utils
-eventlet_utils.monkey_patch()
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-
-import eventlet  # noqa: E402
-import eventlet.wsgi  # noqa: E402
-from oslo_config import cfg  # noqa: E402
+import os
+import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "nova"))
+import release  # noqa: E402  (imports nothing eventlet would patch)
+
+# Zed's agents monkey-patch with eventlet before anything else is imported
+# (neutron/cmd/eventlet/__init__.py); Epoxy's do not (neutron/cmd/agents).
+if not release.IS_EPOXY:
+    from neutron.common import eventlet_utils
+    eventlet_utils.monkey_patch()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import signal  # noqa: E402
+import socketserver  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import wsgiref.simple_server  # noqa: E402
+
+from oslo_config import cfg  # noqa: E402
+
 from child_io import emit, json_reply  # noqa: E402
 
 # What the control API may change at run time, as [DEFAULT] options.
@@ -79,6 +91,9 @@ def parse_args(argv):
     p.add_argument("--socket-mode", default="deduce",
                    choices=("deduce", "user", "group", "all"),
                    help="metadata_proxy_socket_mode (0644, 0664, 0666)")
+    p.add_argument("--umask", type=lambda v: int(v, 8), default=None,
+                   help="the agent's umask (octal), from which Epoxy "
+                   "creates the socket")
     p.add_argument("--log-file", default=None,
                    help="the agent's log (default: none; - = stderr)")
     p.add_argument("--lifetime", type=float, default=0,
@@ -149,9 +164,13 @@ class TableSbIdl:
         return self
 
     @staticmethod
-    def get_network_port_bindings_by_ip(network, ip_address):
+    def get_network_port_bindings_by_ip(network, ip_address, mac=None):
+        """Epoxy also passes the MAC of an IPv6 link-local caller, which
+        matches instead of the IP (as its impl_idl_ovn does)."""
         return [_Row(p) for p in TABLE.ports
-                if p.get("network_id") == network and ip_address in _ips(p)]
+                if p.get("network_id") == network and (
+                    ip_address in _ips(p) or
+                    (mac is not None and p.get("mac_address") == mac))]
 
 
 def register_opts(mode):
@@ -204,8 +223,25 @@ def configure(args):
         config.setup_logging()
 
 
+class _SocketServerAgent:
+    """Epoxy: the agent's socketserver, as its run() makes it, served
+    from a thread of its own (run() would block in serve_forever)."""
+
+    def __init__(self, handler, path):
+        self.server = socketserver.ThreadingUnixStreamServer(path, handler)
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def start_agent(mode):
     """The agent's own proxy class, its lookup swapped for the table."""
+    if release.IS_EPOXY:
+        return _start_epoxy_agent(mode)
     if mode == "ml2":
         from neutron.agent.metadata import agent
         agent.MetadataPluginAPI = TablePluginAPI
@@ -227,6 +263,39 @@ def start_agent(mode):
     # metadata_workers = 0 nobody does, and the handler's sb_idl waits.
     registry.publish(resources.PROCESS, events.AFTER_INIT, proxy)
     return proxy.server
+
+
+def _start_epoxy_agent(mode):
+    """Epoxy: UnixDomainMetadataProxy.run() minus _init_state_reporting()
+    and its blocking serve_forever(); the socket is created from the
+    umask, metadata_proxy_socket_mode is not read."""
+    if mode == "ml2":
+        from neutron.agent.metadata import agent
+        agent.MetadataPluginAPI = TablePluginAPI
+        agent.UnixDomainMetadataProxy(cfg.CONF)
+        agent.MetadataProxyHandler._conf = cfg.CONF
+        return _SocketServerAgent(agent.MetadataProxyHandler,
+                                  cfg.CONF.metadata_proxy_socket)
+    from neutron.agent.ovn.metadata import server_socket
+    server_socket.UnixDomainMetadataProxy(cfg.CONF, "nm-test-chassis")
+    handler = server_socket.MetadataProxyHandler
+    handler._conf = cfg.CONF
+    handler._chassis = "nm-test-chassis"
+    handler._sb_idl = TableSbIdl()
+    return _SocketServerAgent(handler, cfg.CONF.metadata_proxy_socket)
+
+
+class _QuietHandler(wsgiref.simple_server.WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def start_control():
+    """The control API on a loopback port, in a thread of its own."""
+    httpd = wsgiref.simple_server.make_server(
+        "127.0.0.1", 0, control_app(), handler_class=_QuietHandler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
 
 
 def control_app():
@@ -267,20 +336,20 @@ def main(argv):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     configure(args)
-    ctl_sock = eventlet.listen(("127.0.0.1", 0))
-    ctl = eventlet.spawn(eventlet.wsgi.server, ctl_sock, control_app(),
-                         log_output=False)
+    if args.umask is not None:
+        os.umask(args.umask)
+    ctl = start_control()
     server = start_agent(args.mode)
-    emit("CONTROL %d" % ctl_sock.getsockname()[1])
+    emit("CONTROL %d" % ctl.server_port)
     emit("SOCKET %s" % cfg.CONF.metadata_proxy_socket)
     end = time.monotonic() + args.lifetime if args.lifetime > 0 else None
     try:
         while not stop["now"] and (end is None or time.monotonic() < end):
-            eventlet.sleep(0.1)
+            time.sleep(0.1)
     finally:
         server.stop()
-        ctl.kill()
-        ctl_sock.close()
+        ctl.shutdown()
+        ctl.server_close()
         if os.path.exists(args.socket):
             os.unlink(args.socket)
     return 0

@@ -1,9 +1,11 @@
-"""What neutron's real metadata agent (Zed) answers, chained to Nova's
-real handler: the answers the plugin's --agent-socket mode must map.
+"""What neutron's real metadata agent (Zed or Epoxy) answers, chained to
+Nova's real handler: the answers the plugin's --agent-socket mode must
+map.
 
 Requests go over the agent's UNIX socket with the headers haproxy adds
-in the router, DHCP or ovnmeta namespace, and no Accept header (the
-bodies are then webob's text/plain pages; tests/agent/README.md).
+in the router, DHCP or ovnmeta namespace, and no Accept header (Zed's
+bodies are then webob's text/plain pages; tests/agent/README.md). The
+answers that differ between releases come from release.agent_answer.
 """
 
 import json
@@ -12,6 +14,7 @@ import stat
 
 import pytest
 
+import release
 from conftest import (NETWORK, NET_OTHER, NET_TWO_PORTS,
                       NO_PORT_IP, OTHER_PROJECT, OTHER_UUID, PROJECT,
                       ROUTER, UUID, free_port)
@@ -19,11 +22,6 @@ from conftest import (NETWORK, NET_OTHER, NET_TWO_PORTS,
 LISTING = "/latest/meta-data/"
 META_DATA = "/openstack/latest/meta_data.json"
 
-# webob's plain-text error pages, as the agent returns them.
-BODY_403 = b"403 Forbidden\n\nAccess was denied to this resource.\n\n   "
-BODY_404 = b"404 Not Found\n\nThe resource could not be found.\n\n   "
-BODY_500 = (b"500 Internal Server Error\n\nAn unknown error has occurred. "
-            b"Please try your request again.\n\n   ")
 
 
 def lookup(agent, network=NETWORK):
@@ -77,12 +75,15 @@ def test_ec2_instance_id_through_agent(any_agent, agent_nova):
 
 
 def test_agent_secret_differs(any_agent):
-    """Nova rejects the agent's signature; the agent passes a 403 of its
-    own on (not Nova's text)."""
+    """Nova rejects the agent's signature; Zed's agent passes a 403 of its
+    own on (not Nova's text), Epoxy's passes Nova's page through."""
     any_agent.set(metadata_proxy_shared_secret="0ddba11c0ffee123")
     status, headers, body, _ = any_agent.request(LISTING,
                                                  **lookup(any_agent))
-    assert (status, body) == (403, BODY_403)
+    assert (status, body) == release.agent_answer("secret")
+    if release.IS_EPOXY:
+        assert headers["Content-Type"] == "text/html; charset=UTF-8"
+        return
     assert headers["Content-Type"] == "text/plain; charset=UTF-8"
     # curl's default Accept: */* gets the same page as HTML
     status, headers, body, _ = any_agent.request(
@@ -95,39 +96,45 @@ def test_agent_secret_differs(any_agent):
 
 def test_nova_unreachable(any_agent):
     """Nothing listens where the agent looks for Nova (stopped, or a typo
-    in nova_metadata_port): Zed answers 500, "An unknown error"."""
+    in nova_metadata_port): Zed answers 500, "An unknown error"; Epoxy
+    503, "The remote metadata server is temporarily unavailable"."""
     any_agent.set(nova_metadata_port=free_port())
     status, _, body, _ = any_agent.request(LISTING, **lookup(any_agent))
-    assert (status, body) == (500, BODY_500)
+    assert (status, body) == release.agent_answer("nova-down")
 
 
 def test_no_port_for_the_ip(any_agent):
+    """Zed: webob's 404, the same as Nova's; Epoxy: a 404 of the agent's
+    own naming the network."""
     status, _, body, _ = any_agent.request(LISTING, forwarded_for=NO_PORT_IP,
                                            **lookup(any_agent))
-    assert (status, body) == (404, BODY_404)
+    assert (status, body) == release.agent_answer("no-port", NETWORK)
 
 
 def test_no_port_on_that_network(any_agent):
     """The right IP, another network: the lookup finds nothing."""
-    status, _, body, _ = any_agent.request(
-        LISTING, **lookup(any_agent, "7d000000-0000-4a00-8000-0000000000ff"))
-    assert (status, body) == (404, BODY_404)
+    other = "7d000000-0000-4a00-8000-0000000000ff"
+    status, _, body, _ = any_agent.request(LISTING,
+                                           **lookup(any_agent, other))
+    assert (status, body) == release.agent_answer("no-port", other)
 
 
 def test_two_ports_for_one_ip(any_agent):
-    """Zed answers only when exactly one port matches: two give 404."""
+    """Both releases answer only when exactly one port matches: two give
+    the same 404 as none."""
     status, _, body, _ = any_agent.request(
         LISTING, **lookup(any_agent, NET_TWO_PORTS))
-    assert (status, body) == (404, BODY_404)
+    assert (status, body) == release.agent_answer("no-port", NET_TWO_PORTS)
 
 
 def test_ml2_both_ids_given(ml2_agent):
-    """Both X-Neutron-Network-ID and X-Neutron-Router-ID: Zed drops the
-    request as possibly spoofed and answers 404 (400 only in newer
-    agents)."""
+    """Both X-Neutron-Network-ID and X-Neutron-Router-ID: the agent drops
+    the request as possibly spoofed; Zed answers 404, Epoxy 400 naming
+    both."""
     status, _, body, _ = ml2_agent.request(LISTING, network=NETWORK,
                                            router=ROUTER)
-    assert (status, body) == (404, BODY_404)
+    assert (status, body) == release.agent_answer("both-ids", NETWORK,
+                                                  ROUTER)
 
 
 def test_slow_nova(any_agent, slow_nova):
@@ -168,9 +175,16 @@ def test_control_refuses_other_options(ml2_agent, name, value):
 
 def test_socket_mode_as_the_agent_deduces_it(any_agent):
     """metadata_proxy_socket_mode = deduce, no metadata_proxy_user: the
-    agent's user alone may connect (0644), as on a network node where
-    the plugin must run as root or the agent's user."""
+    agent's user alone may connect, as on a network node where the
+    plugin must run as root or the agent's user. Zed chmods the socket
+    to 0644; Epoxy ignores the option and creates it from the umask
+    (0755 under the usual 022): only the owner may write, i.e. connect."""
     st = os.stat(any_agent.socket)
     assert stat.S_ISSOCK(st.st_mode)
-    assert stat.S_IMODE(st.st_mode) == 0o644, oct(st.st_mode)
+    if release.AGENT_SOCKET_MODE_FROM_UMASK:
+        umask = os.umask(0)
+        os.umask(umask)
+        assert stat.S_IMODE(st.st_mode) == 0o777 & ~umask, oct(st.st_mode)
+    else:
+        assert stat.S_IMODE(st.st_mode) == 0o644, oct(st.st_mode)
     assert st.st_uid == os.geteuid()

@@ -12,6 +12,7 @@ import pytest
 from conftest import (AgentServer, CANARY_IP, NETWORK, NET_TWO_PORTS,
                       PROJECT, UUID)
 from icinga2_cluster import AGENT, MASTER
+import release
 
 CONTRIB = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "contrib", "icinga2")
@@ -24,13 +25,13 @@ def _read(name):
 
 @pytest.fixture(scope="module")
 def open_agent(neutron_python, agent_nova):
-    """An ML2/OVS agent whose socket Icinga's user may connect to
-    (metadata_proxy_socket_mode = all), as when the check runs in the
-    agent's group on a network node."""
+    """An ML2/OVS agent whose socket Icinga's user may connect to (Zed:
+    metadata_proxy_socket_mode = all; Epoxy: the agent's umask), as when
+    the check runs in the agent's group on a network node."""
     d = tempfile.mkdtemp(prefix="nm-agent-icinga-")
     os.chmod(d, 0o755)
     agent = AgentServer(neutron_python, d, "ml2", agent_nova.port)
-    agent.argv += ["--socket-mode", "all"]
+    agent.argv += release.agent_socket_for_everyone()
     try:
         agent.start()
         yield agent

@@ -7,11 +7,13 @@ driver.py, the template the DHCP and L3 agents use), not a copy of it.
         --socket PATH --network-id UUID --interface IFACE \
         [--rate-limit N]
 
-prints the configuration file's path. --rate-limit adds what neutron
-2023.2 and later add with [metadata_rate_limiting] (Debian's Zed package
-predates it): a stick table per source address and `deny_status 429`
-past N requests in the window. Those rules are this project's own,
-written from haproxy's documentation, not neutron's text.
+prints the configuration file's path. --rate-limit N: at most N
+requests per source address, then `deny_status 429`. Epoxy's neutron
+writes that itself from [metadata_rate_limiting] (2023.2 and later; its
+own base and burst limits, both N here); Debian's Zed package predates
+it, so for Zed a stick table per source address and the deny rule are
+added, rules of this project's own, written from haproxy's
+documentation, not neutron's text. tests/nova/release.py says which.
 """
 
 import argparse
@@ -19,6 +21,10 @@ import grp
 import os
 import pwd
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "nova"))
+import release  # noqa: E402
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -55,12 +61,14 @@ def main(argv):
     # The isolated-metadata form (the DHCP agent's, and OVN's): haproxy
     # binds 169.254.169.254:80 itself, and fe80::a9fe:a9fe on the
     # interface, instead of 0.0.0.0:9697 behind the L3 agent's NAT rule.
+    rate_limiting = release.haproxy_rate_limiting(args.rate_limit)
+    extra = () if rate_limiting is None else (rate_limiting,)
     conf = driver.HaproxyConfigurator(
         args.network_id, None, args.socket, "169.254.169.254", 80, user,
         group, args.state_dir, os.path.join(args.state_dir, "haproxy.pid"),
-        host_v6="fe80::a9fe:a9fe", bind_interface=args.interface)
+        *extra, host_v6="fe80::a9fe:a9fe", bind_interface=args.interface)
     conf.create_config_file()
-    if args.rate_limit is not None:
+    if args.rate_limit is not None and rate_limiting is None:
         with open(conf.cfg_path, "a", encoding="utf-8") as f:
             f.write(rate_limit_rules(args.rate_limit))
     print(conf.cfg_path)

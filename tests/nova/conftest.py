@@ -31,7 +31,13 @@ import urllib.request
 import pytest
 
 from nova_helpers import PROJECT, SECRET, UUID, sign
+import release
 from vendordata_target import VendordataTarget
+
+
+def pytest_report_header(config):
+    """Which OpenStack release the fixtures run (release.py)."""
+    return "OpenStack release: " + release.describe()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))

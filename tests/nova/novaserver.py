@@ -4,8 +4,8 @@
 Run it with /usr/bin/python3 (Debian's python3-nova imports only there).
 
 What runs is Nova's own code: nova.api.metadata.handler's
-MetadataRequestHandler served by nova.wsgi.Server (the eventlet server
-nova-api-metadata uses), nova.conf parsed by nova.config, both schemas
+MetadataRequestHandler served by Nova's eventlet WSGI server class (the
+one nova-api-metadata uses: release.py names it per release), nova.conf parsed by nova.config, both schemas
 created by nova.db.migration.db_sync, and the canary instance created
 through nova.objects.  The single replacement is Neutron: Nova's Neutron
 client answers from an in-memory table with the canary's port (see
@@ -21,7 +21,7 @@ SIGTERM or SIGINT stops it and removes its work dir (unless --keep).
 """
 
 # Nova's services monkey-patch with eventlet before anything else is
-# imported (nova/cmd/__init__.py); nova.wsgi.Server relies on it.
+# imported (nova/cmd/__init__.py); Nova's WSGI server relies on it.
 import nova.monkey_patch  # noqa: F401  pylint: disable=unused-import
 
 import argparse
@@ -41,6 +41,7 @@ import eventlet
 import eventlet.wsgi
 
 from child_io import emit, json_reply
+import release
 
 DEFAULT_UUID = "32d0524b-314d-4594-b3a3-607e3f2354f8"
 DEFAULT_PROJECT = "6f70656e737461636b20697320636f6f"
@@ -436,7 +437,7 @@ def _create_instance(ctxt, flavor, uuid, project_id, user_id, hostname,
         vcpus=flavor.vcpus, root_gb=flavor.root_gb,
         ephemeral_gb=flavor.ephemeral_gb, flavor=flavor, old_flavor=None,
         new_flavor=None, metadata={}, system_metadata={}, key_name=None,
-        user_data=None, config_drive="")
+        user_data=None, config_drive="", **release.nova_instance_fields())
     inst.info_cache = objects.InstanceInfoCache(
         instance_uuid=uuid, network_info=network_info)
     inst.create()
@@ -574,7 +575,6 @@ def control_app(canary):
 
 def serve(args, conf, canary):
     from nova.api.metadata import handler
-    from nova import wsgi
 
     stop = {"now": False}
 
@@ -592,9 +592,10 @@ def serve(args, conf, canary):
     # nova-api-metadata runs it (minus the paste pipeline's
     # cors/http_proxy_to_wsgi middleware, which does not touch these paths);
     # TLS as nova-api-metadata decides it, from enabled_ssl_apis.
-    server = wsgi.Server("metadata", handler.MetadataRequestHandler(),
-                         host=args.host, port=args.port,
-                         use_ssl="metadata" in conf.enabled_ssl_apis)
+    server_class = release.nova_wsgi_server()
+    server = server_class("metadata", handler.MetadataRequestHandler(),
+                          host=args.host, port=args.port,
+                          use_ssl="metadata" in conf.enabled_ssl_apis)
     server.start()
     emit("CONTROL %d" % ctl_sock.getsockname()[1])
     emit("PORT %d" % server.port)

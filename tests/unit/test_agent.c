@@ -75,6 +75,16 @@ test_status_reasons(void **state)
 	    "network " NET " (its port lookup: neutron-server RPC or OVN "
 	    "southbound; two ports for the IP answer the same), or Nova does "
 	    "not know the canary");
+	/* Epoxy's own 404 names the network: the lookup alone */
+	reason_is(404, "Instance was not found on network " NET ".", "the "
+	    "agent found no port for 192.0.2.10 on network " NET " (its own "
+	    "404; its port lookup: neutron-server RPC or OVN southbound; two "
+	    "ports for the IP answer the same)");
+	reason_is(404, "The resource could not be found.", "the agent found "
+	    "no port for 192.0.2.10 on network " NET " (its port lookup");
+	reason_is(503, "The remote metadata server is temporarily "
+	    "unavailable. Please try again later.", "the agent cannot reach "
+	    "Nova (The remote metadata server is temporarily unavailable.");
 	reason_is(400, "", "the agent refused the request as malformed");
 	reason_is(403, "Access was denied to this resource.", "Nova rejected "
 	    "the agent's signature: the agent's metadata_proxy_shared_secret "

@@ -27,6 +27,19 @@
 	"occurred. Please try your request again.\n\n   "
 #define WEBOB_503 "503 Service Unavailable\n\nThe server is currently " \
 	"unavailable. Please try again at a later time.\n\n   "
+/* Epoxy's agent's own pages (neutron/common/metadata.py) */
+#define EPOXY_PAGE(t, s) "<html>\n <head>\n  <title>" t "</title>\n " \
+	"</head>\n <body>\n  <h1>" t "</h1>\n  " s "<br /><br />\n\n\n " \
+	"</body>\n</html>"
+#define EPOXY_503 EPOXY_PAGE("503 Service Unavailable", "The remote " \
+	"metadata server is temporarily unavailable. Please try again later.")
+#define EPOXY_404 EPOXY_PAGE("404 Not Found", "Instance was not found " \
+	"on network 3c6c1d2e-6e0f-4a3c-8f0b-0d5b9f0c1a01.")
+#define EPOXY_400 EPOXY_PAGE("400 Bad Request", "Both network x and " \
+	"router y defined.")
+#define NOVA_403 "<html>\n <head>\n  <title>403 Forbidden</title>\n " \
+	"</head>\n <body>\n  <h1>403 Forbidden</h1>\n  Invalid proxy " \
+	"request signature.<br /><br />\n\n\n\n </body>\n</html>"
 
 static void
 test_view_defaults(void **state)
@@ -187,6 +200,18 @@ test_which_hop(void **state)
 	/* after an answer came through, a 404 is a path, not the lookup */
 	assert_reason(404, "404 Not Found", 0, NULL);
 	assert_reason(400, "400 Bad Request", 1, NULL);
+	/* Epoxy: the agent's own pages, on any request, never Nova's */
+	assert_reason(503, EPOXY_503, 1, "the neutron metadata agent cannot "
+	    "reach Nova");
+	assert_reason(503, EPOXY_503, 0, "the neutron metadata agent cannot "
+	    "reach Nova");
+	assert_reason(404, EPOXY_404, 0, "the neutron metadata agent's own "
+	    "404");
+	assert_reason(400, EPOXY_400, 1, "both a network and a router ID");
+	/* Nova's 403 passed through: the agent's signature, on any request */
+	assert_reason(403, NOVA_403, 0, "the agent's "
+	    "metadata_proxy_shared_secret differs from Nova's");
+	assert_null(nm_explain_view_haproxy_page(EPOXY_503, strlen(EPOXY_503)));
 	assert_null(nm_explain_view_haproxy_page(WEBOB_503, strlen(WEBOB_503)));
 	assert_string_equal(nm_explain_view_haproxy_page(HAPROXY_503,
 	    strlen(HAPROXY_503)), "503");
