@@ -217,7 +217,8 @@ crawl_fetch(ci_state *cs, const char *path)
 		    "tree?)", NM_CI_MAX_REQUESTS, path));
 	cs->crawl_requests++;
 	e = nm_step_fetch(visit, path);
-	cs->ec2_time += visit->resp.t_total;
+	cs->ec2_time = nm_visit_add_seconds(cs->ec2_time,
+	    visit->resp.t_total);
 	if (e != NM_OK || visit->resp.status == 200)
 		return e;
 	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,

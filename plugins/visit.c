@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,6 +179,12 @@ nm_visit_remaining_ms(const nm_visit *visit)
 	return remaining_ms(visit->deadline);
 }
 
+double
+nm_visit_add_seconds(double sum, double seconds)
+{
+	return nearbyint((sum + seconds) * 1e6) / 1e6;
+}
+
 nm_err
 nm_visit_request(nm_visit *visit, const char *path)
 {
@@ -198,12 +205,13 @@ nm_visit_request(nm_visit *visit, const char *path)
 	visit->requests++;
 	/* A failed request took its time too: a per-document series
 	 * never exceeds the total. */
-	visit->time += resp->t_total;
+	visit->time = nm_visit_add_seconds(visit->time, resp->t_total);
 	if (resp->status > 0 && (resp->err.code == NM_OK ||
 	    resp->err.code == NM_ERR_TOO_LARGE)) {
 		visit->responses++;
 		if (visit->cfg->ssl && resp->t_tls > resp->t_connect)
-			visit->tls_time += resp->t_tls - resp->t_connect;
+			visit->tls_time = nm_visit_add_seconds(visit->tls_time,
+			    resp->t_tls - resp->t_connect);
 		visit->bytes += resp->body.len;
 	}
 	if ((e = resp->err.code) == NM_OK)

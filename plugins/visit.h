@@ -104,6 +104,11 @@ nm_err nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
  * none did (nm_visit_no_answer: its cause in visit->err, not recorded;
  * NM_ERR_TOO_LARGE still counts the answer); NM_ERR_NOMEM or
  * NM_ERR_SETUP when the request could not be made. */
+/* sum + seconds, both whole microseconds as libcurl measures them, as
+ * the nearest double to a whole number of microseconds: a sum of many
+ * requests reads 0.012981, not 0.012980999999999999. */
+double nm_visit_add_seconds(double sum, double seconds);
+
 nm_err nm_visit_request(nm_visit *visit, const char *path);
 
 /* Milliseconds left before the whole-run limit (may be negative). */

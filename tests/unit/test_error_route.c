@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
@@ -121,11 +122,34 @@ test_fail(void **state)
 	nm_visit_free(&visit);
 }
 
+/* A visit's time is a sum of libcurl's whole microseconds: the sum is
+ * the double nearest to its whole microseconds, which mp-test-json then
+ * writes as short as the numbers of the sum (never 17 digits). */
+static void
+test_seconds_sum(void **state)
+{
+	char text[40];
+	double t = 0;
+	int i;
+
+	(void)state;
+	t = nm_visit_add_seconds(t, 0.001);
+	t = nm_visit_add_seconds(t, 0.011981);
+	assert_true(t == 0.012981);
+	for (i = 0; i < 1000; i++)
+		t = nm_visit_add_seconds(t, 0.000007);
+	assert_true(t == 0.019981);
+	(void)snprintf(text, sizeof(text), "%.15g", t);
+	assert_string_equal(text, "0.019981");
+	assert_true(nm_visit_add_seconds(0.1, 0.2) == 0.3);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_seconds_sum),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_step_codes),
 		cmocka_unit_test(test_results),
