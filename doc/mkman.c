@@ -1,7 +1,7 @@
 /*
  * mkman - writes check_nova_metadata(1): the template's prose with the
  * options, synopsis, description, examples and states put in from the
- * very tables --help prints (plugins/options.def, plugins/helptext.c).
+ * very tables --help prints (plugins/check_nova_metadata.d/cli_options.def, plugins/check_nova_metadata.d/cli_helptext.c).
  *
  *   mkman TEMPLATE > check_nova_metadata.1
  *
@@ -9,7 +9,7 @@
  * @EXAMPLES@ or @STATES@ becomes that part; @VERSION@ anywhere becomes
  * the package's version. A build tool: it prints and exits. It is built
  * with the build machine's compiler (CC_FOR_BUILD) from this file,
- * plugins/options.c and plugins/helptext.c alone, so that a cross build
+ * plugins/check_nova_metadata.d/cli_options.c and plugins/check_nova_metadata.d/cli_helptext.c alone, so that a cross build
  * never runs a program made for the target.
  */
 #include "config.h"
@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helptext.h"
-#include "nm_config.h"
-#include "options.h"
+#include "cli_helptext.h"
+#include "core_config.h"
+#include "cli_options.h"
 
 #define LINE_MAX_LEN 4096
 

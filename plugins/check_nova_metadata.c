@@ -19,19 +19,19 @@
 #include <string.h>
 #include <time.h>
 
-#include "args.h"
+#include "cli_args.h"
 #include "check.h"
-#include "harden.h"
-#include "help.h"
-#include "http.h"
-#include "log.h"
+#include "core_harden.h"
+#include "cli_help.h"
+#include "transport_http.h"
+#include "core_log.h"
 #include "output.h"
-#include "redact.h"
-#include "secret.h"
-#include "sign.h"
-#include "wipe.h"
-#include "signals.h"
-#include "version.h"
+#include "core_redact.h"
+#include "secret_source.h"
+#include "core_sign.h"
+#include "core_wipe.h"
+#include "core_signals.h"
+#include "cli_version.h"
 
 /* main's own output (a result, a usage error, help) goes out only with
  * stdout claimed from the signal thread, so that a signal from now on

@@ -1,11 +1,12 @@
-"""The standard places --extra-opts searches, as plugins/extraopts.c lists
+"""The standard places --extra-opts searches, as plugins/check_nova_metadata.d/cli_extraopts.c lists
 them, for tests that must know none exists on this host."""
 
 import os
 import re
 
 _SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "plugins", "extraopts.c")
+    os.path.abspath(__file__)))), "plugins", "check_nova_metadata.d",
+    "cli_extraopts.c")
 
 
 def default_paths():

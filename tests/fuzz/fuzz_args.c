@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
-#include "extraopts.h"
+#include "cli_args.h"
+#include "cli_extraopts.h"
 #include "fuzz.h"
 
 #define MAX_ARGS 64

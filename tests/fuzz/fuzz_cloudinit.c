@@ -15,9 +15,9 @@
 
 #include <jansson.h>
 
-#include "cloudinit.h"
+#include "parse_cloudinit.h"
 #include "fuzz.h"
-#include "openstack.h"
+#include "parse_openstack.h"
 
 #define PATH_PREFIX "/openstack/"
 

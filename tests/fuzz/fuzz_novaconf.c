@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "novaconf.h"
+#include "secret_novaconf.h"
 
 #define MAX_FILES 3
 

@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "fuzz.h"
-#include "openstack.h"
+#include "parse_openstack.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
 #define TENANT "6f70656e737461636b"

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "vendordata.h"
+#include "parse_vendordata.h"
 
 #define NTARGETS 4
 

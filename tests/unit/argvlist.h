@@ -4,7 +4,7 @@
 
 #include <stdarg.h>
 
-#include "args.h"
+#include "cli_args.h"
 
 /* nm_parse_args() of "check_nova_metadata" and the arguments up to the
  * NULL (at most 32). */

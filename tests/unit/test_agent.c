@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "explain_agent.h"
-#include "openstack.h"
+#include "parse_openstack.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
 #define OTHER "4c1f7a2e-93d6-4b8a-a5e0-6d2c9b3f1e74"

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "args.h"
-#include "help.h"
+#include "cli_args.h"
+#include "cli_help.h"
 #include "argvlist.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cloudinit.h"
+#include "parse_cloudinit.h"
 
 #define PICK(lit) nm_ci_pick_version((lit), sizeof(lit) - 1)
 #define PARSE(lit, e) nm_ci_entries_parse((lit), sizeof(lit) - 1, (e))

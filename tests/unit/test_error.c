@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "error.h"
+#include "core_error.h"
 
 static bool fail_alloc;
 

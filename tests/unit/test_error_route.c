@@ -11,7 +11,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "error.h"
+#include "core_error.h"
 #include "visit.h"
 
 static void

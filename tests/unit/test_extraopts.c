@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "args.h"
+#include "cli_args.h"
 #include "argvlist.h"
-#include "extraopts.h"
+#include "cli_extraopts.h"
 #include "tmpdir.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "harden.h"
+#include "core_harden.h"
 
 static void
 test_not_dumpable_no_core(void **state)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "listing.h"
+#include "parse_listing.h"
 
 /* Parses a string literal's bytes, including embedded NULs. */
 #define PARSE(lit, l, errp) \

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "novaconf.h"
+#include "secret_novaconf.h"
 #include "tmpdir.h"
 
 static char dir[] = "/tmp/test_novaconf.XXXXXX";

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "openstack.h"
+#include "parse_openstack.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
 #define TENANT "6f70656e737461636b20697320636f6f"

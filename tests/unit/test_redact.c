@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "redact.h"
-#include "sign.h"
+#include "core_redact.h"
+#include "core_sign.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
 

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "sign.h"
-#include "wipe.h"
+#include "core_sign.h"
+#include "core_wipe.h"
 
 static void
 test_spec_vector(void **state)

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "signals.h"
+#include "core_signals.h"
 
 #define GENERIC "NOVA METADATA UNKNOWN - interrupted by a signal before " \
     "the check finished\n"

@@ -1,6 +1,6 @@
 /* What Nova hides about dynamic vendordata: the pure judge of
- * vendor_data2.json (vendordata.c), the --vendordata-target NAME rule,
- * and the 404 probe's wrong signature (sign.c). */
+ * vendor_data2.json (parse_vendordata.c), the --vendordata-target NAME rule,
+ * and the 404 probe's wrong signature (core_sign.c). */
 #include "config.h"
 
 #include <stdarg.h>
@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "sign.h"
-#include "vendordata.h"
+#include "core_sign.h"
+#include "parse_vendordata.h"
 
 /* Nova's document with two targets: join answered, enrol failed. */
 static const char DOC[] = "{\"static\": {}, \"join\": {\"realm\": \"X\", "

@@ -10,10 +10,10 @@
 
 #include <cmocka.h>
 
-#include "args.h"
+#include "cli_args.h"
 #include "argvlist.h"
 #include "explain_view.h"
-#include "view.h"
+#include "cli_view.h"
 
 #define UUID "32d0524b-314d-4594-b3a3-607e3f2354f8"
 

@@ -1,0 +1,35 @@
+/* The check itself: fetch, validate, measure; the result is an mp_check
+ * for the output layer. Never prints the result, never exits. */
+#ifndef NM_CHECK_H
+#define NM_CHECK_H
+
+#include <time.h>
+
+#include "core_error.h"
+#include "core_config.h"
+#include "output.h"
+
+/* Runs the check for cfg on every backend it names (visit_targets.h), each on
+ * a thread of its own with its own connection, signing with signature,
+ * finishing before deadline (CLOCK_MONOTONIC); the results are merged
+ * on the calling thread in -H order. One backend gives the
+ * single-target result; several give each backend nested under the
+ * result, the summary naming those not OK. Returns the result, or NULL
+ * with err (the plugin's own error: out of memory, libcurl setup, a
+ * thread that cannot be started), for main. Call it with libcurl's
+ * global setup done (nm_http_global_init) and cfg, signature and the
+ * secret's search (core_redact.h) no longer changing: the threads share
+ * them, read-only. */
+mp_check *nm_check_run(const nm_config *cfg, const char *signature,
+    const struct timespec *deadline, nm_error *err);
+
+/* The result for a run that hit the whole-run limit: main formats it
+ * ahead of time for its alarm handler, the check uses it when libcurl
+ * gives up at the deadline. NULL on out of memory. */
+mp_check *nm_check_timeout_result(const nm_config *cfg);
+
+/* "canary 32d0524b on 127.0.0.1:8775" ("on 3 backends" with several),
+ * the start of every summary. */
+int nm_check_subject(const nm_config *cfg, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,463 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse_cloudinit.h"
+#include "parse_listing.h"
+#include "mode_cloudinit.h"
+#include "mode_openstack.h"
+#include "parse_openstack.h"
+#include "step.h"
+#include "step_vendordata.h"
+
+/* ---- the profile -------------------------------------------------- */
+
+enum { DOC_META, DOC_USER, DOC_VENDOR, DOC_VENDOR2, DOC_NETWORK, N_DOCS };
+
+/* read_v2's datafiles(), in its order; perfdata labels are stable. */
+static const struct {
+	const char *name;
+	const char *label;
+	bool required;
+	bool json;		/* user_data is opaque */
+} docs[N_DOCS] = {
+	{ "meta_data.json", "meta_data_time", true, true },
+	{ "user_data", "user_data_time", false, false },
+	{ "vendor_data.json", "vendor_data_time", false, true },
+	{ "vendor_data2.json", "vendor_data2_time", false, true },
+	{ "network_data.json", "network_data_time", false, true },
+};
+
+typedef struct {
+	nm_visit *visit;
+	const char *version;	/* NULL until one is chosen */
+	json_t *meta;		/* meta_data.json, once usable */
+	double doc_time[N_DOCS];
+	double ec2_time;
+	int served;		/* documents that came with 200 */
+	int contents;		/* files and network_config read */
+	int crawl_requests;
+	int ec2_leaves;
+	bool crawl_over;	/* the EC2 crawl ended early, recorded; the
+				 * visit goes on */
+} ci_state;
+
+/* DataSourceOpenStack.wait_for_metadata_service(): wait_for_url() on
+ * <base>/openstack wants 200 and a body, or cloud-init gives up on the
+ * datasource and the instance boots without metadata. read_v2 then asks
+ * for the same list again (_fetch_available_versions); both requests
+ * are made, as a booting instance makes them, and both are counted. */
+static nm_err
+ci_wait(ci_state *cs)
+{
+	nm_visit *visit = cs->visit;
+	nm_err r;
+
+	if ((r = nm_step_fetch(visit, "/openstack")) != NM_OK)
+		return r;
+	if (visit->resp.status != 200)
+		return nm_step_status_failure(visit, "/openstack");
+	if (visit->resp.body.len > 0)
+		return NM_OK;
+	return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
+	    "empty answer to /openstack: cloud-init's wait for the metadata "
+	    "service wants a body and gives up on the OpenStack datasource"));
+}
+
+/* The second look at the list: cloud-init tolerates its failure, an
+ * HTTP error or no answer at all, and asks for "latest", so a broken
+ * list here only warns. The whole-run limit still ends the visit. */
+static nm_err
+ci_versions(ci_state *cs)
+{
+	nm_visit *visit = cs->visit;
+	nm_err e = nm_visit_request(visit, "/openstack");
+
+	/* The whole-run limit, or the visit's own failure. */
+	if (e == NM_ERR_TIMEOUT || (e != NM_OK && !nm_visit_no_answer(e)))
+		return e;
+	cs->version = "latest";
+	if (e != NM_OK)
+		return nm_visit_result(visit, MP_WARNING, NULL, "no answer for "
+		    "/openstack the second time: %s; cloud-init cannot list "
+		    "the versions and falls back to latest",
+		    nm_error_text(&visit->err));
+	if (visit->resp.status != 200)
+		return nm_visit_result(visit, MP_WARNING, NULL, "HTTP %ld for "
+		    "/openstack the second time: cloud-init cannot list the "
+		    "versions and falls back to latest", visit->resp.status);
+	cs->version = nm_ci_pick_version(visit->resp.body.data,
+	    visit->resp.body.len);
+	return nm_visit_result(visit, MP_OK, NULL, "/openstack lists %zu "
+	    "versions; cloud-init reads %s", nm_ci_count_lines(
+	    visit->resp.body.data, visit->resp.body.len), cs->version);
+}
+
+/* meta_data.json: the verdicts, and the document kept for what read_v2
+ * checks after the others (random_seed, files, network_config). */
+static nm_err
+ci_meta(ci_state *cs)
+{
+	nm_err r;
+
+	if ((r = nm_mode_openstack_record(cs->visit, cs->version,
+	    &cs->meta)) != NM_OK)
+		return r;
+	/* Without a usable meta_data.json cloud-init gives up: its
+	 * verdicts say why. */
+	return cs->meta == NULL ? NM_ERR_ENDED : NM_OK;
+}
+
+/* A served document that is due as JSON must parse: cloud-init stops
+ * with BrokenMetadata otherwise. */
+static nm_err
+ci_served(ci_state *cs, int i, const char *path)
+{
+	nm_visit *visit = cs->visit;
+	json_t *doc = NULL;
+	char why[384];	/* jansson's text is at most 160 bytes, the rest ours */
+	nm_err r;
+
+	cs->served++;
+	if (i == DOC_META)
+		return ci_meta(cs);
+	if (!docs[i].json)
+		return nm_visit_result(visit, MP_OK, NULL, "%s: HTTP 200, %zu "
+		    "bytes", docs[i].name, visit->resp.body.len);
+	switch (nm_os_parse(visit->resp.body.data, visit->resp.body.len,
+	    NM_OS_ROOT_ANY, &doc, why, sizeof(why))) {
+	case NM_OK:
+		json_decref(doc);
+		if ((r = nm_visit_result(visit, MP_OK, NULL, "%s: HTTP 200, "
+		    "%zu bytes of JSON", docs[i].name,
+		    visit->resp.body.len)) != NM_OK)
+			return r;
+		/* --vendordata-target: this request, not one more. */
+		return i == DOC_VENDOR2 && visit->cfg->vd_target_count > 0 ?
+		    nm_step_vd_record(visit) : NM_OK;
+	case NM_ERR_NOMEM:
+		return nm_visit_nomem(visit);
+	default:
+		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
+		    "%s is %s (%s); cloud-init stops with BrokenMetadata",
+		    docs[i].name, why, path));
+	}
+}
+
+/* A document that came with another status than 200. */
+static nm_err
+ci_not_served(ci_state *cs, int i, const char *path)
+{
+	nm_visit *visit = cs->visit;
+	char why[256];	/* the server's explanation, "..." when longer */
+
+	/* cloud-init may do without it; the targets' users may not. */
+	if (i == DOC_VENDOR2 && visit->cfg->vd_target_count > 0)
+		return nm_step_vd_status(visit, path);
+	/* read_v2 stops when the one required document is missing. */
+	if (docs[i].required)
+		return nm_step_status_failure(visit, path);
+	if (visit->resp.status == 404)
+		return nm_visit_result(visit, MP_OK, NULL, "%s: not served "
+		    "(HTTP 404), which cloud-init accepts", docs[i].name);
+	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,
+	    sizeof(why));
+	return nm_visit_result(visit, MP_CRITICAL, NULL, "%s: HTTP %ld for "
+	    "%s%s%s; cloud-init boots without it", docs[i].name,
+	    visit->resp.status, path, why[0] != '\0' ? ": " : "", why);
+}
+
+static nm_err
+ci_document(ci_state *cs, int i)
+{
+	nm_visit *visit = cs->visit;
+	/* one of cloud-init's versions and documents */
+	char path[256];
+	nm_err e;
+	int r;
+
+	r = snprintf(path, sizeof(path), "/openstack/%s/%s", cs->version,
+	    docs[i].name);
+	if (r < 0 || (size_t)r >= sizeof(path))
+		return nm_visit_fail(visit, NM_ERR_SETUP, "document path too "
+		    "long");
+	e = nm_step_fetch(visit, path);
+	cs->doc_time[i] = visit->resp.t_total;
+	if (i == DOC_VENDOR2)
+		visit->vd_time = visit->resp.t_total;
+	if (e != NM_OK)
+		return e;
+	if (visit->resp.status == 200)
+		return ci_served(cs, i, path);
+	return ci_not_served(cs, i, path);
+}
+
+/* The crawl ends here, the visit goes on: records why. */
+static nm_err
+crawl_over(ci_state *cs, nm_err recorded)
+{
+	cs->crawl_over = true;
+	return recorded;
+}
+
+/* One request of the EC2 crawl: NM_OK for a 200, or with cs->crawl_over
+ * when the crawl ends here (recorded); else the visit's end. */
+static nm_err
+crawl_fetch(ci_state *cs, const char *path)
+{
+	nm_visit *visit = cs->visit;
+	char why[256];
+	nm_err e;
+
+	if (cs->crawl_requests >= NM_CI_MAX_REQUESTS)
+		return crawl_over(cs, nm_visit_result(visit, MP_CRITICAL, NULL,
+		    "EC2 tree: stopped after %d requests at %s (a loop in the "
+		    "tree?)", NM_CI_MAX_REQUESTS, path));
+	cs->crawl_requests++;
+	e = nm_step_fetch(visit, path);
+	cs->ec2_time = nm_visit_add_seconds(cs->ec2_time,
+	    visit->resp.t_total);
+	if (e != NM_OK || visit->resp.status == 200)
+		return e;
+	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,
+	    sizeof(why));
+	return crawl_over(cs, nm_visit_result(visit, MP_CRITICAL, NULL,
+	    "EC2 tree: HTTP %ld for %s%s%s%s", visit->resp.status, path,
+	    cs->crawl_requests > 1 ? " (listed in its directory)" : "",
+	    why[0] != '\0' ? ": " : "", why));
+}
+
+static nm_err crawl_dir(ci_state *cs, const char *path, int depth);
+
+static nm_err
+crawl_entry(ci_state *cs, const char *dir, const nm_ci_entry *e, int depth)
+{
+	char path[NM_CI_PATH_MAX + 64];
+	nm_err r;
+	int n;
+
+	n = snprintf(path, sizeof(path), "%s%s", dir, e->resource);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return crawl_over(cs, nm_visit_result(cs->visit, MP_CRITICAL,
+		    NULL, "EC2 tree: path too long under %s", dir));
+	if (e->is_dir && depth + 1 >= NM_CI_MAX_DEPTH)
+		return crawl_over(cs, nm_visit_result(cs->visit, MP_CRITICAL,
+		    NULL, "EC2 tree: %s is deeper than %d levels", path,
+		    NM_CI_MAX_DEPTH));
+	if ((r = crawl_fetch(cs, path)) != NM_OK || cs->crawl_over)
+		return r;
+	if (e->is_dir)
+		return crawl_dir(cs, path, depth + 1);
+	cs->ec2_leaves++;
+	return NM_OK;
+}
+
+/* MetadataMaterializer._materialize: visit->resp holds path's listing. */
+static nm_err
+crawl_dir(ci_state *cs, const char *path, int depth)
+{
+	nm_visit *visit = cs->visit;
+	nm_ci_entries entries;
+	size_t i;
+	nm_err r;
+
+	switch (nm_ci_entries_parse(visit->resp.body.data,
+	    visit->resp.body.len, &entries)) {
+	case NM_OK:
+		break;
+	case NM_ERR_NOT_TEXT:
+		return crawl_over(cs, nm_visit_result(visit, MP_CRITICAL, NULL,
+		    "EC2 tree: listing %s is not UTF-8 text", path));
+	case NM_ERR_MALFORMED:
+		return crawl_over(cs, nm_visit_result(visit, MP_CRITICAL, NULL,
+		    "EC2 tree: listing %s has a line over %d bytes", path,
+		    NM_CI_PATH_MAX));
+	default:
+		return nm_visit_nomem(visit);
+	}
+	r = NM_OK;
+	for (i = 0; i < entries.count && r == NM_OK && !cs->crawl_over; i++)
+		r = crawl_entry(cs, path, &entries.v[i], depth);
+	nm_ci_entries_free(&entries);
+	return r;
+}
+
+/* The EC2 tree, as cloud-init's crawl walks it: NM_OK when the walk is
+ * done, whole or ended early (recorded); else the visit's end. */
+static nm_err
+ci_crawl(ci_state *cs)
+{
+	static const char top[] = "/latest/meta-data/";
+	nm_err r;
+
+	if ((r = crawl_fetch(cs, top)) != NM_OK || cs->crawl_over)
+		return r;
+	if ((r = crawl_dir(cs, top, 0)) != NM_OK || cs->crawl_over)
+		return r;
+	return nm_visit_result(cs->visit, MP_OK, NULL, "EC2 tree: %d values "
+	    "in %d requests under %s", cs->ec2_leaves, cs->crawl_requests,
+	    top);
+}
+
+static int
+add_time(mp_subcheck *sc, const char *label, double value)
+{
+	mp_perfdata pd = mp_perfdata_make(label, value, 6, "s");
+
+	pd.has_min = true;
+	pd.min = 0;
+	return mp_subcheck_add_perfdata(sc, &pd);
+}
+
+/* After time and size (nm_visit_check_time), in a fixed order; documents
+ * not fetched show 0, so graphs keep their series. */
+static nm_err
+ci_perfdata(const ci_state *cs)
+{
+	mp_subcheck *sc = NULL;
+	mp_perfdata pd;
+	nm_err r;
+	int i;
+
+	if ((r = nm_visit_check_time(cs->visit, &sc)) != NM_OK)
+		return r;
+	pd = mp_perfdata_make("requests", (double)cs->visit->requests, 0, "");
+	pd.has_min = true;
+	pd.min = 0;
+	if (mp_subcheck_add_perfdata(sc, &pd) != 0)
+		return nm_visit_nomem(cs->visit);
+	for (i = 0; i < N_DOCS; i++) {
+		if (add_time(sc, docs[i].label, cs->doc_time[i]) != 0)
+			return nm_visit_nomem(cs->visit);
+	}
+	if (add_time(sc, "ec2_time", cs->ec2_time) != 0)
+		return nm_visit_nomem(cs->visit);
+	return nm_step_vd_perfdata(cs->visit, sc);
+}
+
+/* One document meta_data.json points at: NM_OK when read, NM_ERR_ENDED
+ * when cloud-init stops here (recorded), or the visit's own failure. */
+static nm_err
+content_fetch(ci_state *cs, const nm_ci_content *c)
+{
+	nm_visit *visit = cs->visit;
+	char why[256];
+	nm_err e;
+
+	if (c->broken != NULL)
+		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
+		    "meta_data.json's %s cannot be read: %s; cloud-init stops",
+		    c->what, c->broken));
+	if ((e = nm_step_fetch(visit, c->path)) != NM_OK)
+		return e;
+	if (visit->resp.status == 200 && (!c->text ||
+	    nm_ci_is_text(visit->resp.body.data, visit->resp.body.len))) {
+		cs->contents++;
+		return NM_OK;
+	}
+	if (visit->resp.status == 200)
+		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
+		    "%s (meta_data.json's %s) is not UTF-8 text; cloud-init "
+		    "stops", c->path, c->what));
+	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,
+	    sizeof(why));
+	return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
+	    "HTTP %ld for %s (meta_data.json's %s)%s%s; cloud-init stops with "
+	    "BrokenMetadata", visit->resp.status, c->path, c->what,
+	    why[0] != '\0' ? ": " : "", why));
+}
+
+/* What read_v2 does between the documents and the EC2 crawl: check
+ * random_seed, then read every file and network_config meta_data.json
+ * points at, each within the whole-run limit. */
+static nm_err
+ci_content(ci_state *cs)
+{
+	nm_visit *visit = cs->visit;
+	nm_ci_contents list;
+	char why[128];	/* one of b64_error()'s fixed phrases */
+	size_t i;
+	nm_err r = NM_OK;
+
+	if (!nm_ci_random_seed_ok(cs->meta, why, sizeof(why)))
+		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
+		    "meta_data.json's %s; cloud-init stops with "
+		    "BrokenMetadata", why));
+	if (nm_ci_contents_list(cs->meta, &list) != NM_OK)
+		return nm_visit_nomem(visit);
+	for (i = 0; i < list.count && r == NM_OK; i++)
+		r = content_fetch(cs, &list.v[i]);
+	if (r != NM_OK)
+		goto out;
+	if (list.files > NM_CI_MAX_CONTENT)
+		r = nm_visit_result(visit, MP_WARNING, NULL, "meta_data.json "
+		    "lists %zu files; only the first %d are read", list.files,
+		    NM_CI_MAX_CONTENT);
+	else if (list.count > 0)
+		r = nm_visit_result(visit, MP_OK, NULL, "%d documents "
+		    "meta_data.json points at: all read", cs->contents);
+ out:
+	nm_ci_contents_free(&list);
+	return r;
+}
+
+static nm_err
+ci_summary(const ci_state *cs)
+{
+	nm_visit *visit = cs->visit;
+	char files[32] = "";
+	nm_err e;
+	int r;
+
+	if (cs->contents > 0) {
+		r = snprintf(files, sizeof(files), "%d files, ", cs->contents);
+		if (r < 0 || (size_t)r >= sizeof(files))
+			return nm_visit_fail(visit, NM_ERR_SETUP, "snprintf "
+			    "failed");
+	}
+	/* No version is claimed when the list was never read. */
+	if ((e = nm_visit_fact(visit, "cloud-init profile, %s%s, %d/%d "
+	    "documents, %s%d EC2 values, %d requests", cs->version != NULL ?
+	    "version " : "no version chosen", cs->version != NULL ?
+	    cs->version : "", cs->served, N_DOCS, files, cs->ec2_leaves,
+	    visit->requests)) != NM_OK)
+		return e;
+	return nm_step_vd_fact(visit);
+}
+
+/* cloud-init's requests in its order, until one ends the visit. */
+static nm_err
+ci_requests(ci_state *cs)
+{
+	nm_err e;
+	int i;
+
+	if ((e = ci_wait(cs)) != NM_OK || (e = ci_versions(cs)) != NM_OK)
+		return e;
+	for (i = 0; i < N_DOCS; i++) {
+		if ((e = ci_document(cs, i)) != NM_OK)
+			return e;
+	}
+	if (cs->meta != NULL && (e = ci_content(cs)) != NM_OK)
+		return e;
+	return ci_crawl(cs);
+}
+
+nm_err
+nm_mode_cloudinit(nm_visit *visit)
+{
+	ci_state cs;
+	nm_err e, p;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.visit = visit;
+	e = ci_requests(&cs);
+	/* The summary and perfdata whenever the result is the visit's. */
+	if (nm_visit_has_result(e) && ((p = ci_summary(&cs)) != NM_OK ||
+	    (visit->responses > 0 && (p = ci_perfdata(&cs)) != NM_OK)))
+		e = p;
+	json_decref(cs.meta);
+	return e;
+}

@@ -1,0 +1,112 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain_agent.h"
+#include "explain_nova.h"
+#include "explain_view.h"
+#include "parse_listing.h"
+#include "step.h"
+#include "step_probe.h"
+
+#define EXPLAIN_MAX 200
+
+/* A reason when its words cannot be allocated: the state stands. */
+#define REASON_LOST "(the explanation could not be allocated)"
+
+static int
+is_main(const nm_visit *visit, const char *path)
+{
+	return visit->main_path != NULL && strcmp(path, visit->main_path) ==
+	    0;
+}
+
+/* Inside an instance, what a failure to connect means for the chain. */
+static const char *
+view_hint(const nm_visit *visit, nm_err e)
+{
+	return visit->cfg->instance_view ? nm_explain_view_no_answer(e) :
+	    NULL;
+}
+
+nm_err
+nm_step_no_answer(nm_visit *visit, const char *path, nm_err e)
+{
+	const char *text = nm_error_text(&visit->err);
+	const char *hint = view_hint(visit, e);
+	char *brief = NULL;
+	nm_err r;
+
+	/* The whole-run limit: the check replaces the result with it. */
+	if (e == NM_ERR_TIMEOUT)
+		return NM_ERR_TIMEOUT;
+	if (e == NM_ERR_TOO_LARGE)
+		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
+		    "response to %s is larger than 1 MiB", path));
+	/* The summary's words need their own text only with a hint: else
+	 * the cause alone. */
+	if (is_main(visit, path) && hint != NULL && asprintf(&brief, "%s: %s",
+	    text, hint) < 0)
+		brief = NULL;
+	r = nm_visit_result(visit, nm_err_state(e, MP_CRITICAL),
+	    !is_main(visit, path) ? NULL : brief != NULL ? brief : text,
+	    "no answer for %s: %s%s%s", path, text, hint != NULL ? ": " : "",
+	    hint != NULL ? hint : "");
+	free(brief);
+	return nm_visit_ended(r);
+}
+
+nm_err
+nm_step_fetch(nm_visit *visit, const char *path)
+{
+	nm_err e = nm_visit_request(visit, path);
+
+	if (!nm_visit_no_answer(e))
+		return e;
+	return nm_step_no_answer(visit, path, e);
+}
+
+/* Why the hop that answered gave a status other than 200: malloc'd,
+ * whole (a Location header included), NULL on out of memory. The
+ * server's explanation ends in "..." when it was longer than
+ * EXPLAIN_MAX. */
+static char *
+status_reason(const nm_visit *visit)
+{
+	const nm_response *resp = &visit->resp;
+	char why[EXPLAIN_MAX + 1];
+	const char *hop;
+
+	/* Inside an instance the answer may be any hop's, not Nova's. */
+	if (visit->cfg->instance_view && (hop = nm_explain_view_status(
+	    resp->status, resp->body.data, resp->body.len,
+	    visit->responses <= 1)) != NULL)
+		return strdup(hop);
+	nm_error_explanation(resp->body.data, resp->body.len, why,
+	    sizeof(why));
+	if (visit->kind == NM_TARGET_AGENT)
+		return nm_explain_agent_status(visit->cfg, resp->status, why);
+	return nm_explain_nova_status(visit->cfg, resp->status, why,
+	    resp->location);
+}
+
+/* Any answer but 200 ends the visit. */
+nm_err
+nm_step_status_failure(nm_visit *visit, const char *path)
+{
+	char *reason;
+	const char *text;
+	nm_err r;
+
+	/* Nova's 404 has three causes; one more request tells which. */
+	if (visit->resp.status == 404 && nm_step_probe_wanted(visit))
+		return nm_step_probe_404(visit, path);
+	reason = status_reason(visit);
+	text = reason != NULL ? reason : REASON_LOST;
+	r = nm_visit_result(visit, MP_CRITICAL, is_main(visit, path) ? text :
+	    NULL, "HTTP %ld for %s: %s", visit->resp.status, path, text);
+	free(reason);
+	return nm_visit_ended(r);
+}
