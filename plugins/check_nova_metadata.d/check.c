@@ -425,9 +425,12 @@ backend_main(void *arg)
 	return NULL;
 }
 
-/* Starts a thread per target. One that cannot be started is the
- * monitoring host's limit (processes, memory), not the target's: the
- * run is UNKNOWN and names it; those started run to their end. */
+/* Starts a thread for every target but the last, which the main thread
+ * visits itself meanwhile: one target needs no thread at all, and each
+ * visit is the same code on whichever thread. A thread that cannot be
+ * started is the monitoring host's limit (processes, memory), not the
+ * target's: the run is UNKNOWN and names it; those started run to their
+ * end. */
 static nm_err
 start_all(backend *bs, size_t n, nm_error *err)
 {
@@ -443,14 +446,14 @@ start_all(backend *bs, size_t n, nm_error *err)
 		return nm_error_set(err, NM_ERR_SETUP, "cannot start threads: "
 		    "%s", strerror(e));
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i + 1 < n; i++) {
 		if ((e = pthread_create(&bs[i].thread, &attr, backend_main,
 		    &bs[i])) != 0)
 			break;
 		bs[i].started = true;
 	}
 	(void)pthread_attr_destroy(&attr);
-	if (i == n)
+	if (i + 1 >= n)
 		return NM_OK;
 	return nm_error_set(err, NM_ERR_SETUP, "cannot start a thread for "
 	    "%s%s: %s", bs[i].target->kind == NM_TARGET_AGENT ? "the " :
@@ -507,8 +510,8 @@ merge(const nm_config *cfg, backend *bs, size_t n, nm_error *err)
 	return ret;
 }
 
-/* Every target at once, each on a thread of its own with its own
- * connection, under the one deadline. */
+/* Every target at once, each on a thread of its own (the last on the
+ * main thread) with its own connection, under the one deadline. */
 static mp_check *
 check_targets(const nm_config *cfg, const nm_targets *ts,
     const char *signature, const char *wrong,
@@ -531,6 +534,7 @@ check_targets(const nm_config *cfg, const nm_targets *ts,
 		join_all(bs, n);
 		goto out;
 	}
+	(void)backend_main(&bs[n - 1]);
 	join_all(bs, n);
 	ret = merge(cfg, bs, n, err);
  out:

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,7 +181,10 @@ nm_visit_remaining_ms(const nm_visit *visit)
 double
 nm_visit_add_seconds(double sum, double seconds)
 {
-	return nearbyint((sum + seconds) * 1e6) / 1e6;
+	double us = (sum + seconds) * 1e6;
+
+	/* Both are times, never negative: adding a half rounds. */
+	return (double)(long long)(us + 0.5) / 1e6;
 }
 
 nm_err
