@@ -238,9 +238,19 @@ crawl_fetch(ci_state *cs, const char *path)
 		    "EC2 tree: stopped after %d requests at %s (a loop in the "
 		    "tree?)", NM_CI_MAX_REQUESTS, path));
 	cs->crawl_requests++;
-	e = nm_step_fetch(visit, path);
+	e = nm_visit_request(visit, path);
 	cs->ec2_time = nm_visit_add_seconds(cs->ec2_time,
 	    visit->resp.t_total);
+	/* No answer at all is one more failure cloud-init retries and
+	 * works around under the OpenStack datasource; the whole-run limit
+	 * and a body over the cap are the check's own. */
+	if (nm_visit_no_answer(e) && e != NM_ERR_TIMEOUT &&
+	    e != NM_ERR_TOO_LARGE && !cs->ec2)
+		return crawl_over(cs, nm_visit_result(visit, MP_WARNING, NULL,
+		    "EC2 tree: no answer for %s: %s; %s", path,
+		    nm_error_text(&visit->err), crawl_loss(cs)));
+	if (nm_visit_no_answer(e))
+		return nm_step_no_answer(visit, path, e);
 	if (e != NM_OK || visit->resp.status == 200)
 		return e;
 	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,

@@ -164,3 +164,18 @@ def test_ec2_profile_conflicts(base_args):
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init=ec2",
                                             "--vendordata-target=x"])
     assert_unknown_usage(rc, out, r"--vendordata-target does not apply")
+
+
+@pytest.mark.parametrize("profile,state", [("openstack", "WARNING"),
+                                           ("ec2", "CRITICAL")])
+def test_tree_entry_without_answer(sim, base_args, profile, state):
+    """A tree entry whose connection closes unanswered: cloud-init
+    retries it and drops the EC2 data; only the Ec2 datasource needs
+    it."""
+    top = TOP if profile == "ec2" else "/latest/meta-data/"
+    bad = top + "placement/availability-zone"
+    sim.set_fault("close", path=bad)
+    rc, out, _, _ = run_plugin(base_args + ["--cloud-init=" + profile])
+    assert_state(rc, out, state, r"EC2 tree: |no answer for %s"
+                 % re.escape(bad))
+    assert sim.last_request["path"] == bad
