@@ -735,11 +735,19 @@ ec2_summary(const ci_state *cs)
 {
 	nm_visit *visit = cs->visit;
 
-	return nm_visit_fact(visit, "cloud-init Ec2 profile, %s%s, "
+	nm_err e;
+
+	if ((e = nm_visit_fact(visit, "cloud-init Ec2 profile, %s%s, "
 	    "user-data %s, %d EC2 values, %d requests", cs->version != NULL ?
 	    "version " : "no version chosen", cs->version != NULL ?
 	    cs->version : "", cs->served > 0 ? "read" : "none", cs->ec2_leaves,
-	    visit->requests);
+	    visit->requests)) != NM_OK)
+		return e;
+	/* As the EC2 mode says it. */
+	if (visit->cfg->expect_count > 0)
+		return nm_visit_fact(visit, ", %u/%zu values", cs->matched,
+		    visit->cfg->expect_count);
+	return NM_OK;
 }
 
 /* time, size, requests, user_data_time, ec2_time: fixed, 0 when not

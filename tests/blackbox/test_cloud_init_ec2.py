@@ -127,7 +127,7 @@ def test_ec2_profile_keys_and_values(sim, base_args):
     rc, out, _, _ = run_plugin(base_args + [
         "--cloud-init=ec2", "-k", "hostname", "-e", "local-ipv4=10.0.0.5",
         "-e", "instance-id=i-00000001"])
-    assert_state(rc, out, "OK")
+    assert_state(rc, out, "OK", r"\d+ requests, 2/2 values, ")
     assert "hostname listed in /2009-04-04/meta-data/" in out
     assert "local-ipv4 is '10.0.0.5' as expected" in out
     # No request beyond cloud-init's own.
@@ -137,7 +137,7 @@ def test_ec2_profile_keys_and_values(sim, base_args):
 def test_ec2_profile_value_differs(sim, base_args):
     rc, out, _, _ = run_plugin(base_args + [
         "--cloud-init=ec2", "-e", "local-ipv4=10.9.9.9", "-k", "nothere"])
-    assert_state(rc, out, "CRITICAL")
+    assert_state(rc, out, "CRITICAL", r"0/1 values")
     assert "local-ipv4 is '10.0.0.5', expected '10.9.9.9'" in out
     assert "nothere not listed in /2009-04-04/meta-data/" in out
 
