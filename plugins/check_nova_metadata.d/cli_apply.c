@@ -543,6 +543,30 @@ set_mode(nm_config *cfg, nm_mode mode, const char *arg, nm_error *err)
 	    NM_ERR_NOMEM;
 }
 
+/* --cloud-init[=PROFILE]: the bare option is the OpenStack datasource,
+ * as it always was. */
+static nm_err
+set_cloud_init(nm_config *cfg, const char *arg, nm_error *err)
+{
+	nm_ci_profile profile;
+	nm_err r;
+
+	if (arg == NULL || strcmp(arg, "openstack") == 0)
+		profile = NM_CI_OPENSTACK;
+	else if (strcmp(arg, "ec2") == 0)
+		profile = NM_CI_EC2;
+	else
+		return fail(err, "--cloud-init: not a profile (openstack or "
+		    "ec2, attached: --cloud-init=ec2)");
+	if (cfg->mode == NM_MODE_CLOUD_INIT && cfg->ci_profile != profile)
+		return fail(err, "--cloud-init: two profiles given: choose "
+		    "one");
+	if ((r = set_mode(cfg, NM_MODE_CLOUD_INIT, NULL, err)) != NM_OK)
+		return r;
+	cfg->ci_profile = profile;
+	return NM_OK;
+}
+
 /* meta_data.json names its keys differently from the EC2 listing. */
 int
 nm_args_openstack_keys(nm_config *cfg)
@@ -627,8 +651,7 @@ nm_args_apply(nm_config *cfg, int opt, const char *arg, int *keys_given,
 	case OPT_FORWARDED_FOR: return set_forwarded_for(cfg, arg, err);
 	case OPT_INTERFACE: return set_interface(cfg, arg, err);
 	case 'O': return set_mode(cfg, NM_MODE_OPENSTACK, arg, err);
-	case OPT_CLOUD_INIT: return set_mode(cfg, NM_MODE_CLOUD_INIT, NULL,
-	    err);
+	case OPT_CLOUD_INIT: return set_cloud_init(cfg, arg, err);
 	case OPT_VENDORDATA_TARGET: return add_vendordata_target(cfg, arg,
 	    err);
 	case OPT_AGENT_SOCKET: return set_agent_socket(cfg, arg, err);

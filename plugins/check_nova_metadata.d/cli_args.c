@@ -249,7 +249,10 @@ parse_argv(int argc, char **argv, int from_files, nm_config **out,
 		    "attached: -O2018-08-27 or --openstack=2018-08-27" : "");
 		goto out;
 	}
+	/* The Ec2 profile's keys are the EC2 tree's: the default stays. */
 	if (cfg->mode != NM_MODE_EC2 && !keys_given &&
+	    !(cfg->mode == NM_MODE_CLOUD_INIT &&
+	    cfg->ci_profile == NM_CI_EC2) &&
 	    nm_args_openstack_keys(cfg) != 0) {
 		r = NM_ARGS_NOMEM;
 		goto out;

@@ -202,6 +202,10 @@ nm_args_check(nm_config *cfg, nm_error *err)
 		    "-O/--openstack" : "--cloud-init");
 	if ((r = check_hosts(cfg, err)) != NM_OK)
 		return r;
+	if (cfg->vd_target_count > 0 && cfg->mode == NM_MODE_CLOUD_INIT &&
+	    cfg->ci_profile == NM_CI_EC2)
+		return fail(err, "--vendordata-target does not apply to "
+		    "--cloud-init=ec2: the Ec2 datasource reads no vendordata");
 	/* Dates compare as text: "latest" sorts after every one. */
 	if (cfg->vd_target_count > 0 && cfg->mode == NM_MODE_OPENSTACK &&
 	    strcmp(cfg->os_version, NM_VD_SINCE) < 0)

@@ -41,6 +41,12 @@ typedef enum {
 	NM_MODE_CLOUD_INIT
 } nm_mode;
 
+/* Which of cloud-init's datasources --cloud-init plays. */
+typedef enum {
+	NM_CI_OPENSTACK = 0,	/* DataSourceOpenStack: /openstack first */
+	NM_CI_EC2		/* DataSourceEc2: /2009-04-04 and its tree */
+} nm_ci_profile;
+
 typedef struct {
 	/* where */
 	char *host;		/* as given, without [] around IPv6 */
@@ -94,6 +100,7 @@ typedef struct {
 	int verbose;
 
 	/* the instance's own view: unsigned, at the address instances use */
+	nm_ci_profile ci_profile;	/* with NM_MODE_CLOUD_INIT */
 	bool instance_view;
 	char *interface;	/* --interface: the zone of the IPv6 address */
 	bool port_given;	/* -p was given: --instance-view keeps it */

@@ -42,6 +42,11 @@ typedef struct {
 	int ec2_leaves;
 	bool crawl_over;	/* the EC2 crawl ended early, recorded; the
 				 * visit goes on */
+	bool ec2;		/* the Ec2 datasource's profile */
+	const char *top;	/* the EC2 tree's top listing */
+	double ud_time;		/* the Ec2 profile's user-data */
+	unsigned matched;	/* -e values as expected (Ec2 profile) */
+	unsigned expect_seen;	/* -e keys found at the tree's top */
 } ci_state;
 
 /* DataSourceOpenStack.wait_for_metadata_service(): wait_for_url() on
@@ -194,6 +199,23 @@ ci_document(ci_state *cs, int i)
 	return ci_not_served(cs, i, path);
 }
 
+/* A failing entry of the EC2 tree: cloud-init retries it (about 5 s),
+ * then ec2_utils drops the whole tree. The OpenStack datasource boots
+ * on without it; for the Ec2 datasource the tree is the metadata. */
+static mp_state
+crawl_state(const ci_state *cs)
+{
+	return cs->ec2 ? MP_CRITICAL : MP_WARNING;
+}
+
+static const char *
+crawl_loss(const ci_state *cs)
+{
+	return cs->ec2 ? "the Ec2 datasource gets no meta-data: no "
+	    "instance-id, no public keys" : "cloud-init retries, then boots "
+	    "without the EC2 data";
+}
+
 /* The crawl ends here, the visit goes on: records why. */
 static nm_err
 crawl_over(ci_state *cs, nm_err recorded)
@@ -216,20 +238,127 @@ crawl_fetch(ci_state *cs, const char *path)
 		    "EC2 tree: stopped after %d requests at %s (a loop in the "
 		    "tree?)", NM_CI_MAX_REQUESTS, path));
 	cs->crawl_requests++;
-	e = nm_step_fetch(visit, path);
+	e = nm_visit_request(visit, path);
 	cs->ec2_time = nm_visit_add_seconds(cs->ec2_time,
 	    visit->resp.t_total);
+	/* No answer at all is one more failure cloud-init retries and
+	 * works around under the OpenStack datasource; the whole-run limit
+	 * and a body over the cap are the check's own. */
+	if (nm_visit_no_answer(e) && e != NM_ERR_TIMEOUT &&
+	    e != NM_ERR_TOO_LARGE && !cs->ec2)
+		return crawl_over(cs, nm_visit_result(visit, MP_WARNING, NULL,
+		    "EC2 tree: no answer for %s: %s; %s", path,
+		    nm_error_text(&visit->err), crawl_loss(cs)));
+	if (nm_visit_no_answer(e))
+		return nm_step_no_answer(visit, path, e);
 	if (e != NM_OK || visit->resp.status == 200)
 		return e;
 	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,
 	    sizeof(why));
-	return crawl_over(cs, nm_visit_result(visit, MP_CRITICAL, NULL,
-	    "EC2 tree: HTTP %ld for %s%s%s%s", visit->resp.status, path,
+	return crawl_over(cs, nm_visit_result(visit, crawl_state(cs), NULL,
+	    "EC2 tree: HTTP %ld for %s%s%s%s; %s", visit->resp.status, path,
 	    cs->crawl_requests > 1 ? " (listed in its directory)" : "",
-	    why[0] != '\0' ? ": " : "", why));
+	    why[0] != '\0' ? ": " : "", why, crawl_loss(cs)));
 }
 
 static nm_err crawl_dir(ci_state *cs, const char *path, int depth);
+
+static const char *
+text_or_lost(const char *text)
+{
+	return text != NULL ? text : "(lost: out of memory)";
+}
+
+/* The Ec2 profile's -k: each key among the top listing's names. */
+static nm_err
+ec2_keys(ci_state *cs, const nm_ci_entries *entries)
+{
+	const nm_config *cfg = cs->visit->cfg;
+	size_t i, j;
+	nm_err r;
+
+	for (i = 0; i < cfg->key_count; i++) {
+		for (j = 0; j < entries->count; j++) {
+			if (strcmp(entries->v[j].name, cfg->keys[i]) == 0)
+				break;
+		}
+		r = j < entries->count ? nm_visit_result(cs->visit, MP_OK,
+		    NULL, "%s listed in %s", cfg->keys[i], cs->top) :
+		    nm_visit_result(cs->visit, MP_CRITICAL, NULL, "%s not "
+		    "listed in %s", cfg->keys[i], cs->top);
+		if (r != NM_OK)
+			return r;
+	}
+	return NM_OK;
+}
+
+/* A -k or -e key, whose value backends are compared on. */
+static bool
+ec2_checked(const nm_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->key_count; i++) {
+		if (strcmp(cfg->keys[i], name) == 0)
+			return true;
+	}
+	for (i = 0; i < cfg->expect_count; i++) {
+		if (strcmp(cfg->expects[i].key, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* One -e of the Ec2 profile against the value in data[0..n). */
+static nm_err
+ec2_compare(ci_state *cs, const nm_expect *e, const char *data, size_t n)
+{
+	char *want, *got;
+	nm_err r;
+
+	want = mp_quote(e->value, strlen(e->value));
+	got = mp_quote(data, n);
+	if (n == strlen(e->value) && memcmp(data, e->value, n) == 0) {
+		cs->matched++;
+		r = nm_visit_result(cs->visit, MP_OK, NULL, "%s is %s as "
+		    "expected", e->key, text_or_lost(want));
+	} else
+		r = nm_visit_result(cs->visit, MP_CRITICAL, NULL, "%s is %s, "
+		    "expected %s", e->key, text_or_lost(got),
+		    text_or_lost(want));
+	free(want);
+	free(got);
+	return r;
+}
+
+/* The Ec2 profile's top-level value NAME, which the crawl just fetched
+ * into visit->resp: recorded for comparing backends when -k or -e names
+ * it, and held against -e. Without the one line end a proxy may add. */
+static nm_err
+ec2_expect(ci_state *cs, const char *name)
+{
+	nm_visit *visit = cs->visit;
+	const nm_config *cfg = visit->cfg;
+	const char *data = visit->resp.body.data != NULL ?
+	    visit->resp.body.data : "";
+	size_t i, n = visit->resp.body.len;
+	nm_err r = NM_OK;
+
+	if (n > 0 && data[n - 1] == '\n')
+		n--;
+	if (n > 0 && data[n - 1] == '\r')
+		n--;
+	if (ec2_checked(cfg, name) && (r = nm_visit_served(visit, name, data,
+	    n)) != NM_OK)
+		return r;
+	for (i = 0; i < cfg->expect_count && r == NM_OK; i++) {
+		if (strcmp(cfg->expects[i].key, name) != 0)
+			continue;
+		cs->expect_seen++;
+		r = ec2_compare(cs, &cfg->expects[i], data, n);
+	}
+	return r;
+}
 
 static nm_err
 crawl_entry(ci_state *cs, const char *dir, const nm_ci_entry *e, int depth)
@@ -251,7 +380,7 @@ crawl_entry(ci_state *cs, const char *dir, const nm_ci_entry *e, int depth)
 	if (e->is_dir)
 		return crawl_dir(cs, path, depth + 1);
 	cs->ec2_leaves++;
-	return NM_OK;
+	return cs->ec2 && depth == 0 ? ec2_expect(cs, e->name) : NM_OK;
 }
 
 /* MetadataMaterializer._materialize: visit->resp holds path's listing. */
@@ -268,8 +397,9 @@ crawl_dir(ci_state *cs, const char *path, int depth)
 	case NM_OK:
 		break;
 	case NM_ERR_NOT_TEXT:
-		return crawl_over(cs, nm_visit_result(visit, MP_CRITICAL, NULL,
-		    "EC2 tree: listing %s is not UTF-8 text", path));
+		return crawl_over(cs, nm_visit_result(visit, crawl_state(cs),
+		    NULL, "EC2 tree: listing %s is not UTF-8 text; %s", path,
+		    crawl_loss(cs)));
 	case NM_ERR_MALFORMED:
 		return crawl_over(cs, nm_visit_result(visit, MP_CRITICAL, NULL,
 		    "EC2 tree: listing %s has a line over %d bytes", path,
@@ -277,7 +407,7 @@ crawl_dir(ci_state *cs, const char *path, int depth)
 	default:
 		return nm_visit_nomem(visit);
 	}
-	r = NM_OK;
+	r = cs->ec2 && depth == 0 ? ec2_keys(cs, &entries) : NM_OK;
 	for (i = 0; i < entries.count && r == NM_OK && !cs->crawl_over; i++)
 		r = crawl_entry(cs, path, &entries.v[i], depth);
 	nm_ci_entries_free(&entries);
@@ -289,7 +419,7 @@ crawl_dir(ci_state *cs, const char *path, int depth)
 static nm_err
 ci_crawl(ci_state *cs)
 {
-	static const char top[] = "/latest/meta-data/";
+	const char *top = cs->top;
 	nm_err r;
 
 	if ((r = crawl_fetch(cs, top)) != NM_OK || cs->crawl_over)
@@ -445,6 +575,216 @@ ci_requests(ci_state *cs)
 	return ci_crawl(cs);
 }
 
+/* ---- the Ec2 datasource's profile --------------------------------- */
+
+/* DataSourceEc2's min_metadata_version and extended_metadata_versions,
+ * the latter in the order get_metadata_api_version() probes them. */
+#define EC2_MIN_VERSION "2009-04-04"
+static const char *const ec2_probed[] = {
+	"2021-03-23", "2018-09-24", "2016-09-02"
+};
+#define EC2_PROBES (sizeof(ec2_probed) / sizeof(ec2_probed[0]))
+
+/* wait_for_metadata_service(): wait_for_url() on the oldest version's
+ * instance-id wants 200 and a body, or the datasource is not found and
+ * the instance boots without metadata. */
+static nm_err
+ec2_wait(ci_state *cs)
+{
+	static const char path[] = "/" EC2_MIN_VERSION "/meta-data/instance-id";
+	nm_visit *visit = cs->visit;
+	nm_err r;
+
+	if ((r = nm_step_fetch(visit, path)) != NM_OK)
+		return r;
+	if (visit->resp.status != 200)
+		return nm_step_status_failure(visit, path);
+	if (visit->resp.body.len > 0)
+		return NM_OK;
+	return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
+	    "empty answer to %s: cloud-init's wait for the metadata service "
+	    "wants a body and gives up on the Ec2 datasource", path));
+}
+
+/* One probe of get_metadata_api_version(): NM_OK with cs->version set
+ * on a 200. Any other answer, or none, moves on to the next version;
+ * a 404 is what Nova gives for versions it does not serve. */
+static nm_err
+ec2_probe(ci_state *cs, const char *version)
+{
+	nm_visit *visit = cs->visit;
+	char path[64];
+	nm_err e;
+	int n;
+
+	n = snprintf(path, sizeof(path), "/%s/meta-data/instance-id",
+	    version);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return nm_visit_fail(visit, NM_ERR_SETUP, "probe path too "
+		    "long");
+	e = nm_visit_request(visit, path);
+	if (e == NM_ERR_TIMEOUT || (e != NM_OK && !nm_visit_no_answer(e)))
+		return e;
+	if (e != NM_OK)
+		return nm_visit_result(visit, MP_WARNING, NULL, "no answer "
+		    "for %s: %s; cloud-init skips version %s", path,
+		    nm_error_text(&visit->err), version);
+	if (visit->resp.status == 200) {
+		cs->version = version;
+		return NM_OK;
+	}
+	if (visit->resp.status == 404)
+		return NM_OK;
+	return nm_visit_result(visit, MP_WARNING, NULL, "HTTP %ld for %s: "
+	    "cloud-init skips version %s", visit->resp.status, path,
+	    version);
+}
+
+static nm_err
+ec2_versions(ci_state *cs)
+{
+	size_t i;
+	nm_err e;
+
+	for (i = 0; i < EC2_PROBES && cs->version == NULL; i++) {
+		if ((e = ec2_probe(cs, ec2_probed[i])) != NM_OK)
+			return e;
+	}
+	if (cs->version == NULL)
+		cs->version = EC2_MIN_VERSION;
+	return nm_visit_result(cs->visit, MP_OK, NULL, "cloud-init reads "
+	    "EC2 version %s", cs->version);
+}
+
+/* get_instance_userdata(): a 404 is an instance without user data
+ * (Nova's answer then); any other failure is retried and then dropped,
+ * and the instance boots without the user data it was given. */
+static nm_err
+ec2_userdata(ci_state *cs)
+{
+	nm_visit *visit = cs->visit;
+	char path[64], why[256];
+	nm_err e;
+	int n;
+
+	n = snprintf(path, sizeof(path), "/%s/user-data", cs->version);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return nm_visit_fail(visit, NM_ERR_SETUP, "user-data path too "
+		    "long");
+	e = nm_step_fetch(visit, path);
+	cs->ud_time = visit->resp.t_total;
+	if (e != NM_OK)
+		return e;
+	if (visit->resp.status == 200) {
+		cs->served++;
+		return nm_visit_result(visit, MP_OK, NULL, "user-data: HTTP "
+		    "200, %zu bytes", visit->resp.body.len);
+	}
+	if (visit->resp.status == 404)
+		return nm_visit_result(visit, MP_OK, NULL, "user-data: not "
+		    "served (HTTP 404): the instance has none, which "
+		    "cloud-init accepts");
+	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,
+	    sizeof(why));
+	return nm_visit_result(visit, MP_CRITICAL, NULL, "user-data: HTTP %ld "
+	    "for %s%s%s; cloud-init boots without it", visit->resp.status,
+	    path, why[0] != '\0' ? ": " : "", why);
+}
+
+/* -e keys the crawl never met: the tree's top has no such value. */
+static nm_err
+ec2_expects_seen(ci_state *cs)
+{
+	const nm_config *cfg = cs->visit->cfg;
+
+	if (cs->crawl_over || cs->expect_seen >= cfg->expect_count)
+		return NM_OK;
+	return nm_visit_result(cs->visit, MP_CRITICAL, NULL, "%zu of the -e "
+	    "keys are no top-level value of %s", cfg->expect_count -
+	    cs->expect_seen, cs->top);
+}
+
+static nm_err
+ec2_requests(ci_state *cs)
+{
+	char top[64];
+	nm_err e;
+	int n;
+
+	if ((e = ec2_wait(cs)) != NM_OK || (e = ec2_versions(cs)) != NM_OK ||
+	    (e = ec2_userdata(cs)) != NM_OK)
+		return e;
+	n = snprintf(top, sizeof(top), "/%s/meta-data/", cs->version);
+	if (n < 0 || (size_t)n >= sizeof(top))
+		return nm_visit_fail(cs->visit, NM_ERR_SETUP, "tree path too "
+		    "long");
+	cs->top = top;
+	e = ci_crawl(cs);
+	if (e == NM_OK)
+		e = ec2_expects_seen(cs);
+	cs->top = NULL;	/* top is this frame's */
+	/* The tree does not say whose it is: meta_data.json does (one
+	 * request cloud-init does not make). */
+	if (e == NM_OK && cs->visit->kind != NM_TARGET_NOVA)
+		e = nm_mode_openstack_identity(cs->visit);
+	return e;
+}
+
+static nm_err
+ec2_summary(const ci_state *cs)
+{
+	nm_visit *visit = cs->visit;
+
+	nm_err e;
+
+	if ((e = nm_visit_fact(visit, "cloud-init Ec2 profile, %s%s, "
+	    "user-data %s, %d EC2 values, %d requests", cs->version != NULL ?
+	    "version " : "no version chosen", cs->version != NULL ?
+	    cs->version : "", cs->served > 0 ? "read" : "none", cs->ec2_leaves,
+	    visit->requests)) != NM_OK)
+		return e;
+	/* As the EC2 mode says it. */
+	if (visit->cfg->expect_count > 0)
+		return nm_visit_fact(visit, ", %u/%zu values", cs->matched,
+		    visit->cfg->expect_count);
+	return NM_OK;
+}
+
+/* time, size, requests, user_data_time, ec2_time: fixed, 0 when not
+ * reached. */
+static nm_err
+ec2_perfdata(const ci_state *cs)
+{
+	mp_subcheck *sc = NULL;
+	mp_perfdata pd;
+	nm_err r;
+
+	if ((r = nm_visit_check_time(cs->visit, &sc)) != NM_OK)
+		return r;
+	pd = mp_perfdata_make("requests", (double)cs->visit->requests, 0, "");
+	pd.has_min = true;
+	pd.min = 0;
+	if (mp_subcheck_add_perfdata(sc, &pd) != 0 ||
+	    add_time(sc, "user_data_time", cs->ud_time) != 0 ||
+	    add_time(sc, "ec2_time", cs->ec2_time) != 0)
+		return nm_visit_nomem(cs->visit);
+	return NM_OK;
+}
+
+static nm_err
+mode_ec2_profile(ci_state *cs)
+{
+	nm_visit *visit = cs->visit;
+	nm_err e, p;
+
+	cs->ec2 = true;
+	e = ec2_requests(cs);
+	if (nm_visit_has_result(e) && ((p = ec2_summary(cs)) != NM_OK ||
+	    (visit->responses > 0 && (p = ec2_perfdata(cs)) != NM_OK)))
+		e = p;
+	return e;
+}
+
 nm_err
 nm_mode_cloudinit(nm_visit *visit)
 {
@@ -453,6 +793,9 @@ nm_mode_cloudinit(nm_visit *visit)
 
 	memset(&cs, 0, sizeof(cs));
 	cs.visit = visit;
+	if (visit->cfg->ci_profile == NM_CI_EC2)
+		return mode_ec2_profile(&cs);
+	cs.top = "/latest/meta-data/";
 	e = ci_requests(&cs);
 	/* The summary and perfdata whenever the result is the visit's. */
 	if (nm_visit_has_result(e) && ((p = ci_summary(&cs)) != NM_OK ||

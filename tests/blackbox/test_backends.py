@@ -366,3 +366,18 @@ def test_memory_backends_that_fail(fleet, args):
                  r"OK $")
     for n in names[1:]:
         assert n + ": " in first_line(out).split("|")[0]
+
+
+def test_ec2_profile_one_stale_key_value(fleet, args):
+    """--cloud-init=ec2: the crawl reads each top-level value anyway, so
+    the -k keys' values are compared with no request added."""
+    fleet.sims[2].set_fault("value", "local-ipv4=10.9.9.9")
+    rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + args +
+                               ["--cloud-init=ec2"])
+    line = assert_state(rc, out, "WARNING", r"on 3 backends: backends "
+                        r"disagree: %s differs; 3/3 backends OK $"
+                        % re.escape(fleet.name(2)))
+    assert "[WARNING] backends disagree on the checked values: %s serves" \
+        % fleet.name(2) in out
+    counts = {len(fleet.sims[i].requests) for i in (0, 2, 3)}
+    assert counts == {26}, counts

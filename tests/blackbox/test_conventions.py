@@ -168,7 +168,7 @@ def test_threshold_of_a_microsecond_is_written_plainly(sim, base_args):
 
 @pytest.mark.parametrize("word,name", [
     ("--ssl=1", "--ssl"), ("--insecure=yes", "--insecure"),
-    ("--cloud-init=x", "--cloud-init"), ("--use-ipv6=1", "--use-ipv6"),
+    ("--instance-view=x", "--instance-view"), ("--use-ipv6=1", "--use-ipv6"),
 ])
 def test_flag_with_a_value(sim, base_args, word, name):
     """--ssl=1 said "unknown option '--ssl'"."""

@@ -54,13 +54,24 @@ def test_ok_unsigned(plugin, view):
         assert headers.get(name) is None, "%s sent" % name
 
 
-@pytest.mark.parametrize("mode", ["-O", "--cloud-init"])
+@pytest.mark.parametrize("mode", ["-O", "--cloud-init", "--cloud-init=ec2"])
 def test_every_mode(plugin, view, mode):
     rc, out, _, _ = run_plugin(_args(view, mode))
     line = assert_state(rc, out, "OK")
     assert line.startswith("NOVA METADATA OK - " + _subject(view)), line
     assert "time=" in line and "size=" in line, line
     assert view.last_headers.get("X-Instance-ID-Signature") is None
+
+
+def test_ec2_profile_proves_the_canary(plugin, view):
+    """The EC2 tree does not say whose it is: meta_data.json, once."""
+    rc, out, _, _ = run_plugin(_args(view, "--cloud-init=ec2"))
+    assert_state(rc, out, "OK")
+    assert view.last_request["path"] == "/openstack/latest/meta_data.json"
+    view.set_fault("os_value",
+                   'uuid="11111111-2222-4333-8444-555555555555"')
+    rc, out, _, _ = run_plugin(_args(view, "--cloud-init=ec2"))
+    assert_state(rc, out, "CRITICAL", r"another instance's")
 
 
 def test_rate_limited(plugin, view):

@@ -89,6 +89,9 @@ def parse_args(argv):
     p.add_argument("--ssl-key", help="its private key ([wsgi] ssl_key_file)")
     p.add_argument("--ssl-ca", help="require client certificates issued "
                    "by this CA ([wsgi] ssl_ca_file)")
+    p.add_argument("--user-data", default=None,
+                   help="the canary's user data, base64 as Nova stores it "
+                   "(default: none, which Nova answers with 404)")
     p.add_argument("--deleted", action="store_true",
                    help="delete the canary (through Nova) before serving")
     p.add_argument("--broken-db", action="store_true",
@@ -419,11 +422,12 @@ def create_canary(args):
     flavor.create()
     return _create_instance(ctxt, flavor, args.instance_uuid,
                             args.project_id, args.user_id, args.hostname,
-                            _network_info(args.fixed_ip))
+                            _network_info(args.fixed_ip),
+                            user_data=args.user_data)
 
 
 def _create_instance(ctxt, flavor, uuid, project_id, user_id, hostname,
-                     network_info):
+                     network_info, user_data=None):
     from nova import objects
 
     inst = objects.Instance(
@@ -437,7 +441,7 @@ def _create_instance(ctxt, flavor, uuid, project_id, user_id, hostname,
         vcpus=flavor.vcpus, root_gb=flavor.root_gb,
         ephemeral_gb=flavor.ephemeral_gb, flavor=flavor, old_flavor=None,
         new_flavor=None, metadata={}, system_metadata={}, key_name=None,
-        user_data=None, config_drive="", **release.nova_instance_fields())
+        user_data=user_data, config_drive="", **release.nova_instance_fields())
     inst.info_cache = objects.InstanceInfoCache(
         instance_uuid=uuid, network_info=network_info)
     inst.create()

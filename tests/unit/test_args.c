@@ -40,6 +40,43 @@ test_defaults(void **state)
 	nm_config_free(cfg);
 }
 
+/* --cloud-init[=PROFILE]: bare and =openstack are the OpenStack
+ * datasource with meta_data.json's keys; =ec2 keeps the EC2 keys. */
+static void
+test_cloud_init_profiles(void **state)
+{
+	static const struct {
+		const char *opt;
+		nm_ci_profile profile;
+		const char *key0;
+	} cases[] = {
+		{ "--cloud-init", NM_CI_OPENSTACK, "uuid" },
+		{ "--cloud-init=openstack", NM_CI_OPENSTACK, "uuid" },
+		{ "--cloud-init=ec2", NM_CI_EC2, "instance-id" },
+	};
+	nm_config *cfg;
+	nm_error err = { NM_OK, NULL };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p",
+		    cases[i].opt, NULL), NM_ARGS_RUN);
+		assert_int_equal(cfg->mode, NM_MODE_CLOUD_INIT);
+		assert_int_equal(cfg->ci_profile, cases[i].profile);
+		assert_string_equal(cfg->keys[0], cases[i].key0);
+		nm_config_free(cfg);
+	}
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p",
+	    "--cloud-init=ec2", "--cloud-init", NULL), NM_ARGS_ERROR);
+	assert_non_null(strstr(err.cause, "two profiles"));
+	nm_error_clear(&err);
+	assert_int_equal(parse(&cfg, &err, "-i", UUID, "-T", "p",
+	    "--cloud-init=nova", NULL), NM_ARGS_ERROR);
+	assert_non_null(strstr(err.cause, "not a profile"));
+	nm_error_clear(&err);
+}
+
 static void
 test_every_option(void **state)
 {
@@ -505,6 +542,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_option),
+		cmocka_unit_test(test_cloud_init_profiles),
 		cmocka_unit_test(test_several_hosts),
 		cmocka_unit_test(test_tls_options),
 		cmocka_unit_test(test_help_version),
