@@ -36,6 +36,7 @@ struct nm_http {
 	nm_response *resp;	/* the request being made */
 	bool too_large;		/* its body passed the cap */
 	bool nomem;		/* its body could not be stored */
+	bool headers_done;	/* its header section ended (blank line) */
 };
 
 nm_err
@@ -96,6 +97,28 @@ write_body(char *data, size_t size, size_t nmemb, void *arg)
 		h->nomem = true;
 		return 0;
 	}
+}
+
+/* Only notes where the header section ends: libcurl reports a header
+ * line over CURL_MAX_HTTP_HEADER (100 KiB) as CURLE_OUT_OF_MEMORY, and a
+ * failure "out of memory" inside the header section, once the request
+ * went out, is that peer's oversized header, not this host's memory. A
+ * status line starts another response's headers (after a 1xx). */
+static size_t
+header_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	nm_http *h = arg;
+	size_t len;
+
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		return 0;
+	len = size * nmemb;
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
+		h->headers_done = false;
+	else if ((len == 2 && data[0] == '\r' && data[1] == '\n') ||
+	    (len == 1 && data[0] == '\n'))
+		h->headers_done = true;
+	return len;
 }
 
 /* -vvv: the headers as they cross the wire. The request carries no
@@ -174,6 +197,8 @@ setopts_transfer(CURL *curl, nm_http *h)
 	SETOPT(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)NM_BODY_CAP);
 	SETOPT(curl, CURLOPT_WRITEFUNCTION, write_body);
 	SETOPT(curl, CURLOPT_WRITEDATA, h);
+	SETOPT(curl, CURLOPT_HEADERFUNCTION, header_cb);
+	SETOPT(curl, CURLOPT_HEADERDATA, h);
 	SETOPT(curl, CURLOPT_ERRORBUFFER, h->errbuf);
 	SETOPT(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
 	if (nm_log_level() >= 3) {
@@ -498,12 +523,26 @@ setopts_request(nm_http *h, long timeout_ms)
 	return rc;
 }
 
+/* libcurl's "out of memory" for a header line it refused to hold: the
+ * request went out and the header section had not ended. */
+static bool
+header_too_large(const nm_http *h, CURLcode code)
+{
+	long sent = 0;
+
+	return code == CURLE_OUT_OF_MEMORY && !h->nomem && !h->headers_done &&
+	    curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &sent) ==
+	    CURLE_OK && sent > 0;
+}
+
 /* Which of the plugin's transport errors a failed transfer is. */
 static nm_err
 classify(const nm_http *h, CURLcode code)
 {
 	if (h->too_large || code == CURLE_FILESIZE_EXCEEDED)
 		return NM_ERR_TOO_LARGE;
+	if (header_too_large(h, code))
+		return NM_ERR_TRANSPORT;
 	if (h->nomem || code == CURLE_OUT_OF_MEMORY)
 		return NM_ERR_NOMEM;
 	switch (code) {
@@ -558,7 +597,10 @@ failure_text(nm_http *h, CURLcode code, nm_response *resp)
 	    CURLE_OK && os_errno != 0)
 		sys = strerror((int)os_errno);
 	mp_scrub(h->errbuf);
-	if (e == NM_ERR_TOO_LARGE || e == NM_ERR_NOMEM || e == NM_ERR_TIMEOUT)
+	if (header_too_large(h, code))
+		(void)nm_error_set(&resp->err, e, "header too large: a "
+		    "response header line over 100 KiB");
+	else if (e == NM_ERR_TOO_LARGE || e == NM_ERR_NOMEM || e == NM_ERR_TIMEOUT)
 		(void)nm_error_set(&resp->err, e, "%s", nm_err_name(e));
 	else if (h->errbuf[0] == '\0')
 		(void)nm_error_set(&resp->err, e, "%s", generic);
@@ -737,7 +779,7 @@ nm_http_get(nm_http *h, const char *path, long timeout_ms,
 		    "%s", curl_easy_strerror(rc));
 	nm_log(1, "GET %s (limit %ld ms)", h->url, timeout_ms);
 	h->resp = resp;
-	h->too_large = h->nomem = false;
+	h->too_large = h->nomem = h->headers_done = false;
 	h->errbuf[0] = '\0';
 	rc = curl_easy_perform(h->curl);
 	h->resp = NULL;
