@@ -189,6 +189,29 @@ make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	return 0;
 }
 
+/* A mode that signs nothing (an instance's view, the agent alone) reads
+ * no secret; one that is available all the same (the environment's) is
+ * loaded to be searched for, so that a copy pasted into an option is
+ * still starred out. That it cannot be loaded changes nothing else. */
+static void
+arm_without_signing(const nm_config *cfg)
+{
+	nm_secret secret;
+	nm_error err = { NM_OK, NULL };
+
+	if (getenv(NM_SECRET_ENV) == NULL && cfg->secret_file == NULL &&
+	    cfg->nova_conf_count == 0)
+		return;
+	if (nm_secret_load(cfg, &secret, &err) == NM_OK) {
+		if (nm_redact_arm(secret.data, secret.len, cfg->instance,
+		    NULL) != 0)
+			nm_log(1, "warning: the secret in the environment "
+			    "cannot be searched for in the output");
+		nm_secret_clear(&secret);
+	}
+	nm_error_clear(&err);
+}
+
 /* The configuration is logged only once the search for the secret is
  * armed: a secret pasted into -H, -T or -e must not reach -vv either. */
 static mp_check *
@@ -204,7 +227,8 @@ sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 		if (make_signature(cfg, sig, err) != 0)
 			return NULL;
 		signature = sig;
-	}
+	} else
+		arm_without_signing(cfg);
 	/* The signal thread's lines, too, may hold a secret pasted into
 	 * an option: searched now. */
 	nm_signals_edit_lines(nm_redact);

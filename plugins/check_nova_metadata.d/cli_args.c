@@ -69,7 +69,26 @@ is_flag_with_value(const char *word)
 	return false;
 }
 
-/* What getopt could not make sense of, named as the user typed it. */
+/* Whether word is "--NAME[=...]" for a NAME that begins some option's
+ * name (getopt's ambiguous prefix): saying it repeats nothing else. */
+static bool
+is_option_prefix(const char *word)
+{
+	const struct option *o;
+	size_t n = strcspn(word, "=");
+
+	if (strncmp(word, "--", 2) != 0 || n <= 2)
+		return false;
+	for (o = nm_long_options(); o->name != NULL; o++) {
+		if (strlen(o->name) >= n - 2 &&
+		    strncmp(word + 2, o->name, n - 2) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* What getopt could not make sense of, named as the user typed it when
+ * that is an option's name or its start. */
 static nm_args_result
 getopt_error(int opt, char **argv, nm_error *err)
 {
@@ -83,7 +102,13 @@ getopt_error(int opt, char **argv, nm_error *err)
 		    name_length(word), word);
 	if (optopt != 0 && strncmp(word, "--", 2) != 0)
 		return fail(err, "unknown option '-%c'", optopt);
-	return fail(err, "unknown option '%.*s'", name_length(word), word);
+	if (is_option_prefix(word))
+		return fail(err, "unknown option '%.*s' (the start of several "
+		    "options: write it in full)", name_length(word), word);
+	/* Not repeated: a secret pasted as "--SECRET" would be. */
+	return fail(err, "unknown option: a long option of %zu characters "
+	    "that this plugin does not have (--help lists them)",
+	    strcspn(word, "="));
 }
 
 /* getopt_long takes any unique prefix of a long option ("--secret" for

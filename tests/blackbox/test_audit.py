@@ -55,3 +55,51 @@ def test_header_too_large_leaves_the_others(trio, args):
                  r"too large[^;|]*; 2/3 backends OK $"
                  % re.escape(trio.name(1)))
     assert "out of memory" not in out
+
+
+# ---- 2. the secret echoed when pasted ----------------------------------
+@pytest.fixture
+def one(trio):
+    return trio.sims[0]
+
+
+def _env_args(sim):
+    return ["-H", "127.0.0.1", "-p", sim.port, "-i", INSTANCE, "-T", TENANT]
+
+
+def test_unknown_long_option_not_repeated(one):
+    pasted = "deadbeef2eb84d8d"
+    rc, out, err, _ = run_plugin(_env_args(one) + ["--" + pasted])
+    assert_state(rc, out, "UNKNOWN", r"unknown option")
+    assert pasted not in out + err
+
+
+@pytest.mark.parametrize("verbosity", [[], ["-vvv"]])
+@pytest.mark.parametrize("length", [101, 160, 400])
+def test_long_secret_pasted_into_expect_is_cut_and_starred(plugin, length,
+                                                           verbosity):
+    """A secret longer than the quote length: the shortened copy in the
+    'expected' text is starred out too."""
+    secret = ("Lk7-" * 200)[:length]
+    with simulator.Simulator(secret=secret) as sim:
+        rc, out, err, _ = run_plugin(
+            _env_args(sim) + ["-e", "instance-id=" + secret] + verbosity,
+            env={"NOVA_METADATA_SECRET": secret})
+    assert_state(rc, out, "CRITICAL", r"instance-id")
+    for n in (30, 60, 100):
+        assert secret[:n] not in out + err, "%d bytes of it printed" % n
+
+
+@pytest.mark.parametrize("verbosity", [[], ["-vv"], ["-vvv"]])
+def test_secret_in_the_environment_starred_in_instance_view(one, verbosity):
+    """--instance-view loads no secret to sign, but one in the environment
+    is still searched for, so a copy pasted into -e is starred out."""
+    secret = "Pz4-instance-view-s3cr3t"
+    one.set_fault("instance_view")
+    rc, out, err, _ = run_plugin(
+        ["--instance-view", "-H", "127.0.0.1", "-p", one.port, "-i",
+         INSTANCE, "-e", "hostname=" + secret] + verbosity,
+        env={"NOVA_METADATA_SECRET": secret})
+    assert rc == 2, out
+    assert secret not in out + err
+    assert "*" * len(secret) in out
