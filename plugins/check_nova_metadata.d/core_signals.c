@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -123,6 +124,7 @@ int
 nm_signals_install(const char **cause)
 {
 	sigset_t set;
+	int e;
 
 	*cause = NULL;
 	/* Before any thread exists: threads started later (libcurl's
@@ -133,8 +135,11 @@ nm_signals_install(const char **cause)
 		*cause = "cannot block signals or read the monotonic clock";
 		return -1;
 	}
-	if (pthread_create(&waiter, NULL, wait_for_signal, NULL) != 0) {
-		*cause = "cannot start the thread that handles signals";
+	if ((e = pthread_create(&waiter, NULL, wait_for_signal, NULL)) != 0) {
+		*cause = e == EAGAIN ? "the monitoring host's limit of "
+		    "processes and threads (ulimit -u) is reached: cannot "
+		    "start the thread that handles signals" : "cannot start "
+		    "the thread that handles signals";
 		return -1;
 	}
 	waiting = 1;

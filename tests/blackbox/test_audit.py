@@ -2,12 +2,14 @@
 limits, closed descriptors, signals from outside, hostile files, huge
 results): each case failed before its fix."""
 
+import os
 import re
+import shutil
 
 import pytest
 
 import simulator
-from conftest import INSTANCE, TENANT, assert_state, run_plugin
+from conftest import INSTANCE, SECRET, TENANT, assert_state, run_plugin
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +105,50 @@ def test_secret_in_the_environment_starred_in_instance_view(one, verbosity):
     assert rc == 2, out
     assert secret not in out + err
     assert "*" * len(secret) in out
+
+
+# ---- 3. a local limit is the monitoring host's --------------------------
+@pytest.fixture(scope="module")
+def sixteen():
+    f = simulator.Fleet(16)
+    f.start()
+    yield f
+    f.stop()
+
+
+@pytest.mark.skipif(not shutil.which("prlimit"), reason="needs prlimit")
+@pytest.mark.parametrize("nofile", [8, 12, 16, 20])
+def test_out_of_descriptors_is_unknown_naming_the_limit(plugin, sixteen,
+                                                        nofile):
+    """16 healthy backends, too few descriptors: UNKNOWN naming the
+    limit, never CRITICAL against a backend."""
+    args = _hosts(sixteen, range(16)) + ["-i", INSTANCE, "-T", TENANT]
+    rc, out, _, _ = run_plugin(args, prefix=["prlimit",
+                                             "--nofile=%d" % nofile],
+                               env={"NOVA_METADATA_SECRET": SECRET})
+    assert rc == 3, out
+    assert_state(rc, out, "UNKNOWN", r"limit of open files of this "
+                 r"process \(ulimit -n\)")
+    assert "Couldn't connect" not in out
+
+
+def _can_limit_processes():
+    return os.geteuid() == 0 and shutil.which("setpriv") and \
+        shutil.which("prlimit")
+
+
+@pytest.mark.skipif(not _can_limit_processes(),
+                    reason="needs root, setpriv and prlimit")
+@pytest.mark.parametrize("nproc", [1, 2, 3])
+def test_out_of_threads_is_unknown_naming_the_limit(plugin, one, nproc):
+    """Under a process limit (a uid of its own, so that only this run
+    counts): no backend thread (2) or no resolver thread (3) is the
+    monitoring host's limit, not 'getaddrinfo() thread failed to start'
+    against the backend."""
+    rc, out, _, _ = run_plugin(
+        ["-H", "canary.invalid:%d" % one.port, "-i", INSTANCE, "-T", TENANT],
+        prefix=["setpriv", "--reuid=64917", "--regid=64917",
+                "--clear-groups", "prlimit", "--nproc=%d" % nproc],
+        env={"NOVA_METADATA_SECRET": SECRET})
+    assert_state(rc, out, "UNKNOWN", r"limit of processes and threads "
+                 r"\(ulimit -u\)")
