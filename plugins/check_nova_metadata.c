@@ -13,6 +13,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,12 +343,34 @@ dispatch(int argc, char **argv, const char *unhardened)
 	return state;
 }
 
+/* A descriptor of 0-2 that the caller left closed would be the next
+ * one opened (a socket, a file): the log written to "stderr" would go
+ * into the HTTP connection. Each closed one gets /dev/null instead,
+ * which open() gives the lowest free descriptor, this one. -1 when one
+ * cannot be had: then nothing is safe to write to. */
+static int
+open_standard_descriptors(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *unhardened = NULL, *why = NULL;
 	int state;
 
+	/* First of all: no descriptor opened later may become 0-2. */
+	if (open_standard_descriptors() != 0)
+		return MP_UNKNOWN;
 	/* First: the environment may hold the secret from the start. */
 	(void)nm_harden(&unhardened);
 	/* Before any thread exists, so that every thread inherits the

@@ -5,11 +5,13 @@ results): each case failed before its fix."""
 import os
 import re
 import shutil
+import subprocess
 
 import pytest
 
 import simulator
-from conftest import INSTANCE, SECRET, TENANT, assert_state, run_plugin
+from conftest import (INSTANCE, PLUGIN, SECRET, TENANT, assert_state,
+                      run_plugin)
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +154,19 @@ def test_out_of_threads_is_unknown_naming_the_limit(plugin, one, nproc):
         env={"NOVA_METADATA_SECRET": SECRET})
     assert_state(rc, out, "UNKNOWN", r"limit of processes and threads "
                  r"\(ulimit -u\)")
+
+
+# ---- 4. closed standard descriptors --------------------------------------
+@pytest.mark.parametrize("closed", ["<&- >&- 2>&-", "2>&-", ">&- 2>&-"])
+def test_closed_standard_descriptors(one, secret_file, closed):
+    """With 0-2 closed, -vvv must not write its log into the HTTP
+    connection (a socket would take fd 2): a healthy Nova is OK."""
+    args = ["-H", "127.0.0.1", "-p", str(one.port), "-i", INSTANCE, "-T",
+            TENANT, "--secret-file", secret_file, "-vvv"]
+    proc = subprocess.run(
+        ["sh", "-c", 'exec "$@" %s' % closed, "sh", PLUGIN] + args,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, timeout=30)
+    assert proc.returncode == 0
+    assert [r["path"] for r in one.requests] == ["/latest/meta-data/"]
+
