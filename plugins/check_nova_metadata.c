@@ -281,10 +281,6 @@ configure_and_run(const nm_config *cfg, const char *unhardened)
 	    nm_signals_arm(cfg->timeout, &deadline) != 0)
 		return unknown(cfg->output_format, "cannot arm the whole-run "
 		    "limit (out of memory?)");
-	/* libcurl leaves SIGPIPE alone with CURLOPT_NOSIGNAL, and a TLS write
-	 * to a peer that hung up would otherwise kill the process without a
-	 * status line or a plugin exit code. */
-	(void)signal(SIGPIPE, SIG_IGN);
 	if (nm_crypto_init() != 0)
 		return unknown(cfg->output_format, "libcrypto failed to "
 		    "initialise");
@@ -371,6 +367,13 @@ main(int argc, char **argv)
 	/* First of all: no descriptor opened later may become 0-2. */
 	if (open_standard_descriptors() != 0)
 		return MP_UNKNOWN;
+	/* Before anything is written: help, a usage error or the result
+	 * written into a pipe whose reader is gone must end with a plugin
+	 * exit code, not death by SIGPIPE (141). libcurl leaves SIGPIPE
+	 * alone with CURLOPT_NOSIGNAL, so this also covers a TLS write to
+	 * a peer that hung up. Ignored (inherited by every thread), not
+	 * handled: the write fails with EPIPE and the run goes on. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	/* First: the environment may hold the secret from the start. */
 	(void)nm_harden(&unhardened);
 	/* Before any thread exists, so that every thread inherits the

@@ -170,3 +170,23 @@ def test_closed_standard_descriptors(one, secret_file, closed):
     assert proc.returncode == 0
     assert [r["path"] for r in one.requests] == ["/latest/meta-data/"]
 
+
+
+# ---- 5. SIGPIPE before parsing -------------------------------------------
+@pytest.mark.parametrize("argv", [["-h"], ["-V"], ["--bogus"], ["-w"],
+                                  ["-i", INSTANCE, "-T", TENANT, "-p", "1",
+                                   "-H", "127.0.0.1"]])
+def test_closed_pipe_exits_with_a_plugin_code(plugin, argv):
+    """Output into a pipe whose reader is gone: exit 3 (or the check's
+    state), never 141 (death by SIGPIPE)."""
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        proc = subprocess.run([PLUGIN] + argv, stdin=subprocess.DEVNULL,
+                              stdout=w, stderr=subprocess.DEVNULL,
+                              env={"LC_ALL": "C",
+                                   "NOVA_METADATA_SECRET": SECRET},
+                              timeout=30)
+    finally:
+        os.close(w)
+    assert proc.returncode in (0, 1, 2, 3), proc.returncode
