@@ -190,3 +190,35 @@ def test_closed_pipe_exits_with_a_plugin_code(plugin, argv):
     finally:
         os.close(w)
     assert proc.returncode in (0, 1, 2, 3), proc.returncode
+
+
+# ---- 6. usage errors name the option given --------------------------------
+@pytest.mark.parametrize("argv,name", [
+    (["--ssl", "-Zq"], "-Z"),
+    (["-xa"], "-x"),
+    (["-v", "-Zq"], "-Z"),
+    (["--ssl", "-vZ"], "-Z"),
+])
+def test_unknown_short_option_named_as_given(one, secret_file, argv, name):
+    rc, out, _, _ = run_plugin(_env_args(one) + ["--secret-file",
+                                                 secret_file] + argv)
+    line = assert_state(rc, out, "UNKNOWN", r"unknown option '%s'" % name)
+    assert "--ssl" not in line
+    assert "extra-opts" not in line
+
+
+def test_unknown_first_word_not_from_extra_opts(plugin):
+    """-xa as the first word: no extra-opts file was given."""
+    rc, out, _, _ = run_plugin(["-xa", "-i", INSTANCE, "-T", TENANT])
+    line = assert_state(rc, out, "UNKNOWN", r"unknown option '-x'")
+    assert "extra-opts" not in line
+
+
+def test_unknown_short_option_from_a_file_says_so(one, tmp_path):
+    ini = tmp_path / "x.ini"
+    ini.write_text("[check_nova_metadata]\nssl=\n")
+    rc, out, _, _ = run_plugin(_env_args(one) + ["--extra-opts=@%s" % ini,
+                                                 "-Zq"],
+                               env={"NOVA_METADATA_SECRET": SECRET})
+    line = assert_state(rc, out, "UNKNOWN", r"unknown option '-Z'")
+    assert "extra-opts" not in line
