@@ -5,7 +5,9 @@ results): each case failed before its fix."""
 import os
 import re
 import shutil
+import signal
 import subprocess
+import time
 
 import pytest
 
@@ -222,3 +224,29 @@ def test_unknown_short_option_from_a_file_says_so(one, tmp_path):
                                env={"NOVA_METADATA_SECRET": SECRET})
     line = assert_state(rc, out, "UNKNOWN", r"unknown option '-Z'")
     assert "extra-opts" not in line
+
+
+# ---- 7. a SIGALRM from outside -------------------------------------------
+def test_sigalrm_from_outside_is_not_the_limit(one, secret_file):
+    """The whole-run limit is the plugin's own alarm; a SIGALRM that
+    someone else sends 0.3 s into a 10 s run is a signal, said so."""
+    one.set_fault("hang")
+    p = subprocess.Popen(
+        [PLUGIN, "-H", "127.0.0.1", "-p", str(one.port), "-i", INSTANCE,
+         "-T", TENANT, "--secret-file", secret_file, "-t", "10"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 5
+        while not one.requests and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert one.requests, "the plugin never asked"
+        p.send_signal(signal.SIGALRM)
+        out, _ = p.communicate(timeout=5)
+    finally:
+        if p.returncode is None:
+            p.kill()
+            p.communicate()
+    out = out.decode()
+    assert "timed out" not in out and "whole-run limit" not in out, out
+    assert_state(p.returncode, out, "UNKNOWN", r"signal")
