@@ -250,3 +250,68 @@ def test_sigalrm_from_outside_is_not_the_limit(one, secret_file):
     out = out.decode()
     assert "timed out" not in out and "whole-run limit" not in out, out
     assert_state(p.returncode, out, "UNKNOWN", r"signal")
+
+
+# ---- 8. file errors name the file once it has opened ---------------------
+def _hostile(tmp_path, kind):
+    path = tmp_path / ("hostile-" + kind)
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(str(path))
+    elif kind == "nul":
+        path.write_bytes(b"abc\0def\n")
+    elif kind == "huge":
+        with open(str(path), "wb") as f:
+            f.truncate(9 * 1024 * 1024)
+    return str(path)
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "nul", "huge"])
+@pytest.mark.parametrize("option", ["--secret-file", "--nova-conf",
+                                    "--extra-opts"])
+def test_opened_file_is_named(one, tmp_path, kind, option):
+    path = _hostile(tmp_path, kind)
+    good = tmp_path / "good.conf"
+    good.write_text("[neutron]\nmetadata_proxy_shared_secret = %s\n"
+                    % SECRET)
+    extra = ["--nova-conf", str(good)] if option == "--nova-conf" else []
+    value = ("@" + path) if option == "--extra-opts" else path
+    rc, out, _, _ = run_plugin(_env_args(one) + extra +
+                               ["%s=%s" % (option, value)],
+                               env={"NOVA_METADATA_SECRET": SECRET})
+    line = assert_state(rc, out, "UNKNOWN", re.escape(option))
+    assert path in line, line
+    assert "file it names" not in line
+
+
+def test_file_that_did_not_open_is_not_named(one, tmp_path):
+    path = str(tmp_path / "Zq9-pasted-secret")
+    rc, out, _, _ = run_plugin(_env_args(one) + ["--secret-file", path])
+    line = assert_state(rc, out, "UNKNOWN", r"--secret-file: the file it "
+                        r"names: cannot open")
+    assert "Zq9-pasted-secret" not in out
+
+
+@pytest.mark.parametrize("source", ["--secret-file", "--nova-conf", "env"])
+def test_secret_not_utf8_is_unknown(one, tmp_path, source):
+    """oslo.config reads nova.conf as text: a secret that is no UTF-8
+    cannot be Nova's. UNKNOWN saying so, not CRITICAL 'secret differs'."""
+    raw = b"\xff\xfeNova-s3cr3t\xc3"
+    env = {}
+    if source == "--secret-file":
+        path = tmp_path / "secret"
+        path.write_bytes(raw + b"\n")
+        extra = ["--secret-file", str(path)]
+    elif source == "--nova-conf":
+        path = tmp_path / "nova.conf"
+        path.write_bytes(b"[neutron]\nmetadata_proxy_shared_secret = " +
+                         raw + b"\n")
+        extra = ["--nova-conf", str(path)]
+    else:
+        extra = []
+        env = {"NOVA_METADATA_SECRET": raw.decode("utf-8",
+                                                  "surrogateescape")}
+    rc, out, _, _ = run_plugin(_env_args(one) + extra, env=env)
+    assert_state(rc, out, "UNKNOWN", r"not valid UTF-8")
+    assert one.requests == []
