@@ -315,3 +315,34 @@ def test_secret_not_utf8_is_unknown(one, tmp_path, source):
     rc, out, _, _ = run_plugin(_env_args(one) + extra, env=env)
     assert_state(rc, out, "UNKNOWN", r"not valid UTF-8")
     assert one.requests == []
+
+
+# ---- 9. a result over 64 KiB is cut, its state kept ------------------------
+def _many(option, n):
+    out = []
+    for i in range(n):
+        out += [option, "missing-%d" % i]
+    return out
+
+
+@pytest.mark.parametrize("option,n", [("-k", 20000),
+                                      ("--vendordata-target", 5000)])
+def test_huge_result_is_cut_keeping_its_state(one, secret_file, option, n):
+    rc, out, _, _ = run_plugin(_env_args(one) + ["--secret-file",
+                                                 secret_file] +
+                               _many(option, n))
+    line = assert_state(rc, out, "CRITICAL")
+    assert "..." in line, line[-200:]
+    assert len(line) <= 70 * 1024
+
+
+def test_huge_result_from_an_ini_file_is_cut(one, secret_file, tmp_path):
+    ini = tmp_path / "keys.ini"
+    ini.write_text("[check_nova_metadata]\n" + "".join(
+        "key=missing-%d\n" % i for i in range(100000)))
+    rc, out, _, _ = run_plugin(_env_args(one) + ["--secret-file",
+                                                 secret_file,
+                                                 "--extra-opts=@%s" % ini])
+    line = assert_state(rc, out, "CRITICAL", r"0/100000 keys listed, "
+                        r"missing-0, missing-1, ")
+    assert "..." in line and "could not be allocated" not in out
