@@ -30,6 +30,11 @@ MODES = ([], ["-O"], ["--cloud-init"])
 # What a run may take beyond -t on a loaded machine before it is wrong
 # (the plugin's own bound is -t; this is the test's patience).
 OVERRUN = 1.0
+# The hostile peers' -t: a sanitizer build starts and runs slower, and
+# the healthy backends must still be in before it.
+SANITIZED = os.environ.get("ENABLE_SANITIZERS") == "yes" or \
+    os.environ.get("ENABLE_TSAN") == "yes"
+HOSTILE_LIMIT = 2 if SANITIZED else 1
 STATUS_RE = re.compile(r"^%s (OK|WARNING|CRITICAL|UNKNOWN) - " % LABEL)
 
 
@@ -183,7 +188,8 @@ def test_hostile_peers_in_every_mode(plugin, healthy, hostile):
         args = []
         for n in names:
             args += ["-H", n]
-        return _run(args + ["-i", INSTANCE, "-T", TENANT, "-t", "1"] + mode,
+        return _run(args + ["-i", INSTANCE, "-T", TENANT, "-t",
+                            HOSTILE_LIMIT] + mode,
                     env={"NOVA_METADATA_SECRET": SECRET})
 
     start = time.monotonic()
@@ -198,7 +204,7 @@ def test_hostile_peers_in_every_mode(plugin, healthy, hostile):
             state = _status(rc, out)
             assert state in ("WARNING", "CRITICAL"), state
             assert "out of memory" not in out
-            assert secs <= 1 + OVERRUN, "%.3f s" % secs
+            assert secs <= HOSTILE_LIMIT + OVERRUN, "%.3f s" % secs
             if several:
                 line = out.split("\n", 1)[0]
                 assert "2/3 backends OK" in line, line[:300]
@@ -206,7 +212,8 @@ def test_hostile_peers_in_every_mode(plugin, healthy, hostile):
                     assert "\\_ [OK] %s:" % g in out, g
         except AssertionError as e:
             bad.append("%s: %s" % (what, str(e)[:300]))
-    print("hostile peers: slowest run %.3f s (-t 1)" % slowest)
+    print("hostile peers: slowest run %.3f s (-t %d)" % (slowest,
+                                                         HOSTILE_LIMIT))
     _report("hostile peers", results, start, bad)
 
 
@@ -240,7 +247,10 @@ def test_signals_at_random_instants(plugin, healthy):
     sim.start()
     sim.set_fault("delay", 0.04)
     rng = random.Random(SEED)
-    cases = [(rng.choice(SIGNALS), rng.uniform(0, 0.06))
+    # Past the end of most runs: both outcomes occur (a sanitizer build
+    # takes longer to start and to finish).
+    latest = 0.3 if SANITIZED else 0.06
+    cases = [(rng.choice(SIGNALS), rng.uniform(0, latest))
              for _ in range(SIGNAL_RUNS)]
     args = ["-H", "127.0.0.1", "-p", str(sim.port), "-i", INSTANCE, "-T",
             TENANT, "-t", "10"]
