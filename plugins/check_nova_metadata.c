@@ -13,6 +13,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +191,29 @@ make_signature(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	return 0;
 }
 
+/* A mode that signs nothing (an instance's view, the agent alone) reads
+ * no secret; one that is available all the same (the environment's) is
+ * loaded to be searched for, so that a copy pasted into an option is
+ * still starred out. That it cannot be loaded changes nothing else. */
+static void
+arm_without_signing(const nm_config *cfg)
+{
+	nm_secret secret;
+	nm_error err = { NM_OK, NULL };
+
+	if (getenv(NM_SECRET_ENV) == NULL && cfg->secret_file == NULL &&
+	    cfg->nova_conf_count == 0)
+		return;
+	if (nm_secret_load(cfg, &secret, &err) == NM_OK) {
+		if (nm_redact_arm(secret.data, secret.len, cfg->instance,
+		    NULL) != 0)
+			nm_log(1, "warning: the secret in the environment "
+			    "cannot be searched for in the output");
+		nm_secret_clear(&secret);
+	}
+	nm_error_clear(&err);
+}
+
 /* The configuration is logged only once the search for the secret is
  * armed: a secret pasted into -H, -T or -e must not reach -vv either. */
 static mp_check *
@@ -204,7 +229,8 @@ sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 		if (make_signature(cfg, sig, err) != 0)
 			return NULL;
 		signature = sig;
-	}
+	} else
+		arm_without_signing(cfg);
 	/* The signal thread's lines, too, may hold a secret pasted into
 	 * an option: searched now. */
 	nm_signals_edit_lines(nm_redact);
@@ -255,10 +281,6 @@ configure_and_run(const nm_config *cfg, const char *unhardened)
 	    nm_signals_arm(cfg->timeout, &deadline) != 0)
 		return unknown(cfg->output_format, "cannot arm the whole-run "
 		    "limit (out of memory?)");
-	/* libcurl leaves SIGPIPE alone with CURLOPT_NOSIGNAL, and a TLS write
-	 * to a peer that hung up would otherwise kill the process without a
-	 * status line or a plugin exit code. */
-	(void)signal(SIGPIPE, SIG_IGN);
 	if (nm_crypto_init() != 0)
 		return unknown(cfg->output_format, "libcrypto failed to "
 		    "initialise");
@@ -317,12 +339,41 @@ dispatch(int argc, char **argv, const char *unhardened)
 	return state;
 }
 
+/* A descriptor of 0-2 that the caller left closed would be the next
+ * one opened (a socket, a file): the log written to "stderr" would go
+ * into the HTTP connection. Each closed one gets /dev/null instead,
+ * which open() gives the lowest free descriptor, this one. -1 when one
+ * cannot be had: then nothing is safe to write to. */
+static int
+open_standard_descriptors(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *unhardened = NULL, *why = NULL;
 	int state;
 
+	/* First of all: no descriptor opened later may become 0-2. */
+	if (open_standard_descriptors() != 0)
+		return MP_UNKNOWN;
+	/* Before anything is written: help, a usage error or the result
+	 * written into a pipe whose reader is gone must end with a plugin
+	 * exit code, not death by SIGPIPE (141). libcurl leaves SIGPIPE
+	 * alone with CURLOPT_NOSIGNAL, so this also covers a TLS write to
+	 * a peer that hung up. Ignored (inherited by every thread), not
+	 * handled: the write fails with EPIPE and the run goes on. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	/* First: the environment may hold the secret from the start. */
 	(void)nm_harden(&unhardened);
 	/* Before any thread exists, so that every thread inherits the

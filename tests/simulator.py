@@ -81,7 +81,8 @@ _WEBOB_DEFAULTS = {
 
 FAULTS = ("delay", "status", "hang", "drip", "oversize", "garbage", "html",
           "redirect", "close", "missing_key", "value", "ignore_signature",
-          "os_value", "os_missing", "body", "instance_view", "probe")
+          "os_value", "os_missing", "body", "instance_view", "probe",
+          "bigheader")
 
 
 def sign(secret, instance):
@@ -248,6 +249,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if "close" in faults:
             self.close_connection = True
             return
+        if "bigheader" in faults:
+            self._bigheader(faults["bigheader"])
+            return
         if "hang" in faults:
             self._stall(MAX_STALL, release)
             self.close_connection = True
@@ -308,6 +312,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return False
         self._send(int(action), nova_error_body(int(action)))
         return True
+
+    def _bigheader(self, arg):
+        """200 with one header line of ARG bytes (default 120 KiB, past
+        libcurl's 100 KiB CURL_MAX_HTTP_HEADER)."""
+        size = 120 * 1024 if arg is True else int(arg)
+        self.close_connection = True
+        self._send(200, "instance-id\n", headers=(
+            ("X-Hostile", "a" * size),), content_length=False)
 
     def _drip(self, arg, release):
         interval = 0.1 if arg in (True, None, "") else float(arg) / 1000.0
@@ -473,6 +485,8 @@ class Simulator:
         instance_view        answer as the whole chain answers an instance:
                              unsigned requests get the canary's data (the
                              proxy and the agent add the headers)
+        bigheader[=N]        200 with a header line of N bytes (default
+                             120 KiB: libcurl refuses it)
         probe=ACTION         only a request with a wrong signature (the
                              plugin's 404 probe) gets ACTION: close, hang,
                              delay:SECONDS (then answers as Nova), or an

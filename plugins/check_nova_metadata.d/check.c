@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -455,9 +456,11 @@ start_all(backend *bs, size_t n, nm_error *err)
 	(void)pthread_attr_destroy(&attr);
 	if (i + 1 >= n)
 		return NM_OK;
-	return nm_error_set(err, NM_ERR_SETUP, "cannot start a thread for "
-	    "%s%s: %s", bs[i].target->kind == NM_TARGET_AGENT ? "the " :
-	    "backend ", bs[i].target->kind == NM_TARGET_AGENT ? "agent's hop" :
+	return nm_error_set(err, NM_ERR_SETUP, "%scannot start a thread for "
+	    "%s%s: %s", e == EAGAIN ? "the monitoring host's limit of "
+	    "processes and threads (ulimit -u) is reached: " : "",
+	    bs[i].target->kind == NM_TARGET_AGENT ? "the " : "backend ",
+	    bs[i].target->kind == NM_TARGET_AGENT ? "agent's hop" :
 	    bs[i].target->name, strerror(e));
 }
 

@@ -69,12 +69,30 @@ is_flag_with_value(const char *word)
 	return false;
 }
 
-/* What getopt could not make sense of, named as the user typed it. */
-static nm_args_result
-getopt_error(int opt, char **argv, nm_error *err)
+/* Whether word is "--NAME[=...]" for a NAME that begins some option's
+ * name (getopt's ambiguous prefix): saying it repeats nothing else. */
+static bool
+is_option_prefix(const char *word)
 {
-	const char *word = argv[optind - 1];
+	const struct option *o;
+	size_t n = strcspn(word, "=");
 
+	if (strncmp(word, "--", 2) != 0 || n <= 2)
+		return false;
+	for (o = nm_long_options(); o->name != NULL; o++) {
+		if (strlen(o->name) >= n - 2 &&
+		    strncmp(word + 2, o->name, n - 2) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* What getopt could not make sense of, named as the user typed it when
+ * that is an option's name or its start; word is the argument that
+ * holds it (error_word()). */
+static nm_args_result
+getopt_error(int opt, const char *word, nm_error *err)
+{
 	if (opt == ':')
 		return fail(err, "option '%.*s' needs a value",
 		    name_length(word), word);
@@ -83,7 +101,42 @@ getopt_error(int opt, char **argv, nm_error *err)
 		    name_length(word), word);
 	if (optopt != 0 && strncmp(word, "--", 2) != 0)
 		return fail(err, "unknown option '-%c'", optopt);
-	return fail(err, "unknown option '%.*s'", name_length(word), word);
+	if (is_option_prefix(word))
+		return fail(err, "unknown option '%.*s' (the start of several "
+		    "options: write it in full)", name_length(word), word);
+	/* Not repeated: a secret pasted as "--SECRET" would be. */
+	return fail(err, "unknown option: a long option of %zu characters "
+	    "that this plugin does not have (--help lists them)",
+	    strcspn(word, "="));
+}
+
+/* Whether word is a cluster of short options ("-qZ"). */
+static bool
+is_short_word(const char *word)
+{
+	return word[0] == '-' && word[1] != '-' && word[1] != '\0';
+}
+
+/* The index of the argument holding the option getopt refused. A long
+ * option, a missing value or a finished cluster ("-qZ") is the argument
+ * before optind; a cluster getopt has not finished ("-Zq": it stops at
+ * the unknown -Z) is still at optind, and the argument before it is
+ * another option's ("--ssl -Zq" is not --ssl's error) or argv[0]. */
+static int
+error_word(int argc, char **argv, int opt)
+{
+	const char *prev = optind >= 1 ? argv[optind - 1] : NULL;
+
+	if (opt != '?' || optopt == 0 || optopt > 0x7f ||
+	    (prev != NULL && is_flag_with_value(prev)))
+		return optind - 1;
+	if (optind >= 2 && is_short_word(prev) &&
+	    prev[strlen(prev) - 1] == optopt)
+		return optind - 1;
+	if (optind < argc && is_short_word(argv[optind]) &&
+	    strchr(argv[optind] + 1, optopt) != NULL)
+		return optind;
+	return optind - 1;
 }
 
 /* getopt_long takes any unique prefix of a long option ("--secret" for
@@ -190,32 +243,37 @@ option_word(char **argv)
 	    optind - 2 : optind - 1;
 }
 
-/* Says where a refused option came from when an ini file gave it: the
- * operator looks there, not at the command line. */
+/* Says where a refused option came from when an ini file gave it
+ * (word: its argument's index): the operator looks there, not at the
+ * command line. */
 static nm_args_result
-note_origin(nm_args_result r, char **argv, int from_files, nm_error *err)
+note_origin(nm_args_result r, int word, int from_files, nm_error *err)
 {
-	if (r != NM_ARGS_ERROR || option_word(argv) > from_files)
+	if (r != NM_ARGS_ERROR || word < 1 || word > from_files)
 		return r;
 	if (nm_error_append(err, " (from --extra-opts)") == NM_ERR_NOMEM)
 		return NM_ARGS_NOMEM;
 	return r;
 }
 
-/* One option from getopt: refused, help, version, or applied. */
+/* One option from getopt: refused, help, version, or applied; *word is
+ * set to the index of the argument that holds it. */
 static nm_args_result
-take_option(nm_config *cfg, int opt, int index, char **argv,
-    int *keys_given, nm_error *err)
+take_option(nm_config *cfg, int opt, int index, int argc, char **argv,
+    int *keys_given, int *word, nm_error *err)
 {
 	nm_args_result r;
 
-	if (index >= 0 && opt != '?' && opt != ':' &&
+	if (opt == '?' || opt == ':') {
+		*word = error_word(argc, argv, opt);
+		return getopt_error(opt, argv[*word], err);
+	}
+	*word = option_word(argv);
+	if (index >= 0 &&
 	    (r = check_spelled_out(argv, index, err)) != NM_ARGS_RUN)
 		return r;
 	if (opt == 'h' || opt == 'V')
 		return opt == 'h' ? NM_ARGS_HELP : NM_ARGS_VERSION;
-	if (opt == '?' || opt == ':')
-		return getopt_error(opt, argv, err);
 	return result_of(nm_args_apply(cfg, opt, optarg, keys_given, err));
 }
 
@@ -226,7 +284,7 @@ parse_argv(int argc, char **argv, int from_files, nm_config **out,
 {
 	nm_config *cfg = NULL;
 	nm_args_result r = NM_ARGS_NOMEM;
-	int opt, index, keys_given = 0;
+	int opt, index, word, keys_given = 0;
 
 	*out = NULL;
 	nm_error_clear(err);
@@ -236,8 +294,10 @@ parse_argv(int argc, char **argv, int from_files, nm_config **out,
 	opterr = 0;
 	while ((index = -1, opt = getopt_long(argc, argv, nm_short_options(),
 	    nm_long_options(), &index)) != -1) {
-		r = take_option(cfg, opt, index, argv, &keys_given, err);
-		if ((r = note_origin(r, argv, from_files, err)) != NM_ARGS_RUN)
+		word = 0;
+		r = take_option(cfg, opt, index, argc, argv, &keys_given,
+		    &word, err);
+		if ((r = note_origin(r, word, from_files, err)) != NM_ARGS_RUN)
 			goto out;
 	}
 	if (optind < argc) {

@@ -362,10 +362,12 @@ read_section(const char *file, bool file_given, const char *section,
 	char *data = NULL;
 	size_t len = 0;
 	mode_t mode;
+	bool opened;
 	int r;
 
-	if (nm_ini_read_file(file, &data, &len, &mode, err) != NM_OK) {
-		if (err->code != NM_ERR_NOMEM && file_given)
+	if (nm_ini_read_file(file, &data, &len, &mode, &opened, err) !=
+	    NM_OK) {
+		if (err->code != NM_ERR_NOMEM && file_given && !opened)
 			(void)nm_error_set(err, NM_ERR_CONFIG, NM_EXTRAOPTS_OPT
 			    ": the file it names: %s", nm_error_text(err));
 		else if (err->code != NM_ERR_NOMEM)

@@ -6,11 +6,14 @@
 #include <string.h>
 
 #include "output.h"
+#include "quote.h"
 #include "core_redact.h"
 #include "core_sign.h"
 #include "core_wipe.h"
 
-#define VARIANTS 3
+/* The secret as it is, scrubbed and JSON-escaped; and the same three
+ * of the copy that a quote shortens to MP_QUOTE_MAX bytes. */
+#define VARIANTS 6
 #define INSTANCE_MAX 64
 /* A rolling hash (Rabin-Karp, modulo the prime 2^61 - 1) picks the
  * windows worth an HMAC: signing every window of a -vvv --cloud-init run
@@ -151,6 +154,38 @@ add_printed_variants(const char *secret, size_t len)
 	return r;
 }
 
+/* How many bytes of s[0..len) mp_quote() keeps: whole UTF-8 characters
+ * up to MP_QUOTE_MAX bytes. */
+static size_t
+quote_cut(const char *s, size_t len)
+{
+	size_t cut = 0, step;
+
+	while (cut < len) {
+		if ((step = mp_utf8_len(s + cut, len - cut)) == 0)
+			step = 1;
+		if (cut + step > MP_QUOTE_MAX)
+			break;
+		cut += step;
+	}
+	return cut;
+}
+
+/* A secret longer than a quote is shown cut, when pasted where a value
+ * is quoted (-e): the cut copy is searched for as well. */
+static int
+add_cut_variants(const char *secret, size_t len)
+{
+	size_t cut;
+
+	if (len <= MP_QUOTE_MAX || memchr(secret, '\0', len) != NULL)
+		return 0;
+	cut = quote_cut(secret, len);
+	if (add_variant(secret, cut, NULL) != 0)
+		return -1;
+	return add_printed_variants(secret, cut);
+}
+
 int
 nm_redact_arm(const char *secret, size_t len, const char *instance,
     const char *sig)
@@ -163,7 +198,8 @@ nm_redact_arm(const char *secret, size_t len, const char *instance,
 	memcpy(instance_copy, instance, n + 1);
 	if ((sig != NULL && strlen(sig) != NM_SIGNATURE_HEX_LEN) ||
 	    add_variant(secret, len, sig) != 0 ||
-	    add_printed_variants(secret, len) != 0) {
+	    add_printed_variants(secret, len) != 0 ||
+	    add_cut_variants(secret, len) != 0) {
 		nm_redact_disarm();
 		return -1;
 	}

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -38,6 +39,8 @@ static mp_state timeout_state = MP_CRITICAL;
 static pthread_t waiter;
 static int waiting;
 static struct timespec started;
+/* When the whole-run alarm is due (CLOCK_MONOTONIC), once armed. */
+static struct timespec alarm_due;
 
 static void
 handled_signals(sigset_t *set)
@@ -65,6 +68,23 @@ write_line(const char *line)
 	}
 }
 
+/* Whether the whole-run alarm is due: a SIGALRM before it is someone
+ * else's (kill -ALRM), a signal like SIGTERM, not a limit that was not
+ * reached. The timer never fires early on the monotonic clock; the
+ * microsecond it was set in is allowed for. */
+static int
+alarm_is_due(void)
+{
+	struct timespec now;
+	long long early_us;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return 1;
+	early_us = (long long)(alarm_due.tv_sec - now.tv_sec) * 1000000 +
+	    (alarm_due.tv_nsec - now.tv_nsec) / 1000;
+	return early_us <= 1000;
+}
+
 /* Takes one signal. Once main has claimed stdout, that signal (or
  * nm_signals_end's wake-up) ends only this thread; before, its line is
  * the process's last word, written with the lock held so that main can
@@ -85,7 +105,7 @@ wait_for_signal(void *unused)
 		(void)pthread_mutex_unlock(&lock);
 		return NULL;
 	}
-	if (sig == SIGALRM && armed && timed_out != NULL) {
+	if (sig == SIGALRM && armed && timed_out != NULL && alarm_is_due()) {
 		line = timed_out;
 		code = (int)timeout_state;
 	} else {
@@ -123,6 +143,7 @@ int
 nm_signals_install(const char **cause)
 {
 	sigset_t set;
+	int e;
 
 	*cause = NULL;
 	/* Before any thread exists: threads started later (libcurl's
@@ -133,8 +154,11 @@ nm_signals_install(const char **cause)
 		*cause = "cannot block signals or read the monotonic clock";
 		return -1;
 	}
-	if (pthread_create(&waiter, NULL, wait_for_signal, NULL) != 0) {
-		*cause = "cannot start the thread that handles signals";
+	if ((e = pthread_create(&waiter, NULL, wait_for_signal, NULL)) != 0) {
+		*cause = e == EAGAIN ? "the monitoring host's limit of "
+		    "processes and threads (ulimit -u) is reached: cannot "
+		    "start the thread that handles signals" : "cannot start "
+		    "the thread that handles signals";
 		return -1;
 	}
 	waiting = 1;
@@ -212,6 +236,13 @@ nm_signals_arm(unsigned int seconds, struct timespec *deadline)
 	itv.it_value.tv_usec = (suseconds_t)(left_us % 1000000);
 	(void)pthread_mutex_lock(&lock);
 	armed = 1;
+	alarm_due = now;
+	alarm_due.tv_sec += (time_t)(left_us / 1000000);
+	alarm_due.tv_nsec += (long)(left_us % 1000000) * 1000;
+	if (alarm_due.tv_nsec >= 1000000000L) {
+		alarm_due.tv_sec++;
+		alarm_due.tv_nsec -= 1000000000L;
+	}
 	(void)pthread_mutex_unlock(&lock);
 	if (setitimer(ITIMER_REAL, &itv, NULL) != 0) {
 		(void)pthread_mutex_lock(&lock);

@@ -30,21 +30,40 @@ value_length(const dynbuf *body)
 	return n;
 }
 
+/* The missing keys' list is for people: past this many bytes it ends
+ * in "...", as every other text of the output that is cut. */
+#define MISSING_MAX (16 * 1024)
+
+/* Adds key to the list of missing ones, or "..." once the list is
+ * full; false when that cannot be allocated. */
+static bool
+add_missing(dynbuf *missing, bool *cut, const char *key)
+{
+	const char *sep = missing->len > 0 ? ", " : "";
+
+	if (*cut)
+		return true;
+	if (missing->len + strlen(sep) + strlen(key) > MISSING_MAX) {
+		*cut = true;
+		return dynbuf_printf(missing, "%s...", sep) == DYNBUF_OK;
+	}
+	return dynbuf_printf(missing, "%s%s", sep, key) == DYNBUF_OK;
+}
+
 static nm_err
 check_keys(nm_visit *visit, const nm_listing *listing)
 {
 	const nm_config *cfg = visit->cfg;
 	dynbuf missing;
 	size_t i, found = 0;
-	bool lost = false;
+	bool lost = false, cut = false;
 	nm_err r;
 
-	dynbuf_init(&missing, NM_BODY_CAP);
+	dynbuf_init(&missing, MISSING_MAX + 8);
 	for (i = 0; i < cfg->key_count; i++) {
 		if (nm_listing_has(listing, cfg->keys[i]))
 			found++;
-		else if (!lost && dynbuf_printf(&missing, "%s%s",
-		    missing.len > 0 ? ", " : "", cfg->keys[i]) != DYNBUF_OK)
+		else if (!lost && !add_missing(&missing, &cut, cfg->keys[i]))
 			lost = true;
 	}
 	if ((r = nm_visit_fact(visit, ", %zu/%zu keys", found,

@@ -42,12 +42,13 @@ why_text(nm_error *err, const char *text)
  * links, and oslo.config and monitoring-plugins follow them too; what is
  * read must still be a regular file of bounded size. */
 static int
-open_regular(const char *path, struct stat *st, nm_error *err)
+open_regular(const char *path, struct stat *st, bool *opened, nm_error *err)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
 		return why_errno(err, "cannot open");
+	*opened = true;
 	if (fstat(fd, st) != 0) {
 		why_errno(err, "cannot stat");
 		close(fd);
@@ -85,7 +86,7 @@ read_all(int fd, char *buf, size_t cap)
 
 nm_err
 nm_ini_read_file(const char *path, char **data, size_t *len, mode_t *mode,
-    nm_error *err)
+    bool *opened, nm_error *err)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -95,7 +96,8 @@ nm_ini_read_file(const char *path, char **data, size_t *len, mode_t *mode,
 	nm_err r = NM_ERR_CONFIG;
 
 	*data = NULL;
-	if ((fd = open_regular(path, &st, err)) < 0)
+	*opened = false;
+	if ((fd = open_regular(path, &st, opened, err)) < 0)
 		return err->code;
 	cap = (size_t)st.st_size;
 	if ((buf = malloc(cap + 1)) == NULL) {

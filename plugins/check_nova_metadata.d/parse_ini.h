@@ -53,9 +53,11 @@ typedef struct {
  * bytes) into *data (malloc'd, NUL-terminated; the caller
  * wipes it when it may hold a secret) and *len; *mode gets its mode.
  * NM_OK, NM_ERR_NOMEM, or NM_ERR_CONFIG with err's cause the reason,
- * without the path. */
+ * without the path. *opened says whether path named a file that opened:
+ * only then may a message name it (what did not open may be a secret
+ * pasted where its file belongs). */
 nm_err nm_ini_read_file(const char *path, char **data, size_t *len,
-    mode_t *mode, nm_error *err);
+    mode_t *mode, bool *opened, nm_error *err);
 
 /* Sets s up to read data. */
 void nm_ini_stream_init(nm_ini_stream *s, const char *data, size_t len,

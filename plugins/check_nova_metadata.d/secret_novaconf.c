@@ -143,11 +143,15 @@ parse_file(const char *path, file_state *st, mode_t *mode, nm_error *err)
 {
 	char *data = NULL;
 	size_t len = 0;
+	bool opened;
 	int r;
 
-	/* Not named: what was given may be the secret itself. */
-	if (nm_ini_read_file(path, &data, &len, mode, err) != NM_OK) {
-		if (err->code != NM_ERR_NOMEM)
+	/* Not named until it opened: what was given may be the secret. */
+	if (nm_ini_read_file(path, &data, &len, mode, &opened, err) != NM_OK) {
+		if (err->code != NM_ERR_NOMEM && opened)
+			(void)nm_error_set(err, NM_ERR_CONFIG, "--nova-conf: "
+			    "'%s' %s", path, nm_error_text(err));
+		else if (err->code != NM_ERR_NOMEM)
 			(void)nm_error_set(err, NM_ERR_CONFIG, "--nova-conf: a "
 			    "file it names: %s", nm_error_text(err));
 		return -1;

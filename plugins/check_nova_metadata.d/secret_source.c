@@ -14,6 +14,7 @@
 #include "parse_ini.h"
 #include "secret_novaconf.h"
 #include "output.h"
+#include "quote.h"
 #include "secret_source.h"
 #include "core_wipe.h"
 
@@ -83,12 +84,17 @@ load_file(const char *path, nm_secret *out, nm_error *err)
 	char *data = NULL;
 	size_t len, n;
 	mode_t mode;
+	bool opened;
 	int r = -1;
 
-	/* Not named: what was given may be the secret itself, pasted where
-	 * its file belongs. */
-	if (nm_ini_read_file(path, &data, &len, &mode, err) != NM_OK) {
-		if (err->code != NM_ERR_NOMEM)
+	/* Not named until it opened: what was given may be the secret
+	 * itself, pasted where its file belongs. */
+	if (nm_ini_read_file(path, &data, &len, &mode, &opened, err) !=
+	    NM_OK) {
+		if (err->code != NM_ERR_NOMEM && opened)
+			(void)nm_error_set(err, NM_ERR_CONFIG, "--secret-file: "
+			    "'%s' %s", path, nm_error_text(err));
+		else if (err->code != NM_ERR_NOMEM)
 			(void)nm_error_set(err, NM_ERR_CONFIG, "--secret-file: "
 			    "the file it names: %s", nm_error_text(err));
 		goto out;
@@ -203,6 +209,21 @@ is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
 }
 
+/* Whether s[0..len) is UTF-8 text. Nova's secret is read by
+ * oslo.config, as text: a secret that is not cannot be Nova's. */
+static bool
+is_utf8(const char *s, size_t len)
+{
+	size_t i = 0, step;
+
+	while (i < len) {
+		if ((step = mp_utf8_len(s + i, len - i)) == 0)
+			return false;
+		i += step;
+	}
+	return true;
+}
+
 /* Exactly one source, the first given of: --secret-file, --nova-conf,
  * the environment (README, --help). */
 nm_err
@@ -226,6 +247,13 @@ nm_secret_load(const nm_config *cfg, nm_secret *out, nm_error *err)
 	if (r == 0 && out->len == 0) {
 		nm_error_config(err, "the shared secret from %s%s%s is empty",
 		    out->source, out->origin != NULL ? " " : "",
+		    out->origin != NULL ? out->origin : "");
+		r = -1;
+	} else if (r == 0 && !is_utf8(out->data, out->len)) {
+		nm_error_config(err, "the shared secret from %s%s%s is not "
+		    "valid UTF-8: Nova reads its secret from nova.conf as "
+		    "text, so this cannot be Nova's", out->source,
+		    out->origin != NULL ? " " : "",
 		    out->origin != NULL ? out->origin : "");
 		r = -1;
 	}

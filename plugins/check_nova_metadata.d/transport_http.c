@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,9 @@ struct nm_http {
 	nm_response *resp;	/* the request being made */
 	bool too_large;		/* its body passed the cap */
 	bool nomem;		/* its body could not be stored */
+	bool headers_done;	/* its header section ended (blank line) */
+	int perform_errno;	/* errno as the transfer left it */
+	int socket_errno;	/* socket()'s errno when it failed, else 0 */
 };
 
 nm_err
@@ -96,6 +100,44 @@ write_body(char *data, size_t size, size_t nmemb, void *arg)
 		h->nomem = true;
 		return 0;
 	}
+}
+
+/* Only notes where the header section ends: libcurl reports a header
+ * line over CURL_MAX_HTTP_HEADER (100 KiB) as CURLE_OUT_OF_MEMORY, and a
+ * failure "out of memory" inside the header section, once the request
+ * went out, is that peer's oversized header, not this host's memory. A
+ * status line starts another response's headers (after a 1xx). */
+static size_t
+header_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	nm_http *h = arg;
+	size_t len;
+
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		return 0;
+	len = size * nmemb;
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
+		h->headers_done = false;
+	else if ((len == 2 && data[0] == '\r' && data[1] == '\n') ||
+	    (len == 1 && data[0] == '\n'))
+		h->headers_done = true;
+	return len;
+}
+
+/* socket() as libcurl would call it, keeping its errno: libcurl 7.88
+ * reports a failed socket() as "Couldn't connect" and drops the errno
+ * that says the monitoring host is out of descriptors. */
+static curl_socket_t
+open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	nm_http *h = arg;
+	curl_socket_t fd;
+
+	(void)purpose;
+	fd = socket(addr->family, addr->socktype, addr->protocol);
+	if (fd == CURL_SOCKET_BAD)
+		h->socket_errno = errno;
+	return fd;
 }
 
 /* -vvv: the headers as they cross the wire. The request carries no
@@ -174,6 +216,10 @@ setopts_transfer(CURL *curl, nm_http *h)
 	SETOPT(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)NM_BODY_CAP);
 	SETOPT(curl, CURLOPT_WRITEFUNCTION, write_body);
 	SETOPT(curl, CURLOPT_WRITEDATA, h);
+	SETOPT(curl, CURLOPT_HEADERFUNCTION, header_cb);
+	SETOPT(curl, CURLOPT_HEADERDATA, h);
+	SETOPT(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	SETOPT(curl, CURLOPT_OPENSOCKETDATA, h);
 	SETOPT(curl, CURLOPT_ERRORBUFFER, h->errbuf);
 	SETOPT(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
 	if (nm_log_level() >= 3) {
@@ -498,12 +544,26 @@ setopts_request(nm_http *h, long timeout_ms)
 	return rc;
 }
 
+/* libcurl's "out of memory" for a header line it refused to hold: the
+ * request went out and the header section had not ended. */
+static bool
+header_too_large(const nm_http *h, CURLcode code)
+{
+	long sent = 0;
+
+	return code == CURLE_OUT_OF_MEMORY && !h->nomem && !h->headers_done &&
+	    curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &sent) ==
+	    CURLE_OK && sent > 0;
+}
+
 /* Which of the plugin's transport errors a failed transfer is. */
 static nm_err
 classify(const nm_http *h, CURLcode code)
 {
 	if (h->too_large || code == CURLE_FILESIZE_EXCEEDED)
 		return NM_ERR_TOO_LARGE;
+	if (header_too_large(h, code))
+		return NM_ERR_TRANSPORT;
 	if (h->nomem || code == CURLE_OUT_OF_MEMORY)
 		return NM_ERR_NOMEM;
 	switch (code) {
@@ -558,7 +618,10 @@ failure_text(nm_http *h, CURLcode code, nm_response *resp)
 	    CURLE_OK && os_errno != 0)
 		sys = strerror((int)os_errno);
 	mp_scrub(h->errbuf);
-	if (e == NM_ERR_TOO_LARGE || e == NM_ERR_NOMEM || e == NM_ERR_TIMEOUT)
+	if (header_too_large(h, code))
+		(void)nm_error_set(&resp->err, e, "header too large: a "
+		    "response header line over 100 KiB");
+	else if (e == NM_ERR_TOO_LARGE || e == NM_ERR_NOMEM || e == NM_ERR_TIMEOUT)
 		(void)nm_error_set(&resp->err, e, "%s", nm_err_name(e));
 	else if (h->errbuf[0] == '\0')
 		(void)nm_error_set(&resp->err, e, "%s", generic);
@@ -697,16 +760,75 @@ keep_connection_policy(nm_http *h)
 	return rc;
 }
 
+/* Which of the monitoring host's limits errno e names, if any. */
+static const char *
+limit_name(int e)
+{
+	switch (e) {
+	case EMFILE:
+		return "open files of this process (ulimit -n)";
+	case ENFILE:
+		return "open files of the system (fs.file-max)";
+	case EAGAIN:
+		return "processes and threads (ulimit -u)";
+	case ENOBUFS:
+	case ENOMEM:
+		return "memory for sockets";
+	default:
+		return NULL;
+	}
+}
+
+/* A transfer that failed on the monitoring host's own limits: no socket
+ * (socket() gave EMFILE or ENFILE, seen as "Couldn't connect"), no
+ * resolver thread ("getaddrinfo() thread failed to start"), no file
+ * descriptor for libcurl's own wake-up pair (seen as out of memory).
+ * That is not the target's failure: NM_ERR_SETUP (UNKNOWN), naming the
+ * limit. Returns whether it was one. */
+static bool
+local_limit(nm_http *h, CURLcode rc, nm_response *resp)
+{
+	long e = os_errno(h->curl);
+	const char *limit = NULL, *what = "a socket";
+
+	if (rc == CURLE_COULDNT_CONNECT && (h->socket_errno == EMFILE ||
+	    h->socket_errno == ENFILE || h->socket_errno == ENOBUFS ||
+	    h->socket_errno == ENOMEM)) {
+		e = h->socket_errno;
+		limit = limit_name((int)e);
+	} else if (rc == CURLE_COULDNT_CONNECT && (e == EMFILE || e == ENFILE))
+		limit = limit_name((int)e);
+	else if (rc == CURLE_COULDNT_RESOLVE_HOST &&
+	    strstr(h->errbuf, "thread failed to start") != NULL) {
+		e = h->perform_errno == EMFILE || h->perform_errno == ENFILE ?
+		    h->perform_errno : EAGAIN;
+		limit = limit_name((int)e);
+		what = "the name resolver's thread";
+	} else if (rc == CURLE_OUT_OF_MEMORY && !header_too_large(h, rc) &&
+	    (h->perform_errno == EMFILE || h->perform_errno == ENFILE)) {
+		e = h->perform_errno;
+		limit = limit_name((int)e);
+		what = "libcurl's wake-up descriptors";
+	}
+	if (limit == NULL)
+		return false;
+	(void)nm_error_set(&resp->err, NM_ERR_SETUP, "the monitoring host's "
+	    "limit of %s is reached: cannot open %s (%s)", limit, what,
+	    strerror((int)e));
+	return true;
+}
+
 /* The transfer is over: resp completed from what libcurl knows. */
 static nm_err
 finish(nm_http *h, CURLcode rc, nm_response *resp, nm_error *err)
 {
 	if (keep_connection_policy(h) != CURLE_OK)
 		return nm_error_set(err, NM_ERR_SETUP, "libcurl setup failed");
-	if (rc != CURLE_OK)
+	if (rc != CURLE_OK && !local_limit(h, rc, resp)) {
 		failure_text(h, rc, resp);
-	if (rc == CURLE_COULDNT_CONNECT && h->unix_socket != NULL)
-		agent_connect_failure(h, os_errno(h->curl), resp);
+		if (rc == CURLE_COULDNT_CONNECT && h->unix_socket != NULL)
+			agent_connect_failure(h, os_errno(h->curl), resp);
+	}
 	if (collect_info(h->curl, resp) != 0 || resp->err.code == NM_ERR_NOMEM)
 		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");
 	if (rc != CURLE_OK)
@@ -737,9 +859,12 @@ nm_http_get(nm_http *h, const char *path, long timeout_ms,
 		    "%s", curl_easy_strerror(rc));
 	nm_log(1, "GET %s (limit %ld ms)", h->url, timeout_ms);
 	h->resp = resp;
-	h->too_large = h->nomem = false;
+	h->too_large = h->nomem = h->headers_done = false;
+	h->socket_errno = 0;
 	h->errbuf[0] = '\0';
+	errno = 0;
 	rc = curl_easy_perform(h->curl);
+	h->perform_errno = errno;
 	h->resp = NULL;
 	return finish(h, rc, resp, err);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quote.h"
 #include "visit.h"
 
 /* Summaries and sub-check lines are for people: far below this. */
@@ -100,16 +101,54 @@ buffer_failed(nm_visit *visit, dynbuf_err e)
 	    "bytes", TEXT_CAP);
 }
 
+#define CUT_MARK "..."
+
+/* Appends text to a summary buffer. What passes TEXT_CAP is cut, at a
+ * whole UTF-8 character, and ends in "...", as quotes are cut: a run
+ * with 100 000 -k is CRITICAL, its summary shortened, not UNKNOWN. Once
+ * cut, the buffer takes nothing more. */
+static nm_err
+append_text(nm_visit *visit, dynbuf *b, bool *cut, const char *text)
+{
+	const size_t mark = sizeof(CUT_MARK) - 1;
+	size_t n = strlen(text), room, keep = 0, step;
+	dynbuf_err e;
+
+	if (*cut)
+		return NM_OK;
+	room = b->cap > b->len + mark ? b->cap - b->len - mark : 0;
+	if (n <= room)
+		e = dynbuf_add(b, text, n);
+	else {
+		while (keep < n) {
+			if ((step = mp_utf8_len(text + keep, n - keep)) == 0)
+				step = 1;
+			if (keep + step > room)
+				break;
+			keep += step;
+		}
+		*cut = true;
+		if ((e = dynbuf_add(b, text, keep)) == DYNBUF_OK)
+			e = dynbuf_add(b, CUT_MARK, mark);
+	}
+	return e == DYNBUF_OK ? NM_OK : buffer_failed(visit, e);
+}
+
 nm_err
 nm_visit_fact(nm_visit *visit, const char *fmt, ...)
 {
 	va_list ap;
-	dynbuf_err e;
+	char *text;
+	nm_err r;
 
 	va_start(ap, fmt);
-	e = dynbuf_vprintf(&visit->facts, fmt, ap);
+	text = mp_vscrubbed(fmt, ap);
 	va_end(ap);
-	return e == DYNBUF_OK ? NM_OK : buffer_failed(visit, e);
+	if (text == NULL)
+		return nm_visit_nomem(visit);
+	r = append_text(visit, &visit->facts, &visit->facts_cut, text);
+	free(text);
+	return r;
 }
 
 nm_err
@@ -148,7 +187,6 @@ nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
 {
 	char *text;
 	va_list ap;
-	dynbuf_err e;
 	nm_err r = NM_OK;
 
 	va_start(ap, fmt);
@@ -163,10 +201,12 @@ nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
 		goto out;
 	if (brief == NULL)
 		brief = text != NULL ? text : TEXT_LOST;
-	e = dynbuf_printf(&visit->problems, "%s%s", visit->problems.len > 0 ?
-	    "; " : "", brief);
-	if (e != DYNBUF_OK)
-		r = buffer_failed(visit, e);
+	if (visit->problems.len > 0)
+		r = append_text(visit, &visit->problems, &visit->problems_cut,
+		    "; ");
+	if (r == NM_OK)
+		r = append_text(visit, &visit->problems, &visit->problems_cut,
+		    brief);
  out:
 	free(text);
 	return r;

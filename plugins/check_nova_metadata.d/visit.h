@@ -35,6 +35,8 @@ typedef struct {
 	char subject[384];	/* nm_check_subject()'s: bounded */
 	dynbuf facts;		/* "HTTP 200, 2/2 keys" */
 	dynbuf problems;	/* texts of the sub-checks that are not OK */
+	bool facts_cut;		/* full: ends in "...", takes no more */
+	bool problems_cut;
 	dynbuf served;		/* the checked values as served, to compare
 				 * backends: "key=value" lines */
 	nm_error err;		/* the cause of the last error a step

@@ -306,6 +306,8 @@ def test_no_thread_for_a_backend_is_unknown(fleet, args, nth):
                                env={"LD_PRELOAD": os.path.abspath(THREADSHIM),
                                     "NM_SHIM_FAIL_THREAD": str(nth)})
     line = assert_state(rc, out, "UNKNOWN", r"^NOVA METADATA UNKNOWN - "
+                        r"the monitoring host's limit of processes and "
+                        r"threads \(ulimit -u\) is reached: "
                         r"cannot start a thread for backend %s: Resource "
                         r"temporarily unavailable$"
                         % re.escape(fleet.name(which[nth - 2])))

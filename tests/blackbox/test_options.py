@@ -407,7 +407,7 @@ def test_version(plugin):
 
 
 @pytest.mark.parametrize("argv,option_re", [
-    (["--bogus"], r"bogus"),
+    (["--bogus"], r"unknown option: a long option of 7 characters"),
     (["-Z"], r"Z"),
     (["extra-argument"], r"unexpected argument \(14 characters\)"),
 ])

@@ -235,7 +235,7 @@ test_errors(void **state)
 		{ "--secret-file=", NULL, NULL, "--secret-file" },
 		{ "-J", "/c.pem", "-S", "--private-key" },
 		{ "--insecure", NULL, NULL, "--ssl" },
-		{ "--bogus", NULL, NULL, "unknown option '--bogus'" },
+		{ "--bogus", NULL, NULL, "a long option of 7 characters" },
 		{ "-x", NULL, NULL, "unknown option '-x'" },
 		{ "stray", NULL, NULL, "unexpected argument (5 characters)" },
 		{ "-t", "10:", NULL, "the state after ':'" },
