@@ -278,7 +278,7 @@ def test_cloud_init_ok(sim, base_args):
     assert "user_data: not served (HTTP 404)" in out
     # One connection for the whole profile.
     assert len(re.findall(r"Connected to", err)) == 1, err[-2000:]
-    assert len(re.findall(r"[Rr]e-?using existing connection", err)) == \
+    assert len(re.findall(r"[Rr]e-?using existing (\S+: )?connection", err)) == \
         len(expected) - 1
 
 

@@ -90,7 +90,9 @@ def test_wrong_name(plugin, pki, secret_file):
         s.stop()
     assert_no_perfdata(assert_state(
         rc, out, "CRITICAL", r"no alternative certificate subject name "
-        r"matches target host name '127\.0\.0\.1'"))
+        # libcurl 7 (Debian 12): "host name", libcurl 8 (Debian 13) "ipv4
+        # address"
+        r"matches target (host name|ipv4 address) '127\.0\.0\.1'"))
 
 
 def test_ca_cert_missing_file(plugin, good, secret_file, tmp_path):
