@@ -2,9 +2,11 @@
 run against, in this one place, each difference named by its release:
 
   * 2022.2 Zed: Debian 12 (bookworm), python3-nova 26, python3-neutron 21,
-    Python 3.11, eventlet 0.33, icinga2 2.13, libcurl 7.88;
+    Python 3.11, eventlet 0.33, icinga2 2.13, libcurl 7.88, PHP 8.2,
+    icingaweb2 2.11;
   * 2025.1 Epoxy: Debian 13 (trixie), python3-nova 31, python3-neutron 26,
-    Python 3.13, eventlet 0.39, icinga2 2.14, libcurl 8.14.
+    Python 3.13, eventlet 0.39, icinga2 2.14, libcurl 8.14, PHP 8.4,
+    icingaweb2 2.12.
 
 The release is read from the installed nova package's version, without
 importing Nova (the pytest process need not import it, the fixtures'
@@ -12,8 +14,8 @@ child processes do). Nova, neutron, the fixtures and the tests ask this
 module; nothing else tests a version. A release newer than Epoxy is
 treated as Epoxy, one older than Zed as Zed.
 
-Used by tests/nova, tests/agent, tests/chain and tests/monitoring (each
-puts tests/nova on sys.path).
+Used by tests/nova, tests/agent, tests/chain, tests/monitoring and
+tests/web (each puts tests/nova on sys.path).
 """
 
 import importlib.metadata
@@ -217,6 +219,26 @@ def curl_refused(text):
 # without one fails the handshake; Epoxy's (0.39) never asks for it, so
 # such a client is served.
 NOVA_TLS_DEMANDS_CLIENT_CERT = not IS_EPOXY
+
+
+# Debian's mod_php (libapache2-mod-phpX.Y) for the web suite's Apache:
+# Zed's Debian ships PHP 8.2, Epoxy's PHP 8.4. The module's file is named
+# by the PHP version, so a LoadModule of the other release's file makes
+# Apache refuse its configuration before it opens its error log.
+APACHE_PHP_MODULE = ("/usr/lib/apache2/modules/libphp8.4.so" if IS_EPOXY
+                     else "/usr/lib/apache2/modules/libphp8.2.so")
+
+
+
+def icingaweb_detail_outputs(output, long_output):
+    """The texts Icinga Web 2's service detail view shows as its
+    .plugin-output elements (the monitoring module's
+    show/components/output.phtml): Zed's Debian (icingaweb2 2.11) renders
+    the first line and the long output as two; Epoxy's (2.12) renders one,
+    the first line and the long output joined by a line break."""
+    if IS_EPOXY:
+        return [output + "\n" + long_output]
+    return [output, long_output]
 
 
 def describe():

@@ -38,6 +38,7 @@ TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "nova"))
 
 from nova_helpers import PROJECT, UUID, load_suite  # noqa: E402
+import release  # noqa: E402
 
 _mon = load_suite("monitoring")
 
@@ -115,6 +116,12 @@ def nova_python():
 
 def _need(path, package):
     if not os.access(path, os.X_OK):
+        pytest.fail("%s not found: install %s" % (path, package))
+    return path
+
+
+def _need_file(path, package):
+    if not os.path.isfile(path):
         pytest.fail("%s not found: install %s" % (path, package))
     return path
 
@@ -612,7 +619,7 @@ LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
 LoadModule env_module /usr/lib/apache2/modules/mod_env.so
 LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so
 LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
-LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so
+LoadModule php_module {php_module}
 
 StartServers 2
 MinSpareServers 1
@@ -731,7 +738,10 @@ def apache(workdir, account, mariadb, nagios):
     conf = os.path.join(d, "apache2.conf")
     with open(conf, "w") as f:
         f.write(HTTPD_CONF.format(d=d, port=port, webconf=webconf,
-                                  cgi_cfg=nagios.cgi_cfg))
+                                  cgi_cfg=nagios.cgi_cfg,
+                                  php_module=_need_file(
+                                      release.APACHE_PHP_MODULE,
+                                      "libapache2-mod-php")))
     _own_tree(d, account)
     _own_tree(webconf, account)
     os.chmod(os.path.join(d, "sessions"), 0o700)
@@ -740,9 +750,16 @@ def apache(workdir, account, mariadb, nagios):
                          env={"LANG": "C"})
     daemon.start()
     try:
-        wait_for("apache2 on port %d" % port, lambda: _accepts(port),
-                 START_TIMEOUT, interval=0.2, proc=daemon.proc,
-                 log=os.path.join(d, "error.log"))
+        try:
+            wait_for("apache2 on port %d" % port, lambda: _accepts(port),
+                     START_TIMEOUT, interval=0.2, proc=daemon.proc,
+                     log=os.path.join(d, "error.log"))
+        except AssertionError as e:
+            # Apache refuses a configuration on stderr (console.log),
+            # before it opens error.log: show both.
+            raise AssertionError("%s\napache2's stderr (%s):\n%s"
+                                 % (e, conf, tail(daemon.log_path))) \
+                from None
         daemon.base = "http://127.0.0.1:%d" % port
         daemon.error_log = os.path.join(d, "error.log")
         daemon.web_log = os.path.join(d, "icingaweb2.log")
