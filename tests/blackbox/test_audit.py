@@ -151,14 +151,19 @@ def _can_limit_processes():
 @pytest.mark.skipif(not _can_limit_processes(),
                     reason="needs root, setpriv and prlimit")
 @pytest.mark.skipif(SANITIZED, reason="a sanitizer's runtime needs more")
-@pytest.mark.parametrize("nproc", [1, 2, 3])
-def test_out_of_threads_is_unknown_naming_the_limit(plugin, one, nproc):
+@pytest.mark.parametrize("nproc,backends", [(1, 1), (2, 1), (2, 2)])
+def test_out_of_threads_is_unknown_naming_the_limit(plugin, one, nproc,
+                                                    backends):
     """Under a process limit (a uid of its own, so that only this run
-    counts): no backend thread (2) or no resolver thread (3) is the
-    monitoring host's limit, not 'getaddrinfo() thread failed to start'
-    against the backend."""
+    counts): no signal thread (1), no resolver thread for the one backend
+    the main thread visits itself (2, one backend), no thread for a
+    second backend (2, two) is the monitoring host's limit, not
+    'getaddrinfo() thread failed to start' against the backend."""
+    hosts = ["-H", "canary.invalid:%d" % one.port]
+    if backends == 2:
+        hosts = ["-H", "127.0.0.1:%d" % one.port] + hosts
     rc, out, _, _ = run_plugin(
-        ["-H", "canary.invalid:%d" % one.port, "-i", INSTANCE, "-T", TENANT],
+        hosts + ["-i", INSTANCE, "-T", TENANT],
         prefix=["setpriv", "--reuid=64917", "--regid=64917",
                 "--clear-groups", "prlimit", "--nproc=%d" % nproc],
         env={"NOVA_METADATA_SECRET": SECRET})
