@@ -1,8 +1,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "transport_int.h"
 #include "transport_http.h"
 #include "core_log.h"
 #include "core_config.h"
@@ -22,25 +21,6 @@
 
 #define NM_USER_AGENT NM_PROGNAME "/" PACKAGE_VERSION
 #define SIG_HEADER "X-Instance-ID-Signature"
-
-struct nm_http {
-	CURL *curl;
-	struct curl_slist *headers;
-	struct curl_slist *connect_to;	/* --all-addresses, else NULL */
-	struct curl_slist *wrong_headers;	/* the 404 probe's; NULL when
-						 * the handle does not sign */
-	char base[512];	/* scheme, a host of at most 255 bytes, a port */
-	char url[2048];	/* a longer one fails the request, named */
-	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for a failure */
-	const char *unix_socket;	/* the agent's, or NULL */
-	unsigned transfers;	/* finished on this handle */
-	nm_response *resp;	/* the request being made */
-	bool too_large;		/* its body passed the cap */
-	bool nomem;		/* its body could not be stored */
-	bool headers_done;	/* its header section ended (blank line) */
-	int perform_errno;	/* errno as the transfer left it */
-	int socket_errno;	/* socket()'s errno when it failed, else 0 */
-};
 
 nm_err
 nm_http_global_init(void)
@@ -544,198 +524,6 @@ setopts_request(nm_http *h, long timeout_ms)
 	return rc;
 }
 
-/* libcurl's "out of memory" for a header line it refused to hold: the
- * request went out and the header section had not ended. */
-static bool
-header_too_large(const nm_http *h, CURLcode code)
-{
-	long sent = 0;
-
-	return code == CURLE_OUT_OF_MEMORY && !h->nomem && !h->headers_done &&
-	    curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &sent) ==
-	    CURLE_OK && sent > 0;
-}
-
-/* Which of the plugin's transport errors a failed transfer is. */
-static nm_err
-classify(const nm_http *h, CURLcode code)
-{
-	if (h->too_large || code == CURLE_FILESIZE_EXCEEDED)
-		return NM_ERR_TOO_LARGE;
-	if (header_too_large(h, code))
-		return NM_ERR_TRANSPORT;
-	if (h->nomem || code == CURLE_OUT_OF_MEMORY)
-		return NM_ERR_NOMEM;
-	switch (code) {
-	case CURLE_COULDNT_CONNECT:
-		return NM_ERR_REFUSED;
-	case CURLE_COULDNT_RESOLVE_HOST:
-		return NM_ERR_UNRESOLVED;
-	case CURLE_OPERATION_TIMEDOUT:
-		return NM_ERR_TIMEOUT;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_CRL_BADFILE:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_SSL_CLIENTCERT:
-	case CURLE_SSL_ENGINE_NOTFOUND:
-	case CURLE_SSL_ENGINE_SETFAILED:
-	case CURLE_SSL_ENGINE_INITFAILED:
-	case CURLE_SSL_SHUTDOWN_FAILED:
-		return NM_ERR_TLS;
-	case CURLE_GOT_NOTHING:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_PARTIAL_FILE:
-		return NM_ERR_BROKE_OFF;
-	default:
-		return NM_ERR_TRANSPORT;
-	}
-}
-
-/* libcurl's words for a failed transfer, once: its detail usually holds
- * its generic text already (and names host and port); where it does not,
- * the generic text leads, as the detail can be an earlier, milder note
- * (a getpeername() failure before a send failure). Since 7.88 libcurl no
- * longer adds the system's reason, which is added unless present. */
-static void
-failure_text(nm_http *h, CURLcode code, nm_response *resp)
-{
-	const char *generic = curl_easy_strerror(code), *sys = NULL;
-	nm_err e = classify(h, code);
-	long os_errno = 0;
-	/* libcurl cuts its detail at CURL_ERROR_SIZE - 1 bytes (a long host
-	 * name in it, say): a full buffer shows the cut. */
-	const char *cut = strlen(h->errbuf) >= sizeof(h->errbuf) - 1 ?
-	    "..." : "";
-
-	if (curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno) ==
-	    CURLE_OK && os_errno != 0)
-		sys = strerror((int)os_errno);
-	mp_scrub(h->errbuf);
-	if (header_too_large(h, code))
-		(void)nm_error_set(&resp->err, e, "header too large: a "
-		    "response header line over 100 KiB");
-	else if (e == NM_ERR_TOO_LARGE || e == NM_ERR_NOMEM || e == NM_ERR_TIMEOUT)
-		(void)nm_error_set(&resp->err, e, "%s", nm_err_name(e));
-	else if (h->errbuf[0] == '\0')
-		(void)nm_error_set(&resp->err, e, "%s", generic);
-	else if (strstr(h->errbuf, generic) != NULL ||
-	    code == CURLE_COULDNT_RESOLVE_HOST)
-		(void)nm_error_set(&resp->err, e, "%s%s", h->errbuf, cut);
-	else
-		(void)nm_error_set(&resp->err, e, "%s: %s%s", generic,
-		    h->errbuf, cut);
-	if (sys != NULL && resp->err.cause != NULL &&
-	    strstr(resp->err.cause, sys) == NULL)
-		(void)nm_error_set(&resp->err, e, "%s (%s)", resp->err.cause,
-		    sys);
-}
-
-/* How the monitoring user reaches the agent's socket, on each release
- * (README, "Through the neutron metadata agent"). */
-#define SOCKET_ACCESS_HINT "run the check as root or the agent's user " \
-	"(Icinga 2: command_endpoint on this node), or give this user " \
-	"write access: the agent's group (metadata_proxy_socket_mode = " \
-	"group; Epoxy ignores it and follows the agent's umask) or an ACL"
-
-/* The name of uid (or gid), else "uid N": the reentrant lookups, as
- * any thread may make them. 0, or -1 when not even the number fits. */
-#define NAME_BUF 4096
-static int
-id_name(bool group, unsigned long id, char *out, size_t len)
-{
-	char buf[NAME_BUF];
-	struct passwd pw, *pwp = NULL;
-	struct group gr, *grp = NULL;
-	const char *name = NULL;
-	int r;
-
-	if (group && getgrgid_r((gid_t)id, &gr, buf, sizeof(buf), &grp) == 0 &&
-	    grp != NULL)
-		name = grp->gr_name;
-	else if (!group && getpwuid_r((uid_t)id, &pw, buf, sizeof(buf),
-	    &pwp) == 0 && pwp != NULL)
-		name = pwp->pw_name;
-	r = name != NULL ? snprintf(out, len, "%s", name) : -1;
-	if (r < 0 || (size_t)r >= len)
-		r = snprintf(out, len, "%s %lu", group ? "gid" : "uid", id);
-	return r < 0 || (size_t)r >= len ? -1 : 0;
-}
-
-/* Who this process is, for the operator who must change it. */
-static void
-user_name(char *buf, size_t len)
-{
-	char pwbuf[NAME_BUF];
-	struct passwd pw, *pwp = NULL;
-	int r;
-
-	if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) != 0)
-		pwp = NULL;
-	r = snprintf(buf, len, "%s (uid %lu)", pwp != NULL && pwp->pw_name !=
-	    NULL ? pwp->pw_name : "?", (unsigned long)geteuid());
-	if (r < 0 || (size_t)r >= len)
-		(void)snprintf(buf, len, "uid %lu", (unsigned long)geteuid());
-}
-
-/* The socket's mode, owner and group, by name where they have one. */
-static void
-socket_denied(const nm_http *h, const struct stat *st, const char *who,
-    nm_response *resp)
-{
-	char owner[64], group[64];
-
-	(void)id_name(false, (unsigned long)st->st_uid, owner, sizeof(owner));
-	(void)id_name(true, (unsigned long)st->st_gid, group, sizeof(group));
-	(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not connect to "
-	    "the agent's socket %s (mode %04o, owner %s, group %s); "
-	    SOCKET_ACCESS_HINT, who, h->unix_socket,
-	    (unsigned)(st->st_mode & 07777), owner, group);
-}
-
-/* The agent's socket could not be connected to. Not allowed is the
- * plugin's own setup (UNKNOWN: SOCKET_ACCESS_HINT says what to change),
- * named with the socket's mode and owner; anything else means nothing
- * serves there (CRITICAL). */
-static void
-agent_connect_failure(const nm_http *h, long os_errno, nm_response *resp)
-{
-	char who[128];
-	struct stat st;
-	int e = (int)os_errno;
-
-	if (e != EACCES && e != EPERM) {
-		(void)nm_error_set(&resp->err, NM_ERR_REFUSED, "the agent is not "
-		    "serving on %s (%s)", h->unix_socket, e != 0 ? strerror(e) :
-		    "cannot connect");
-		return;
-	}
-	user_name(who, sizeof(who));
-	if (stat(h->unix_socket, &st) != 0)
-		(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not "
-		    "connect to the agent's socket %s (%s); "
-		    SOCKET_ACCESS_HINT, who, h->unix_socket,
-		    strerror(e));
-	else
-		socket_denied(h, &st, who, resp);
-}
-
-static long
-os_errno(CURL *curl)
-{
-	long e = 0;
-
-	if (curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &e) != CURLE_OK)
-		e = 0;
-	return e;
-}
-
 /* libcurl reuses a connection the server left open; one the server has
  * closed meanwhile is found dead and replaced, but a request that went
  * out while the server was closing it is lost, and libcurl retries such
@@ -760,74 +548,17 @@ keep_connection_policy(nm_http *h)
 	return rc;
 }
 
-/* Which of the monitoring host's limits errno e names, if any. */
-static const char *
-limit_name(int e)
-{
-	switch (e) {
-	case EMFILE:
-		return "open files of this process (ulimit -n)";
-	case ENFILE:
-		return "open files of the system (fs.file-max)";
-	case EAGAIN:
-		return "processes and threads (ulimit -u)";
-	case ENOBUFS:
-	case ENOMEM:
-		return "memory for sockets";
-	default:
-		return NULL;
-	}
-}
-
-/* A transfer that failed on the monitoring host's own limits: no socket
- * (socket() gave EMFILE or ENFILE, seen as "Couldn't connect"), no
- * resolver thread ("getaddrinfo() thread failed to start"), no file
- * descriptor for libcurl's own wake-up pair (seen as out of memory).
- * That is not the target's failure: NM_ERR_SETUP (UNKNOWN), naming the
- * limit. Returns whether it was one. */
-static bool
-local_limit(nm_http *h, CURLcode rc, nm_response *resp)
-{
-	long e = os_errno(h->curl);
-	const char *limit = NULL, *what = "a socket";
-
-	if (rc == CURLE_COULDNT_CONNECT && (h->socket_errno == EMFILE ||
-	    h->socket_errno == ENFILE || h->socket_errno == ENOBUFS ||
-	    h->socket_errno == ENOMEM)) {
-		e = h->socket_errno;
-		limit = limit_name((int)e);
-	} else if (rc == CURLE_COULDNT_CONNECT && (e == EMFILE || e == ENFILE))
-		limit = limit_name((int)e);
-	else if (rc == CURLE_COULDNT_RESOLVE_HOST &&
-	    strstr(h->errbuf, "thread failed to start") != NULL) {
-		e = h->perform_errno == EMFILE || h->perform_errno == ENFILE ?
-		    h->perform_errno : EAGAIN;
-		limit = limit_name((int)e);
-		what = "the name resolver's thread";
-	} else if (rc == CURLE_OUT_OF_MEMORY && !header_too_large(h, rc) &&
-	    (h->perform_errno == EMFILE || h->perform_errno == ENFILE)) {
-		e = h->perform_errno;
-		limit = limit_name((int)e);
-		what = "libcurl's wake-up descriptors";
-	}
-	if (limit == NULL)
-		return false;
-	(void)nm_error_set(&resp->err, NM_ERR_SETUP, "the monitoring host's "
-	    "limit of %s is reached: cannot open %s (%s)", limit, what,
-	    strerror((int)e));
-	return true;
-}
-
 /* The transfer is over: resp completed from what libcurl knows. */
 static nm_err
 finish(nm_http *h, CURLcode rc, nm_response *resp, nm_error *err)
 {
 	if (keep_connection_policy(h) != CURLE_OK)
 		return nm_error_set(err, NM_ERR_SETUP, "libcurl setup failed");
-	if (rc != CURLE_OK && !local_limit(h, rc, resp)) {
-		failure_text(h, rc, resp);
+	if (rc != CURLE_OK && !nm_http_local_limit(h, rc, resp)) {
+		nm_http_failure_text(h, rc, resp);
 		if (rc == CURLE_COULDNT_CONNECT && h->unix_socket != NULL)
-			agent_connect_failure(h, os_errno(h->curl), resp);
+			nm_http_agent_connect_failure(h,
+			    nm_http_os_errno(h->curl), resp);
 	}
 	if (collect_info(h->curl, resp) != 0 || resp->err.code == NM_ERR_NOMEM)
 		return nm_error_set(err, NM_ERR_NOMEM, "out of memory");

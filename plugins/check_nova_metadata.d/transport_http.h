@@ -14,7 +14,7 @@
 #include "dynbuf.h"
 #include "core_error.h"
 
-typedef struct {
+typedef struct nm_response {
 	nm_error err;		/* NM_OK when an HTTP response came */
 	long status;		/* HTTP status, 0 when none */
 	dynbuf body;		/* capped at NM_BODY_CAP */
