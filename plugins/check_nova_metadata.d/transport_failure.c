@@ -26,6 +26,12 @@ header_too_large(const nm_http *h, CURLcode code)
 {
 	long sent = 0;
 
+#if LIBCURL_VERSION_NUM >= 0x080600
+	/* libcurl 8.6 and later name it (Debian 13): "A value or data field
+	 * grew larger than allowed"; a body over the cap is too_large. */
+	if (code == CURLE_TOO_LARGE && !h->too_large)
+		return true;
+#endif
 	return code == CURLE_OUT_OF_MEMORY && !h->nomem && !h->headers_done &&
 	    curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &sent) ==
 	    CURLE_OK && sent > 0;

@@ -143,6 +143,12 @@ def test_out_of_descriptors_is_unknown_naming_the_limit(plugin, sixteen,
     assert "Couldn't connect" not in out
 
 
+# A uid no one else uses, this run's own: the kernel counts a user's
+# processes across every namespace and chroot, so two runs of the suite
+# at once (a release's root beside the host) must not share one.
+LIMITED_UID = 60000 + os.getpid() % 5000
+
+
 def _can_limit_processes():
     return os.geteuid() == 0 and shutil.which("setpriv") and \
         shutil.which("prlimit")
@@ -164,7 +170,8 @@ def test_out_of_threads_is_unknown_naming_the_limit(plugin, one, nproc,
         hosts = ["-H", "127.0.0.1:%d" % one.port] + hosts
     rc, out, _, _ = run_plugin(
         hosts + ["-i", INSTANCE, "-T", TENANT],
-        prefix=["setpriv", "--reuid=64917", "--regid=64917",
+        prefix=["setpriv", "--reuid=%d" % LIMITED_UID,
+                "--regid=%d" % LIMITED_UID,
                 "--clear-groups", "prlimit", "--nproc=%d" % nproc],
         env={"NOVA_METADATA_SECRET": SECRET})
     assert_state(rc, out, "UNKNOWN", r"limit of processes and threads "
@@ -353,9 +360,12 @@ def test_huge_result_from_an_ini_file_is_cut(one, secret_file, tmp_path):
     ini = tmp_path / "keys.ini"
     ini.write_text("[check_nova_metadata]\n" + "".join(
         "key=missing-%d\n" % i for i in range(100000)))
+    # -t 60: a sanitizer's build takes more than the default 10 s to
+    # hold 100 000 keys against the listing
     rc, out, _, _ = run_plugin(_env_args(one) + ["--secret-file",
                                                  secret_file,
-                                                 "--extra-opts=@%s" % ini])
+                                                 "--extra-opts=@%s" % ini,
+                                                 "-t", "60"], timeout=120)
     line = assert_state(rc, out, "CRITICAL", r"0/100000 keys listed, "
                         r"missing-0, missing-1, ")
     assert "..." in line and "could not be allocated" not in out
