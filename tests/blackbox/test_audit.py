@@ -7,6 +7,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -168,14 +169,29 @@ def test_out_of_threads_is_unknown_naming_the_limit(plugin, one, nproc,
     hosts = ["-H", "canary.invalid:%d" % one.port]
     if backends == 2:
         hosts = ["-H", "127.0.0.1:%d" % one.port] + hosts
-    rc, out, _, _ = run_plugin(
-        hosts + ["-i", INSTANCE, "-T", TENANT],
+    # A copy the other uid can reach: the build tree may be under a
+    # directory only root may enter (/root/src in a fresh root), and so
+    # is pytest's tmp_path.
+    where = tempfile.mkdtemp(prefix="nm-limit-")
+    os.chmod(where, 0o755)
+    copy = os.path.join(where, "check_nova_metadata")
+    shutil.copy(plugin, copy)
+    os.chmod(copy, 0o755)
+    try:
+        rc, out, _, _ = _limited_run(hosts, copy, nproc)
+    finally:
+        shutil.rmtree(where)
+    assert_state(rc, out, "UNKNOWN", r"limit of processes and threads "
+                 r"\(ulimit -u\)")
+
+
+def _limited_run(hosts, copy, nproc):
+    return run_plugin(
+        hosts + ["-i", INSTANCE, "-T", TENANT], plugin=copy,
         prefix=["setpriv", "--reuid=%d" % LIMITED_UID,
                 "--regid=%d" % LIMITED_UID,
                 "--clear-groups", "prlimit", "--nproc=%d" % nproc],
         env={"NOVA_METADATA_SECRET": SECRET})
-    assert_state(rc, out, "UNKNOWN", r"limit of processes and threads "
-                 r"\(ulimit -u\)")
 
 
 # ---- 4. closed standard descriptors --------------------------------------
