@@ -51,6 +51,11 @@ int mp_format_parse(const char *text, mp_format *out);
  *   document with a number that needs them.
  * The others as monitoring-plugins 3.x's lib/output.c writes them,
  * without the service label; summary-only carries no perfdata.
+ * The text formats list sub-checks worst first (mp_state_severity), at
+ * every level, ties in the order they were added, so that the first
+ * line under a result has its state; JSON, the record for programs,
+ * keeps the order added, so an element's place does not change with its
+ * state. Perfdata keeps the order added in every format.
  * Returns 0, or -1 on out of memory. */
 int mp_check_format(const mp_check *c, mp_format f, char **out);
 

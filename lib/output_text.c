@@ -68,29 +68,50 @@ typedef struct {
 	const char *lead, *indent, *before, *between, *after;
 } sub_style;
 
+static int add_subchecks_at(dynbuf *b, const mp_check *c,
+    const sub_style *st, int depth);
+
+/* One sub-check's line, then the sub-checks nested under it. */
+static int
+add_subcheck(dynbuf *b, const mp_subcheck *sc, const sub_style *st,
+    int depth)
+{
+	int d;
+
+	if (add_str(b, st->lead) != 0)
+		return -1;
+	for (d = 0; d < depth; d++) {
+		if (add_str(b, st->indent) != 0)
+			return -1;
+	}
+	if (add_str(b, st->before) != 0 ||
+	    add_str(b, mp_state_name(sc->state)) != 0 ||
+	    add_str(b, st->between) != 0 || add_str(b, sc->text) != 0 ||
+	    add_str(b, st->after) != 0)
+		return -1;
+	if (sc->nested != NULL && depth < MP_OUTPUT_MAX_NESTING &&
+	    add_subchecks_at(b, sc->nested, st, depth + 1) != 0)
+		return -1;
+	return 0;
+}
+
+/* Worst first, so that the first line under a result has its state and
+ * a view that shows only the first few lines shows what is wrong: one
+ * pass per state, from the worst, each in the order the sub-checks were
+ * added (a stable sort, no allocation). Perfdata keeps that order. */
 static int
 add_subchecks_at(dynbuf *b, const mp_check *c, const sub_style *st,
     int depth)
 {
 	size_t i;
-	int d;
+	int rank;
 
-	for (i = 0; i < c->nsubs; i++) {
-		if (add_str(b, st->lead) != 0)
-			return -1;
-		for (d = 0; d < depth; d++) {
-			if (add_str(b, st->indent) != 0)
+	for (rank = MP_STATE_SEVERITY_MAX; rank >= 0; rank--) {
+		for (i = 0; i < c->nsubs; i++) {
+			if (mp_state_severity(c->subs[i]->state) == rank &&
+			    add_subcheck(b, c->subs[i], st, depth) != 0)
 				return -1;
 		}
-		if (add_str(b, st->before) != 0 ||
-		    add_str(b, mp_state_name(c->subs[i]->state)) != 0 ||
-		    add_str(b, st->between) != 0 ||
-		    add_str(b, c->subs[i]->text) != 0 ||
-		    add_str(b, st->after) != 0)
-			return -1;
-		if (c->subs[i]->nested != NULL && depth < MP_OUTPUT_MAX_NESTING &&
-		    add_subchecks_at(b, c->subs[i]->nested, st, depth + 1) != 0)
-			return -1;
 	}
 	return 0;
 }

@@ -24,8 +24,8 @@ mp_state_name(mp_state s)
 /* The numeric order puts UNKNOWN above CRITICAL, but an operator cares
  * more about a confirmed failure than about a check that could not tell,
  * so the guidelines rank CRITICAL > WARNING > UNKNOWN > OK. */
-static int
-severity(mp_state s)
+int
+mp_state_severity(mp_state s)
 {
 	switch (s) {
 	case MP_OK:
@@ -44,7 +44,7 @@ severity(mp_state s)
 mp_state
 mp_state_worst(mp_state a, mp_state b)
 {
-	mp_state r = severity(a) >= severity(b) ? a : b;
+	mp_state r = mp_state_severity(a) >= mp_state_severity(b) ? a : b;
 
 	/* Never hand an out-of-range value back to a caller that exits with it. */
 	if (r != MP_OK && r != MP_WARNING && r != MP_CRITICAL)

@@ -150,11 +150,11 @@ test_mp3_formats(void **state)
 	assert_int_equal(mp_check_set_summary(c, "canary on h:1"), 0);
 	expect_format(c, MP_FORMAT_SUMMARY_ONLY, "WARNING: canary on h:1\n");
 	expect_format(c, MP_FORMAT_ONE_LINE, "WARNING: canary on h:1 - "
-	    "[OK] signature accepted - [WARNING] slow | "
+	    "[WARNING] slow - [OK] signature accepted | "
 	    "time=1.500000s;1;5;0;\n");
 	expect_format(c, MP_FORMAT_ICINGAWEB2, "[WARNING] - canary on h:1\n"
-	    "\t\\_[OK] - signature accepted\n"
-	    "\t\\_[WARNING] - slow|time=1.500000s;1;5;0;\n");
+	    "\t\\_[WARNING] - slow\n"
+	    "\t\\_[OK] - signature accepted|time=1.500000s;1;5;0;\n");
 	mp_check_free(c);
 	/* no sub-checks, no perfdata: a usage error */
 	c = mp_check_new("NOVA METADATA");
@@ -253,8 +253,8 @@ test_classic_warning(void **state)
 	expect_classic(c,
 	    "NOVA METADATA WARNING - response time 1.500 s (warning 1) | "
 	    "time=1.500000s;1;5;0;\n"
-	    "\\_ [OK] signature accepted\n"
-	    "\\_ [WARNING] response time 1.500 s (warning 1)\n");
+	    "\\_ [WARNING] response time 1.500 s (warning 1)\n"
+	    "\\_ [OK] signature accepted\n");
 	mp_check_free(c);
 }
 
@@ -271,8 +271,8 @@ test_classic_critical(void **state)
 	expect_classic(c,
 	    "NOVA METADATA CRITICAL - signature rejected\n"
 	    "\\_ [CRITICAL] signature rejected\n"
-	    "\\_ [WARNING] slow\n"
-	    "\\_ [CRITICAL] key missing\n");
+	    "\\_ [CRITICAL] key missing\n"
+	    "\\_ [WARNING] slow\n");
 	mp_check_free(c);
 }
 
@@ -286,8 +286,8 @@ test_classic_unknown(void **state)
 	assert_int_equal(mp_check_state(c), MP_UNKNOWN);
 	expect_classic(c,
 	    "NOVA METADATA UNKNOWN - could not tell\n"
-	    "\\_ [OK] fine\n"
-	    "\\_ [UNKNOWN] could not tell\n");
+	    "\\_ [UNKNOWN] could not tell\n"
+	    "\\_ [OK] fine\n");
 	mp_check_free(c);
 }
 
@@ -355,16 +355,16 @@ test_nested(void **state)
 	assert_int_equal(mp_check_state(c), MP_CRITICAL);
 	assert_int_equal(mp_check_set_summary(c, "1/2 backends OK"), 0);
 	expect_classic(c, "L CRITICAL - 1/2 backends OK | 'h:1 time'=0.5s\n"
-	    "\\_ [OK] h:1: fine\n"
-	    "    \\_ [OK] a1\n"
 	    "\\_ [CRITICAL] h:2: bad\n"
-	    "    \\_ [CRITICAL] b1\n");
+	    "    \\_ [CRITICAL] b1\n"
+	    "\\_ [OK] h:1: fine\n"
+	    "    \\_ [OK] a1\n");
 	expect_format(c, MP_FORMAT_ICINGAWEB2, "[CRITICAL] - 1/2 backends OK\n"
-	    "\t\\_[OK] - h:1: fine\n\t\t\\_[OK] - a1\n"
-	    "\t\\_[CRITICAL] - h:2: bad\n\t\t\\_[CRITICAL] - b1"
+	    "\t\\_[CRITICAL] - h:2: bad\n\t\t\\_[CRITICAL] - b1\n"
+	    "\t\\_[OK] - h:1: fine\n\t\t\\_[OK] - a1"
 	    "|'h:1 time'=0.5s\n");
 	expect_format(c, MP_FORMAT_ONE_LINE, "CRITICAL: 1/2 backends OK - "
-	    "[OK] h:1: fine - [OK] a1 - [CRITICAL] h:2: bad - [CRITICAL] b1 | "
+	    "[CRITICAL] h:2: bad - [CRITICAL] b1 - [OK] h:1: fine - [OK] a1 | "
 	    "'h:1 time'=0.5s\n");
 	expect_format(c, MP_FORMAT_TEST_JSON, "{\"label\":\"L\","
 	    "\"state\":\"CRITICAL\",\"summary\":\"1/2 backends OK\","
@@ -374,6 +374,61 @@ test_nested(void **state)
 	    "\"uom\":\"s\"}]}]},{\"state\":\"CRITICAL\",\"output\":"
 	    "\"h:2: bad\",\"perfdata\":[],\"checks\":[{\"state\":"
 	    "\"CRITICAL\",\"output\":\"b1\",\"perfdata\":[]}]}]}\n");
+	mp_check_free(c);
+}
+
+/* The long output lists sub-checks worst first at every level, ties in
+ * the order added (out-of-range states rank as UNKNOWN); perfdata and
+ * JSON keep the order added. */
+static void
+test_worst_first(void **state)
+{
+	mp_check *c = mp_check_new("L"), *n = mp_check_new("");
+	mp_perfdata p1 = mp_perfdata_make("p1", 1, 0, ""),
+	    p2 = mp_perfdata_make("p2", 2, 0, "");
+	mp_subcheck *sc;
+	json_t *root, *checks;
+	char *out;
+	size_t i;
+	static const char *const added[] = { "ok1", "warn", "unknown",
+	    "crit1", "ok2", "odd", "crit2" };
+
+	(void)state;
+	assert_non_null(sc = mp_check_add(c, MP_OK, "ok1"));
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &p1), 0);
+	assert_non_null(mp_check_add(n, MP_OK, "n-ok"));
+	assert_non_null(mp_check_add(n, MP_WARNING, "n-warn"));
+	assert_non_null(mp_check_add_nested(c, MP_WARNING, n, "warn"));
+	assert_non_null(mp_check_add(c, MP_UNKNOWN, "unknown"));
+	assert_non_null(mp_check_add(c, MP_CRITICAL, "crit1"));
+	assert_non_null(sc = mp_check_add(c, MP_OK, "ok2"));
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &p2), 0);
+	assert_non_null(mp_check_add(c, (mp_state)7, "odd"));
+	assert_non_null(mp_check_add(c, MP_CRITICAL, "crit2"));
+	expect_classic(c, "L CRITICAL - crit1 | p1=1 p2=2\n"
+	    "\\_ [CRITICAL] crit1\n"
+	    "\\_ [CRITICAL] crit2\n"
+	    "\\_ [WARNING] warn\n"
+	    "    \\_ [WARNING] n-warn\n"
+	    "    \\_ [OK] n-ok\n"
+	    "\\_ [UNKNOWN] unknown\n"
+	    "\\_ [UNKNOWN] odd\n"
+	    "\\_ [OK] ok1\n"
+	    "\\_ [OK] ok2\n");
+	expect_format(c, MP_FORMAT_ONE_LINE, "CRITICAL: crit1 - "
+	    "[CRITICAL] crit1 - [CRITICAL] crit2 - [WARNING] warn - "
+	    "[WARNING] n-warn - [OK] n-ok - [UNKNOWN] unknown - "
+	    "[UNKNOWN] odd - [OK] ok1 - [OK] ok2 | p1=1 p2=2\n");
+	/* JSON: the record for programs, each element where it was added */
+	out = format(c, MP_FORMAT_TEST_JSON);
+	assert_non_null(root = json_loads(out, 0, NULL));
+	checks = json_object_get(root, "checks");
+	assert_int_equal(json_array_size(checks), 7);
+	for (i = 0; i < 7; i++)
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(checks, i), "output")), added[i]);
+	json_decref(root);
+	free(out);
 	mp_check_free(c);
 }
 
@@ -636,6 +691,7 @@ main(void)
 		cmocka_unit_test(test_json_empty_and_scrubbed),
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_worst_first),
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_utf8_len),
 	};
