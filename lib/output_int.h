@@ -19,6 +19,7 @@ struct mp_subcheck {
 	mp_perfdata *perf;
 	size_t nperf;
 	struct mp_check *nested;	/* sub-checks under this one, or NULL */
+	int hidden;		/* no line in the text formats */
 };
 
 struct mp_check {

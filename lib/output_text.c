@@ -78,6 +78,8 @@ add_subcheck(dynbuf *b, const mp_subcheck *sc, const sub_style *st,
 {
 	int d;
 
+	if (sc->hidden)
+		return 0;
 	if (add_str(b, st->lead) != 0)
 		return -1;
 	for (d = 0; d < depth; d++) {

@@ -190,6 +190,12 @@ mp_subcheck_add_perfdata(mp_subcheck *sc, const mp_perfdata *pd)
 	return 0;
 }
 
+void
+mp_subcheck_hide(mp_subcheck *sc)
+{
+	sc->hidden = 1;
+}
+
 mp_state
 mp_check_state(const mp_check *c)
 {

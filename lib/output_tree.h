@@ -46,6 +46,12 @@ int mp_check_prefix_perfdata(mp_check *c, const char *prefix);
  * sub-checks appears on the first line in the order added. 0 or -1. */
 int mp_subcheck_add_perfdata(mp_subcheck *sc, const mp_perfdata *pd);
 
+/* Leaves sc's line (and those nested under it) out of the text formats;
+ * its state counts and its perfdata is written in its place as before,
+ * and JSON, the whole record, keeps it. For a line that says nothing an
+ * operator needs, such as a green detail of a failed result. */
+void mp_subcheck_hide(mp_subcheck *sc);
+
 /* Worst state of all sub-checks; UNKNOWN when there are none. */
 mp_state mp_check_state(const mp_check *c);
 

@@ -325,6 +325,8 @@ nm_visit_check_time(nm_visit *visit, mp_subcheck **out)
 		    "critical" : "warning", range);
 	if (sc == NULL)
 		return nm_visit_nomem(visit);
+	if (s == MP_OK)
+		visit->green_time = sc;
 	if (s != MP_OK && (e = dynbuf_printf(&visit->problems, "%s%.3f s "
 	    "violates %s threshold %s", visit->problems.len > 0 ? "; " : "",
 	    visit->time, s == MP_CRITICAL ? "critical" : "warning", range)) !=
@@ -345,6 +347,8 @@ nm_visit_summary(nm_visit *visit)
 	const char *sep2 = problems[0] != '\0' ?
 	    (facts[0] != '\0' ? "; " : ": ") : "";
 
+	if (visit->green_time != NULL && mp_check_state(visit->check) != MP_OK)
+		mp_subcheck_hide(visit->green_time);
 	if (mp_check_set_summary(visit->check, "%s%s%s%s%s", visit->subject,
 	    sep1, facts, sep2, problems) != 0)
 		return nm_visit_nomem(visit);

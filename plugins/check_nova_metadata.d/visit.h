@@ -30,6 +30,8 @@ typedef struct {
 	nm_http *http;		/* this target's own connection, used by
 				 * its thread alone */
 	mp_check *check;
+	mp_subcheck *green_time;	/* the time's line in check when OK:
+					 * a failed result hides it */
 	nm_response resp;	/* the last response */
 	const char *main_path;	/* its status is already in facts */
 	char subject[384];	/* nm_check_subject()'s: bounded */
@@ -121,7 +123,9 @@ long nm_visit_remaining_ms(const nm_visit *visit);
  * a mode that adds its own perfdata after these. */
 nm_err nm_visit_check_time(nm_visit *visit, mp_subcheck **sc);
 
-/* The summary: subject, facts, problems. */
+/* The summary: subject, facts, problems. A result that is not OK
+ * loses its green time line (its perfdata stays): it is noise beside
+ * the failure, unless the time itself is the failure. */
 nm_err nm_visit_summary(nm_visit *visit);
 
 #endif

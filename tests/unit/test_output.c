@@ -432,6 +432,40 @@ test_worst_first(void **state)
 	mp_check_free(c);
 }
 
+/* A hidden sub-check has no line in the text formats; its state counts,
+ * its perfdata stays in its place, JSON keeps it. */
+static void
+test_hidden(void **state)
+{
+	mp_check *c = mp_check_new("L"), *n = mp_check_new("");
+	mp_perfdata p1 = mp_perfdata_make("p1", 1, 0, ""),
+	    p2 = mp_perfdata_make("p2", 2, 0, "");
+	mp_subcheck *sc;
+	char *out;
+
+	(void)state;
+	assert_non_null(sc = mp_check_add(c, MP_OK, "time"));
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &p1), 0);
+	mp_subcheck_hide(sc);
+	assert_non_null(mp_check_add(n, MP_OK, "under"));
+	assert_non_null(sc = mp_check_add_nested(c, MP_WARNING, n, "gone"));
+	mp_subcheck_hide(sc);
+	assert_non_null(sc = mp_check_add(c, MP_CRITICAL, "bad"));
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &p2), 0);
+	assert_int_equal(mp_check_state(c), MP_CRITICAL);
+	expect_classic(c, "L CRITICAL - bad | p1=1 p2=2\n"
+	    "\\_ [CRITICAL] bad\n");
+	expect_format(c, MP_FORMAT_ONE_LINE, "CRITICAL: bad - [CRITICAL] bad "
+	    "| p1=1 p2=2\n");
+	expect_format(c, MP_FORMAT_ICINGAWEB2, "[CRITICAL] - bad\n"
+	    "\t\\_[CRITICAL] - bad|p1=1 p2=2\n");
+	out = format(c, MP_FORMAT_TEST_JSON);
+	assert_non_null(strstr(out, "\"output\":\"time\""));
+	assert_non_null(strstr(out, "\"output\":\"under\""));
+	free(out);
+	mp_check_free(c);
+}
+
 static void
 test_quote(void **state)
 {
@@ -692,6 +726,7 @@ main(void)
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_worst_first),
+		cmocka_unit_test(test_hidden),
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_utf8_len),
 	};
