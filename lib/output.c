@@ -18,7 +18,7 @@ mp_format_parse(const char *text, mp_format *out)
 		{ "mp-test-json", MP_FORMAT_TEST_JSON },
 		{ "one-line", MP_FORMAT_ONE_LINE },
 		{ "icingaweb2", MP_FORMAT_ICINGAWEB2 },
-		{ "multi-line", MP_FORMAT_ICINGAWEB2 },
+		{ "multi-line", MP_FORMAT_MULTI_LINE },
 		{ "summary-only", MP_FORMAT_SUMMARY_ONLY },
 	};
 	size_t i;
@@ -44,6 +44,8 @@ mp_check_format(const mp_check *c, mp_format f, char **out)
 		return mp_format_one_line(c, out);
 	case MP_FORMAT_ICINGAWEB2:
 		return mp_format_icingaweb2(c, out);
+	case MP_FORMAT_MULTI_LINE:
+		return mp_format_multi_line(c, out);
 	case MP_FORMAT_SUMMARY_ONLY:
 		return mp_format_summary_only(c, out);
 	default:

@@ -20,22 +20,26 @@ typedef enum {
 	MP_FORMAT_TEST_JSON,
 	/* this plugin's own: "STATE: summary - [STATE] sub - ... | perf" */
 	MP_FORMAT_ONE_LINE,
-	/* monitoring-plugins 3.x's "multi-line" (also accepted under its
-	 * pre-release name "icingaweb2"): "[STATE] - summary",
-	 * "\t\\_[STATE] - sub" lines, "|perf" after the last */
+	/* this plugin's own, for Icinga Web 2: multi-line's, with the
+	 * sub-checks' lines one tab less deep ("\\_[STATE] - sub",
+	 * "\t\\_[STATE] - nested"): Icinga Web 2 trims the long output,
+	 * which takes the first line's leading tab and would show the
+	 * first sub-check one level above its siblings */
 	MP_FORMAT_ICINGAWEB2,
 	/* this plugin's own: "STATE: summary", nothing else */
-	MP_FORMAT_SUMMARY_ONLY
+	MP_FORMAT_SUMMARY_ONLY,
+	/* monitoring-plugins 3.x's "multi-line": "[STATE] - summary",
+	 * "\t\\_[STATE] - sub" lines, "|perf" after the last */
+	MP_FORMAT_MULTI_LINE
 } mp_format;
 
 /* The names mp_format_parse knows, for messages. */
-#define MP_FORMAT_NAMES "classic, one-line, icingaweb2 (or multi-line), " \
+#define MP_FORMAT_NAMES "classic, one-line, icingaweb2, multi-line, " \
 	"summary-only, mp-test-json"
 
 /* Parses a format's name, in any case: monitoring-plugins 3.x's
  * "multi-line" and "mp-test-json", and this plugin's own "classic",
- * "icingaweb2" (another name for multi-line), "one-line" and
- * "summary-only". 0 or -1. */
+ * "icingaweb2", "one-line" and "summary-only". 0 or -1. */
 int mp_format_parse(const char *text, mp_format *out);
 
 /* The whole output, newline-terminated, malloc'd into *out.

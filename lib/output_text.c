@@ -153,17 +153,34 @@ format_one_line(const mp_check *c, dynbuf *b)
 	    add_perfdata(b, c) != 0 || add_str(b, "\n") != 0 ? -1 : 0;
 }
 
-/* "[STATE] - summary", a tab-indented "\_[STATE] - text" line per
- * sub-check, and "|perfdata" right after the last line. */
+/* "[STATE] - summary", a "\_[STATE] - text" line per sub-check after
+ * lead and a tab per level of nesting, and "|perfdata" right after the
+ * last line. */
 static int
-format_icingaweb2(const mp_check *c, dynbuf *b)
+format_bracketed(const mp_check *c, dynbuf *b, const char *lead)
 {
 	return add_str(b, "[") != 0 ||
 	    add_str(b, mp_state_name(mp_check_state(c))) != 0 ||
 	    add_str(b, "] - ") != 0 || add_str(b, mp_check_summary(c)) != 0 ||
-	    add_subchecks(b, c, "\n\t", "\t", "\\_[", "] - ", "") != 0 ||
+	    add_subchecks(b, c, lead, "\t", "\\_[", "] - ", "") != 0 ||
 	    add_perfdata_after(b, c, "|") != 0 || add_str(b, "\n") != 0 ?
 	    -1 : 0;
+}
+
+/* monitoring-plugins 3.x's: the sub-checks a tab deep. */
+static int
+format_multi_line(const mp_check *c, dynbuf *b)
+{
+	return format_bracketed(c, b, "\n\t");
+}
+
+/* Icinga Web 2 trims the long output before it shows it, so a leading
+ * tab survives on every line but the first: the sub-checks start at the
+ * margin, as classic's do, and only nesting indents. */
+static int
+format_icingaweb2(const mp_check *c, dynbuf *b)
+{
+	return format_bracketed(c, b, "\n");
 }
 
 static int
@@ -214,6 +231,12 @@ int
 mp_format_icingaweb2(const mp_check *c, char **out)
 {
 	return format_with(c, format_icingaweb2, out);
+}
+
+int
+mp_format_multi_line(const mp_check *c, char **out)
+{
+	return format_with(c, format_multi_line, out);
 }
 
 int

@@ -80,16 +80,54 @@ def test_one_line(sim, base_args):
     assert_perfdata(out.rstrip("\n"))
 
 
-@pytest.mark.parametrize("name", ["icingaweb2", "IcingaWeb2", "multi-line"])
-def test_icingaweb2(sim, base_args, name):
+@pytest.mark.parametrize("name,lead", [
+    ("icingaweb2", ""), ("IcingaWeb2", ""), ("multi-line", "\t")])
+def test_icingaweb2(sim, base_args, name, lead):
+    """monitoring-plugins 3.x's multi-line puts a tab before each
+    sub-check; icingaweb2 starts them at the margin."""
     rc, out, _, _ = run_plugin(base_args + ["--output-format=" + name])
     lines = out.rstrip("\n").split("\n")
     assert rc == 0
     assert lines[0].startswith("[OK] - canary 32d0524b"), out
     for line in lines[1:]:
-        assert line.startswith("\t\\_[OK] - "), out
+        assert line.startswith(lead + "\\_[OK] - "), out
     assert "|" in lines[-1] and "|" not in "".join(lines[:-1])
     assert_perfdata(lines[-1])
+
+
+def _depths(lines, indent):
+    """Each line's level of nesting and its state and text, figures
+    aside."""
+    out = []
+    for line in lines:
+        depth = 0
+        while line.startswith(indent):
+            line = line[len(indent):]
+            depth += 1
+        assert line.startswith("\\_"), lines
+        line = re.sub(r"^\\_ ?\[(\w+)\] (- )?", r"\1 ", line)
+        out.append((depth, re.sub(r"[0-9.]+", "N", line)))   # figures
+    return out
+
+
+def test_icingaweb2_renders_as_classic(sim, secret_file):
+    """Icinga Web 2 shows the first line and the long output each
+    trimmed (monitoring module, helpers/PluginOutput.php): the long
+    output's first line loses its leading white space. What remains of
+    icingaweb2's long output nests as classic's does, the failing
+    backend first, each backend at the same depth."""
+    hosts = ["-H", "127.0.0.1:%s" % sim.port, "-H", "127.0.0.1:1"]
+    args = ["-i", INSTANCE, "-T", TENANT, "--secret-file", secret_file]
+    rc, classic, _, _ = run_plugin(args + hosts)
+    assert rc == 2, classic
+    rc, web, _, _ = run_plugin(args + hosts + ["--output-format=icingaweb2"])
+    assert rc == 2, web
+    long_output = web.split("\n", 1)[1].split("|", 1)[0].strip()
+    shown = _depths(long_output.split("\n"), "\t")
+    want = _depths(classic.rstrip("\n").split("\n")[1:], "    ")
+    assert shown == want, (web, classic)
+    assert [d for d, _ in shown if d == 0] == [0, 0], web
+    assert shown[0][1].startswith("CRITICAL N:N"), web
 
 
 def test_icingaweb2_critical_usage_error(plugin):

@@ -152,13 +152,14 @@ test_mp3_formats(void **state)
 	expect_format(c, MP_FORMAT_ONE_LINE, "WARNING: canary on h:1 - "
 	    "[WARNING] slow - [OK] signature accepted | "
 	    "time=1.500000s;1;5;0;\n");
-	expect_format(c, MP_FORMAT_ICINGAWEB2, "[WARNING] - canary on h:1\n"
+	expect_format(c, MP_FORMAT_MULTI_LINE, "[WARNING] - canary on h:1\n"
 	    "\t\\_[WARNING] - slow\n"
 	    "\t\\_[OK] - signature accepted|time=1.500000s;1;5;0;\n");
 	mp_check_free(c);
 	/* no sub-checks, no perfdata: a usage error */
 	c = mp_check_new("NOVA METADATA");
 	assert_int_equal(mp_check_set_summary(c, "-p: bad"), 0);
+	expect_format(c, MP_FORMAT_MULTI_LINE, "[UNKNOWN] - -p: bad\n");
 	expect_format(c, MP_FORMAT_ICINGAWEB2, "[UNKNOWN] - -p: bad\n");
 	expect_format(c, MP_FORMAT_ONE_LINE, "UNKNOWN: -p: bad\n");
 	mp_check_free(c);
@@ -359,9 +360,15 @@ test_nested(void **state)
 	    "    \\_ [CRITICAL] b1\n"
 	    "\\_ [OK] h:1: fine\n"
 	    "    \\_ [OK] a1\n");
-	expect_format(c, MP_FORMAT_ICINGAWEB2, "[CRITICAL] - 1/2 backends OK\n"
+	expect_format(c, MP_FORMAT_MULTI_LINE, "[CRITICAL] - 1/2 backends OK\n"
 	    "\t\\_[CRITICAL] - h:2: bad\n\t\t\\_[CRITICAL] - b1\n"
 	    "\t\\_[OK] - h:1: fine\n\t\t\\_[OK] - a1"
+	    "|'h:1 time'=0.5s\n");
+	/* Icinga Web 2 trims the long output: no line may lean on a
+	 * leading tab that the first one would lose */
+	expect_format(c, MP_FORMAT_ICINGAWEB2, "[CRITICAL] - 1/2 backends OK\n"
+	    "\\_[CRITICAL] - h:2: bad\n\t\\_[CRITICAL] - b1\n"
+	    "\\_[OK] - h:1: fine\n\t\\_[OK] - a1"
 	    "|'h:1 time'=0.5s\n");
 	expect_format(c, MP_FORMAT_ONE_LINE, "CRITICAL: 1/2 backends OK - "
 	    "[CRITICAL] h:2: bad - [CRITICAL] b1 - [OK] h:1: fine - [OK] a1 | "
@@ -458,7 +465,7 @@ test_hidden(void **state)
 	expect_format(c, MP_FORMAT_ONE_LINE, "CRITICAL: bad - [CRITICAL] bad "
 	    "| p1=1 p2=2\n");
 	expect_format(c, MP_FORMAT_ICINGAWEB2, "[CRITICAL] - bad\n"
-	    "\t\\_[CRITICAL] - bad|p1=1 p2=2\n");
+	    "\\_[CRITICAL] - bad|p1=1 p2=2\n");
 	out = format(c, MP_FORMAT_TEST_JSON);
 	assert_non_null(strstr(out, "\"output\":\"time\""));
 	assert_non_null(strstr(out, "\"output\":\"under\""));
@@ -663,7 +670,8 @@ test_format_parse(void **state)
 		{ "MP-TEST-JSON", MP_FORMAT_TEST_JSON },
 		{ "one-line", MP_FORMAT_ONE_LINE },
 		{ "icingaweb2", MP_FORMAT_ICINGAWEB2 },
-		{ "Multi-Line", MP_FORMAT_ICINGAWEB2 },
+		{ "Multi-Line", MP_FORMAT_MULTI_LINE },
+		{ "IcingaWeb2", MP_FORMAT_ICINGAWEB2 },
 		{ "summary-only", MP_FORMAT_SUMMARY_ONLY },
 	};
 	mp_format f = MP_FORMAT_TEST_JSON;
