@@ -235,7 +235,7 @@ sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	 * an option: searched now. */
 	nm_signals_edit_lines(nm_redact);
 	log_config(cfg);
-	return nm_check_run(cfg, signature, deadline, err);
+	return nm_check_run(cfg, signature, deadline, NULL, err);
 }
 
 static int
