@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "core_log.h"
 #include "explain_agent.h"
 #include "mode_cloudinit.h"
 #include "mode_ec2.h"
@@ -580,6 +581,9 @@ record_outcomes(const backend *bs, size_t n, const mp_check *ret,
 		o->v[i].time = visit->time;
 		o->v[i].bytes = visit->bytes;
 		o->v[i].requests = visit->requests;
+		nm_log(2, "%s: %s%s%s", o->v[i].name, mp_state_name(
+		    o->v[i].state), o->v[i].reason != NM_REASON_NONE ?
+		    ", reason " : "", nm_reason_token(o->v[i].reason));
 	}
 	o->disagree = n > 1 && mp_check_state(ret) != MP_OK &&
 	    disagreed(bs, n);
