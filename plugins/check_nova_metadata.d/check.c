@@ -275,15 +275,62 @@ disagreed(const backend *bs, size_t n)
 	return served >= 2 && most != served;
 }
 
+/* The status a failure's class stands for, when it is one: a 403 is
+ * the signature's, a 404 the canary's or the proxy mode's (the last
+ * answer may be the probe's), the rest the answer the visit ended at. */
+static long
+reason_status(nm_reason r, const nm_visit *visit)
+{
+	switch (r) {
+	case NM_REASON_SIGNATURE_REJECTED:
+		return 403;
+	case NM_REASON_CANARY_UNKNOWN:
+	case NM_REASON_PROXY_OFF:
+	case NM_REASON_NOT_FOUND:
+	case NM_REASON_NO_PORT:
+		return 404;
+	case NM_REASON_RATE_LIMITED:
+		return 429;
+	case NM_REASON_BAD_REQUEST:
+		return 400;
+	case NM_REASON_REDIRECTED:
+	case NM_REASON_SERVER_ERROR:
+	case NM_REASON_HTTP_STATUS:
+	case NM_REASON_PROXY_ERROR:
+	case NM_REASON_NOVA_UNREACHABLE:
+		return visit->responses > 0 ? visit->resp.status : 0;
+	default:
+		return 0;
+	}
+}
+
 /* A backend's result c nested under top with state s, its perfdata
- * labelled with the backend's name. 0 or -1. */
+ * labelled with the backend's name. Its line names it and, when it is
+ * not OK, the class of its failure in short ("127.0.0.1:1: refused",
+ * "10.0.0.12:8775: HTTP 403 signature rejected"): the detail is in its
+ * sub-checks, once. An OK backend's line is its summary, its figures.
+ * 0 or -1. */
 static int
 nest(mp_check *top, const backend *b, mp_check *c, mp_state s)
 {
-	if (mp_check_prefix_perfdata(c, b->target->name) != 0 ||
-	    mp_check_add_nested(top, s, c, "%s", mp_check_summary(c)) == NULL)
+	nm_reason r = b->visit.reason != NM_REASON_NONE ? b->visit.reason :
+	    NM_REASON_UNKNOWN;
+	long status = reason_status(r, &b->visit);
+	mp_subcheck *sc;
+
+	if (mp_check_prefix_perfdata(c, b->target->name) != 0) {
+		mp_check_free(c);
 		return -1;
-	return 0;
+	}
+	if (s == MP_OK)
+		sc = mp_check_add_nested(top, s, c, "%s", mp_check_summary(c));
+	else if (status > 0)
+		sc = mp_check_add_nested(top, s, c, "%s: HTTP %ld %s",
+		    b->target->name, status, nm_reason_phrase(r));
+	else
+		sc = mp_check_add_nested(top, s, c, "%s: %s", b->target->name,
+		    nm_reason_phrase(r));
+	return sc != NULL ? 0 : -1;
 }
 
 /* Each backend nested under the result, the summary naming those not
