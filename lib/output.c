@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <string.h>
 #include <strings.h>
 
 #include "output.h"
@@ -34,8 +35,8 @@ mp_format_parse(const char *text, mp_format *out)
 	return -1;
 }
 
-int
-mp_check_format(const mp_check *c, mp_format f, char **out)
+static int
+format(const mp_check *c, mp_format f, char **out)
 {
 	switch (f) {
 	case MP_FORMAT_TEST_JSON:
@@ -51,4 +52,47 @@ mp_check_format(const mp_check *c, mp_format f, char **out)
 	default:
 		return mp_format_classic(c, out);
 	}
+}
+
+/* The last scrub: no ';' in the text of the output, whatever put it
+ * there (a server's words, a caller's). Texts hold no '|' (mp_scrub), so
+ * a line's first '|' starts its perfdata, whose ';' are its separators
+ * and stay; JSON has no ';' of its own, only in its strings. */
+static void
+unsemicolon_text(char *out, mp_format f)
+{
+	char *line, *end, *stop, *p;
+
+	switch (f) {
+	case MP_FORMAT_TEST_JSON:
+		mp_unsemicolon(out);
+		return;
+	case MP_FORMAT_CLASSIC:
+	case MP_FORMAT_ONE_LINE:
+	case MP_FORMAT_ICINGAWEB2:
+	case MP_FORMAT_MULTI_LINE:
+	case MP_FORMAT_SUMMARY_ONLY:
+		break;
+	default:
+		return;	/* no status line: a format for machines */
+	}
+	for (line = out; *line != '\0'; line = *end != '\0' ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		if ((stop = memchr(line, '|', (size_t)(end - line))) == NULL)
+			stop = end;
+		for (p = line; p < stop; p++) {
+			if (*p == ';')
+				*p = ',';
+		}
+	}
+}
+
+int
+mp_check_format(const mp_check *c, mp_format f, char **out)
+{
+	int r;
+
+	if ((r = format(c, f, out)) == 0)
+		unsemicolon_text(*out, f);
+	return r;
 }

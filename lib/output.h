@@ -42,7 +42,9 @@ typedef enum {
  * "icingaweb2", "one-line" and "summary-only". 0 or -1. */
 int mp_format_parse(const char *text, mp_format *out);
 
-/* The whole output, newline-terminated, malloc'd into *out.
+/* The whole output, newline-terminated, malloc'd into *out. Its text
+ * holds no ';' (mp_unsemicolon): Nagios 4 would show it as ':'; only
+ * perfdata's separators are ';'.
  * Classic:
  *   LABEL STATE - summary | perf1 perf2
  *   \_ [STATE] sub-check text

@@ -71,6 +71,15 @@ mp_scrub(char *text)
 	}
 }
 
+void
+mp_unsemicolon(char *text)
+{
+	if (text == NULL)
+		return;
+	for (; (text = strchr(text, ';')) != NULL; text++)
+		*text = ',';
+}
+
 char *
 mp_quote(const char *s, size_t n)
 {

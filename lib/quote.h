@@ -25,6 +25,13 @@ char *mp_vscrubbed(const char *fmt, va_list ap)
  * become ' ', bytes that are not valid UTF-8 become '?'. */
 void mp_scrub(char *text);
 
+/* Turns every ';' in text into ','. Nagios 4 (and Icinga 2's IDO)
+ * rewrite ';' in plugin output as ':', which makes one clause read as
+ * the explanation of the one before: the output layer writes no ';' in
+ * text (output.h), and code that must know how a text is printed (the
+ * secret's search) applies this after mp_scrub. */
+void mp_unsemicolon(char *text);
+
 /* Length (1..4) of the well-formed UTF-8 sequence at p[0..n), or 0 when
  * it is not one (overlong, surrogate, above U+10FFFF, truncated). Shared
  * by mp_scrub and by parsers that must tell text from binary. */

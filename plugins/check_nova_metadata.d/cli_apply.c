@@ -238,8 +238,8 @@ set_host(nm_config *cfg, const char *arg, nm_error *err)
 		return fail(err, "-H/--hostname: not a host name or address "
 		    "(letters, digits, '.', '-', '_', or an IPv6 address)%s",
 		    strchr(host, ':') != NULL && strchr(host, '.') != NULL ?
-		    "; write an IPv6 address with a port as [IPV6]:PORT" :
-		    strchr(host, '%') != NULL ? "; a zone is an interface "
+		    ": write an IPv6 address with a port as [IPV6]:PORT" :
+		    strchr(host, '%') != NULL ? ": a zone is an interface "
 		    "name or index: fe80::1%eth0" : "");
 	drop_zone_escape(host);
 	return push_host(cfg, host, (unsigned)port, err);
@@ -266,7 +266,7 @@ set_instance(nm_config *cfg, const char *arg, nm_error *err)
 
 	if (!is_uuid(arg))
 		return fail(err, "-i/--instance: not a UUID (8-4-4-4-12 hex "
-		    "digits; %zu characters given)", strlen(arg));
+		    "digits, %zu characters given)", strlen(arg));
 	if (replace_str(&cfg->instance, arg) != 0)
 		return NM_ERR_NOMEM;
 	/* Nova writes UUIDs in lower case; sign what Nova will look up. */
@@ -280,7 +280,7 @@ set_tenant(nm_config *cfg, const char *arg, nm_error *err)
 {
 	if (!is_token(arg, NM_MAX_FIELD))
 		return fail(err, "-T/--tenant: not a project ID (1..255 "
-		    "printable characters, no spaces; %zu given)", strlen(arg));
+		    "printable characters, no spaces, %zu given)", strlen(arg));
 	return replace_str(&cfg->tenant, arg) == 0 ? NM_OK : NM_ERR_NOMEM;
 }
 
@@ -309,7 +309,7 @@ add_key(nm_config *cfg, const char *arg, int *keys_given, nm_error *err)
 
 	if (!is_key(arg, 0))
 		return fail(err, "-k/--key: not a key name (letters, digits, "
-		    "'._:=,@+-', a trailing '/'; %zu characters given)",
+		    "'._:=,@+-', a trailing '/', %zu characters given)",
 		    strlen(arg));
 	/* The first -k replaces the default keys instead of adding to them. */
 	if (!*keys_given) {
@@ -366,7 +366,7 @@ set_url(nm_config *cfg, const char *arg, nm_error *err)
 
 	if (arg[0] != '/' || !is_token(arg, 1024) || strpbrk(arg, "?#") != NULL)
 		return fail(err, "-u/--url: not a path starting with '/' (no "
-		    "query, no spaces; %zu characters given)", len);
+		    "query, no spaces, %zu characters given)", len);
 	/* A listing is a directory: keys are fetched below it. */
 	if ((url = malloc(len + 2)) == NULL)
 		return NM_ERR_NOMEM;
@@ -514,7 +514,7 @@ set_agent_id(char **slot, const char *opt, const char *arg, nm_error *err)
 	char *p;
 
 	if (!is_uuid(arg))
-		return fail(err, "%s: not a UUID (8-4-4-4-12 hex digits; "
+		return fail(err, "%s: not a UUID (8-4-4-4-12 hex digits, "
 		    "%zu characters given)", opt, strlen(arg));
 	if (replace_str(slot, arg) != 0)
 		return NM_ERR_NOMEM;

@@ -305,7 +305,7 @@ parse_argv(int argc, char **argv, int from_files, nm_config **out,
 		/* Not quoted: it may be a value that lost its option. */
 		r = fail(err, "unexpected argument (%zu characters) where "
 		    "an option belongs%s", strlen(argv[optind]),
-		    nm_os_version_valid(argv[optind]) ? "; a version goes "
+		    nm_os_version_valid(argv[optind]) ? ": a version goes "
 		    "attached: -O2018-08-27 or --openstack=2018-08-27" : "");
 		goto out;
 	}

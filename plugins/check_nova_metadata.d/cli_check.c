@@ -110,7 +110,7 @@ check_view_options(const nm_config *cfg, nm_error *err)
 		    "the instances' IPv6 metadata address");
 	if (cfg->secret_file != NULL || cfg->nova_conf_count > 0)
 		return fail(err, "--instance-view needs no secret: an "
-		    "instance sends no signature (the agent signs); drop "
+		    "instance sends no signature (the agent signs), so drop "
 		    "--secret-file and --nova-conf");
 	if (cfg->agent_socket != NULL)
 		return fail(err, "--instance-view and --agent-socket exclude "

@@ -65,7 +65,7 @@ nm_view_pick_interface(char **out, nm_error *err)
 	*out = NULL;
 	if (getifaddrs(&all) != 0)
 		return nm_error_set(err, NM_ERR_CONFIG, "-6 with "
-		    "--instance-view: cannot list the interfaces; name one "
+		    "--instance-view: cannot list the interfaces, name one "
 		    "with --interface");
 	for (ifa = all; ifa != NULL; ifa = ifa->ifa_next) {
 		if (!is_link_local6(ifa) || (found != NULL &&
@@ -79,7 +79,7 @@ nm_view_pick_interface(char **out, nm_error *err)
 		    nm_error_nomem(err);
 	else
 		r = nm_error_set(err, NM_ERR_CONFIG, "-6 with --instance-view: "
-		    "%s interface with an IPv6 link-local address is up; name "
+		    "%s interface with an IPv6 link-local address is up, name "
 		    "one with --interface", n == 0 ? "no" : "more than one");
 	freeifaddrs(all);
 	return r;

@@ -11,9 +11,10 @@
 #include "core_sign.h"
 #include "core_wipe.h"
 
-/* The secret as it is, scrubbed and JSON-escaped; and the same three
- * of the copy that a quote shortens to MP_QUOTE_MAX bytes. */
-#define VARIANTS 6
+/* The secret as it is, scrubbed and JSON-escaped, each of the two
+ * also with ';' as ',' (stdout's, mp_unsemicolon); and the same five of
+ * the copy that a quote shortens to MP_QUOTE_MAX bytes. */
+#define VARIANTS 10
 #define INSTANCE_MAX 64
 /* A rolling hash (Rabin-Karp, modulo the prime 2^61 - 1) picks the
  * windows worth an HMAC: signing every window of a -vvv --cloud-init run
@@ -114,43 +115,67 @@ add_variant(const char *text, size_t len, const char *sig)
 	return 0;
 }
 
-/* The scrubbed secret and its JSON-escaped form: how the output layer
- * would print it. A secret holding a NUL is looked for as it is only. */
+/* text (len bytes, printed as is) and its JSON-escaped form, unless the
+ * same as like (the spelling they were made from: its own variants are
+ * added already). */
+static int
+add_spelling(const char *text, size_t len, const char *like)
+{
+	char *json;
+	size_t i, n = 0;
+	int r = -1;
+
+	if ((json = malloc(2 * len + 1)) == NULL)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (text[i] == '"' || text[i] == '\\')
+			json[n++] = '\\';
+		json[n++] = text[i];
+	}
+	/* A spelling the same as one added already would sign the same
+	 * and be dropped: skipping it saves an HMAC, and most secrets need
+	 * neither scrubbing nor escaping. */
+	if (memcmp(text, like, len) != 0 && add_variant(text, len, NULL) != 0)
+		goto out;
+	if ((n != len || memcmp(json, text, len) != 0) &&
+	    add_variant(json, n, NULL) != 0)
+		goto out;
+	r = 0;
+ out:
+	nm_wipe(json, 2 * len + 1);
+	free(json);
+	return r;
+}
+
+/* The scrubbed secret, with ';' as ',' too, and their JSON-escaped
+ * forms: how the output layer would print it (the ';' stays in the -v
+ * lines). A secret holding a NUL is looked for as it is only. */
 static int
 add_printed_variants(const char *secret, size_t len)
 {
-	char *scrubbed = NULL, *json = NULL;
-	size_t i, n = 0;
+	char *scrubbed = NULL, *plain = NULL;
 	int r = -1;
 
 	if (memchr(secret, '\0', len) != NULL)
 		return 0;
 	if ((scrubbed = strndup(secret, len)) == NULL ||
-	    (json = malloc(2 * len + 1)) == NULL)
+	    (plain = strndup(secret, len)) == NULL)
 		goto out;
 	mp_scrub(scrubbed);
-	for (i = 0; i < len; i++) {
-		if (scrubbed[i] == '"' || scrubbed[i] == '\\')
-			json[n++] = '\\';
-		json[n++] = scrubbed[i];
-	}
-	/* A spelling the same as one added already would sign the same
-	 * and be dropped: skipping it saves an HMAC, and most secrets need
-	 * neither scrubbing nor escaping. */
-	if (memcmp(scrubbed, secret, len) != 0 &&
-	    add_variant(scrubbed, len, NULL) != 0)
-		goto out;
-	if ((n != len || memcmp(json, scrubbed, len) != 0) &&
-	    add_variant(json, n, NULL) != 0)
+	memcpy(plain, scrubbed, len);
+	mp_unsemicolon(plain);
+	if (add_spelling(scrubbed, len, secret) != 0 ||
+	    (memcmp(plain, scrubbed, len) != 0 &&
+	    add_spelling(plain, len, scrubbed) != 0))
 		goto out;
 	r = 0;
  out:
 	if (scrubbed != NULL)
 		nm_wipe(scrubbed, len);
-	if (json != NULL)
-		nm_wipe(json, 2 * len + 1);
+	if (plain != NULL)
+		nm_wipe(plain, len);
 	free(scrubbed);
-	free(json);
+	free(plain);
 	return r;
 }
 

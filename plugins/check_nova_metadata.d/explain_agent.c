@@ -36,11 +36,11 @@ no_port_reason(const nm_config *cfg, const char *where, const char *why,
 	/* Epoxy's own 404; Zed's is webob's, the same page as Nova's */
 	if (strstr(why, AGENT_NO_PORT) != NULL)
 		return asprintf(out, "the agent found no port for %s on %s (its "
-		    "own 404; its port lookup: neutron-server RPC or OVN "
-		    "southbound; two ports for the IP answer the same)",
+		    "own 404, from its port lookup: neutron-server RPC or OVN "
+		    "southbound. Two ports for the IP answer the same)",
 		    cfg->forwarded_for, where);
 	return asprintf(out, "the agent found no port for %s on %s (its "
-	    "port lookup: neutron-server RPC or OVN southbound; two ports "
+	    "port lookup: neutron-server RPC or OVN southbound. Two ports "
 	    "for the IP answer the same), or Nova does not know the canary",
 	    cfg->forwarded_for, where);
 }
@@ -57,9 +57,9 @@ nm_explain_agent_status(const nm_config *cfg, long status, const char *why)
 	if (status == 404)
 		r = no_port_reason(cfg, where, why, &out);
 	else if (status == 503 && strstr(why, AGENT_NOVA_UNAVAILABLE) != NULL)
-		r = asprintf(&out, "the agent cannot reach Nova (%s; its "
+		r = asprintf(&out, "the agent cannot reach Nova (%s): see its "
 		    "nova_metadata_host, nova_metadata_port, "
-		    "nova_metadata_protocol, its log)", why);
+		    "nova_metadata_protocol and its log", why);
 	else if (status == 400)
 		r = asprintf(&out, "the agent refused the request as "
 		    "malformed (newer agents: both a network and a router ID)");
@@ -68,8 +68,8 @@ nm_explain_agent_status(const nm_config *cfg, long status, const char *why)
 		    "agent's metadata_proxy_shared_secret differs from Nova's");
 	else if (status == 500 || status == 503)
 		r = asprintf(&out, "the agent cannot reach Nova or failed "
-		    "(%s; its nova_metadata_host, nova_metadata_port, "
-		    "nova_metadata_protocol, its log)", why[0] != '\0' ? why :
+		    "(%s): see its nova_metadata_host, nova_metadata_port, "
+		    "nova_metadata_protocol and its log", why[0] != '\0' ? why :
 		    "no explanation");
 	else if (status == 429)
 		r = asprintf(&out, "rate limited ([metadata_rate_limiting])");

@@ -35,7 +35,7 @@ nm_explain_nova_status(const nm_config *cfg, long s, const char *why,
 		    "service_metadata_proxy = False%s", cfg->tenant,
 		    not_found_hint(cfg));
 	else if (s >= 300 && s < 400)
-		r = asprintf(&out, "redirected to %s; the metadata API "
+		r = asprintf(&out, "redirected to %s, but the metadata API "
 		    "answers directly", location != NULL ? location :
 		    "nowhere");
 	else if (why[0] != '\0')
@@ -56,20 +56,20 @@ nm_explain_nova_probe(const nm_config *cfg, long status,
 	if (status == 403)
 		n = asprintf(&out, "canary unknown to Nova or tenant %s is not "
 		    "its project%s (a wrong signature got 403: the proxy mode "
-		    "is on); check -i and -T", tenant, hint);
+		    "is on): check -i and -T", tenant, hint);
 	else if (status == 404)
 		n = asprintf(&out, "Nova ignores the signed headers: [neutron] "
 		    "service_metadata_proxy = False (a wrong signature got 404 "
-		    "too); every instance behind the metadata agent gets 404");
+		    "too): every instance behind the metadata agent gets 404");
 	else if (status > 0)
 		n = asprintf(&out, "canary unknown to Nova, tenant %s is not "
 		    "its project, or Nova has [neutron] service_metadata_proxy "
-		    "= False%s; the probe with a wrong signature got HTTP %ld, "
-		    "which tells none of them", tenant, hint, status);
+		    "= False%s (the probe with a wrong signature got HTTP %ld, "
+		    "which tells none of them)", tenant, hint, status);
 	else
 		n = asprintf(&out, "canary unknown to Nova, tenant %s is not "
 		    "its project, or Nova has [neutron] service_metadata_proxy "
-		    "= False%s; the probe with a wrong signature got no answer: "
-		    "%s", tenant, hint, no_answer);
+		    "= False%s (the probe with a wrong signature got no answer: "
+		    "%s)", tenant, hint, no_answer);
 	return n < 0 ? NULL : out;
 }

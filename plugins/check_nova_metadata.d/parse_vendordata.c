@@ -93,7 +93,7 @@ judge_entry(const json_t *entry, const char *name, nm_vd_verdict *out)
 	} else if (json_object_size(entry) == 0) {
 		out->kind = NM_VD_EMPTY;
 		r = snprintf(out->text, sizeof(out->text), "vendordata target "
-		    "%s is {}: the target failed and Nova hides it (HTTP 200; "
+		    "%s is {}: the target failed and Nova hides it (HTTP 200, "
 		    "see nova-api-metadata's log for \"Error from dynamic "
 		    "vendordata service %s\")", name, name);
 	} else {

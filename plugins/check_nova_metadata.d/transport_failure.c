@@ -142,7 +142,7 @@ nm_http_failure_text(nm_http *h, CURLcode code, nm_response *resp)
 #define SOCKET_ACCESS_HINT "run the check as root or the agent's user " \
 	"(Icinga 2: command_endpoint on this node), or give this user " \
 	"write access: the agent's group (metadata_proxy_socket_mode = " \
-	"group; Epoxy ignores it and follows the agent's umask) or an ACL"
+	"group, which Epoxy ignores for the agent's umask) or an ACL"
 
 /* The name of uid (or gid), else "uid N": the reentrant lookups, as
  * any thread may make them. 0, or -1 when not even the number fits. */
@@ -194,7 +194,7 @@ socket_denied(const nm_http *h, const struct stat *st, const char *who,
 	(void)id_name(false, (unsigned long)st->st_uid, owner, sizeof(owner));
 	(void)id_name(true, (unsigned long)st->st_gid, group, sizeof(group));
 	(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not connect to "
-	    "the agent's socket %s (mode %04o, owner %s, group %s); "
+	    "the agent's socket %s (mode %04o, owner %s, group %s): "
 	    SOCKET_ACCESS_HINT, who, h->unix_socket,
 	    (unsigned)(st->st_mode & 07777), owner, group);
 }
@@ -222,7 +222,7 @@ nm_http_agent_connect_failure(const nm_http *h, long os_errno,
 	user_name(who, sizeof(who));
 	if (stat(h->unix_socket, &st) != 0)
 		(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not "
-		    "connect to the agent's socket %s (%s); "
+		    "connect to the agent's socket %s (%s): "
 		    SOCKET_ACCESS_HINT, who, h->unix_socket,
 		    strerror(e));
 	else

@@ -229,7 +229,7 @@ def test_agent_secret_differs(plugin, ml2):
     r = via_agent(plugin, ml2)
     assert r.rc == 2, r
     assert norm(r).startswith(
-        "NOVA METADATA CRITICAL - %s: HTTP 403, T s; Nova rejected the agent's "
+        "NOVA METADATA CRITICAL - %s: HTTP 403, T s, Nova rejected the agent's "
         "signature: the agent's metadata_proxy_shared_secret differs from "
         "Nova's" % subject(ml2)), r
     assert_agent_perfdata(r)
@@ -242,10 +242,10 @@ def test_nova_stopped(plugin, any_agent):
     r = via_agent(plugin, any_agent)
     assert r.rc == 2, r
     if release.IS_EPOXY:
-        expected = ("HTTP 503, T s; the agent cannot reach Nova (%s;"
+        expected = ("HTTP 503, T s, the agent cannot reach Nova (%s):"
                     % release.EPOXY_NOVA_UNAVAILABLE)
     else:
-        expected = ("HTTP 500, T s; the agent cannot reach Nova or failed "
+        expected = ("HTTP 500, T s, the agent cannot reach Nova or failed "
                     "(An unknown error has occurred.")
     assert norm(r).startswith(
         "NOVA METADATA CRITICAL - %s: %s" % (subject(any_agent), expected)), r
@@ -260,10 +260,10 @@ def test_no_port_for_the_ip(plugin, any_agent):
     assert r.rc == 2, r
     kind = "OVN network" if any_agent.mode == "ovn" else "network"
     assert norm(r).startswith(
-        "NOVA METADATA CRITICAL - %s: HTTP 404, T s; the agent found no port for "
+        "NOVA METADATA CRITICAL - %s: HTTP 404, T s, the agent found no port for "
         "%s on %s %s" % (subject(any_agent), NO_PORT_IP, kind, NETWORK)), r
     if release.IS_EPOXY:
-        assert "(its own 404;" in norm(r), r
+        assert "(its own 404," in norm(r), r
         assert "Nova does not know the canary" not in norm(r), r
     else:
         assert norm(r).endswith("or Nova does not know the canary"), r
@@ -282,7 +282,7 @@ def test_nova_does_not_know_the_canary(plugin, any_agent):
     r = via_agent(plugin, any_agent)
     assert r.rc == 2, r
     assert "HTTP 404" in norm(r), r
-    assert "(its own 404;" not in norm(r), r
+    assert "(its own 404," not in norm(r), r
     assert "or Nova does not know the canary" in norm(r), r
     assert_agent_perfdata(r)
 
@@ -290,7 +290,7 @@ def test_nova_does_not_know_the_canary(plugin, any_agent):
 def test_two_ports_for_one_ip(plugin, ml2):
     r = via_agent(plugin, ml2, lookup=["--network-id", NET_TWO_PORTS])
     assert r.rc == 2, r
-    assert ("HTTP 404, T s; the agent found no port for %s on network %s"
+    assert ("HTTP 404, T s, the agent found no port for %s on network %s"
             % (CANARY_IP, NET_TWO_PORTS)) in norm(r), r
     assert "two ports for the IP answer the same" in norm(r), r
 
@@ -370,7 +370,7 @@ def test_socket_not_accessible(ml2, unprivileged_copy):
     assert first.startswith(
         "NOVA METADATA UNKNOWN - canary %s via agent %s: nobody (uid 65534) "
         "may not connect to the agent's socket %s (mode %04o, owner root, "
-        "group root); run the check as root or the agent's user"
+        "group root): run the check as root or the agent's user"
         % (SHORT, ml2.socket, ml2.socket, mode)), out
     assert "metadata_proxy_socket_mode" in first and "umask" in first, out
     assert "|" not in first, out
@@ -399,9 +399,9 @@ def test_both_hops_agent_secret_differs(plugin, ml2, agent_nova):
     assert norm(r).startswith(
         "NOVA METADATA CRITICAL - canary %s via agent %s and Nova "
         "127.0.0.1:%d: the agent's secret differs from Nova's (HTTP 403 "
-        "through the agent while Nova accepts our signature); agent: HTTP "
+        "through the agent while Nova accepts our signature), agent: HTTP "
         "403" % (SHORT, ml2.socket, agent_nova.port)), r
-    assert norm(r).endswith("; 1/2 hops OK"), r
+    assert norm(r).endswith(", 1/2 hops OK"), r
     assert [p[0] for p in perf_items(r)] == hop_labels(agent_nova), r
 
 
@@ -413,7 +413,7 @@ def test_both_hops_agent_cannot_reach_nova(plugin, any_agent, agent_nova):
             "agent while Nova answers us directly)"
             % (agent_nova.port, release.AGENT_NOVA_UNREACHABLE_STATUS)) \
         in norm(r), r
-    assert norm(r).endswith("; 1/2 hops OK"), r
+    assert norm(r).endswith(", 1/2 hops OK"), r
 
 
 def test_both_hops_no_port(plugin, ovn, agent_nova):
@@ -433,9 +433,9 @@ def test_both_hops_nova_itself(plugin, ml2, agent_nova):
                   "-T", PROJECT,
                   env={"NOVA_METADATA_SECRET": "0ddba11c0ffee456"})
     assert r.rc == 2, r
-    assert ("127.0.0.1:%d: Nova itself: both hops get HTTP 403; agent: "
+    assert ("127.0.0.1:%d: Nova itself: both hops get HTTP 403, agent: "
             "HTTP 403" % agent_nova.port) in norm(r), r
-    assert norm(r).endswith("; 0/2 hops OK"), r
+    assert norm(r).endswith(", 0/2 hops OK"), r
     assert "0ddba11c0ffee456" not in r.stdout + r.stderr
 
 
@@ -448,6 +448,6 @@ def test_both_hops_agent_not_serving(plugin, agent_nova, tmp_path):
     assert r.rc == 2, r
     assert ("127.0.0.1:%d: agent: the agent is not serving on %s"
             % (agent_nova.port, path)) in norm(r), r
-    assert norm(r).endswith("; 1/2 hops OK"), r
+    assert norm(r).endswith(", 1/2 hops OK"), r
     # the hop that answered still has its perfdata, the other none
     assert [p[0] for p in perf_items(r)] == hop_labels(agent_nova)[2:], r

@@ -130,7 +130,7 @@ def test_answers_zed_cannot_give(plugin, agent, status, body, words):
     agent.answer = (status, body)
     rc, out, _, _ = run_plugin(agent_args(agent, "--network-id", NETWORK))
     line = assert_state(rc, out, "CRITICAL", r"via agent %s: HTTP %d, "
-                        r"[0-9.]+ s; %s" % (agent.path, status, words))
+                        r"[0-9.]+ s, %s" % (agent.path, status, words))
     assert_perfdata(line)
 
 

@@ -59,7 +59,7 @@ def test_header_too_large_leaves_the_others(trio, args):
     trio.sims[1].set_fault("bigheader")
     rc, out, _, _ = run_plugin(_hosts(trio, [0, 1, 2]) + args)
     assert_state(rc, out, "CRITICAL", r"on 3 backends: %s: [^|]*header "
-                 r"too large[^;|]*; 2/3 backends OK $"
+                 r"too large[^;|]*, 2/3 backends OK $"
                  % re.escape(trio.name(1)))
     assert "out of memory" not in out
 

@@ -113,7 +113,7 @@ def test_sixteen_with_one_down(fleet, args):
     which = list(range(1, 16))
     rc, out, _, _ = run_plugin(hosts(fleet, which) + ["-H", down] + args)
     line = assert_state(rc, out, "CRITICAL", r"on 16 backends: %s: "
-                        r"[^;|]*Connection refused[^;|]*; 15/16 backends OK $"
+                        r"[^;|]*Connection refused[^;|]*, 15/16 backends OK $"
                         % re.escape(down))
     # The backend that never answered has no invented numbers.
     assert_backend_perfdata(line, [fleet.name(i) for i in which])
@@ -123,7 +123,7 @@ def test_one_with_another_secret(fleet, args):
     rc, out, _, _ = run_plugin(hosts(fleet, [0, 16, 2]) + args)
     line = assert_state(rc, out, "CRITICAL", r"on 3 backends: %s: HTTP 403"
                         r"[^|]*signature rejected: the shared secret "
-                        r"differs[^|]*; 2/3 backends OK $"
+                        r"differs[^|]*, 2/3 backends OK $"
                         % re.escape(fleet.name(16)))
     assert fleet.name(0) + ":" not in line.split("|")[0]
     assert_backend_perfdata(line, [fleet.name(i) for i in (0, 16, 2)])
@@ -134,7 +134,7 @@ def test_one_slow(fleet, args):
     rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + ["-w", "0.4"] +
                                args)
     line = assert_state(rc, out, "WARNING", r"on 3 backends: %s: HTTP 200"
-                        r"[^|]*violates warning threshold 0\.4; 2/3 "
+                        r"[^|]*violates warning threshold 0\.4, 2/3 "
                         r"backends OK $" % re.escape(fleet.name(2)))
     perf = assert_backend_perfdata(
         line, [fleet.name(i) for i in (0, 2, 3)], warn="0.4")
@@ -147,7 +147,7 @@ def test_one_stale_listing(fleet, args):
     fleet.sims[3].set_fault("missing_key", "ami-launch-index")
     rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + args)
     line = assert_state(rc, out, "WARNING", r"on 3 backends: backends "
-                        r"disagree: %s differs; 3/3 backends OK $"
+                        r"disagree: %s differs, 3/3 backends OK $"
                         % re.escape(fleet.name(3)))
     assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
     assert "[WARNING] backends disagree on the checked values: %s serves" \
@@ -163,8 +163,8 @@ def test_one_stale_value_with_expect(fleet, args):
                                ["-e", "local-ipv4=10.0.0.5"] + args)
     line = assert_state(rc, out, "CRITICAL", r"on 3 backends: %s: HTTP 200"
                         r"[^|]*local-ipv4 is '10\.9\.9\.9', expected "
-                        r"'10\.0\.0\.5'[^|]*; backends disagree: %s "
-                        r"differs; 2/3 backends OK $"
+                        r"'10\.0\.0\.5'[^|]*, backends disagree: %s "
+                        r"differs, 2/3 backends OK $"
                         % (re.escape(fleet.name(0)), re.escape(fleet.name(0))))
     assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
     for i in (0, 2, 3):
@@ -185,7 +185,7 @@ def test_two_that_disagree_have_no_majority(fleet, args):
     fleet.sims[0].set_fault("os_value", "hostname=old-name")
     rc, out, _, _ = run_plugin(hosts(fleet, [0, 2]) + ["-O"] + args)
     line = assert_state(rc, out, "WARNING", r"on 2 backends: backends "
-                        r"disagree: %s, %s differ \(no majority\); 2/2 backends OK $"
+                        r"disagree: %s, %s differ \(no majority\), 2/2 backends OK $"
                         % (re.escape(fleet.name(0)), re.escape(fleet.name(2))))
     assert_backend_perfdata(line, [fleet.name(0), fleet.name(2)])
 
@@ -195,7 +195,7 @@ def test_one_stale_meta_data(fleet, args):
     fleet.sims[2].set_fault("os_value", "hostname=old-name")
     rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + ["-O"] + args)
     line = assert_state(rc, out, "WARNING", r"backends disagree: %s "
-                        r"differs; 3/3 backends OK $"
+                        r"differs, 3/3 backends OK $"
                         % re.escape(fleet.name(2)))
     assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
 
@@ -246,7 +246,7 @@ def test_one_hung_is_its_own_timeout(fleet, args):
     rc, out, _, elapsed = run_plugin(hosts(fleet, [0, 2, 3]) +
                                      ["-t", "5"] + args)
     line = assert_state(rc, out, "CRITICAL", r"on 3 backends: %s: timed out "
-                        r"after 5 s \(whole-run limit, -t\); 2/3 backends "
+                        r"after 5 s \(whole-run limit, -t\), 2/3 backends "
                         r"OK $" % re.escape(fleet.name(2)))
     assert_backend_perfdata(line, [fleet.name(0), fleet.name(3)])
 
@@ -255,7 +255,7 @@ def test_timeout_result_applies_per_backend(fleet, args):
     fleet.sims[3].set_fault("hang")
     rc, out, _, _ = run_plugin(hosts(fleet, [0, 3]) +
                                ["-t", "5:WARNING"] + args)
-    assert_state(rc, out, "WARNING", r"%s: timed out after 5 s.*; 1/2 "
+    assert_state(rc, out, "WARNING", r"%s: timed out after 5 s.*, 1/2 "
                  r"backends OK $" % re.escape(fleet.name(3)))
 
 
@@ -377,7 +377,7 @@ def test_ec2_profile_one_stale_key_value(fleet, args):
     rc, out, _, _ = run_plugin(hosts(fleet, [0, 2, 3]) + args +
                                ["--cloud-init=ec2"])
     line = assert_state(rc, out, "WARNING", r"on 3 backends: backends "
-                        r"disagree: %s differs; 3/3 backends OK $"
+                        r"disagree: %s differs, 3/3 backends OK $"
                         % re.escape(fleet.name(2)))
     assert "[WARNING] backends disagree on the checked values: %s serves" \
         % fleet.name(2) in out

@@ -134,7 +134,7 @@ def test_icingaweb2_critical_usage_error(plugin):
     rc, out, _, _ = run_plugin(["--output-format=icingaweb2", "-i", "x"])
     assert rc == 3
     assert out == ("[UNKNOWN] - -i/--instance: not a UUID (8-4-4-4-12 hex "
-                   "digits; 1 characters given)\n"), out
+                   "digits, 1 characters given)\n"), out
 
 
 def _json_reals(node):

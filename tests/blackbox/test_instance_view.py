@@ -78,7 +78,7 @@ def test_rate_limited(plugin, view):
     view.set_fault("status", (429, HAPROXY_429))
     rc, out, _, _ = run_plugin(_args(view))
     line = assert_state(rc, out, "CRITICAL",
-                        r"HTTP 429, .*; rate limited by the metadata proxy "
+                        r"HTTP 429, .*, rate limited by the metadata proxy "
                         r"\(\[metadata_rate_limiting\]\)")
     assert line.startswith("NOVA METADATA CRITICAL - " + _subject(view))
     assert_perfdata(line)

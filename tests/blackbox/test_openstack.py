@@ -248,7 +248,7 @@ def test_openstack_timeout(sim, base_args):
     (["-Onot-a-version"], r"-O/--openstack: not a version"),
     (["--openstack=../../x"], r"not a version"),
     (["-O", "2018-08-27"], r"unexpected argument \(10 characters\) where an "
-     r"option belongs; a version goes attached"),
+     r"option belongs: a version goes attached"),
     (["--cloud-init=yes"], r"cloud-init"),
 ])
 def test_usage(sim, base_args, extra, why):
@@ -638,7 +638,7 @@ def test_cloud_init_files_bounded(sim, base_args):
     sim.set_fault("os_value", "files=" + json.dumps(files))
     sim.set_fault("body", "x", path=CONTENT0)
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "WARNING", r"lists 70 files; only the "
+    line = assert_state(rc, out, "WARNING", r"lists 70 files, only the "
                         r"first 64 are read")
     assert_ci_perfdata(line)
     assert sum(r["path"] == CONTENT0 for r in sim.requests) == 64
@@ -654,7 +654,7 @@ def test_cloud_init_random_seed_not_base64(sim, base_args, seed, why):
     sim.set_fault("os_value", "random_seed=" + seed)
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     line = assert_state(rc, out, "CRITICAL", r"random_seed is not base64: "
-                        r"%s; cloud-init stops with BrokenMetadata" % why)
+                        r"%s, cloud-init stops with BrokenMetadata" % why)
     assert_ci_perfdata(line)
     # Checked before any file is read.
     assert sim.last_request["path"] == doc_path("network_data.json")

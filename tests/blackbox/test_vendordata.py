@@ -341,7 +341,7 @@ def test_probe_failing_plain_404(sim, base_args, action, got):
     rc, out, _, _ = run_plugin(tenant_args(base_args))
     line = assert_state(rc, out, "CRITICAL", r"HTTP 404.*canary unknown to "
                         r"Nova, tenant %s is not its project, or Nova has "
-                        r"\[neutron\] service_metadata_proxy = False; %s"
+                        r"\[neutron\] service_metadata_proxy = False \(%s"
                         % (OTHER_TENANT, got))
     assert_perfdata(line)
     # libcurl may retry a request once on a fresh connection when the

@@ -185,7 +185,7 @@ PROBE_CASES = {
     "unknown-canary": ("nova", OTHER_UUID, PROJECT,
                        r"canary unknown to Nova or tenant %s is not its "
                        r"project \(a wrong signature got 403: the proxy "
-                       r"mode is on\); check -i and -T" % PROJECT),
+                       r"mode is on\): check -i and -T" % PROJECT),
     "wrong-tenant": ("nova", UUID, OTHER_PROJECT,
                      r"canary unknown to Nova or tenant %s is not its "
                      r"project .*check -i and -T" % OTHER_PROJECT),
@@ -204,7 +204,7 @@ def test_plugin_probe_names_the_cause(request, plugin, secret_file, case,
     res = plugin.run(*args(server, secret_file, *MODES[mode][0],
                            instance=instance, tenant=tenant))
     expect(res, 2, "CRITICAL", r"HTTP 404 for /openstack: " + cause
-           if mode == "cloud-init" else r"HTTP 404.*; " + cause)
+           if mode == "cloud-init" else r"HTTP 404.*, " + cause)
     labels = [p["label"] for p in res.perfdata]
     assert labels == MODES[mode][1], str(res)
     if case != "proxy-off":

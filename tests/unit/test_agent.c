@@ -73,13 +73,13 @@ test_status_reasons(void **state)
 	(void)state;
 	reason_is(404, "", "the agent found no port for 192.0.2.10 on "
 	    "network " NET " (its port lookup: neutron-server RPC or OVN "
-	    "southbound; two ports for the IP answer the same), or Nova does "
+	    "southbound. Two ports for the IP answer the same), or Nova does "
 	    "not know the canary");
 	/* Epoxy's own 404 names the network: the lookup alone */
 	reason_is(404, "Instance was not found on network " NET ".", "the "
 	    "agent found no port for 192.0.2.10 on network " NET " (its own "
-	    "404; its port lookup: neutron-server RPC or OVN southbound; two "
-	    "ports for the IP answer the same)");
+	    "404, from its port lookup: neutron-server RPC or OVN southbound. "
+	    "Two ports for the IP answer the same)");
 	reason_is(404, "The resource could not be found.", "the agent found "
 	    "no port for 192.0.2.10 on network " NET " (its port lookup");
 	reason_is(503, "The remote metadata server is temporarily "
@@ -90,10 +90,10 @@ test_status_reasons(void **state)
 	    "the agent's signature: the agent's metadata_proxy_shared_secret "
 	    "differs from Nova's");
 	reason_is(500, "An unknown error has occurred.", "the agent cannot "
-	    "reach Nova or failed (An unknown error has occurred.; its "
+	    "reach Nova or failed (An unknown error has occurred.): see its "
 	    "nova_metadata_host");
 	reason_is(503, "", "the agent cannot reach Nova or failed (no "
-	    "explanation;");
+	    "explanation):");
 	reason_is(429, "", "rate limited ([metadata_rate_limiting])");
 	reason_is(502, "Bad Gateway", "the agent says: Bad Gateway");
 	reason_is(418, "", "no explanation in the body");

@@ -47,9 +47,9 @@ test_statuses(void **state)
 	assert_status(&cfg, 404, "", NULL, "canary unknown to Nova, tenant "
 	    TENANT " is not its project, or Nova has [neutron] "
 	    "service_metadata_proxy = False");
-	assert_status(&cfg, 302, "", "http://x/", "redirected to http://x/; "
-	    "the metadata API answers directly");
-	assert_status(&cfg, 301, "", NULL, "redirected to nowhere; the "
+	assert_status(&cfg, 302, "", "http://x/", "redirected to http://x/, "
+	    "but the metadata API answers directly");
+	assert_status(&cfg, 301, "", NULL, "redirected to nowhere, but the "
 	    "metadata API answers directly");
 	assert_status(&cfg, 400, "X-Instance-ID header is missing", NULL,
 	    "Nova says: X-Instance-ID header is missing");
@@ -95,12 +95,13 @@ static void
 test_probe(void **state)
 {
 	(void)state;
-	assert_probe(403, NULL, "the proxy mode is on); check -i and -T");
+	assert_probe(403, NULL, "the proxy mode is on): check -i and -T");
 	assert_probe(404, NULL, "service_metadata_proxy = False (a wrong "
 	    "signature got 404 too)");
-	assert_probe(500, NULL, "got HTTP 500, which tells none of them");
-	assert_probe(0, "no time left within -t", "the probe with a wrong "
-	    "signature got no answer: no time left within -t");
+	assert_probe(500, NULL, "= False (the probe with a wrong signature "
+	    "got HTTP 500, which tells none of them)");
+	assert_probe(0, "no time left within -t", "(the probe with a wrong "
+	    "signature got no answer: no time left within -t)");
 }
 
 int

@@ -473,6 +473,62 @@ test_hidden(void **state)
 	mp_check_free(c);
 }
 
+/* No ';' in the output's text, in any format, whatever the texts held
+ * (Nagios 4 shows it as ':'): it becomes ','. Perfdata keeps its
+ * separators. */
+static void
+test_no_semicolon_in_text(void **state)
+{
+	mp_check *c = mp_check_new("L;1"), *n = mp_check_new("");
+	mp_perfdata t = time_perf(0.5);
+	mp_subcheck *sc;
+	char *out, *line, *end, *bar;
+	mp_format f;
+
+	(void)state;
+	assert_non_null(mp_check_add(n, MP_CRITICAL, "n;1 ;; n2"));
+	assert_non_null(sc = mp_check_add_nested(c, MP_CRITICAL, n, "a;b"));
+	assert_non_null(sc = mp_check_add(c, MP_OK, "server said 'x;y'"));
+	assert_int_equal(mp_subcheck_add_perfdata(sc, &t), 0);
+	assert_int_equal(mp_check_set_summary(c, "s1; s2;"), 0);
+	expect_classic(c, "L,1 CRITICAL - s1, s2, | time=0.500000s;1;5;0;\n"
+	    "\\_ [CRITICAL] a,b\n"
+	    "    \\_ [CRITICAL] n,1 ,, n2\n"
+	    "\\_ [OK] server said 'x,y'\n");
+	expect_format(c, MP_FORMAT_ICINGAWEB2, "[CRITICAL] - s1, s2,\n"
+	    "\\_[CRITICAL] - a,b\n\t\\_[CRITICAL] - n,1 ,, n2\n"
+	    "\\_[OK] - server said 'x,y'|time=0.500000s;1;5;0;\n");
+	expect_format(c, MP_FORMAT_SUMMARY_ONLY, "CRITICAL: s1, s2,\n");
+	for (f = MP_FORMAT_CLASSIC; f <= MP_FORMAT_MULTI_LINE; f++) {
+		out = format(c, f);
+		for (line = out; *line != '\0'; line = end + 1) {
+			end = strchr(line, '\n');
+			assert_non_null(end);
+			*end = '\0';
+			if ((bar = strchr(line, '|')) != NULL)
+				*bar = '\0';
+			if (strchr(line, ';') != NULL)
+				fail_msg("format %d: ';' in %s", (int)f, line);
+		}
+		free(out);
+	}
+	/* perfdata's own are kept */
+	out = format(c, MP_FORMAT_ONE_LINE);
+	assert_non_null(strstr(out, "| time=0.500000s;1;5;0;\n"));
+	free(out);
+	out = format(c, MP_FORMAT_TEST_JSON);
+	assert_null(strchr(out, ';'));
+	assert_non_null(strstr(out, "\"summary\":\"s1, s2,\""));
+	free(out);
+	mp_check_free(c);
+	/* and the helper alone */
+	out = strdup(";a;;b;");
+	mp_unsemicolon(out);
+	assert_string_equal(out, ",a,,b,");
+	mp_unsemicolon(NULL);
+	free(out);
+}
+
 static void
 test_quote(void **state)
 {
@@ -735,6 +791,7 @@ main(void)
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_worst_first),
 		cmocka_unit_test(test_hidden),
+		cmocka_unit_test(test_no_semicolon_in_text),
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_utf8_len),
 	};

@@ -78,6 +78,13 @@ test_printed_spellings(void **state)
 	expect_redacted("x a|b\"c\\d\te y", "x ********* y");
 	expect_redacted("x a/b\"c\\d e y", "x ********* y");
 	expect_redacted("x a/b\\\"c\\\\d e y", "x *********** y");
+	/* ';' as ',' (stdout's text), as it is, and in JSON */
+	assert_int_equal(nm_redact_arm("a;b|c\"d", 7, UUID, NULL), 0);
+	expect_redacted("x a;b|c\"d y", "x ******* y");
+	expect_redacted("x a;b/c\"d y", "x ******* y");
+	expect_redacted("x a,b/c\"d y", "x ******* y");
+	expect_redacted("x a,b/c\\\"d y", "x ******** y");
+	expect_redacted("x a:b/c\"d y", "x a:b/c\"d y");
 	nm_redact_disarm();
 }
 
