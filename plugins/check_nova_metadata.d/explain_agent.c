@@ -37,11 +37,12 @@ no_port_reason(const nm_config *cfg, const char *where, const char *why,
 	if (strstr(why, AGENT_NO_PORT) != NULL)
 		return asprintf(out, "the agent found no port for %s on %s (its "
 		    "own 404, from its port lookup: neutron-server RPC or OVN "
-		    "southbound. Two ports for the IP answer the same)",
+		    "southbound, and two ports for the IP answer the same)",
 		    cfg->forwarded_for, where);
 	return asprintf(out, "the agent found no port for %s on %s (its "
-	    "port lookup: neutron-server RPC or OVN southbound. Two ports "
-	    "for the IP answer the same), or Nova does not know the canary",
+	    "port lookup: neutron-server RPC or OVN southbound, and two "
+	    "ports for the IP answer the same), or Nova does not know the "
+	    "canary",
 	    cfg->forwarded_for, where);
 }
 

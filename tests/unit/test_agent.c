@@ -73,13 +73,13 @@ test_status_reasons(void **state)
 	(void)state;
 	reason_is(404, "", "the agent found no port for 192.0.2.10 on "
 	    "network " NET " (its port lookup: neutron-server RPC or OVN "
-	    "southbound. Two ports for the IP answer the same), or Nova does "
-	    "not know the canary");
+	    "southbound, and two ports for the IP answer the same), or Nova "
+	    "does not know the canary");
 	/* Epoxy's own 404 names the network: the lookup alone */
 	reason_is(404, "Instance was not found on network " NET ".", "the "
 	    "agent found no port for 192.0.2.10 on network " NET " (its own "
-	    "404, from its port lookup: neutron-server RPC or OVN southbound. "
-	    "Two ports for the IP answer the same)");
+	    "404, from its port lookup: neutron-server RPC or OVN southbound, "
+	    "and two ports for the IP answer the same)");
 	reason_is(404, "The resource could not be found.", "the agent found "
 	    "no port for 192.0.2.10 on network " NET " (its port lookup");
 	reason_is(503, "The remote metadata server is temporarily "
