@@ -336,7 +336,7 @@ test_worst_state_order(void **state)
 }
 
 /* Several targets: each one's sub-checks nested under it, its perfdata
- * labels prefixed, in every format. */
+ * labels suffixed, in every format. */
 static void
 test_nested(void **state)
 {
@@ -349,12 +349,12 @@ test_nested(void **state)
 	assert_non_null(sc = mp_check_add(a, MP_OK, "a1"));
 	assert_int_equal(mp_subcheck_add_perfdata(sc, &pd), 0);
 	assert_non_null(mp_check_add(b, MP_CRITICAL, "b1"));
-	assert_int_equal(mp_check_prefix_perfdata(a, "h:1"), 0);
+	assert_int_equal(mp_check_suffix_perfdata(a, "h_1"), 0);
 	assert_non_null(mp_check_add_nested(c, MP_OK, a, "h:1: fine"));
 	assert_non_null(mp_check_add_nested(c, MP_CRITICAL, b, "h:2: bad"));
 	assert_int_equal(mp_check_state(c), MP_CRITICAL);
 	assert_int_equal(mp_check_set_summary(c, "1/2 backends OK"), 0);
-	expect_classic(c, "L CRITICAL - 1/2 backends OK | 'h:1 time'=0.5s\n"
+	expect_classic(c, "L CRITICAL - 1/2 backends OK | time_h_1=0.5s\n"
 	    "\\_ [OK] h:1: fine\n"
 	    "    \\_ [OK] a1\n"
 	    "\\_ [CRITICAL] h:2: bad\n"
@@ -362,15 +362,15 @@ test_nested(void **state)
 	expect_format(c, MP_FORMAT_ICINGAWEB2, "[CRITICAL] - 1/2 backends OK\n"
 	    "\t\\_[OK] - h:1: fine\n\t\t\\_[OK] - a1\n"
 	    "\t\\_[CRITICAL] - h:2: bad\n\t\t\\_[CRITICAL] - b1"
-	    "|'h:1 time'=0.5s\n");
+	    "|time_h_1=0.5s\n");
 	expect_format(c, MP_FORMAT_ONE_LINE, "CRITICAL: 1/2 backends OK - "
 	    "[OK] h:1: fine - [OK] a1 - [CRITICAL] h:2: bad - [CRITICAL] b1 | "
-	    "'h:1 time'=0.5s\n");
+	    "time_h_1=0.5s\n");
 	expect_format(c, MP_FORMAT_TEST_JSON, "{\"label\":\"L\","
 	    "\"state\":\"CRITICAL\",\"summary\":\"1/2 backends OK\","
 	    "\"checks\":[{\"state\":\"OK\",\"output\":\"h:1: fine\","
 	    "\"perfdata\":[],\"checks\":[{\"state\":\"OK\",\"output\":"
-	    "\"a1\",\"perfdata\":[{\"label\":\"h:1 time\",\"value\":0.5,"
+	    "\"a1\",\"perfdata\":[{\"label\":\"time_h_1\",\"value\":0.5,"
 	    "\"uom\":\"s\"}]}]},{\"state\":\"CRITICAL\",\"output\":"
 	    "\"h:2: bad\",\"perfdata\":[],\"checks\":[{\"state\":"
 	    "\"CRITICAL\",\"output\":\"b1\",\"perfdata\":[]}]}]}\n");
