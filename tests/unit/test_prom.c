@@ -1,0 +1,132 @@
+/* Prometheus' text exposition format (lib/prom.h): escaping, numbers,
+ * the metric prefix and the state gauge. */
+#include "config.h"
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "output.h"
+#include "prom.h"
+
+static void
+expect_sample(const mp_prom_label *l, size_t n, double v, const char *want)
+{
+	dynbuf b;
+
+	dynbuf_init(&b, 4096);
+	assert_int_equal(mp_prom_sample(&b, "m", l, n, v), DYNBUF_OK);
+	assert_string_equal(b.data, want);
+	dynbuf_free(&b);
+}
+
+static void
+test_values(void **state)
+{
+	(void)state;
+	expect_sample(NULL, 0, 0, "m 0\n");
+	expect_sample(NULL, 0, 200, "m 200\n");
+	expect_sample(NULL, 0, -3, "m -3\n");
+	expect_sample(NULL, 0, 0.012138, "m 0.012138\n");
+	expect_sample(NULL, 0, 0.1 + 0.2, "m 0.30000000000000004\n");
+	expect_sample(NULL, 0, 1e300, "m 1e+300\n");
+	expect_sample(NULL, 0, NAN, "m NaN\n");
+	expect_sample(NULL, 0, INFINITY, "m +Inf\n");
+	expect_sample(NULL, 0, -INFINITY, "m -Inf\n");
+}
+
+static void
+test_labels_escaped(void **state)
+{
+	const mp_prom_label l[] = {
+		{ "backend", "a\"b\\c\nd" },
+		{ "hop", "nova" },
+	};
+	const mp_prom_label bad[] = { { "x", "\xff\xc3\xa9|\t" } };
+
+	(void)state;
+	expect_sample(l, 2, 1, "m{backend=\"a\\\"b\\\\c\\nd\",hop=\"nova\"} 1\n");
+	/* not UTF-8: '?'; UTF-8 and other bytes as they are */
+	expect_sample(bad, 1, 1, "m{x=\"?\xc3\xa9|\t\"} 1\n");
+}
+
+static void
+test_family(void **state)
+{
+	dynbuf b;
+
+	(void)state;
+	dynbuf_init(&b, 4096);
+	assert_int_equal(mp_prom_family(&b, "m", "gauge", "a \"b\" c\\d\ne"),
+	    DYNBUF_OK);
+	/* HELP escapes backslash and newline, not quotes */
+	assert_string_equal(b.data, "# HELP m a \"b\" c\\\\d\\ne\n"
+	    "# TYPE m gauge\n");
+	dynbuf_free(&b);
+}
+
+static void
+test_prefix(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(mp_prom_prefix("NOVA METADATA", buf, sizeof(buf)),
+	    0);
+	assert_string_equal(buf, "nova_metadata");
+	assert_int_equal(mp_prom_prefix("  a--b  ", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "a_b");
+	assert_int_equal(mp_prom_prefix("9x", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "_9x");
+	assert_int_equal(mp_prom_prefix("", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "check");
+	assert_int_equal(mp_prom_prefix("ABCDEFGHIJKLMNOP", buf,
+	    sizeof(buf)), -1);
+	assert_int_equal(mp_prom_prefix("ABCDEFGHIJKLMNO", buf,
+	    sizeof(buf)), 0);
+}
+
+static void
+test_format(void **state)
+{
+	mp_check *c = mp_check_new("NOVA METADATA");
+	mp_format f;
+	char *out = NULL;
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(mp_format_parse("Prometheus", &f), 0);
+	assert_int_equal(f, MP_FORMAT_PROMETHEUS);
+	/* no sub-check: UNKNOWN, and no summary in any form */
+	assert_int_equal(mp_check_set_summary(c, "-p: \"bad\""), 0);
+	assert_int_equal(mp_check_format(c, f, &out), 0);
+	assert_string_equal(out, "# HELP nova_metadata_state The check's "
+	    "state, as its exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 "
+	    "UNKNOWN.\n# TYPE nova_metadata_state gauge\n"
+	    "nova_metadata_state 3\n");
+	free(out);
+	assert_non_null(mp_check_add(c, MP_CRITICAL, "refused"));
+	assert_int_equal(mp_check_format(c, f, &out), 0);
+	assert_non_null(strstr(out, "\nnova_metadata_state 2\n"));
+	free(out);
+	mp_check_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_labels_escaped),
+		cmocka_unit_test(test_family),
+		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_format),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
