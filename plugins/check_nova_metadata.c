@@ -221,6 +221,8 @@ sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
     const struct timespec *deadline, nm_error *err)
 {
 	const char *signature = NULL;
+	nm_outcomes outcomes;
+	mp_check *result;
 
 	/* Nothing is signed inside an instance (the agent signs) nor
 	 * through the agent alone: no secret is read. */
@@ -235,7 +237,10 @@ sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	 * an option: searched now. */
 	nm_signals_edit_lines(nm_redact);
 	log_config(cfg);
-	return nm_check_run(cfg, signature, deadline, err);
+	/* Each target's figures: logged at -vv, one line each. */
+	result = nm_check_run(cfg, signature, deadline, &outcomes, err);
+	nm_outcomes_free(&outcomes);
+	return result;
 }
 
 static int

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "core_log.h"
 #include "explain_agent.h"
 #include "mode_cloudinit.h"
 #include "mode_ec2.h"
@@ -147,6 +148,7 @@ typedef struct {
 	pthread_t thread;
 	bool started;
 	nm_err result;		/* visit_mode's */
+	mp_state state;		/* its result's, once made */
 } backend;
 
 /* A backend's own result: its summary names it ("127.0.0.1:8775: HTTP
@@ -164,8 +166,12 @@ backend_check(backend *b)
 			return NULL;
 		c = visit->check;
 		visit->check = NULL;
+		b->state = mp_check_state(c);
 		return c;
 	}
+	b->state = s;
+	nm_visit_reason(visit, b->result == NM_ERR_TIMEOUT ?
+	    NM_REASON_TIMEOUT : NM_REASON_UNKNOWN);
 	if ((c = mp_check_new("")) == NULL)
 		return NULL;
 	if (b->result == NM_ERR_TIMEOUT ? (mp_check_add(c, s, "timed out "
@@ -251,6 +257,22 @@ add_disagreement(mp_check *top, const backend *bs, size_t n, dynbuf *sum)
 		r = -1;
 	dynbuf_free(&odd);
 	return r;
+}
+
+/* Whether backends that served values serve different ones. */
+static bool
+disagreed(const backend *bs, size_t n)
+{
+	size_t i, served = 0, most = 0;
+
+	for (i = 0; i < n; i++) {
+		if (bs[i].visit.served.len == 0)
+			continue;
+		served++;
+		if (agreeing(bs, n, i) > most)
+			most = agreeing(bs, n, i);
+	}
+	return served >= 2 && most != served;
 }
 
 /* A backend's result c nested under top with state s, its perfdata
@@ -499,7 +521,11 @@ merge(const nm_config *cfg, backend *bs, size_t n, nm_error *err)
 		return ret;
 	}
 	(void)finish(visit, bs[0].result, &ret);
-	if (ret == NULL) {
+	if (ret != NULL) {
+		bs[0].state = mp_check_state(ret);
+		if (bs[0].result == NM_ERR_TIMEOUT)
+			nm_visit_reason(visit, NM_REASON_TIMEOUT);
+	} else {
 		/* Every failing step names its error; none is a bug. */
 		if (visit->err.code == NM_OK)
 			(void)nm_error_set(&visit->err, NM_ERR_SETUP, "internal "
@@ -513,12 +539,63 @@ merge(const nm_config *cfg, backend *bs, size_t n, nm_error *err)
 	return ret;
 }
 
+void
+nm_outcomes_free(nm_outcomes *o)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < o->count; i++)
+		free(o->v[i].name);
+	free(o->v);
+	o->v = NULL;
+	o->count = 0;
+	o->disagree = false;
+}
+
+/* Each target's figures, once its result is made. */
+static nm_err
+record_outcomes(const backend *bs, size_t n, const mp_check *ret,
+    nm_outcomes *o, nm_error *err)
+{
+	const nm_visit *visit;
+	size_t i;
+
+	if ((o->v = calloc(n, sizeof(*o->v))) == NULL)
+		return nm_error_nomem(err);
+	for (i = 0; i < n; i++) {
+		visit = &bs[i].visit;
+		if ((o->v[i].name = strdup(bs[i].target->name)) == NULL) {
+			nm_outcomes_free(o);
+			return nm_error_nomem(err);
+		}
+		o->count++;
+		o->v[i].kind = bs[i].target->kind;
+		o->v[i].state = bs[i].state;
+		o->v[i].reason = bs[i].state == MP_OK ? NM_REASON_NONE :
+		    visit->reason != NM_REASON_NONE ? visit->reason :
+		    NM_REASON_UNKNOWN;
+		o->v[i].status = visit->responses > 0 ? visit->resp.status :
+		    0;
+		o->v[i].time = visit->time;
+		o->v[i].bytes = visit->bytes;
+		o->v[i].requests = visit->requests;
+		nm_log(2, "%s: %s%s%s", o->v[i].name, mp_state_name(
+		    o->v[i].state), o->v[i].reason != NM_REASON_NONE ?
+		    ", reason " : "", nm_reason_token(o->v[i].reason));
+	}
+	o->disagree = n > 1 && mp_check_state(ret) != MP_OK &&
+	    disagreed(bs, n);
+	return NM_OK;
+}
+
 /* Every target at once, each on a thread of its own (the last on the
  * main thread) with its own connection, under the one deadline. */
 static mp_check *
 check_targets(const nm_config *cfg, const nm_targets *ts,
     const char *signature, const char *wrong,
-    const struct timespec *deadline, nm_error *err)
+    const struct timespec *deadline, nm_outcomes *outcomes, nm_error *err)
 {
 	backend *bs;
 	mp_check *ret = NULL;
@@ -540,6 +617,11 @@ check_targets(const nm_config *cfg, const nm_targets *ts,
 	(void)backend_main(&bs[n - 1]);
 	join_all(bs, n);
 	ret = merge(cfg, bs, n, err);
+	if (ret != NULL && outcomes != NULL && record_outcomes(bs, n, ret,
+	    outcomes, err) != NM_OK) {
+		mp_check_free(ret);
+		ret = NULL;
+	}
  out:
 	for (i = 0; i < n; i++) {
 		nm_http_free(bs[i].visit.http);
@@ -551,7 +633,7 @@ check_targets(const nm_config *cfg, const nm_targets *ts,
 
 mp_check *
 nm_check_run(const nm_config *cfg, const char *signature,
-    const struct timespec *deadline, nm_error *err)
+    const struct timespec *deadline, nm_outcomes *outcomes, nm_error *err)
 {
 	char wrong[NM_SIGNATURE_HEX_LEN + 1];
 	nm_targets ts;
@@ -567,8 +649,10 @@ nm_check_run(const nm_config *cfg, const char *signature,
 	if ((cfg->agent_socket != NULL ? agent_targets(cfg, &ts, err) :
 	    nm_targets_build(cfg, &ts, err)) != NM_OK)
 		return NULL;
+	if (outcomes != NULL)
+		*outcomes = (nm_outcomes){ NULL, 0, false };
 	ret = check_targets(cfg, &ts, signature, signature != NULL ? wrong :
-	    NULL, deadline, err);
+	    NULL, deadline, outcomes, err);
 	nm_targets_free(&ts);
 	/* Every failing step names its error; none is a bug. */
 	if (ret == NULL && err->code == NM_OK)

@@ -3,10 +3,14 @@
 #ifndef NM_CHECK_H
 #define NM_CHECK_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "core_error.h"
 #include "core_config.h"
+#include "core_reason.h"
+#include "visit_targets.h"
 #include "output.h"
 
 /* Runs the check for cfg on every backend it names (visit_targets.h), each on
@@ -20,8 +24,34 @@
  * global setup done (nm_http_global_init) and cfg, signature and the
  * secret's search (core_redact.h) no longer changing: the threads share
  * them, read-only. */
+/* What one target of a run came to, for a format that wants figures
+ * rather than words (Prometheus'): its name as its perfdata labels have
+ * it, its kind, its state, the class of its failure, the status of the
+ * last answer it got and its totals. */
+typedef struct {
+	char *name;
+	nm_target_kind kind;
+	mp_state state;
+	nm_reason reason;	/* NM_REASON_NONE when OK */
+	long status;		/* the last HTTP answer's, 0 when none came */
+	double time;		/* seconds, all its requests */
+	size_t bytes;
+	int requests;
+} nm_outcome;
+
+/* Every target of a run, in -H order (the agent's hop first). */
+typedef struct {
+	nm_outcome *v;
+	size_t count;
+	bool disagree;		/* backends serve different values */
+} nm_outcomes;
+
+/* Runs the check; outcomes (may be NULL) gets each target's figures
+ * when a result is returned (free them with nm_outcomes_free). */
 mp_check *nm_check_run(const nm_config *cfg, const char *signature,
-    const struct timespec *deadline, nm_error *err);
+    const struct timespec *deadline, nm_outcomes *outcomes, nm_error *err);
+
+void nm_outcomes_free(nm_outcomes *o);
 
 /* The result for a run that hit the whole-run limit: main formats it
  * ahead of time for its alarm handler, the check uses it when libcurl

@@ -119,3 +119,17 @@ nm_explain_view_no_answer(nm_err e)
 		return NULL;
 	}
 }
+
+nm_reason
+nm_explain_view_class(long status, const char *body, size_t len)
+{
+	if (status >= 502 && status <= 504 &&
+	    nm_explain_view_haproxy_page(body, len) != NULL)
+		return NM_REASON_PROXY_ERROR;
+	if ((status == 500 && contains(body, len, AGENT_UNKNOWN_ERROR)) ||
+	    (status == 503 && contains(body, len, AGENT_NOVA_UNAVAILABLE)))
+		return NM_REASON_NOVA_UNREACHABLE;
+	if (status == 404)
+		return NM_REASON_NO_PORT;
+	return nm_reason_of_status(status);
+}

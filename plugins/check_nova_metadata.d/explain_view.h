@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "core_error.h"
+#include "core_reason.h"
 
 /* Why the chain answered status with body, in the words of the hop that
  * answered: a fixed sentence when the answer is one the chain's hops
@@ -27,5 +28,10 @@ const char *nm_explain_view_haproxy_page(const char *body, size_t len);
 /* What a connection failure to the metadata address means from inside
  * an instance: a hint that follows libcurl's words. */
 const char *nm_explain_view_no_answer(nm_err e);
+
+/* The class of a status other than 200 inside an instance, by the hop
+ * whose page the body is: haproxy's with no agent behind it, the agent's
+ * with no port or no Nova, else by the status alone. */
+nm_reason nm_explain_view_class(long status, const char *body, size_t len);
 
 #endif

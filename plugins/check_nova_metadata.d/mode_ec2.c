@@ -73,10 +73,12 @@ check_keys(nm_visit *visit, const nm_listing *listing)
 		r = nm_visit_result(visit, MP_OK, NULL, "%zu/%zu keys listed "
 		    "(%zu entries in %s)", found, cfg->key_count,
 		    listing->count, cfg->url);
-	else
+	else {
+		nm_visit_reason(visit, NM_REASON_KEY_MISSING);
 		r = nm_visit_result(visit, MP_CRITICAL, NULL, "%zu/%zu keys "
 		    "listed, %s missing from %s", found, cfg->key_count,
 		    text_or_lost(lost ? NULL : missing.data), cfg->url);
+	}
  out:
 	dynbuf_free(&missing);
 	return r;
@@ -86,6 +88,7 @@ check_keys(nm_visit *visit, const nm_listing *listing)
 static nm_err
 listing_rejected(nm_visit *visit, nm_err e, const char *why)
 {
+	nm_visit_reason(visit, NM_REASON_MALFORMED);
 	/* The parser's cause says "body is not text: ..." itself. */
 	if (e == NM_ERR_NOT_TEXT)
 		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
@@ -153,19 +156,23 @@ compare_value(nm_visit *visit, const nm_expect *e, unsigned *matched)
 
 	if ((r = nm_visit_served(visit, e->key, data, n)) != NM_OK)
 		return r;
-	if (memchr(data, '\0', n) != NULL)
+	if (memchr(data, '\0', n) != NULL) {
+		nm_visit_reason(visit, NM_REASON_MALFORMED);
 		return nm_visit_result(visit, MP_CRITICAL, NULL, "%s: response "
 		    "is not text (NUL byte)", e->key);
+	}
 	want = mp_quote(e->value, strlen(e->value));
 	got = mp_quote(data, n);
 	if (n == strlen(e->value) && memcmp(data, e->value, n) == 0) {
 		(*matched)++;
 		r = nm_visit_result(visit, MP_OK, NULL, "%s is %s as expected",
 		    e->key, text_or_lost(want));
-	} else
+	} else {
+		nm_visit_reason(visit, NM_REASON_VALUE_MISMATCH);
 		r = nm_visit_result(visit, MP_CRITICAL, NULL, "%s is %s, "
 		    "expected %s", e->key, text_or_lost(got),
 		    text_or_lost(want));
+	}
 	free(want);
 	free(got);
 	return r;
@@ -183,6 +190,7 @@ check_expect(nm_visit *visit, const nm_expect *e, unsigned *matched)
 		;	/* recorded, or the visit's end */
 	else if (visit->resp.status == 404) {
 		want = mp_quote(e->value, strlen(e->value));
+		nm_visit_reason(visit, NM_REASON_KEY_MISSING);
 		r = nm_visit_result(visit, MP_CRITICAL, NULL, "%s missing "
 		    "(HTTP 404 for %s), expected %s", e->key, path,
 		    text_or_lost(want));

@@ -54,6 +54,8 @@ add_verdicts(nm_visit *visit, const nm_os_verdicts *vs)
 	nm_err r;
 
 	for (i = 0; i < vs->count; i++) {
+		if (vs->v[i].state != MP_OK)
+			nm_visit_reason(visit, vs->v[i].reason);
 		if ((r = nm_visit_result(visit, vs->v[i].state, NULL, "%s",
 		    vs->v[i].text)) != NM_OK)
 			return r;
@@ -142,6 +144,7 @@ nm_mode_openstack_identity(nm_visit *visit)
 		r = nm_visit_nomem(visit);
 		break;
 	default:
+		nm_visit_reason(visit, NM_REASON_MALFORMED);
 		r = nm_visit_result(visit, MP_CRITICAL, NULL, "%s is %s; the "
 		    "answer cannot prove to be the canary's", IDENTITY_PATH,
 		    why);

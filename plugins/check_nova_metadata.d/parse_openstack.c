@@ -257,7 +257,7 @@ nm_os_version_valid(const char *v)
 }
 
 static nm_os_verdict *
-verdict(nm_os_verdicts *out, mp_state s)
+verdict(nm_os_verdicts *out, mp_state s, nm_reason why)
 {
 	nm_os_verdict *v;
 
@@ -266,6 +266,7 @@ verdict(nm_os_verdicts *out, mp_state s)
 	v = &out->v[out->count++];
 	memset(v, 0, sizeof(*v));
 	v->state = s;
+	v->reason = s == MP_UNKNOWN ? NM_REASON_UNKNOWN : why;
 	return v;
 }
 
@@ -312,12 +313,14 @@ check_identity(const json_t *doc, const char *key, const char *want,
 	nm_os_verdict *vd;
 
 	if (v == NULL && optional) {
-		if ((vd = verdict(out, MP_OK)) != NULL)
+		if ((vd = verdict(out, MP_OK,
+		    NM_REASON_WRONG_CANARY)) != NULL)
 			setf(vd->text, sizeof(vd->text), "%s not served before "
 			    "version " NM_OS_PROJECT_ID_SINCE, key);
 		return;
 	}
-	if ((vd = verdict(out, MP_CRITICAL)) == NULL)
+	if ((vd = verdict(out, MP_CRITICAL,
+	    NM_REASON_WRONG_CANARY)) == NULL)
 		return;
 	if (v == NULL)
 		setf(vd->text, sizeof(vd->text), "meta_data.json has no %s "
@@ -358,7 +361,7 @@ check_keys(const json_t *doc, const nm_os_want *want, nm_os_verdicts *out)
 			lost = true;
 	}
 	vd = verdict(out, out->keys_found == want->key_count ? MP_OK :
-	    MP_CRITICAL);
+	    MP_CRITICAL, NM_REASON_KEY_MISSING);
 	if (vd != NULL && vd->state == MP_OK)
 		setf(vd->text, sizeof(vd->text), "%zu/%zu keys present in "
 		    "meta_data.json (%zu in all)", out->keys_found,
@@ -380,7 +383,8 @@ check_expect(const json_t *doc, const nm_expect *e, nm_os_verdicts *out)
 	char *want = NULL, *got = NULL;
 	nm_os_verdict *vd;
 
-	if ((vd = verdict(out, MP_CRITICAL)) == NULL)
+	if ((vd = verdict(out, MP_CRITICAL,
+	    NM_REASON_VALUE_MISMATCH)) == NULL)
 		return;
 	want = mp_quote(e->value, strlen(e->value));
 	if (v != NULL && !json_is_object(v) && !json_is_array(v))
@@ -443,7 +447,8 @@ nm_os_validate(const char *body, size_t len, const nm_os_want *want,
 	case NM_OK:
 		break;
 	default:
-		if ((vd = verdict(out, MP_CRITICAL)) != NULL)
+		if ((vd = verdict(out, MP_CRITICAL,
+		    NM_REASON_MALFORMED)) != NULL)
 			setf(vd->text, sizeof(vd->text), "meta_data.json is "
 			    "%s", why);
 		return NM_OK;
@@ -454,7 +459,8 @@ nm_os_validate(const char *body, size_t len, const nm_os_want *want,
 	check_keys(doc, want, out);
 	for (i = 0; i < want->expect_count; i++) {
 		if (i == NM_OS_MAX_EXPECTS) {
-			if ((vd = verdict(out, MP_UNKNOWN)) != NULL)
+			if ((vd = verdict(out, MP_UNKNOWN,
+			    NM_REASON_UNKNOWN)) != NULL)
 				setf(vd->text, sizeof(vd->text), "only the "
 				    "first %d -e are checked", NM_OS_MAX_EXPECTS);
 			break;

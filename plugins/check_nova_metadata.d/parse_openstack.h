@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "core_error.h"
+#include "core_reason.h"
 #include "core_config.h"
 #include "states.h"
 
@@ -54,6 +55,7 @@ typedef struct {
 
 typedef struct {
 	mp_state state;
+	nm_reason reason;	/* its class when not OK */
 	char text[512];		/* the sub-check's line */
 } nm_os_verdict;
 

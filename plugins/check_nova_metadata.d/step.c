@@ -42,6 +42,8 @@ nm_step_no_answer(nm_visit *visit, const char *path, nm_err e)
 	/* The whole-run limit: the check replaces the result with it. */
 	if (e == NM_ERR_TIMEOUT)
 		return NM_ERR_TIMEOUT;
+	nm_visit_reason(visit, visit->resp.reason != NM_REASON_NONE ?
+	    visit->resp.reason : nm_reason_of_err(e));
 	if (e == NM_ERR_TOO_LARGE)
 		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
 		    "response to %s is larger than 1 MiB", path));
@@ -92,6 +94,24 @@ status_reason(const nm_visit *visit)
 	    resp->location);
 }
 
+/* The class of a status other than 200, by the hop that answered (a
+ * 404 from Nova is the probe's to class). */
+static nm_reason
+status_class(const nm_visit *visit)
+{
+	const nm_response *resp = &visit->resp;
+
+	if (visit->cfg->instance_view)
+		return nm_explain_view_class(resp->status, resp->body.data,
+		    resp->body.len);
+	if (visit->kind == NM_TARGET_AGENT && resp->status == 404)
+		return NM_REASON_NO_PORT;
+	if (visit->kind == NM_TARGET_AGENT && (resp->status == 500 ||
+	    resp->status == 503))
+		return NM_REASON_NOVA_UNREACHABLE;
+	return nm_reason_of_status(resp->status);
+}
+
 /* Any answer but 200 ends the visit. */
 nm_err
 nm_step_status_failure(nm_visit *visit, const char *path)
@@ -103,6 +123,7 @@ nm_step_status_failure(nm_visit *visit, const char *path)
 	/* Nova's 404 has three causes; one more request tells which. */
 	if (visit->resp.status == 404 && nm_step_probe_wanted(visit))
 		return nm_step_probe_404(visit, path);
+	nm_visit_reason(visit, status_class(visit));
 	reason = status_reason(visit);
 	text = reason != NULL ? reason : REASON_LOST;
 	r = nm_visit_result(visit, MP_CRITICAL, is_main(visit, path) ? text :

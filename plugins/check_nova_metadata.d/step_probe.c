@@ -83,6 +83,10 @@ nm_step_probe_404(nm_visit *visit, const char *path)
 	e = probe_request(visit, path, &skipped);
 	if (!skipped && !nm_visit_no_answer(e) && e != NM_OK)
 		return e;
+	nm_visit_reason(visit, e != NM_OK ? NM_REASON_NOT_FOUND :
+	    visit->resp.status == 403 ? NM_REASON_CANARY_UNKNOWN :
+	    visit->resp.status == 404 ? NM_REASON_PROXY_OFF :
+	    NM_REASON_NOT_FOUND);
 	reason = nm_explain_nova_probe(visit->cfg, e == NM_OK ?
 	    visit->resp.status : 0, no_answer_text(visit, e, skipped));
 	text = reason != NULL ? reason : REASON_LOST;

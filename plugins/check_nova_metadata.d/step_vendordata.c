@@ -54,6 +54,8 @@ nm_step_vd_record(nm_visit *visit)
 	visit->vd_judged = 1;
 	for (i = 0; i < n; i++) {
 		ok += vs[i].state == MP_OK;
+		if (vs[i].state != MP_OK)
+			nm_visit_reason(visit, NM_REASON_VENDORDATA_FAILED);
 		if ((r = nm_visit_result(visit, vs[i].state, NULL, "%s",
 		    vs[i].text)) != NM_OK)
 			goto out;
@@ -84,6 +86,9 @@ nm_step_vd_status(nm_visit *visit, const char *path)
 
 	/* vendordata_dynamic_failure_fatal: the provider's exception leaves
 	 * Nova's handler unformatted, and eventlet answers a bare 500. */
+	if ((resp->status == 500 && resp->body.len == 0) ||
+	    resp->status == 404)
+		nm_visit_reason(visit, NM_REASON_VENDORDATA_FAILED);
 	if (resp->status == 500 && resp->body.len == 0)
 		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
 		    "HTTP 500 with an empty body for %s: a vendordata target "

@@ -79,6 +79,24 @@ classify(const nm_http *h, CURLcode code)
 	}
 }
 
+/* The class of a failed transfer, finer than its nm_err: a certificate
+ * that did not verify, a header over libcurl's cap. */
+static nm_reason
+reason_of(const nm_http *h, CURLcode code, nm_err e)
+{
+	if (e == NM_ERR_TRANSPORT && header_too_large(h, code))
+		return NM_REASON_HEADER_TOO_LARGE;
+	switch (code) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return NM_REASON_TLS_CERT;
+	default:
+		return nm_reason_of_err(e);
+	}
+}
+
 /* libcurl's words for a failed transfer, once: its detail usually holds
  * its generic text already (and names host and port); where it does not,
  * the generic text leads, as the detail can be an earlier, milder note
@@ -95,6 +113,7 @@ nm_http_failure_text(nm_http *h, CURLcode code, nm_response *resp)
 	const char *cut = strlen(h->errbuf) >= sizeof(h->errbuf) - 1 ?
 	    "..." : "";
 
+	resp->reason = reason_of(h, code, e);
 	if (curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno) ==
 	    CURLE_OK && os_errno != 0)
 		sys = strerror((int)os_errno);
@@ -193,11 +212,13 @@ nm_http_agent_connect_failure(const nm_http *h, long os_errno,
 	int e = (int)os_errno;
 
 	if (e != EACCES && e != EPERM) {
+		resp->reason = NM_REASON_NOT_SERVING;
 		(void)nm_error_set(&resp->err, NM_ERR_REFUSED, "the agent is not "
 		    "serving on %s (%s)", h->unix_socket, e != 0 ? strerror(e) :
 		    "cannot connect");
 		return;
 	}
+	resp->reason = NM_REASON_DENIED;
 	user_name(who, sizeof(who));
 	if (stat(h->unix_socket, &st) != 0)
 		(void)nm_error_set(&resp->err, NM_ERR_DENIED, "%s may not "
@@ -270,6 +291,7 @@ nm_http_local_limit(nm_http *h, CURLcode rc, nm_response *resp)
 	}
 	if (limit == NULL)
 		return false;
+	resp->reason = NM_REASON_UNKNOWN;
 	(void)nm_error_set(&resp->err, NM_ERR_SETUP, "the monitoring host's "
 	    "limit of %s is reached: cannot open %s (%s)", limit, what,
 	    strerror((int)e));

@@ -13,9 +13,13 @@
 
 #include "dynbuf.h"
 #include "core_error.h"
+#include "core_reason.h"
 
 typedef struct nm_response {
 	nm_error err;		/* NM_OK when an HTTP response came */
+	nm_reason reason;	/* err's class, finer than its code (a
+				 * certificate, the agent's socket);
+				 * NM_REASON_NONE when a response came */
 	long status;		/* HTTP status, 0 when none */
 	dynbuf body;		/* capped at NM_BODY_CAP */
 	char *location;		/* redirect target, NULL when none */

@@ -181,6 +181,13 @@ remaining_ms(const struct timespec *deadline)
 	return ms;
 }
 
+void
+nm_visit_reason(nm_visit *visit, nm_reason r)
+{
+	if (visit->reason == NM_REASON_NONE)
+		visit->reason = r;
+}
+
 nm_err
 nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
     const char *fmt, ...)
@@ -199,6 +206,11 @@ nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
 	}
 	if (state == MP_OK)
 		goto out;
+	/* A failure its step did not class: cloud-init's documents, else
+	 * an answer that is not what it must be. */
+	nm_visit_reason(visit, state == MP_UNKNOWN ? NM_REASON_UNKNOWN :
+	    visit->cfg->mode == NM_MODE_CLOUD_INIT ? NM_REASON_CLOUDINIT :
+	    NM_REASON_MALFORMED);
 	if (brief == NULL)
 		brief = text != NULL ? text : TEXT_LOST;
 	if (visit->problems.len > 0)
@@ -316,6 +328,8 @@ nm_visit_check_time(nm_visit *visit, mp_subcheck **out)
 		return r;
 	if (s != MP_OK && mp_range_format(hit, range, sizeof(range)) < 0)
 		range[0] = '\0';
+	if (s != MP_OK)
+		nm_visit_reason(visit, NM_REASON_SLOW);
 	if (s == MP_OK)
 		sc = mp_check_add(visit->check, MP_OK, "response time %.6f s",
 		    visit->time);

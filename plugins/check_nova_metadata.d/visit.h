@@ -17,6 +17,7 @@
 
 #include "dynbuf.h"
 #include "core_error.h"
+#include "core_reason.h"
 #include "transport_http.h"
 #include "core_config.h"
 #include "output.h"
@@ -42,6 +43,9 @@ typedef struct {
 	nm_error err;		/* the cause of the last error a step
 				 * returned: the visit's own failure, or
 				 * the last request's transport error */
+	nm_reason reason;	/* the class of the first failure recorded
+				 * (nm_visit_reason), NM_REASON_NONE while
+				 * none is */
 	double time;		/* sum of all requests, answered or not */
 	double tls_time;
 	size_t bytes;
@@ -82,6 +86,10 @@ bool nm_visit_has_result(nm_err e);
 /* Whether nm_visit_request's e is the transport's (no answer, cause in
  * visit->err, not recorded yet) rather than the visit's own failure. */
 bool nm_visit_no_answer(nm_err e);
+
+/* Records r as why the target failed unless a failure was recorded
+ * first: the first is the one that explains the rest. */
+void nm_visit_reason(nm_visit *visit, nm_reason r);
 
 /* Appends to the summary's facts ("HTTP 200", ", 2/2 keys"). */
 nm_err nm_visit_fact(nm_visit *visit, const char *fmt, ...)
