@@ -640,6 +640,9 @@ nm_check_run(const nm_config *cfg, const char *signature,
 	mp_check *ret = NULL;
 
 	nm_error_clear(err);
+	/* Empty on every path, the early returns too: the caller frees. */
+	if (outcomes != NULL)
+		*outcomes = (nm_outcomes){ NULL, 0, false };
 	/* The 404 probe's signature, made once for every backend. */
 	if (signature != NULL && nm_sign_wrong(signature, wrong) != 0) {
 		(void)nm_error_set(err, NM_ERR_SETUP, "internal error: the "
@@ -649,8 +652,6 @@ nm_check_run(const nm_config *cfg, const char *signature,
 	if ((cfg->agent_socket != NULL ? agent_targets(cfg, &ts, err) :
 	    nm_targets_build(cfg, &ts, err)) != NM_OK)
 		return NULL;
-	if (outcomes != NULL)
-		*outcomes = (nm_outcomes){ NULL, 0, false };
 	ret = check_targets(cfg, &ts, signature, signature != NULL ? wrong :
 	    NULL, deadline, outcomes, err);
 	nm_targets_free(&ts);
