@@ -81,7 +81,7 @@ def _unescape(v):
                                                       m.group(1)), v)
 
 
-def _labels(text):
+def parse_labels(text):
     labels, pos = {}, 0
     while pos < len(text):
         m = _LABEL.match(text, pos)
@@ -116,7 +116,7 @@ def parse(text):
             m = _SAMPLE.match(line)
             assert m, "not a sample: %r" % line
             assert m.group(1) == current and fams[current][0], line
-            fams[current][2].append((_labels(m.group(2) or ""),
+            fams[current][2].append((parse_labels(m.group(2) or ""),
                                      float(m.group(3))))
     return {k: tuple(v) for k, v in fams.items()}
 
