@@ -197,3 +197,32 @@ def test_rules_reason_words_are_the_plugins():
     used = set(re.findall(r'reason="([a-z_]+)"', text))
     assert used and used <= REASONS
 
+
+
+def _readme_reasons():
+    readme = open(os.path.join(TOP_SRCDIR, "README")).read()
+    section = readme.split("\nWith Prometheus\n", 1)[1].split(
+        "\nA run cut short", 1)[0]
+    listing = section.split("`reason` is one of a fixed set", 1)[1]
+    return set(re.findall(r"`([a-z_]+)`", listing))
+
+
+def _man_reasons():
+    page = open(os.path.join(TOP_SRCDIR, "doc",
+                             "check_nova_metadata.1.in")).read()
+    section = page.split(".SH WITH PROMETHEUS", 1)[1].split(".SH ", 1)[0]
+    listing = section.split("is one of", 1)[1].split("(the README", 1)[0]
+    return set(re.findall(r"^\.BR? (?:\\%)?([a-z_]+)", listing, re.M))
+
+
+def test_reasons_documented_are_the_plugins():
+    """README's and the man page's lists are the tokens the plugin's
+    table of reasons holds (and 'none'), no more, no fewer."""
+    source = open(os.path.join(TOP_SRCDIR, "plugins",
+                               "check_nova_metadata.d",
+                               "core_reason.c")).read()
+    tokens = set(re.findall(r'\] = \{ "([a-z_]+)"', source)) | {"none"}
+    assert len(tokens) > 20
+    assert tokens == REASONS
+    assert _readme_reasons() == REASONS
+    assert _man_reasons() == REASONS
