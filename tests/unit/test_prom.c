@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "check_prom.h"
+#include "core_config.h"
 #include "output.h"
 #include "prom.h"
 
@@ -117,6 +119,77 @@ test_format(void **state)
 	mp_check_free(c);
 }
 
+static nm_config *
+prom_config(void)
+{
+	nm_config *cfg = nm_config_new();
+
+	assert_non_null(cfg);
+	free(cfg->instance);
+	cfg->instance = strdup("32d0524b-314d-4594-b3a3-607e3f2354f8");
+	assert_non_null(cfg->instance);
+	cfg->output_format = MP_FORMAT_PROMETHEUS;
+	return cfg;
+}
+
+#define CANARY "canary=\"32d0524b-314d-4594-b3a3-607e3f2354f8\""
+
+/* The plugin's document: the canary's label on the run's series, each
+ * target's name escaped, its hop, "none" for no reason. */
+static void
+test_check_format(void **state)
+{
+	nm_outcome v[2] = {
+		{ (char *)"a\"b\\c\nd", NM_TARGET_AGENT, MP_OK,
+		    NM_REASON_NONE, 200, 0.25, 10, 1 },
+		{ (char *)"h:1", NM_TARGET_INSTANCE, MP_CRITICAL,
+		    NM_REASON_SLOW, 200, 6, 20, 1 },
+	};
+	nm_outcomes o = { v, 2, false };
+	nm_config *cfg = prom_config();
+	mp_check *c = mp_check_new("NOVA METADATA");
+	char *out = NULL;
+
+	(void)state;
+	assert_non_null(mp_check_add(c, MP_CRITICAL, "slow"));
+	assert_int_equal(nm_check_format(c, cfg, &o, &out), 0);
+	assert_non_null(strstr(out, "\nnova_metadata_state{" CANARY "} 2\n"));
+	assert_non_null(strstr(out, "\nnova_metadata_canary_served{" CANARY
+	    "} 1\n"));
+	assert_non_null(strstr(out, "\nnova_metadata_up{" CANARY ",backend="
+	    "\"a\\\"b\\\\c\\nd\",hop=\"agent\"} 1\n"));
+	assert_non_null(strstr(out, "\nnova_metadata_reason{" CANARY
+	    ",backend=\"h:1\",hop=\"instance\",reason=\"slow\"} 1\n"));
+	assert_non_null(strstr(out, ",hop=\"agent\",reason=\"none\"} 1\n"));
+	assert_non_null(strstr(out, "\nnova_metadata_response_time_seconds{"
+	    CANARY ",backend=\"h:1\",hop=\"instance\"} 6\n"));
+	free(out);
+	/* a target that failed: not up, the canary not served */
+	v[1].reason = NM_REASON_TIMEOUT;
+	v[1].status = 0;
+	assert_int_equal(nm_check_format(c, cfg, &o, &out), 0);
+	assert_non_null(strstr(out, "\nnova_metadata_canary_served{" CANARY
+	    "} 0\n"));
+	assert_non_null(strstr(out, "hop=\"instance\",reason=\"timeout\"} "
+	    "1\n"));
+	assert_non_null(strstr(out, "\nnova_metadata_http_status{" CANARY
+	    ",backend=\"h:1\",hop=\"instance\"} 0\n"));
+	free(out);
+	/* no outcomes (the whole-run limit's line): the run's series */
+	assert_int_equal(nm_check_format(c, cfg, NULL, &out), 0);
+	assert_non_null(strstr(out, "nova_metadata_canary_served{" CANARY
+	    "} 0\n"));
+	assert_null(strstr(out, "nova_metadata_up"));
+	free(out);
+	/* another format: the output layer's */
+	cfg->output_format = MP_FORMAT_SUMMARY_ONLY;
+	assert_int_equal(nm_check_format(c, cfg, &o, &out), 0);
+	assert_string_equal(out, "CRITICAL: slow\n");
+	free(out);
+	mp_check_free(c);
+	nm_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -126,6 +199,7 @@ main(void)
 		cmocka_unit_test(test_family),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_check_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
