@@ -107,6 +107,20 @@ def test_signature_rejected(sim, base_args, wrong_secret_file,
     assert per["nova_metadata_http_status"] == 403
 
 
+def test_not_found_when_the_probe_cannot_tell(sim, base_args,
+                                              check_metrics):
+    """A 404 whose probe gets no answer: not_found, neither of the two
+    404s the probe tells apart."""
+    sim.set_fault("probe", "close")
+    args = list(base_args)
+    args[args.index("-T") + 1] = OTHER_TENANT
+    rc, out = run_plugin(args)
+    fams = check_metrics(out)
+    assert rc == 2
+    labels, per = _one_target(fams)
+    assert labels["reason"] == "not_found" and per["nova_metadata_up"] == 0
+
+
 def test_refused_and_unresolved(plugin, secret_file, check_metrics):
     port = free_port()
     rc, out = run_plugin([
