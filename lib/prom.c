@@ -124,9 +124,12 @@ mp_prom_prefix(const char *label, char *buf, size_t len)
 			continue;
 		}
 		/* A metric name starts with a letter or '_'. */
+		if (n == 0 && ch <= '9')
+			gap = 1;
+		/* the '_', the character, the NUL */
 		if (n + (size_t)gap + 2 > len)
 			return -1;
-		if (gap || (n == 0 && ch <= '9'))
+		if (gap)
 			buf[n++] = '_';
 		buf[n++] = ch;
 		gap = 0;

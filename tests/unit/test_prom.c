@@ -87,6 +87,12 @@ test_prefix(void **state)
 	assert_string_equal(buf, "_9x");
 	assert_int_equal(mp_prom_prefix("", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "check");
+	assert_int_equal(mp_prom_prefix("9", buf, 3), 0);
+	assert_string_equal(buf, "_9");
+	assert_int_equal(mp_prom_prefix("9", buf, 2), -1);
+	assert_int_equal(mp_prom_prefix("a b", buf, 4), 0);
+	assert_string_equal(buf, "a_b");
+	assert_int_equal(mp_prom_prefix("a b", buf, 3), -1);
 	assert_int_equal(mp_prom_prefix("ABCDEFGHIJKLMNOP", buf,
 	    sizeof(buf)), -1);
 	assert_int_equal(mp_prom_prefix("ABCDEFGHIJKLMNO", buf,
