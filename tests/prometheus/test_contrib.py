@@ -149,10 +149,10 @@ def test_service_writes_atomically(sim, tmp_path, check_metrics, fault,
     start, out_path, post, success, textfiles = _service_commands(
         tmp_path, sim.port)
     with open(out_path, "wb") as out:
+        env = dict(os.environ, LC_ALL="C")
+        env.pop("NOVA_METADATA_SECRET", None)
         proc = subprocess.run(start, stdout=out, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, timeout=30,
-                              env={"PATH": os.environ.get("PATH", ""),
-                                   "LC_ALL": "C"})
+                              stdin=subprocess.DEVNULL, timeout=30, env=env)
     assert proc.returncode == code and code in success, proc.stderr
     # until the rename, the collector (which reads *.prom) sees nothing
     assert [p.name for p in textfiles.iterdir()] == [
