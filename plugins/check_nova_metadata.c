@@ -120,12 +120,17 @@ static int
 prepare_lines(const nm_config *cfg)
 {
 	char subject[384], *line = NULL;	/* nm_check_subject()'s */
+	nm_outcomes outcomes;
+	nm_error err = { NM_OK, NULL };
 	mp_check *c;
 	int r;
 
 	if ((c = nm_check_timeout_result(cfg)) == NULL)
 		return -1;
-	r = nm_check_format(c, cfg, NULL, &line);
+	r = nm_check_timeout_outcomes(cfg, &outcomes, &err) != NM_OK ||
+	    nm_check_format(c, cfg, &outcomes, &line) != 0 ? -1 : 0;
+	nm_outcomes_free(&outcomes);
+	nm_error_clear(&err);
 	mp_check_free(c);
 	if (r != 0)
 		return -1;

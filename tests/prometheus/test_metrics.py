@@ -137,9 +137,9 @@ def test_refused_and_unresolved(plugin, secret_file, check_metrics):
 
 
 def test_timeout_of_one_target(sim, base_args, check_metrics):
-    """The whole-run limit: its state, the canary not served; the
-    targets' series are those of the run when it ended in time, and none
-    when the limit's own line had to be printed."""
+    """The whole-run limit: its state, the canary not served, and the
+    target's series with reason timeout, whether the run ended in time
+    or the limit's own line had to be printed."""
     sim.set_fault("hang")
     start = time.monotonic()
     rc, out = run_plugin(base_args + ["-t", "1"])
@@ -148,7 +148,11 @@ def test_timeout_of_one_target(sim, base_args, check_metrics):
     assert rc == 2 and state(fams) == ({"canary": INSTANCE}, 2)
     (_, served), = samples(fams, "nova_metadata_canary_served")
     assert served == 0
-    assert set(reasons(fams).values()) <= {"timeout"}
+    labels, per = _one_target(fams)
+    assert labels["backend"] == "127.0.0.1:%d" % sim.port
+    assert labels["hop"] == "nova" and labels["reason"] == "timeout", out
+    assert per["nova_metadata_up"] == 0
+    assert per["nova_metadata_http_status"] == 0
 
 
 def test_timeout_result_is_the_state(sim, base_args, check_metrics):
