@@ -25,17 +25,20 @@ typedef enum {
 	 * "\t\\_[STATE] - sub" lines, "|perf" after the last */
 	MP_FORMAT_ICINGAWEB2,
 	/* this plugin's own: "STATE: summary", nothing else */
-	MP_FORMAT_SUMMARY_ONLY
+	MP_FORMAT_SUMMARY_ONLY,
+	/* this plugin's own: Prometheus' text exposition format 0.0.4
+	 * (prom.h), for node_exporter's textfile collector */
+	MP_FORMAT_PROMETHEUS
 } mp_format;
 
 /* The names mp_format_parse knows, for messages. */
 #define MP_FORMAT_NAMES "classic, one-line, icingaweb2 (or multi-line), " \
-	"summary-only, mp-test-json"
+	"summary-only, mp-test-json, prometheus"
 
 /* Parses a format's name, in any case: monitoring-plugins 3.x's
  * "multi-line" and "mp-test-json", and this plugin's own "classic",
- * "icingaweb2" (another name for multi-line), "one-line" and
- * "summary-only". 0 or -1. */
+ * "icingaweb2" (another name for multi-line), "one-line",
+ * "summary-only" and "prometheus". 0 or -1. */
 int mp_format_parse(const char *text, mp_format *out);
 
 /* The whole output, newline-terminated, malloc'd into *out.
@@ -51,6 +54,9 @@ int mp_format_parse(const char *text, mp_format *out);
  *   document with a number that needs them.
  * The others as monitoring-plugins 3.x's lib/output.c writes them,
  * without the service label; summary-only carries no perfdata.
+ * Prometheus: the check's state alone, as mp_format_prometheus writes
+ * it (prom.h); a caller that knows more writes its own metrics after
+ * mp_prom_state.
  * Returns 0, or -1 on out of memory. */
 int mp_check_format(const mp_check *c, mp_format f, char **out);
 

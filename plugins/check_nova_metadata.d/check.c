@@ -446,6 +446,41 @@ agent_targets(const nm_config *cfg, nm_targets *ts, nm_error *err)
 	return e;
 }
 
+nm_err
+nm_check_timeout_outcomes(const nm_config *cfg, nm_outcomes *o,
+    nm_error *err)
+{
+	nm_targets ts;
+	nm_err e;
+	size_t i;
+
+	*o = (nm_outcomes){ NULL, 0, false };
+	if (cfg->all_addresses && (cfg->agent_socket == NULL ||
+	    cfg->agent_and_nova))
+		return NM_OK;
+	if ((e = cfg->agent_socket != NULL ? agent_targets(cfg, &ts, err) :
+	    nm_targets_build(cfg, &ts, err)) != NM_OK)
+		return e;
+	if ((o->v = calloc(ts.count, sizeof(*o->v))) == NULL)
+		e = nm_error_nomem(err);
+	for (i = 0; e == NM_OK && i < ts.count; i++) {
+		if ((o->v[i].name = strdup(ts.v[i].name)) == NULL) {
+			e = nm_error_nomem(err);
+			break;
+		}
+		o->count++;
+		o->v[i].kind = ts.v[i].kind;
+		o->v[i].state = nm_err_state(NM_ERR_TIMEOUT,
+		    cfg->timeout_result);
+		o->v[i].reason = NM_REASON_TIMEOUT;
+		o->v[i].time = (double)cfg->timeout;
+	}
+	nm_targets_free(&ts);
+	if (e != NM_OK)
+		nm_outcomes_free(o);
+	return e;
+}
+
 /* Sets up bs[i], for ts->v[i]: its visit, its request, its handle. A
  * single target's subject is the run's; several are each named. */
 static nm_err
@@ -689,6 +724,9 @@ nm_check_run(const nm_config *cfg, const char *signature,
 	mp_check *ret = NULL;
 
 	nm_error_clear(err);
+	/* Empty on every path, the early returns too: the caller frees. */
+	if (outcomes != NULL)
+		*outcomes = (nm_outcomes){ NULL, 0, false };
 	/* The 404 probe's signature, made once for every backend. */
 	if (signature != NULL && nm_sign_wrong(signature, wrong) != 0) {
 		(void)nm_error_set(err, NM_ERR_SETUP, "internal error: the "
@@ -698,8 +736,6 @@ nm_check_run(const nm_config *cfg, const char *signature,
 	if ((cfg->agent_socket != NULL ? agent_targets(cfg, &ts, err) :
 	    nm_targets_build(cfg, &ts, err)) != NM_OK)
 		return NULL;
-	if (outcomes != NULL)
-		*outcomes = (nm_outcomes){ NULL, 0, false };
 	ret = check_targets(cfg, &ts, signature, signature != NULL ? wrong :
 	    NULL, deadline, outcomes, err);
 	nm_targets_free(&ts);
