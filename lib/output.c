@@ -7,6 +7,7 @@
 #include "output.h"
 #include "output_json.h"
 #include "output_text.h"
+#include "prom.h"
 
 int
 mp_format_parse(const char *text, mp_format *out)
@@ -21,6 +22,7 @@ mp_format_parse(const char *text, mp_format *out)
 		{ "icingaweb2", MP_FORMAT_ICINGAWEB2 },
 		{ "multi-line", MP_FORMAT_MULTI_LINE },
 		{ "summary-only", MP_FORMAT_SUMMARY_ONLY },
+		{ "prometheus", MP_FORMAT_PROMETHEUS },
 	};
 	size_t i;
 
@@ -49,6 +51,8 @@ format(const mp_check *c, mp_format f, char **out)
 		return mp_format_multi_line(c, out);
 	case MP_FORMAT_SUMMARY_ONLY:
 		return mp_format_summary_only(c, out);
+	case MP_FORMAT_PROMETHEUS:
+		return mp_format_prometheus(c, out);
 	default:
 		return mp_format_classic(c, out);
 	}

@@ -28,6 +28,9 @@ typedef enum {
 	MP_FORMAT_ICINGAWEB2,
 	/* this plugin's own: "STATE: summary", nothing else */
 	MP_FORMAT_SUMMARY_ONLY,
+	/* this plugin's own: Prometheus' text exposition format 0.0.4
+	 * (prom.h), for node_exporter's textfile collector */
+	MP_FORMAT_PROMETHEUS,
 	/* monitoring-plugins 3.x's "multi-line": "[STATE] - summary",
 	 * "\t\\_[STATE] - sub" lines, "|perf" after the last */
 	MP_FORMAT_MULTI_LINE
@@ -35,11 +38,11 @@ typedef enum {
 
 /* The names mp_format_parse knows, for messages. */
 #define MP_FORMAT_NAMES "classic, one-line, icingaweb2, multi-line, " \
-	"summary-only, mp-test-json"
+	"summary-only, mp-test-json, prometheus"
 
 /* Parses a format's name, in any case: monitoring-plugins 3.x's
  * "multi-line" and "mp-test-json", and this plugin's own "classic",
- * "icingaweb2", "one-line" and "summary-only". 0 or -1. */
+ * "icingaweb2", "one-line", "summary-only" and "prometheus". 0 or -1. */
 int mp_format_parse(const char *text, mp_format *out);
 
 /* The whole output, newline-terminated, malloc'd into *out. Its text
@@ -62,6 +65,9 @@ int mp_format_parse(const char *text, mp_format *out);
  * line under a result has its state; JSON, the record for programs,
  * keeps the order added, so an element's place does not change with its
  * state. Perfdata keeps the order added in every format.
+ * Prometheus: the check's state alone, as mp_format_prometheus writes
+ * it (prom.h); a caller that knows more writes its own metrics after
+ * mp_prom_state.
  * Returns 0, or -1 on out of memory. */
 int mp_check_format(const mp_check *c, mp_format f, char **out);
 

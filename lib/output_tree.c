@@ -142,7 +142,7 @@ mp_check_add_nested(mp_check *c, mp_state s, mp_check *nested,
 }
 
 int
-mp_check_prefix_perfdata(mp_check *c, const char *prefix)
+mp_check_suffix_perfdata(mp_check *c, const char *suffix)
 {
 	mp_perfdata *pd;
 	char label[sizeof(pd->label)];
@@ -152,17 +152,23 @@ mp_check_prefix_perfdata(mp_check *c, const char *prefix)
 	for (i = 0; i < c->nsubs; i++) {
 		for (j = 0; j < c->subs[i]->nperf; j++) {
 			pd = &c->subs[i]->perf[j];
-			r = snprintf(label, sizeof(label), "%s %s", prefix,
-			    pd->label);
+			r = snprintf(label, sizeof(label), "%s_%s", pd->label,
+			    suffix);
 			if (r < 0 || (size_t)r >= sizeof(label))
 				return -1;
 			*pd = mp_perfdata_relabel(pd, label);
 		}
 		if (c->subs[i]->nested != NULL &&
-		    mp_check_prefix_perfdata(c->subs[i]->nested, prefix) != 0)
+		    mp_check_suffix_perfdata(c->subs[i]->nested, suffix) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+mp_subcheck *
+mp_check_last(mp_check *c)
+{
+	return c->nsubs > 0 ? c->subs[c->nsubs - 1] : NULL;
 }
 
 int

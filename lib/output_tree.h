@@ -37,10 +37,14 @@ const char *mp_check_summary(const mp_check *c);
 mp_subcheck *mp_check_add_nested(mp_check *c, mp_state s, mp_check *nested,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Puts "prefix " before every perfdata label of c, nested ones too, so
- * that the labels of several targets stay unique. 0, or -1 when a label
- * would not fit. */
-int mp_check_prefix_perfdata(mp_check *c, const char *prefix);
+/* Puts "_suffix" after every perfdata label of c, nested ones too, so
+ * that the labels of several targets stay unique ("time" of a target
+ * whose suffix is "h_1" becomes "time_h_1"). 0, or -1 when a label would
+ * not fit. */
+int mp_check_suffix_perfdata(mp_check *c, const char *suffix);
+
+/* c's last sub-check (owned by c), or NULL when it has none. */
+mp_subcheck *mp_check_last(mp_check *c);
 
 /* Attaches a perfdata item (copied) to a sub-check; perfdata of all
  * sub-checks appears on the first line in the order added. 0 or -1. */

@@ -7,10 +7,10 @@
 #include "range.h"
 
 typedef struct {
-	/* Quoted in the output when it needs it. Room for a prefix naming
-	 * a host and port (a DNS name of at most 255 bytes, or "[" an
-	 * address of at most 45 "]", then ":" a port) before a metric's
-	 * name of at most 32, so that a long host never cuts a label. */
+	/* Quoted in the output when it needs it. Room for a metric's name
+	 * of at most 32 bytes and a suffix naming a host and port (a DNS
+	 * name of at most 255 bytes and an address of at most 45, then a
+	 * port), so that a long host never cuts a label. */
 	char label[384];
 	double value;
 	int decimals;		/* digits after the point: 6 for seconds, 0 for bytes */

@@ -23,6 +23,7 @@
 
 #include "cli_args.h"
 #include "check.h"
+#include "check_prom.h"
 #include "core_harden.h"
 #include "cli_help.h"
 #include "transport_http.h"
@@ -95,17 +96,19 @@ report_error(mp_format format, const nm_error *err)
 	return (int)state;
 }
 
-/* The line a signal prints before the check has finished; subject is
- * "" while the options are not yet known. NULL on out of memory. */
+/* The line a signal prints before the check has finished; cfg is NULL
+ * and subject "" while the options are not yet known. NULL on out of
+ * memory. */
 static char *
-interrupted_line(mp_format format, const char *subject)
+interrupted_line(mp_format format, const nm_config *cfg, const char *subject)
 {
 	mp_check *c = mp_check_new(NM_LABEL);
 	char *out = NULL;
 
 	if (c != NULL && mp_check_set_summary(c, "%s%sinterrupted by a signal "
 	    "before the check finished", subject, subject[0] != '\0' ?
-	    ": " : "") == 0 && mp_check_format(c, format, &out) == 0)
+	    ": " : "") == 0 && (cfg != NULL ? nm_check_format(c, cfg, NULL,
+	    &out) : mp_check_format(c, format, &out)) == 0)
 		nm_redact(out);
 	mp_check_free(c);
 	return out;
@@ -117,12 +120,17 @@ static int
 prepare_lines(const nm_config *cfg)
 {
 	char subject[384], *line = NULL;	/* nm_check_subject()'s */
+	nm_outcomes outcomes;
+	nm_error err = { NM_OK, NULL };
 	mp_check *c;
 	int r;
 
 	if ((c = nm_check_timeout_result(cfg)) == NULL)
 		return -1;
-	r = mp_check_format(c, cfg->output_format, &line);
+	r = nm_check_timeout_outcomes(cfg, &outcomes, &err) != NM_OK ||
+	    nm_check_format(c, cfg, &outcomes, &line) != 0 ? -1 : 0;
+	nm_outcomes_free(&outcomes);
+	nm_error_clear(&err);
 	mp_check_free(c);
 	if (r != 0)
 		return -1;
@@ -131,7 +139,7 @@ prepare_lines(const nm_config *cfg)
 	    nm_check_subject(cfg, subject, sizeof(subject)) != 0)
 		return -1;
 	return nm_signals_set_interrupted(interrupted_line(cfg->output_format,
-	    subject));
+	    cfg, subject));
 }
 
 static void
@@ -218,11 +226,9 @@ arm_without_signing(const nm_config *cfg)
  * armed: a secret pasted into -H, -T or -e must not reach -vv either. */
 static mp_check *
 sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
-    const struct timespec *deadline, nm_error *err)
+    const struct timespec *deadline, nm_outcomes *outcomes, nm_error *err)
 {
 	const char *signature = NULL;
-	nm_outcomes outcomes;
-	mp_check *result;
 
 	/* Nothing is signed inside an instance (the agent signs) nor
 	 * through the agent alone: no secret is read. */
@@ -237,10 +243,9 @@ sign_and_check(const nm_config *cfg, char sig[NM_SIGNATURE_HEX_LEN + 1],
 	 * an option: searched now. */
 	nm_signals_edit_lines(nm_redact);
 	log_config(cfg);
-	/* Each target's figures: logged at -vv, one line each. */
-	result = nm_check_run(cfg, signature, deadline, &outcomes, err);
-	nm_outcomes_free(&outcomes);
-	return result;
+	/* Each target's figures (logged at -vv, one line each), for
+	 * Prometheus' format. */
+	return nm_check_run(cfg, signature, deadline, outcomes, err);
 }
 
 static int
@@ -248,12 +253,13 @@ run(const nm_config *cfg, const struct timespec *deadline)
 {
 	char sig[NM_SIGNATURE_HEX_LEN + 1];
 	mp_check *result = NULL;
+	nm_outcomes outcomes = { NULL, 0, false };
 	nm_error err = { NM_OK, NULL };
 	char *out = NULL;
 	int state;
 
-	if ((result = sign_and_check(cfg, sig, deadline, &err)) != NULL &&
-	    mp_check_format(result, cfg->output_format, &out) != 0)
+	if ((result = sign_and_check(cfg, sig, deadline, &outcomes, &err)) !=
+	    NULL && nm_check_format(result, cfg, &outcomes, &out) != 0)
 		(void)nm_error_nomem(&err);
 	if (out == NULL) {
 		state = report_error(cfg->output_format, &err);
@@ -267,6 +273,7 @@ run(const nm_config *cfg, const struct timespec *deadline)
 	nm_wipe(sig, sizeof(sig));
 	nm_error_clear(&err);
 	free(out);
+	nm_outcomes_free(&outcomes);
 	mp_check_free(result);
 	return state;
 }
@@ -320,7 +327,8 @@ dispatch(int argc, char **argv, const char *unhardened)
 	nm_cmdline_read(argc, argv, &cl);
 	/* A signal while the options are read: the line in the output
 	 * format asked for, if that much can be made out. */
-	(void)nm_signals_set_interrupted(interrupted_line(cl.format, ""));
+	(void)nm_signals_set_interrupted(interrupted_line(cl.format, NULL,
+	    ""));
 	switch (nm_parse_args(&cl, &cfg, &err)) {
 	case NM_ARGS_HELP:
 		/* UNKNOWN, as monitoring-plugins do: a check left in help

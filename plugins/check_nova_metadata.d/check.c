@@ -144,6 +144,7 @@ finish(nm_visit *visit, nm_err result, mp_check **out)
 typedef struct {
 	nm_visit visit;
 	const nm_target *target;
+	char series[384];	/* its perfdata labels' suffix among several */
 	nm_request req;		/* visit.http's: points into cfg, target */
 	pthread_t thread;
 	bool started;
@@ -159,6 +160,7 @@ backend_check(backend *b)
 	nm_visit *visit = &b->visit;
 	const nm_config *cfg = visit->cfg;
 	mp_state s = nm_err_state(b->result, cfg->timeout_result);
+	mp_subcheck *sc;
 	mp_check *c;
 
 	if (nm_visit_has_result(b->result)) {
@@ -174,13 +176,15 @@ backend_check(backend *b)
 	    NM_REASON_TIMEOUT : NM_REASON_UNKNOWN);
 	if ((c = mp_check_new("")) == NULL)
 		return NULL;
-	if (b->result == NM_ERR_TIMEOUT ? (mp_check_add(c, s, "timed out "
-	    "after %u s (whole-run limit, -t)", cfg->timeout) == NULL ||
+	if ((b->result == NM_ERR_TIMEOUT ? ((sc = mp_check_add(c, s, "timed "
+	    "out after %u s (whole-run limit, -t)", cfg->timeout)) == NULL ||
 	    mp_check_set_summary(c, "%s: timed out after %u s (whole-run "
 	    "limit, -t)", visit->subject, cfg->timeout) != 0) :
-	    (mp_check_add(c, s, "%s", nm_error_text(&visit->err)) == NULL ||
-	    mp_check_set_summary(c, "%s: %s", visit->subject,
-	    nm_error_text(&visit->err)) != 0)) {
+	    ((sc = mp_check_add(c, s, "%s", nm_error_text(&visit->err))) ==
+	    NULL || mp_check_set_summary(c, "%s: %s", visit->subject,
+	    nm_error_text(&visit->err)) != 0)) ||
+	    /* Its graph goes on: the time until it was cut off. */
+	    (visit->series && nm_visit_perfdata(visit, sc) != NM_OK)) {
 		mp_check_free(c);
 		return NULL;
 	}
@@ -304,33 +308,53 @@ reason_status(nm_reason r, const nm_visit *visit)
 	}
 }
 
-/* A backend's result c nested under top with state s, its perfdata
- * labelled with the backend's name. Its line names it and, when it is
- * not OK, the class of its failure in short ("127.0.0.1:1: refused",
- * "10.0.0.12:8775: HTTP 403 signature rejected"): the detail is in its
- * sub-checks, once. An OK backend's line is its summary, its figures.
- * 0 or -1. */
-static int
+/* A backend's result c nested under top with state s, with "ok" (1
+ * when the backend is OK, else 0) after its own perfdata, every label
+ * suffixed with the backend's series word. Its line names it and, when
+ * it is not OK, the class of its failure in short ("127.0.0.1:1:
+ * refused", "10.0.0.12:8775: HTTP 403 signature rejected"): the detail
+ * is in its sub-checks, once. An OK backend's line is its summary, its
+ * figures. The nesting sub-check, or NULL. */
+static mp_subcheck *
 nest(mp_check *top, const backend *b, mp_check *c, mp_state s)
 {
+	mp_subcheck *last = mp_check_last(c);
+	mp_perfdata pd = mp_perfdata_make("ok", s == MP_OK ? 1 : 0, 0, "");
 	nm_reason r = b->visit.reason != NM_REASON_NONE ? b->visit.reason :
 	    NM_REASON_UNKNOWN;
 	long status = reason_status(r, &b->visit);
-	mp_subcheck *sc;
 
-	if (mp_check_prefix_perfdata(c, b->target->name) != 0) {
+	pd.has_min = pd.has_max = true;
+	pd.min = 0;
+	pd.max = 1;
+	if (last == NULL || mp_subcheck_add_perfdata(last, &pd) != 0 ||
+	    mp_check_suffix_perfdata(c, b->series) != 0) {
 		mp_check_free(c);
-		return -1;
+		return NULL;
 	}
 	if (s == MP_OK)
-		sc = mp_check_add_nested(top, s, c, "%s", mp_check_summary(c));
-	else if (status > 0)
-		sc = mp_check_add_nested(top, s, c, "%s: HTTP %ld %s",
+		return mp_check_add_nested(top, s, c, "%s",
+		    mp_check_summary(c));
+	if (status > 0)
+		return mp_check_add_nested(top, s, c, "%s: HTTP %ld %s",
 		    b->target->name, status, nm_reason_phrase(r));
-	else
-		sc = mp_check_add_nested(top, s, c, "%s: %s", b->target->name,
-		    nm_reason_phrase(r));
-	return sc != NULL ? 0 : -1;
+	return mp_check_add_nested(top, s, c, "%s: %s", b->target->name,
+	    nm_reason_phrase(r));
+}
+
+/* How many targets are OK, out of n ("backends_ok", "hops_ok"), on
+ * the first target's nesting sub-check: first in the perfdata. 0 or
+ * -1. */
+static int
+add_count(mp_subcheck *first, const char *label, size_t ok, size_t n)
+{
+	mp_perfdata pd = mp_perfdata_make(label, (double)ok, 0, "");
+
+	pd.has_min = pd.has_max = true;
+	pd.min = 0;
+	pd.max = (double)n;
+	return first != NULL && mp_subcheck_add_perfdata(first, &pd) == 0 ?
+	    0 : -1;
 }
 
 /* Each backend nested under the result, the summary naming those not
@@ -339,6 +363,7 @@ static mp_check *
 combine(const nm_config *cfg, backend *bs, size_t n)
 {
 	mp_check *top, *c;
+	mp_subcheck *first = NULL, *sc;
 	mp_state s;
 	dynbuf sum;
 	size_t i, ok = 0;
@@ -352,12 +377,18 @@ combine(const nm_config *cfg, backend *bs, size_t n)
 			goto out;
 		s = mp_check_state(c);
 		ok += s == MP_OK;
-		if ((s != MP_OK && dynbuf_printf(&sum, "%s%s", sum.len > 0 ?
-		    "; " : "", mp_check_summary(c)) != DYNBUF_OK) ||
-		    nest(top, &bs[i], c, s) != 0)
+		if (s != MP_OK && dynbuf_printf(&sum, "%s%s", sum.len > 0 ?
+		    "; " : "", mp_check_summary(c)) != DYNBUF_OK) {
+			mp_check_free(c);
 			goto out;
+		}
+		if ((sc = nest(top, &bs[i], c, s)) == NULL)
+			goto out;
+		if (i == 0)
+			first = sc;
 	}
-	if (add_disagreement(top, bs, n, &sum) != 0 ||
+	if (add_count(first, "backends_ok", ok, n) != 0 ||
+	    add_disagreement(top, bs, n, &sum) != 0 ||
 	    mp_check_set_summary(top, "canary %.8s on %zu backends: %s%s%zu/%zu "
 	    "backends OK", cfg->instance, n, sum.len > 0 ? sum.data : "",
 	    sum.len > 0 ? "; " : "", ok, n) != 0)
@@ -391,6 +422,7 @@ combine_hops(const nm_config *cfg, backend *bs, size_t n)
 	char subject[384], lead[512];
 	nm_hop agent = { MP_OK, 0 }, nova = { MP_OK, 0 }, h;
 	mp_check *top, *c;
+	mp_subcheck *first = NULL, *sc;
 	dynbuf sum;
 	size_t i, ok = 0;
 	int r = -1;
@@ -409,11 +441,18 @@ combine_hops(const nm_config *cfg, backend *bs, size_t n)
 		else if (h.state != MP_OK || nova.status == 0)
 			nova = (nm_hop){ mp_state_worst(nova.state, h.state),
 			    h.status };
-		if ((h.state != MP_OK && dynbuf_printf(&sum, "; %s",
-		    mp_check_summary(c)) != DYNBUF_OK) ||
-		    nest(top, &bs[i], c, h.state) != 0)
+		if (h.state != MP_OK && dynbuf_printf(&sum, "; %s",
+		    mp_check_summary(c)) != DYNBUF_OK) {
+			mp_check_free(c);
 			goto out;
+		}
+		if ((sc = nest(top, &bs[i], c, h.state)) == NULL)
+			goto out;
+		if (i == 0)
+			first = sc;
 	}
+	if (add_count(first, "hops_ok", ok, n) != 0)
+		goto out;
 	if (nm_explain_agent_diagnosis(cfg, &agent, &nova, lead,
 	    sizeof(lead)) != NM_OK)
 		lead[0] = '\0';
@@ -449,6 +488,41 @@ agent_targets(const nm_config *cfg, nm_targets *ts, nm_error *err)
 	return e;
 }
 
+nm_err
+nm_check_timeout_outcomes(const nm_config *cfg, nm_outcomes *o,
+    nm_error *err)
+{
+	nm_targets ts;
+	nm_err e;
+	size_t i;
+
+	*o = (nm_outcomes){ NULL, 0, false };
+	if (cfg->all_addresses && (cfg->agent_socket == NULL ||
+	    cfg->agent_and_nova))
+		return NM_OK;
+	if ((e = cfg->agent_socket != NULL ? agent_targets(cfg, &ts, err) :
+	    nm_targets_build(cfg, &ts, err)) != NM_OK)
+		return e;
+	if ((o->v = calloc(ts.count, sizeof(*o->v))) == NULL)
+		e = nm_error_nomem(err);
+	for (i = 0; e == NM_OK && i < ts.count; i++) {
+		if ((o->v[i].name = strdup(ts.v[i].name)) == NULL) {
+			e = nm_error_nomem(err);
+			break;
+		}
+		o->count++;
+		o->v[i].kind = ts.v[i].kind;
+		o->v[i].state = nm_err_state(NM_ERR_TIMEOUT,
+		    cfg->timeout_result);
+		o->v[i].reason = NM_REASON_TIMEOUT;
+		o->v[i].time = (double)cfg->timeout;
+	}
+	nm_targets_free(&ts);
+	if (e != NM_OK)
+		nm_outcomes_free(o);
+	return e;
+}
+
 /* Sets up bs[i], for ts->v[i]: its visit, its request, its handle. A
  * single target's subject is the run's; several are each named. */
 static nm_err
@@ -462,6 +536,10 @@ backend_init(const nm_config *cfg, const nm_targets *ts, size_t i,
 
 	b->target = &ts->v[i];
 	b->result = NM_ERR_SETUP;
+	if (n > 1 && nm_target_series(ts, i, b->series, sizeof(b->series)) !=
+	    0)
+		return nm_error_set(err, NM_ERR_SETUP, "internal error: no "
+		    "perfdata label for %s", b->target->name);
 	e = n == 1 && nm_check_subject(cfg, subject, sizeof(subject)) != 0 ?
 	    NM_ERR_SETUP : nm_visit_init(&b->visit, cfg, deadline, n == 1 ?
 	    subject : b->target->name);
@@ -474,6 +552,7 @@ backend_init(const nm_config *cfg, const nm_targets *ts, size_t i,
 	/* Several backends' values are compared; the agent and Nova are
 	 * two hops, not replicas. */
 	b->visit.compare = n > 1 && cfg->agent_socket == NULL;
+	b->visit.series = n > 1;
 	/* Every target's result, a hung one's own limit included, is in
 	 * before the whole-run limit's prepared line. One target's own
 	 * timeout result is that very line: it needs no margin. */
@@ -687,6 +766,9 @@ nm_check_run(const nm_config *cfg, const char *signature,
 	mp_check *ret = NULL;
 
 	nm_error_clear(err);
+	/* Empty on every path, the early returns too: the caller frees. */
+	if (outcomes != NULL)
+		*outcomes = (nm_outcomes){ NULL, 0, false };
 	/* The 404 probe's signature, made once for every backend. */
 	if (signature != NULL && nm_sign_wrong(signature, wrong) != 0) {
 		(void)nm_error_set(err, NM_ERR_SETUP, "internal error: the "
@@ -696,8 +778,6 @@ nm_check_run(const nm_config *cfg, const char *signature,
 	if ((cfg->agent_socket != NULL ? agent_targets(cfg, &ts, err) :
 	    nm_targets_build(cfg, &ts, err)) != NM_OK)
 		return NULL;
-	if (outcomes != NULL)
-		*outcomes = (nm_outcomes){ NULL, 0, false };
 	ret = check_targets(cfg, &ts, signature, signature != NULL ? wrong :
 	    NULL, deadline, outcomes, err);
 	nm_targets_free(&ts);

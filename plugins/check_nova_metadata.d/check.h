@@ -58,6 +58,13 @@ void nm_outcomes_free(nm_outcomes *o);
  * gives up at the deadline. NULL on out of memory. */
 mp_check *nm_check_timeout_result(const nm_config *cfg);
 
+/* The outcomes that go with it: every target timed out, in its state
+ * for --timeout-result, known without resolving a name (none with
+ * --all-addresses, whose Nova targets are the addresses resolved).
+ * NM_OK, or NM_ERR_NOMEM with o empty. */
+nm_err nm_check_timeout_outcomes(const nm_config *cfg, nm_outcomes *o,
+    nm_error *err);
+
 /* "canary 32d0524b on 127.0.0.1:8775" ("on 3 backends" with several),
  * the start of every summary. */
 int nm_check_subject(const nm_config *cfg, char *buf, size_t len);

@@ -571,7 +571,8 @@ nm_mode_cloudinit(nm_visit *visit)
 	e = ci_requests(&cs);
 	/* The summary and perfdata whenever the result is the visit's. */
 	if (nm_visit_has_result(e) && ((p = ci_summary(&cs)) != NM_OK ||
-	    (visit->responses > 0 && (p = ci_perfdata(&cs)) != NM_OK)))
+	    (nm_visit_wants_perfdata(visit) &&
+	    (p = ci_perfdata(&cs)) != NM_OK)))
 		e = p;
 	json_decref(cs.meta);
 	return e;

@@ -215,7 +215,8 @@ nm_mode_cloudinit_ec2(ci_state *cs)
 	cs->ec2 = true;
 	e = ec2_requests(cs);
 	if (nm_visit_has_result(e) && ((p = ec2_summary(cs)) != NM_OK ||
-	    (visit->responses > 0 && (p = ec2_perfdata(cs)) != NM_OK)))
+	    (nm_visit_wants_perfdata(visit) &&
+	    (p = ec2_perfdata(cs)) != NM_OK)))
 		e = p;
 	return e;
 }

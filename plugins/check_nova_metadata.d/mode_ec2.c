@@ -250,8 +250,9 @@ nm_mode_ec2(nm_visit *visit)
 	/* The instance's other documents: what Nova hides. */
 	if (e == NM_OK)
 		e = nm_step_vd_fetch(visit, "latest");
-	/* Perfdata whenever an answer came and the result is the visit's. */
-	if (nm_visit_has_result(e) && visit->responses > 0 &&
+	/* Perfdata whenever the result is the visit's and an answer came
+	 * (always for one of several targets). */
+	if (nm_visit_has_result(e) && nm_visit_wants_perfdata(visit) &&
 	    (p = ec2_perfdata(visit)) != NM_OK)
 		return p;
 	return e;

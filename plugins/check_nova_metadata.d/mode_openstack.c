@@ -193,7 +193,7 @@ nm_mode_openstack(nm_visit *visit)
 	visit->main_path = path;
 	e = openstack_documents(visit, version, path);
 	/* Perfdata whenever an answer came, as in the EC2 mode. */
-	if (nm_visit_has_result(e) && visit->responses > 0 &&
+	if (nm_visit_has_result(e) && nm_visit_wants_perfdata(visit) &&
 	    ((p = nm_visit_check_time(visit, &sc)) != NM_OK ||
 	    (p = nm_step_vd_perfdata(visit, sc)) != NM_OK))
 		e = p;

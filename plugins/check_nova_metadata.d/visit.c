@@ -278,8 +278,14 @@ nm_visit_request(nm_visit *visit, const char *path)
 	return e;
 }
 
-static nm_err
-add_perfdata(nm_visit *visit, mp_subcheck *sc)
+bool
+nm_visit_wants_perfdata(const nm_visit *visit)
+{
+	return visit->responses > 0 || visit->series;
+}
+
+nm_err
+nm_visit_perfdata(nm_visit *visit, mp_subcheck *sc)
 {
 	const mp_thresholds *t = &visit->cfg->thresholds;
 	mp_perfdata pd;
@@ -324,6 +330,17 @@ nm_visit_check_time(nm_visit *visit, mp_subcheck **out)
 	dynbuf_err e;
 	nm_err r;
 
+	/* No answer: no response time to judge or to state, only the
+	 * series, on the sub-check that says why. */
+	if (visit->responses == 0) {
+		if ((sc = mp_check_last(visit->check)) == NULL)
+			return nm_visit_fail(visit, NM_ERR_SETUP, "internal "
+			    "error: a target without an answer has no "
+			    "result");
+		if (out != NULL)
+			*out = sc;
+		return nm_visit_perfdata(visit, sc);
+	}
 	if ((r = nm_visit_fact(visit, ", %.3f s", visit->time)) != NM_OK)
 		return r;
 	if (s != MP_OK && mp_range_format(hit, range, sizeof(range)) < 0)
@@ -348,7 +365,7 @@ nm_visit_check_time(nm_visit *visit, mp_subcheck **out)
 		return buffer_failed(visit, e);
 	if (out != NULL)
 		*out = sc;
-	return add_perfdata(visit, sc);
+	return nm_visit_perfdata(visit, sc);
 }
 
 nm_err

@@ -28,6 +28,9 @@ typedef struct {
 	const struct timespec *deadline;
 	long margin_ms;		/* requests end this long before it */
 	int compare;		/* other backends' values are compared */
+	bool series;		/* one of several targets: its perfdata
+				 * comes whether or not it got an answer,
+				 * so that each target's graph goes on */
 	nm_http *http;		/* this target's own connection, used by
 				 * its thread alone */
 	mp_check *check;
@@ -126,10 +129,19 @@ nm_err nm_visit_request(nm_visit *visit, const char *path);
 /* Milliseconds left before the whole-run limit (may be negative). */
 long nm_visit_remaining_ms(const nm_visit *visit);
 
+/* Whether a mode with a result of its own adds its perfdata: when an
+ * answer came, and always for one of several targets. */
+bool nm_visit_wants_perfdata(const nm_visit *visit);
 /* Holds visit->time against -w/-c and attaches the time and size
  * perfdata (tls_time with -S); *sc (may be NULL) gets the sub-check, for
- * a mode that adds its own perfdata after these. */
+ * a mode that adds its own perfdata after these. A target that got no
+ * answer (one of several, visit->series) has no time to judge: the
+ * perfdata (the time until it failed, size 0) goes on its last sub-check,
+ * the failure, and no fact or sub-check is added. */
 nm_err nm_visit_check_time(nm_visit *visit, mp_subcheck **sc);
+/* The time and size perfdata (tls_time with -S) on sc, unjudged: for a
+ * target among several that the whole-run limit cut off. */
+nm_err nm_visit_perfdata(nm_visit *visit, mp_subcheck *sc);
 
 /* The summary: subject, facts, problems. A result that is not OK
  * loses its green time line (its perfdata stays): it is noise beside

@@ -153,6 +153,52 @@ nm_targets_build(const nm_config *cfg, nm_targets *out, nm_error *err)
 	return NM_OK;
 }
 
+/* name as a word every perfdata writer keeps; 0, or -1 when it does
+ * not fit in buf. */
+static int
+series_word(const char *name, char *buf, size_t len)
+{
+	size_t n = 0;
+	const char *p;
+	char ch;
+
+	for (p = name; *p != '\0'; p++) {
+		if (*p == ']' || (*p == '[' && p == name))
+			continue;
+		ch = *p;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-'))
+			ch = '_';
+		if (n + 1 >= len)
+			return -1;
+		buf[n++] = ch;
+	}
+	if (n >= len)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+int
+nm_target_series(const nm_targets *ts, size_t i, char *buf, size_t len)
+{
+	char other[384];
+	size_t j, n;
+	int r;
+
+	if (series_word(ts->v[i].name, buf, len) != 0)
+		return -1;
+	for (j = 0; j < i; j++) {
+		if (series_word(ts->v[j].name, other, sizeof(other)) != 0 ||
+		    strcmp(other, buf) != 0)
+			continue;
+		n = strlen(buf);
+		r = snprintf(buf + n, len - n, "_%zu", i + 1);
+		return (r < 0 || (size_t)r >= len - n) ? -1 : 0;
+	}
+	return 0;
+}
+
 /* haproxy in the namespace forwards the instance's request as it came:
  * to the link-local address, which stays the URL's host. */
 #define AGENT_HOST "169.254.169.254"

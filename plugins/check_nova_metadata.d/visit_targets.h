@@ -38,8 +38,21 @@ nm_err nm_targets_build(const nm_config *cfg, nm_targets *out,
     nm_error *err);
 void nm_targets_free(nm_targets *t);
 
+/* The suffix of ts->v[i]'s perfdata labels among several targets
+ * ("time_SUFFIX"): its name with every character but an ASCII letter,
+ * digit or "-" made "_", brackets dropped ("127.0.0.1:8775" ->
+ * "127_0_0_1_8775", "[fd00::13]:8775" -> "fd00__13_8775",
+ * "meta.example[10.0.0.5]:8775" -> "meta_example_10_0_0_5_8775"), as
+ * Icinga 2's Graphite and InfluxDB writers and PNP4Nagios keep such a
+ * word as it is. Should an earlier target's name make the same word,
+ * "_N" follows, N the target's place in ts (from 1), so that the labels
+ * stay unique and the same from run to run. 0, or -1 when buf is too
+ * small. */
+int nm_target_series(const nm_targets *ts, size_t i, char *buf,
+    size_t len);
+
 /* Puts the neutron metadata agent's socket (--agent-socket) first in
- * t: kind NM_TARGET_AGENT, named "agent" (its perfdata labels' prefix
+ * t: kind NM_TARGET_AGENT, named "agent" (its perfdata labels' suffix
  * beside Nova's backends). NM_OK or NM_ERR_NOMEM. */
 nm_err nm_targets_add_agent(const nm_config *cfg, nm_targets *t,
     nm_error *err);

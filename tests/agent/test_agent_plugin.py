@@ -379,8 +379,15 @@ def test_socket_not_accessible(ml2, unprivileged_copy):
 # ------------------------------------------------------------- both hops --
 
 def hop_labels(nova):
-    name = "127.0.0.1:%d" % nova.port
-    return ["agent time", "agent size", name + " time", name + " size"]
+    """hops_ok, then each hop's labels suffixed with its word: "agent",
+    Nova's address and port with "_" for "." and ":"."""
+    name = "127_0_0_1_%d" % nova.port
+    return ["hops_ok", "time_agent", "size_agent", "ok_agent",
+            "time_" + name, "size_" + name, "ok_" + name]
+
+
+def hop_values(r):
+    return {p[0]: p[1] for p in perf_items(r)}
 
 
 def test_both_hops_ok(plugin, ml2, agent_nova):
@@ -390,6 +397,8 @@ def test_both_hops_ok(plugin, ml2, agent_nova):
         "NOVA METADATA OK - canary %s via agent %s and Nova 127.0.0.1:%d: "
         "2/2 hops OK" % (SHORT, ml2.socket, agent_nova.port)), r
     assert [p[0] for p in perf_items(r)] == hop_labels(agent_nova), r
+    v = hop_values(r)
+    assert v["hops_ok"] == 2 and v["ok_agent"] == 1, r
 
 
 def test_both_hops_agent_secret_differs(plugin, ml2, agent_nova):
@@ -403,6 +412,8 @@ def test_both_hops_agent_secret_differs(plugin, ml2, agent_nova):
         "403" % (SHORT, ml2.socket, agent_nova.port)), r
     assert norm(r).endswith(", 1/2 hops OK"), r
     assert [p[0] for p in perf_items(r)] == hop_labels(agent_nova), r
+    v = hop_values(r)
+    assert v["hops_ok"] == 1 and v["ok_agent"] == 0, r
 
 
 def test_both_hops_agent_cannot_reach_nova(plugin, any_agent, agent_nova):
@@ -449,5 +460,8 @@ def test_both_hops_agent_not_serving(plugin, agent_nova, tmp_path):
     assert ("127.0.0.1:%d: agent: the agent is not serving on %s"
             % (agent_nova.port, path)) in norm(r), r
     assert norm(r).endswith(", 1/2 hops OK"), r
-    # the hop that answered still has its perfdata, the other none
-    assert [p[0] for p in perf_items(r)] == hop_labels(agent_nova)[2:], r
+    # both hops keep their series: the one that did not answer with no
+    # bytes and ok 0
+    assert [p[0] for p in perf_items(r)] == hop_labels(agent_nova), r
+    v = hop_values(r)
+    assert (v["hops_ok"], v["ok_agent"], v["size_agent"]) == (1, 0, 0), r

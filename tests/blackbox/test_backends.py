@@ -42,19 +42,34 @@ def hosts(fleet, which):
     return out
 
 
-def assert_backend_perfdata(line, names, warn=""):
-    """One label set per backend, in the order given: NAME time, NAME size."""
+def series(name):
+    """A backend's perfdata suffix: its name with brackets dropped and
+    every character but a letter, a digit or '-' made '_'."""
+    return re.sub(r"[^A-Za-z0-9-]", "_", name.replace("]", "").lstrip("["))
+
+
+def assert_backend_perfdata(line, names, warn="", bad=()):
+    """backends_ok (max: the backends), then one label set per backend
+    of names, in -H order: time_S, size_S, ok_S (S: series(name)); a
+    backend that is down too (the time until it failed), ok_S 0 for the
+    names in bad."""
     perf = parse_perfdata(line)
-    want = []
+    want = ["backends_ok"]
     for name in names:
-        want += ["%s time" % name, "%s size" % name]
+        want += ["%s_%s" % (lb, series(name)) for lb in ("time", "size", "ok")]
     assert list(perf) == want, line
+    assert perf["backends_ok"] == (len(names) - len(bad), "", "", "", "0",
+                                   str(len(names))), line
     for name in names:
-        value, uom, w, _, pmin, _ = perf["%s time" % name]
+        s = series(name)
+        value, uom, w, _, pmin, _ = perf["time_" + s]
         assert uom == "s" and value >= 0 and pmin == "0" and w == warn, line
-        assert perf["%s size" % name][1] == "B", line
-    # Labels with a space are quoted, and none holds '=' or "'".
-    assert all("=" not in l and "'" not in l for l in perf), line
+        assert perf["size_" + s][1] == "B", line
+        assert perf["ok_" + s][0] == (0 if name in bad else 1), line
+        assert perf["ok_" + s][1:] == ("", "", "", "0", "1"), line
+    # Words every perfdata writer keeps as they are: no quotes needed.
+    assert all(re.match(r"^[A-Za-z0-9_-]+$", l) for l in perf), line
+    assert "'" not in line.split("|", 1)[1], line
     return perf
 
 
@@ -115,8 +130,11 @@ def test_sixteen_with_one_down(fleet, args):
     line = assert_state(rc, out, "CRITICAL", r"on 16 backends: %s: "
                         r"[^;|]*Connection refused[^;|]*, 15/16 backends OK $"
                         % re.escape(down))
-    # The backend that never answered has no invented numbers.
-    assert_backend_perfdata(line, [fleet.name(i) for i in which])
+    # The backend that never answered keeps its series: the time until
+    # it was refused, no bytes, ok 0.
+    perf = assert_backend_perfdata(line, [fleet.name(i) for i in which] +
+                                   [down], bad=[down])
+    assert perf["size_" + series(down)][0] == 0
 
 
 def test_one_with_another_secret(fleet, args):
@@ -126,7 +144,8 @@ def test_one_with_another_secret(fleet, args):
                         r"differs[^|]*, 2/3 backends OK $"
                         % re.escape(fleet.name(16)))
     assert fleet.name(0) + ":" not in line.split("|")[0]
-    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 16, 2)])
+    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 16, 2)],
+                            bad=[fleet.name(16)])
 
 
 def test_one_slow(fleet, args):
@@ -137,8 +156,9 @@ def test_one_slow(fleet, args):
                         r"[^|]*violates warning threshold 0\.4, 2/3 "
                         r"backends OK $" % re.escape(fleet.name(2)))
     perf = assert_backend_perfdata(
-        line, [fleet.name(i) for i in (0, 2, 3)], warn="0.4")
-    assert perf["%s time" % fleet.name(2)][0] >= 0.6
+        line, [fleet.name(i) for i in (0, 2, 3)], warn="0.4",
+        bad=[fleet.name(2)])
+    assert perf["time_" + series(fleet.name(2))][0] >= 0.6
 
 
 def test_one_stale_listing(fleet, args):
@@ -166,7 +186,8 @@ def test_one_stale_value_with_expect(fleet, args):
                         r"'10\.0\.0\.5'[^|]*, backends disagree: %s "
                         r"differs, 2/3 backends OK $"
                         % (re.escape(fleet.name(0)), re.escape(fleet.name(0))))
-    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)])
+    assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)],
+                            bad=[fleet.name(0)])
     for i in (0, 2, 3):
         assert [r["path"] for r in fleet.sims[i].requests] == \
             ["/latest/meta-data/", "/latest/meta-data/local-ipv4"]
@@ -210,7 +231,7 @@ def test_ipv6_and_port_forms(fleet, args):
 
 @pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 on loopback")
 def test_ipv6_backend_with_port(fleet, args):
-    """[IPV6]:PORT beside HOST:PORT; the label keeps the brackets."""
+    """[IPV6]:PORT beside HOST:PORT; its labels drop the brackets."""
     sim6 = simulator.Simulator(bind="::1").start()
     try:
         name6 = "[::1]:%d" % sim6.port
@@ -248,7 +269,10 @@ def test_one_hung_is_its_own_timeout(fleet, args):
     line = assert_state(rc, out, "CRITICAL", r"on 3 backends: %s: timed out "
                         r"after 5 s \(whole-run limit, -t\), 2/3 backends "
                         r"OK $" % re.escape(fleet.name(2)))
-    assert_backend_perfdata(line, [fleet.name(0), fleet.name(3)])
+    # The hung one too: the time until its own limit.
+    perf = assert_backend_perfdata(line, [fleet.name(i) for i in (0, 2, 3)],
+                                   bad=[fleet.name(2)])
+    assert perf["time_" + series(fleet.name(2))][0] > 1
 
 
 def test_timeout_result_applies_per_backend(fleet, args):

@@ -21,7 +21,7 @@ from conftest import INSTANCE, PLUGIN, TENANT, free_port
 SECRET = "Zq9-s3cr3t-3ch0-7Kx"
 VERBOSITY = ([], ["-v"], ["-vv"], ["-vvv"])
 FORMATS = ("classic", "one-line", "icingaweb2", "summary-only",
-           "mp-test-json")
+           "mp-test-json", "prometheus")
 SECTION = "check_nova_metadata"
 # Seconds: every run is bounded (generously, so that a loaded machine
 # does not turn an OK into a timeout); the timeout path uses 1.

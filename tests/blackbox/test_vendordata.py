@@ -254,7 +254,11 @@ def fleet_args(fleet, secret_file, n=2):
 
 
 def backend_labels(fleet, n, labels):
-    return ["%s %s" % (fleet.name(i), l) for i in range(n) for l in labels]
+    """backends_ok, then each backend's labels with its word after them
+    ("127.0.0.1:PORT" -> "127_0_0_1_PORT"), then its ok."""
+    words = [re.sub(r"[^A-Za-z0-9-]", "_", fleet.name(i)) for i in range(n)]
+    return ["backends_ok"] + ["%s_%s" % (l, w) for w in words
+                              for l in labels + ["ok"]]
 
 
 def test_backends_one_with_empty_target(fleet, secret_file):

@@ -1,6 +1,7 @@
 """Fixtures: the contrib files as `make install` puts them, run by Debian's
-icinga2 (with its GraphiteWriter into carbon-cache) and nagios4, against
-Nova's own metadata handler.
+icinga2 (with its GraphiteWriter into carbon-cache and its InfluxdbWriter
+into influxd) and nagios4, against Nova's own metadata handler (and
+through neutron's metadata agent).
 
 Run with Debian's interpreter, from a configured build directory:
     BUILDDIR=. /usr/bin/python3 -m pytest tests/monitoring
@@ -16,7 +17,6 @@ to loopback. Waits are bounded; every process is reaped.
 
 import base64
 import grp
-import http.server
 import json
 import os
 import pwd
@@ -26,8 +26,8 @@ import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -51,6 +51,10 @@ clean_env = _nova.clean_env
 Result = _nova.Result
 
 from nova_helpers import PROJECT, SECRET, UUID  # noqa: E402
+
+# neutron's metadata agent from the agent suite, loaded the same way.
+_agent = load_suite("agent")
+neutron_python = _agent.neutron_python
 
 START_TIMEOUT = 60    # seconds for a daemon to come up
 STOP_TIMEOUT = 15     # seconds after SIGTERM before SIGKILL
@@ -301,74 +305,125 @@ def carbon(workdir, account):
         daemon.stop()
 
 
-# ---------------------------------------------------- influxdb (fake) --
+# ---------------------------------------------------------- influxdb --
 
-class InfluxCapture:
-    """The one endpoint Icinga 2's InfluxdbWriter uses, POST /write,
-    keeping the line protocol it is sent. Enough to see the layout the
-    Grafana dashboard queries; Debian 12 ships no InfluxDB."""
+INFLUXDB_CONF = """reporting-enabled = false
+bind-address = "127.0.0.1:{rpc}"
 
-    def __init__(self):
-        lines = self.lines = []
+[meta]
+  dir = "{d}/meta"
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                n = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(min(n, 1 << 20))
-                if self.path.startswith("/write"):
-                    lines.extend(body.decode("utf-8", "replace").splitlines())
-                self.send_response(204)
-                self.end_headers()
+[data]
+  dir = "{d}/data"
+  wal-dir = "{d}/wal"
+  query-log-enabled = false
 
-            def log_message(self, *args):
-                pass
+[monitor]
+  store-enabled = false
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                      Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       daemon=True)
+[subscriber]
+  enabled = false
 
-    def points(self):
-        """Parsed line protocol: (measurement, tags, fields, timestamp)."""
+[continuous_queries]
+  enabled = false
+
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:{http}"
+  log-enabled = false
+
+[logging]
+  suppress-logo = true
+"""
+INFLUX_DB = "icinga2"
+
+
+class InfluxDB(Daemon):
+    """Debian's influxd (1.x) in the foreground with a throw-away
+    configuration and data directory, on loopback ports."""
+
+    def query(self, q, method="GET"):
+        """InfluxQL on the suite's database; the JSON results."""
+        params = urllib.parse.urlencode({"db": INFLUX_DB, "q": q,
+                                         "epoch": "s"})
+        url = "http://127.0.0.1:%d/query?%s" % (self.port, params)
+        req = urllib.request.Request(url, method=method)
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(req, timeout=20) as r:
+            return json.loads(r.read())["results"]
+
+    def up(self):
+        try:
+            opener = urllib.request.build_opener(
+                urllib.request.ProxyHandler({}))
+            with opener.open("http://127.0.0.1:%d/ping" % self.port,
+                             timeout=2) as r:
+                return r.status == 204
+        except OSError:
+            return False
+
+    def points(self, measurement, **tags):
+        """Every stored point of measurement whose tags are tags: a list
+        of dicts (time, every tag and field)."""
+        where = " AND ".join('"%s" = \'%s\'' % (k, v.replace("'", "\\'"))
+                             for k, v in sorted(tags.items()))
+        q = 'SELECT * FROM "%s"%s' % (measurement, (" WHERE " + where)
+                                      if where else "")
         out = []
-        for line in list(self.lines):
-            head, _, rest = line.partition(" ")
-            fields, _, stamp = rest.rpartition(" ")
-            meas, *tags = _split_unescaped(head, ",")
-            tagd = dict(t.split("=", 1) for t in tags)
-            fieldd = dict(f.split("=", 1)
-                          for f in _split_unescaped(fields, ","))
-            out.append((meas, {k: v.replace("\\", "") for k, v in
-                               tagd.items()}, fieldd, stamp))
+        for res in self.query(q):
+            assert "error" not in res, (q, res)
+            for series in res.get("series", []):
+                cols = series["columns"]
+                out += [dict(zip(cols, v)) for v in series["values"]]
         return out
 
 
-def _split_unescaped(text, sep):
-    parts, cur, esc = [], "", False
-    for ch in text:
-        if esc:
-            cur += ch
-            esc = False
-        elif ch == "\\":
-            cur += ch
-            esc = True
-        elif ch == sep:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    return parts
+@pytest.fixture(scope="session")
+def influx(workdir, account):
+    """InfluxDB as Debian ships it, with the database Icinga writes to."""
+    exe = shutil.which("influxd") or "/usr/bin/influxd"
+    if not os.access(exe, os.X_OK):
+        pytest.fail("influxd not found: install influxdb")
+    d = os.path.join(workdir, "influxdb")
+    os.makedirs(d, exist_ok=True)
+    ports = {"http": free_port(), "rpc": free_port()}
+    conf = os.path.join(d, "influxdb.conf")
+    with open(conf, "w") as f:
+        f.write(INFLUXDB_CONF.format(d=d, **ports))
+    account.own(d)
+    account.own(conf)
+    daemon = InfluxDB("influxd", [exe, "run", "-config", conf],
+                      os.path.join(d, "influxd.log"), account)
+    daemon.port = ports["http"]
+    daemon.start()
+    try:
+        wait_for("influxd answering on %d" % daemon.port, daemon.up,
+                 START_TIMEOUT, proc=daemon.proc, log=daemon.log_path)
+        daemon.query("CREATE DATABASE %s" % INFLUX_DB, method="POST")
+        yield daemon
+    finally:
+        daemon.stop()
 
+
+# ------------------------------------------------------ neutron agent --
 
 @pytest.fixture(scope="session")
-def influx():
-    cap = InfluxCapture()
-    cap.thread.start()
-    yield cap
-    cap.server.shutdown()
-    cap.server.server_close()
+def agent(workdir, neutron_python, nova):
+    """neutron's real ML2/OVS metadata agent (the agent suite's
+    agentserver.py) on a socket the monitoring user may connect to,
+    chained to this suite's Nova: the agent's hop and Nova's in one
+    service give the hop labels."""
+    d = os.path.join(workdir, "agent")
+    os.makedirs(d, exist_ok=True)
+    a = _agent.AgentServer(neutron_python, d, "ml2", nova.port)
+    a.argv += release.agent_socket_for_everyone()
+    try:
+        a.start()
+    except RuntimeError as e:
+        a.stop()
+        pytest.fail(str(e), pytrace=False)
+    yield a
+    a.stop()
 
 
 # ------------------------------------------------------------ icinga2 --
@@ -496,6 +551,26 @@ object Host "network-node" {{
 	}}
 }}
 
+// Graphs: three backends, one down (nothing listens on its port), so
+// every target keeps its series and the count has a total.
+object Service "nova-metadata-backends" {{
+	host_name = "nova-v4"
+	import "nova-metadata-ec2"
+	vars.nova_metadata_address = [ "127.0.0.1:{port}", "[::1]:{port6}",
+	                               "127.0.0.1:{down_port}" ]
+}}
+
+// Graphs: the agent's hop and Nova's in one run (a secret source makes
+// both), through neutron's real agent.
+object Service "nova-metadata-hops" {{
+	host_name = "nova-v4"
+	import "nova-metadata-agent"
+	vars.nova_metadata_address = "127.0.0.1:{port}"
+	vars.nova_metadata_agent_socket = "{agent_socket}"
+	vars.nova_metadata_forwarded_for = "{canary_ip}"
+	vars.nova_metadata_network_id = "{network}"
+}}
+
 // No address at all: host, port and secret come from --extra-opts.
 object Host "nova-extra-opts" {{
 	import "nm-test-host"
@@ -518,6 +593,12 @@ EXPECTED_SERVICES = (
     "nova-wrong-secret!nova-metadata", "nova-extra-opts!nova-metadata",
     "nova-env!nova-metadata",
     "network-node!nova-metadata-agent",
+    "nova-v4!nova-metadata-backends", "nova-v4!nova-metadata-hops",
+)
+# Services of the hosts file itself, not of the shipped apply rules.
+OWN_SERVICES = (
+    "nova-v4!nova-metadata-openstack-latest",
+    "nova-v4!nova-metadata-backends", "nova-v4!nova-metadata-hops",
 )
 
 
@@ -603,7 +684,7 @@ def _write(path, text, account, mode=0o644):
 
 @pytest.fixture(scope="session")
 def icinga2(workdir, account, installed, nova, nova_v6, monitoring_secret,
-            carbon, influx):
+            carbon, influx, agent):
     """Debian's icinga2 in the foreground with the installed contrib files,
     every service checked once (rescheduled through the REST API), and
     the results it recorded."""
@@ -630,7 +711,9 @@ def icinga2(workdir, account, installed, nova, nova_v6, monitoring_secret,
         node=NODE, uuid=UUID, project=PROJECT, port=nova.port,
         port6=nova_v6.port, secret=monitoring_secret["right"],
         wrong_secret=monitoring_secret["wrong"], ini=ini,
-        secret_value=SECRET), account)
+        secret_value=SECRET, down_port=free_port(),
+        agent_socket=agent.socket, canary_ip=_agent.CANARY_IP,
+        network=_agent.NETWORK), account)
     for dirpath, _, files in os.walk(root):
         account.own(dirpath)
         for name in files:

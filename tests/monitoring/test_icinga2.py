@@ -5,7 +5,7 @@ import os
 import re
 import subprocess
 
-from conftest import EXPECTED_SERVICES, NODE, Result, SECRET
+from conftest import EXPECTED_SERVICES, NODE, OWN_SERVICES, Result, SECRET
 
 
 def recorded(icinga2, name):
@@ -68,7 +68,7 @@ def test_command_endpoint_from_host_variable(icinga2):
     (here the node itself) and keep the zone they were put in."""
     for name, attrs in icinga2.results.items():
         assert attrs["zone"] == NODE, (name, attrs["zone"])
-        by_shipped_rule = name != "nova-v4!nova-metadata-openstack-latest"
+        by_shipped_rule = name not in OWN_SERVICES
         want = NODE if (name.startswith("nova-v4!") or name.startswith(
             "network-node!")) and by_shipped_rule else ""
         assert attrs["command_endpoint"] == want, (name, attrs)
@@ -210,9 +210,10 @@ def test_secret_from_environment(icinga2, nova):
 
 # Where the secret of the environment alternative sits by design, as the
 # examples file says: Icinga's configuration, its object cache, and the
-# API's copy of the zone's configuration.
+# API's copy of the zone's configuration. And the neutron agent's own
+# directory: its configuration holds the secret, as neutron's does.
 BY_DESIGN = ("icinga2/etc/", "icinga2/cache/icinga2.debug",
-             "icinga2/lib/api/zones/")
+             "icinga2/lib/api/zones/", "agent/")
 
 
 def test_secret_never_recorded(icinga2, workdir):
@@ -228,6 +229,7 @@ def test_secret_never_recorded(icinga2, workdir):
             path = os.path.join(dirpath, f)
             rel = os.path.relpath(path, workdir)
             if (f.endswith(".secret") or os.path.islink(path)
+                    or not os.path.isfile(path)
                     or rel.startswith(BY_DESIGN)):
                 continue
             with open(path, "rb") as fh:

@@ -337,7 +337,7 @@ test_worst_state_order(void **state)
 }
 
 /* Several targets: each one's sub-checks nested under it, its perfdata
- * labels prefixed, in every format. */
+ * labels suffixed, in every format. */
 static void
 test_nested(void **state)
 {
@@ -350,12 +350,12 @@ test_nested(void **state)
 	assert_non_null(sc = mp_check_add(a, MP_OK, "a1"));
 	assert_int_equal(mp_subcheck_add_perfdata(sc, &pd), 0);
 	assert_non_null(mp_check_add(b, MP_CRITICAL, "b1"));
-	assert_int_equal(mp_check_prefix_perfdata(a, "h:1"), 0);
+	assert_int_equal(mp_check_suffix_perfdata(a, "h_1"), 0);
 	assert_non_null(mp_check_add_nested(c, MP_OK, a, "h:1: fine"));
 	assert_non_null(mp_check_add_nested(c, MP_CRITICAL, b, "h:2: bad"));
 	assert_int_equal(mp_check_state(c), MP_CRITICAL);
 	assert_int_equal(mp_check_set_summary(c, "1/2 backends OK"), 0);
-	expect_classic(c, "L CRITICAL - 1/2 backends OK | 'h:1 time'=0.5s\n"
+	expect_classic(c, "L CRITICAL - 1/2 backends OK | time_h_1=0.5s\n"
 	    "\\_ [CRITICAL] h:2: bad\n"
 	    "    \\_ [CRITICAL] b1\n"
 	    "\\_ [OK] h:1: fine\n"
@@ -363,21 +363,21 @@ test_nested(void **state)
 	expect_format(c, MP_FORMAT_MULTI_LINE, "[CRITICAL] - 1/2 backends OK\n"
 	    "\t\\_[CRITICAL] - h:2: bad\n\t\t\\_[CRITICAL] - b1\n"
 	    "\t\\_[OK] - h:1: fine\n\t\t\\_[OK] - a1"
-	    "|'h:1 time'=0.5s\n");
+	    "|time_h_1=0.5s\n");
 	/* Icinga Web 2 trims the long output: no line may lean on a
 	 * leading tab that the first one would lose */
 	expect_format(c, MP_FORMAT_ICINGAWEB2, "[CRITICAL] - 1/2 backends OK\n"
 	    "\\_[CRITICAL] - h:2: bad\n\t\\_[CRITICAL] - b1\n"
 	    "\\_[OK] - h:1: fine\n\t\\_[OK] - a1"
-	    "|'h:1 time'=0.5s\n");
+	    "|time_h_1=0.5s\n");
 	expect_format(c, MP_FORMAT_ONE_LINE, "CRITICAL: 1/2 backends OK - "
 	    "[CRITICAL] h:2: bad - [CRITICAL] b1 - [OK] h:1: fine - [OK] a1 | "
-	    "'h:1 time'=0.5s\n");
+	    "time_h_1=0.5s\n");
 	expect_format(c, MP_FORMAT_TEST_JSON, "{\"label\":\"L\","
 	    "\"state\":\"CRITICAL\",\"summary\":\"1/2 backends OK\","
 	    "\"checks\":[{\"state\":\"OK\",\"output\":\"h:1: fine\","
 	    "\"perfdata\":[],\"checks\":[{\"state\":\"OK\",\"output\":"
-	    "\"a1\",\"perfdata\":[{\"label\":\"h:1 time\",\"value\":0.5,"
+	    "\"a1\",\"perfdata\":[{\"label\":\"time_h_1\",\"value\":0.5,"
 	    "\"uom\":\"s\"}]}]},{\"state\":\"CRITICAL\",\"output\":"
 	    "\"h:2: bad\",\"perfdata\":[],\"checks\":[{\"state\":"
 	    "\"CRITICAL\",\"output\":\"b1\",\"perfdata\":[]}]}]}\n");
@@ -482,8 +482,12 @@ test_no_semicolon_in_text(void **state)
 	mp_check *c = mp_check_new("L;1"), *n = mp_check_new("");
 	mp_perfdata t = time_perf(0.5);
 	mp_subcheck *sc;
+	static const mp_format formats[] = { MP_FORMAT_CLASSIC,
+	    MP_FORMAT_TEST_JSON, MP_FORMAT_ONE_LINE, MP_FORMAT_ICINGAWEB2,
+	    MP_FORMAT_SUMMARY_ONLY, MP_FORMAT_MULTI_LINE };
 	char *out, *line, *end, *bar;
 	mp_format f;
+	size_t i;
 
 	(void)state;
 	assert_non_null(mp_check_add(n, MP_CRITICAL, "n;1 ;; n2"));
@@ -499,7 +503,8 @@ test_no_semicolon_in_text(void **state)
 	    "\\_[CRITICAL] - a,b\n\t\\_[CRITICAL] - n,1 ,, n2\n"
 	    "\\_[OK] - server said 'x,y'|time=0.500000s;1;5;0;\n");
 	expect_format(c, MP_FORMAT_SUMMARY_ONLY, "CRITICAL: s1, s2,\n");
-	for (f = MP_FORMAT_CLASSIC; f <= MP_FORMAT_MULTI_LINE; f++) {
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		f = formats[i];
 		out = format(c, f);
 		for (line = out; *line != '\0'; line = end + 1) {
 			end = strchr(line, '\n');
