@@ -112,7 +112,9 @@ return {
                top: s.getBoundingClientRect().top
                    - box.getBoundingClientRect().top - pad,
                bottom: s.getBoundingClientRect().bottom
-                   - box.getBoundingClientRect().top - pad}))),
+                   - box.getBoundingClientRect().top - pad,
+               left: s.getBoundingClientRect().left
+                   - box.getBoundingClientRect().left}))),
     visibleHeight: visible,
     collapsed: 'canCollapse' in box.dataset,
     height: box.getBoundingClientRect().height,
@@ -284,6 +286,37 @@ def test_detail_one_backend_down_names_both_backends(details, nova):
     named = {_backend(b): b["text"] for b in d["badges"] if _backend(b)}
     assert named == {"127.0.0.1:%d" % nova.port: "[OK]",
                      DOWN_BACKEND: "[CRITICAL]"}, d
+
+
+def _levels(d):
+    """The long output's badges as (backend or None, left edge), the
+    first line's left out: each backend's line, then its sub-checks."""
+    out = []
+    for b in d["badges"]:
+        if b["after"].startswith(" - canary"):
+            continue        # icingaweb2's first line: [STATE] - summary
+        m = re.match(r" (?:- )?(127\.0\.0\.1:\d+):", b["after"])
+        out.append((m and m.group(1), b["left"]))
+    return out
+
+
+@pytest.mark.parametrize("service", ["nova-metadata-one-backend-down",
+                                     "nova-metadata-icingaweb2"])
+def test_detail_backends_side_by_side(browser, icingaweb, nova, service):
+    """Icinga Web 2 trims the long output, which took the leading tab of
+    icingaweb2's first sub-check and showed it a level above the others.
+    Rendered, both backends' lines start at one left edge, the failing
+    one first, and their sub-checks further right, in the default format
+    and in icingaweb2."""
+    d = detail_view(browser, icingaweb, service,
+                    shot="icingaweb2-" + service + "-levels")
+    levels = _levels(d)
+    backends = [(name, left) for name, left in levels if name]
+    assert [name for name, _ in backends] == \
+        [DOWN_BACKEND, "127.0.0.1:%d" % nova.port], d
+    assert abs(backends[0][1] - backends[1][1]) < 1, d
+    nested = [left for name, left in levels if not name]
+    assert nested and min(nested) > backends[0][1] + 1, d
 
 
 def test_detail_on_a_phone(browser, icingaweb):
