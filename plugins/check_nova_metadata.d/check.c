@@ -660,8 +660,7 @@ record_outcomes(const backend *bs, size_t n, const mp_check *ret,
 		o->v[i].reason = bs[i].state == MP_OK ? NM_REASON_NONE :
 		    visit->reason != NM_REASON_NONE ? visit->reason :
 		    NM_REASON_UNKNOWN;
-		o->v[i].status = visit->responses > 0 ? visit->resp.status :
-		    0;
+		o->v[i].status = visit->status;
 		o->v[i].time = visit->time;
 		o->v[i].bytes = visit->bytes;
 		o->v[i].requests = visit->requests;

@@ -52,7 +52,9 @@ probe_request(nm_visit *visit, const char *path, int *skipped)
 	    NM_OK)
 		return r;
 	visit->margin_ms = reserve;
+	visit->probing = true;
 	e = nm_visit_request(visit, path);
+	visit->probing = false;
 	visit->margin_ms = saved;
 	if ((r = nm_http_wrong_signature(visit->http, false, &visit->err)) !=
 	    NM_OK)

@@ -263,6 +263,8 @@ nm_visit_request(nm_visit *visit, const char *path)
 	if (resp->status > 0 && (resp->err.code == NM_OK ||
 	    resp->err.code == NM_ERR_TOO_LARGE)) {
 		visit->responses++;
+		if (!visit->probing)
+			visit->status = resp->status;
 		if (visit->cfg->ssl && resp->t_tls > resp->t_connect)
 			visit->tls_time = nm_visit_add_seconds(visit->tls_time,
 			    resp->t_tls - resp->t_connect);

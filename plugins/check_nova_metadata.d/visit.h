@@ -52,6 +52,9 @@ typedef struct {
 	double time;		/* sum of all requests, answered or not */
 	double tls_time;
 	size_t bytes;
+	long status;		/* the last answer's HTTP status, 0 while
+				 * none came; the 404 probe's is not one */
+	bool probing;		/* the request is the 404 probe's */
 	int requests;		/* requests made, answered or not */
 	int responses;		/* requests that got an HTTP answer */
 	int signed_requests;	/* this target's requests carry the agent's
