@@ -149,9 +149,11 @@ ci_not_served(ci_state *cs, int i, const char *path)
 	/* read_v2 stops when the one required document is missing. */
 	if (docs[i].required)
 		return nm_step_status_failure(visit, path);
-	if (visit->resp.status == 404)
+	if (visit->resp.status == 404) {
+		cs->absent[i] = true;
 		return nm_visit_result(visit, MP_OK, NULL, "%s: not served "
 		    "(HTTP 404), which cloud-init accepts", docs[i].name);
+	}
 	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,
 	    sizeof(why));
 	return nm_visit_result_brief(visit, MP_CRITICAL, nm_visit_brief(visit,
@@ -174,6 +176,7 @@ ci_document(ci_state *cs, int i)
 	if (r < 0 || (size_t)r >= sizeof(path))
 		return nm_visit_fail(visit, NM_ERR_SETUP, "document path too "
 		    "long");
+	cs->asked++;
 	e = nm_step_fetch(visit, path);
 	cs->doc_time[i] = visit->resp.t_total;
 	if (i == DOC_VENDOR2)
@@ -530,26 +533,48 @@ ci_content(ci_state *cs)
 	return r;
 }
 
+/* The documents in the summary: each optional one not served named
+ * ("user_data: none": an instance without user data is normal, and
+ * cloud-init boots on), rather than a fraction that reads as a partial
+ * failure; a count only when some were never asked for (the visit ended
+ * first, and its cause leads the summary). One that failed otherwise is
+ * that cause already. */
+static nm_err
+ci_documents_fact(const ci_state *cs)
+{
+	int i;
+	nm_err e;
+
+	if (cs->served == N_DOCS)
+		return nm_visit_fact(cs->visit, ", all %d documents", N_DOCS);
+	for (i = 0; i < N_DOCS; i++) {
+		if (cs->absent[i] && (e = nm_visit_fact(cs->visit, ", %s: none",
+		    docs[i].name)) != NM_OK)
+			return e;
+	}
+	if (cs->asked < N_DOCS)
+		return nm_visit_fact(cs->visit, ", %d/%d documents",
+		    cs->served, N_DOCS);
+	return NM_OK;
+}
+
 static nm_err
 ci_summary(const ci_state *cs)
 {
 	nm_visit *visit = cs->visit;
-	char files[32] = "";
 	nm_err e;
-	int r;
 
-	if (cs->contents > 0) {
-		r = snprintf(files, sizeof(files), "%d files, ", cs->contents);
-		if (r < 0 || (size_t)r >= sizeof(files))
-			return nm_visit_fail(visit, NM_ERR_SETUP, "snprintf "
-			    "failed");
-	}
 	/* No version is claimed when the list was never read. */
-	if ((e = nm_visit_fact(visit, "cloud-init profile, %s%s, %d/%d "
-	    "documents, %s%d EC2 values, %d requests", cs->version != NULL ?
-	    "version " : "no version chosen", cs->version != NULL ?
-	    cs->version : "", cs->served, N_DOCS, files, cs->ec2_leaves,
-	    visit->requests)) != NM_OK)
+	if ((e = nm_visit_fact(visit, "cloud-init profile, %s%s",
+	    cs->version != NULL ? "version " : "no version chosen",
+	    cs->version != NULL ? cs->version : "")) != NM_OK ||
+	    (e = ci_documents_fact(cs)) != NM_OK)
+		return e;
+	if (cs->contents > 0 && (e = nm_visit_fact(visit, ", %d files",
+	    cs->contents)) != NM_OK)
+		return e;
+	if ((e = nm_visit_fact(visit, ", %d EC2 values, %d requests",
+	    cs->ec2_leaves, visit->requests)) != NM_OK)
 		return e;
 	return nm_step_vd_fact(visit);
 }

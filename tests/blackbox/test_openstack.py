@@ -274,7 +274,7 @@ def test_cloud_init_ok(sim, base_args):
     line = assert_state(
         rc, out, "OK",
         r"^NOVA METADATA OK - canary 32d0524b on 127\.0\.0\.1:%d: cloud-init "
-        r"profile, version 2018-08-27, 4/5 documents, 17 EC2 values, %d "
+        r"profile, version 2018-08-27, user_data: none, 17 EC2 values, %d "
         r"requests, \d+\.\d{3} s $" % (sim.port, len(expected)))
     assert_ci_perfdata(line, requests=len(expected))
     # cloud-init's order, request by request.
@@ -303,7 +303,8 @@ def test_cloud_init_user_data_served(sim, base_args):
         rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     finally:
         sim.user_data = None
-    line = assert_state(rc, out, "OK", r"5/5 documents")
+    line = assert_state(rc, out, "OK", r"version 2018-08-27, all 5 "
+                        r"documents, 17 EC2 values")
     assert_ci_perfdata(line)
     assert "user_data: HTTP 200, %d bytes" % len(user_data) in out
 
@@ -460,7 +461,7 @@ def test_cloud_init_user_data_is_opaque(sim, base_args):
     sim.set_fault("body", "{not json, and that is fine",
                   path=doc_path("user_data"))
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "OK", r"5/5 documents")
+    line = assert_state(rc, out, "OK", r"all 5 documents")
     assert_ci_perfdata(line)
 
 
@@ -479,7 +480,9 @@ def test_cloud_init_optional_404_is_normal(sim, base_args):
     for doc in CI_DOCS[1:]:
         sim.set_fault("status", 404, path=doc_path(doc))
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "OK", r"1/5 documents")
+    line = assert_state(rc, out, "OK", r"version 2018-08-27, user_data: none, "
+                        r"vendor_data\.json: none, vendor_data2\.json: none, "
+                        r"network_data\.json: none, 17 EC2 values")
     assert_ci_perfdata(line)
 
 
@@ -576,8 +579,8 @@ def test_cloud_init_reads_files_and_network_config(sim, base_args):
     sim.set_fault("body", "auto lo\n", path=CONTENT1)
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     paths = [r["path"] for r in sim.requests]
-    line = assert_state(rc, out, "OK", r"4/5 documents, 2 "
-                        r"files, 17 EC2 values, %d requests" % len(paths))
+    line = assert_state(rc, out, "OK", r"user_data: none, 2 files, 17 EC2 "
+                        r"values, %d requests" % len(paths))
     assert_ci_perfdata(line, requests=len(paths))
     # In read_v2's order: after network_data.json, before the EC2 crawl.
     i = paths.index(doc_path("network_data.json"))
@@ -631,7 +634,7 @@ def test_cloud_init_files_without_path_are_skipped(sim, base_args):
     sim.set_fault("os_value", 'files=[{"content_path": "/content/9"}, "x"]')
     sim.set_fault("os_value", "network_config={}")
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "OK", r"4/5 documents, 17 EC2 values")
+    line = assert_state(rc, out, "OK", r"user_data: none, 17 EC2 values")
     assert_ci_perfdata(line)
     assert not any("/content/" in r["path"] for r in sim.requests)
 
