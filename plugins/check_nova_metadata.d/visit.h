@@ -39,6 +39,8 @@ typedef struct {
 	char subject[384];	/* nm_check_subject()'s: bounded */
 	dynbuf facts;		/* "HTTP 200, 2/2 keys" */
 	dynbuf problems;	/* texts of the sub-checks that are not OK */
+	size_t problem_count;	/* causes recorded: the summary names the
+				 * first few (visit.c) */
 	bool facts_cut;		/* full: ends in "...", takes no more */
 	bool problems_cut;
 	dynbuf served;		/* the checked values as served, to compare
@@ -97,6 +99,24 @@ bool nm_visit_no_answer(nm_err e);
  * first: the first is the one that explains the rest. */
 void nm_visit_reason(nm_visit *visit, nm_reason r);
 
+/* The summary's words for a failure of path: the class alone for the
+ * document that decides the check (visit->main_path: "refused", "HTTP
+ * 403 signature rejected"), else with the path ("HTTP 500 server error
+ * for PATH", "PATH refused"); status 0 when no answer came. Never the
+ * server's or libcurl's words, which change from run to run and stay in
+ * the long output. Malloc'd; NULL when it cannot be allocated. */
+char *nm_visit_brief(const nm_visit *visit, const char *path, long status,
+    nm_reason why);
+
+/* The class of nm_visit_request's transport error e (no answer): the
+ * transport's finer one when it has one. */
+nm_reason nm_visit_no_answer_class(const nm_visit *visit, nm_err e);
+
+/* A brief of the caller's own words for nm_visit_result: the printf-like
+ * text, scrubbed, malloc'd; NULL on out of memory. */
+char *nm_visit_words(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 /* Appends to the summary's facts ("HTTP 200", ", 2/2 keys"). */
 nm_err nm_visit_fact(nm_visit *visit, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -112,6 +132,12 @@ nm_err nm_visit_served(nm_visit *visit, const char *key, const char *value,
  * that cannot be allocated leaves the sub-check with its state and a
  * fixed text: only a sub-check that cannot be added is NM_ERR_NOMEM. */
 nm_err nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
+    const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* As nm_visit_result, with a malloc'd brief (nm_visit_brief,
+ * nm_visit_words) that it frees; NULL (out of memory) gives the text. */
+nm_err nm_visit_result_brief(nm_visit *visit, mp_state state, char *brief,
     const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -144,7 +170,11 @@ nm_err nm_visit_check_time(nm_visit *visit, mp_subcheck **sc);
  * target among several that the whole-run limit cut off. */
 nm_err nm_visit_perfdata(nm_visit *visit, mp_subcheck *sc);
 
-/* The summary: subject, facts, problems. */
+/* How many causes the summary does not name (it names the first few,
+ * visit->problems). */
+size_t nm_visit_causes_untold(const nm_visit *visit);
+
+/* The summary: subject, causes, facts. */
 nm_err nm_visit_summary(nm_visit *visit);
 
 #endif

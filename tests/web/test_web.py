@@ -334,7 +334,6 @@ def test_issue19_failing_backend_visible_in_collapsed_output(
     assert failing[0]["bottom"] <= d["visibleHeight"], d
 
 
-@ISSUE_19
 @pytest.mark.parametrize("size,lines", [(DESKTOP, 1), (PHONE, 2)],
                          ids=["desktop", "phone"])
 def test_issue19_tally_in_the_list_views_first_lines(browser, icingaweb,
@@ -360,7 +359,6 @@ def test_issue19_tally_in_the_list_views_first_lines(browser, icingaweb,
     assert line <= lines, (line, pos, text)
 
 
-@ISSUE_19
 def test_issue19_nagios_cgi_output_undamaged(nagios_rows, icinga2):
     """Nagios 4 turns `;` in plugin output into `:`; with no `;` in the
     output its CGI shows what Icinga 2 recorded from the same plugin
