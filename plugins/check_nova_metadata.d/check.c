@@ -255,8 +255,8 @@ add_disagreement(mp_check *top, const backend *bs, size_t n, dynbuf *sum)
 	    "the checked values: %s serve%s other values than %s (a stale "
 	    "cache or a drifted configuration?)", odd.data, plural ? "" : "s",
 	    tie ? "each other" : "the rest") == NULL ||
-	    dynbuf_printf(sum, "%sbackends disagree: %s differ%s%s",
-	    sum->len > 0 ? "; " : "", odd.data, plural ? "" : "s",
+	    dynbuf_printf(sum, ", backends disagree: %s differ%s%s",
+	    odd.data, plural ? "" : "s",
 	    tie ? " (no majority)" : "") != DYNBUF_OK))
 		r = -1;
 	dynbuf_free(&odd);
@@ -357,8 +357,36 @@ add_count(mp_subcheck *first, const char *label, size_t ok, size_t n)
 	    0 : -1;
 }
 
-/* Each backend nested under the result, the summary naming those not
- * OK, then how many are. */
+/* A backend that is not OK in the run's summary: its name and its
+ * causes, without its figures ("127.0.0.1:1 refused"); those are in its
+ * own line of the long output and in its perfdata. */
+static int
+add_cause(dynbuf *sum, const backend *b)
+{
+	const nm_visit *visit = &b->visit;
+	const char *cause;
+
+	if (b->result == NM_ERR_TIMEOUT)
+		cause = nm_reason_phrase(NM_REASON_TIMEOUT);
+	else if (!nm_visit_has_result(b->result))
+		cause = nm_error_text(&visit->err);
+	else if (visit->problems.len > 0)
+		cause = visit->problems.data;
+	else
+		cause = "not OK";
+	if (dynbuf_printf(sum, ", %s %s", b->target->name, cause) !=
+	    DYNBUF_OK)
+		return -1;
+	if (nm_visit_has_result(b->result) &&
+	    nm_visit_causes_untold(visit) > 0 && dynbuf_printf(sum, " and %zu "
+	    "more", nm_visit_causes_untold(visit)) != DYNBUF_OK)
+		return -1;
+	return 0;
+}
+
+/* Each backend nested under the result; the summary says how many are
+ * OK first, then names those not OK with their causes, so that the
+ * tally is on the first line an operator sees, however it wraps. */
 static mp_check *
 combine(const nm_config *cfg, backend *bs, size_t n)
 {
@@ -377,8 +405,7 @@ combine(const nm_config *cfg, backend *bs, size_t n)
 			goto out;
 		s = mp_check_state(c);
 		ok += s == MP_OK;
-		if (s != MP_OK && dynbuf_printf(&sum, "%s%s", sum.len > 0 ?
-		    "; " : "", mp_check_summary(c)) != DYNBUF_OK) {
+		if (s != MP_OK && add_cause(&sum, &bs[i]) != 0) {
 			mp_check_free(c);
 			goto out;
 		}
@@ -389,9 +416,9 @@ combine(const nm_config *cfg, backend *bs, size_t n)
 	}
 	if (add_count(first, "backends_ok", ok, n) != 0 ||
 	    add_disagreement(top, bs, n, &sum) != 0 ||
-	    mp_check_set_summary(top, "canary %.8s on %zu backends: %s%s%zu/%zu "
-	    "backends OK", cfg->instance, n, sum.len > 0 ? sum.data : "",
-	    sum.len > 0 ? "; " : "", ok, n) != 0)
+	    mp_check_set_summary(top, "canary %.8s%s: %zu/%zu backends OK%s",
+	    cfg->instance, cfg->all_addresses ? " on every address" : "", ok,
+	    n, sum.len > 0 ? sum.data : "") != 0)
 		goto out;
 	r = 0;
  out:
@@ -415,7 +442,8 @@ hop_of(const backend *b, mp_state s)
 }
 
 /* The agent's hop and Nova's directly, each nested under the result;
- * the summary leads with the hop that broke, then the hops not OK. */
+ * the summary says how many hops are OK, then which broke, then the
+ * causes of those not OK. */
 static mp_check *
 combine_hops(const nm_config *cfg, backend *bs, size_t n)
 {
@@ -441,8 +469,7 @@ combine_hops(const nm_config *cfg, backend *bs, size_t n)
 		else if (h.state != MP_OK || nova.status == 0)
 			nova = (nm_hop){ mp_state_worst(nova.state, h.state),
 			    h.status };
-		if (h.state != MP_OK && dynbuf_printf(&sum, "; %s",
-		    mp_check_summary(c)) != DYNBUF_OK) {
+		if (h.state != MP_OK && add_cause(&sum, &bs[i]) != 0) {
 			mp_check_free(c);
 			goto out;
 		}
@@ -456,12 +483,9 @@ combine_hops(const nm_config *cfg, backend *bs, size_t n)
 	if (nm_explain_agent_diagnosis(cfg, &agent, &nova, lead,
 	    sizeof(lead)) != NM_OK)
 		lead[0] = '\0';
-	/* sum holds "; HOP: ..." per hop not OK: its first "; " goes when
-	 * no lead comes before it. */
-	if (mp_check_set_summary(top, "%s: %s%s%s%zu/%zu %s OK", subject,
-	    lead, sum.len > 0 ? sum.data + (lead[0] != '\0' ? 0 : 2) : "",
-	    lead[0] != '\0' || sum.len > 0 ? "; " : "", ok, n,
-	    n == 2 ? "hops" : "targets") != 0)
+	if (mp_check_set_summary(top, "%s: %zu/%zu %s OK%s%s%s", subject, ok,
+	    n, n == 2 ? "hops" : "targets", lead[0] != '\0' ? ", " : "", lead,
+	    sum.len > 0 ? sum.data : "") != 0)
 		goto out;
 	r = 0;
  out:
@@ -702,8 +726,7 @@ record_outcomes(const backend *bs, size_t n, const mp_check *ret,
 		o->v[i].reason = bs[i].state == MP_OK ? NM_REASON_NONE :
 		    visit->reason != NM_REASON_NONE ? visit->reason :
 		    NM_REASON_UNKNOWN;
-		o->v[i].status = visit->responses > 0 ? visit->resp.status :
-		    0;
+		o->v[i].status = visit->status;
 		o->v[i].time = visit->time;
 		o->v[i].bytes = visit->bytes;
 		o->v[i].requests = visit->requests;

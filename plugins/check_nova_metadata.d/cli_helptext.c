@@ -25,13 +25,23 @@ const nm_help_example nm_help_examples[] = {
 	  NM_PROGNAME " -H\tnova.example.org -S -i\tUUID -T\tPROJECT_ID "
 	  "--nova-conf=/etc/nova/nova.conf -t\t5:UNKNOWN" },
 	{ "What cloud-init asks for at boot, with thresholds that suit its "
-	  "28 requests.",
+	  "28 requests. An OK run names what is absent and fine: "
+	  "\"cloud-init profile, version 2018-08-27, user_data: none, 17 EC2 "
+	  "values, 28 requests, 0.003 s\".",
 	  NM_PROGNAME " -H\t192.0.2.10 -i\tUUID -T\tPROJECT_ID "
 	  "--secret-file=FILE --cloud-init -w\t3 -c\t8" },
 	{ "A dynamic vendordata target that instances need: CRITICAL when "
 	  "Nova serves it as {} (it failed) or not at all.",
 	  NM_PROGNAME " -H\t192.0.2.10 -i\tUUID -T\tPROJECT_ID "
 	  "--secret-file=FILE -O --vendordata-target=join" },
+	{ "Three backends in one run. The first line says how many are OK, "
+	  "then each failing one with its cause: \"canary 32d0524b: 2/3 "
+	  "backends OK, 10.0.0.12:8775 HTTP 403 signature rejected\"; a "
+	  "single backend gives the cause, then the figures: \"canary "
+	  "32d0524b on 10.0.0.12:8775: HTTP 403 signature rejected, 0.001 "
+	  "s\".",
+	  NM_PROGNAME " -H\t10.0.0.11 -H\t10.0.0.12 -H\t10.0.0.13 -i\tUUID "
+	  "-T\tPROJECT_ID --nova-conf=/etc/nova/nova.conf" },
 	{ "Options from the [nova] section of an ini file.",
 	  NM_PROGNAME " --extra-opts=nova@/etc/nagios/plugins.ini" },
 };

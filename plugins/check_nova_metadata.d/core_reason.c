@@ -17,9 +17,10 @@ static const struct {
 	[NM_REASON_BROKE_OFF] = { "broke_off", "connection broke off" },
 	[NM_REASON_TOO_LARGE] = { "too_large", "answer over 1 MiB" },
 	[NM_REASON_HEADER_TOO_LARGE] = { "too_large", "header too large" },
-	[NM_REASON_NOT_SERVING] = { "refused", "agent not serving" },
-	[NM_REASON_DENIED] = { "socket_denied",
-	    "agent's socket not permitted" },
+	/* Only the agent's hop has them, and its subject ("via agent
+	 * PATH") or its name ("agent") comes first: not named twice. */
+	[NM_REASON_NOT_SERVING] = { "refused", "not serving" },
+	[NM_REASON_DENIED] = { "socket_denied", "socket not permitted" },
 	[NM_REASON_TRANSPORT] = { "transport", "transfer failed" },
 	[NM_REASON_SIGNATURE_REJECTED] = { "signature_rejected",
 	    "signature rejected" },

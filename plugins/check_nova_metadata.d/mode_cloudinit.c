@@ -46,9 +46,10 @@ ci_wait(ci_state *cs)
 		return nm_step_status_failure(visit, "/openstack");
 	if (visit->resp.body.len > 0)
 		return NM_OK;
-	return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
-	    "empty answer to /openstack: cloud-init's wait for the metadata "
-	    "service wants a body and gives up on the OpenStack datasource"));
+	return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL,
+	    "empty answer to /openstack", "empty answer to /openstack: "
+	    "cloud-init's wait for the metadata service wants a body and "
+	    "gives up on the OpenStack datasource"));
 }
 
 /* The second look at the list: cloud-init tolerates its failure, an
@@ -65,14 +66,17 @@ ci_versions(ci_state *cs)
 		return e;
 	cs->version = "latest";
 	if (e != NM_OK)
-		return nm_visit_result(visit, MP_WARNING, NULL, "no answer for "
-		    "/openstack the second time: %s; cloud-init cannot list "
-		    "the versions and falls back to latest",
+		return nm_visit_result_brief(visit, MP_WARNING, nm_visit_words(
+		    "/openstack the second time: %s", nm_reason_phrase(
+		    nm_visit_no_answer_class(visit, e))), "no answer for /openstack the second time: %s; cloud-init "
+		    "cannot list the versions and falls back to latest",
 		    nm_error_text(&visit->err));
 	if (visit->resp.status != 200)
-		return nm_visit_result(visit, MP_WARNING, NULL, "HTTP %ld for "
-		    "/openstack the second time: cloud-init cannot list the "
-		    "versions and falls back to latest", visit->resp.status);
+		return nm_visit_result_brief(visit, MP_WARNING, nm_visit_words(
+		    "HTTP %ld for /openstack the second time",
+		    visit->resp.status), "HTTP %ld for /openstack the second "
+		    "time: cloud-init cannot list the versions and falls back "
+		    "to latest", visit->resp.status);
 	cs->version = nm_ci_pick_version(visit->resp.body.data,
 	    visit->resp.body.len);
 	return nm_visit_result(visit, MP_OK, NULL, "/openstack lists %zu "
@@ -125,9 +129,10 @@ ci_served(ci_state *cs, int i, const char *path)
 	case NM_ERR_NOMEM:
 		return nm_visit_nomem(visit);
 	default:
-		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
-		    "%s is %s (%s); cloud-init stops with BrokenMetadata",
-		    docs[i].name, why, path));
+		return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
+		    nm_visit_words("%s is %s", docs[i].name, why), "%s is %s "
+		    "(%s); cloud-init stops with BrokenMetadata", docs[i].name,
+		    why, path));
 	}
 }
 
@@ -144,13 +149,16 @@ ci_not_served(ci_state *cs, int i, const char *path)
 	/* read_v2 stops when the one required document is missing. */
 	if (docs[i].required)
 		return nm_step_status_failure(visit, path);
-	if (visit->resp.status == 404)
+	if (visit->resp.status == 404) {
+		cs->absent[i] = true;
 		return nm_visit_result(visit, MP_OK, NULL, "%s: not served "
 		    "(HTTP 404), which cloud-init accepts", docs[i].name);
+	}
 	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,
 	    sizeof(why));
-	return nm_visit_result(visit, MP_CRITICAL, NULL, "%s: HTTP %ld for "
-	    "%s%s%s; cloud-init boots without it", docs[i].name,
+	return nm_visit_result_brief(visit, MP_CRITICAL, nm_visit_brief(visit,
+	    path, visit->resp.status, nm_reason_of_status(visit->resp.status)),
+	    "%s: HTTP %ld for %s%s%s; cloud-init boots without it", docs[i].name,
 	    visit->resp.status, path, why[0] != '\0' ? ": " : "", why);
 }
 
@@ -168,6 +176,7 @@ ci_document(ci_state *cs, int i)
 	if (r < 0 || (size_t)r >= sizeof(path))
 		return nm_visit_fail(visit, NM_ERR_SETUP, "document path too "
 		    "long");
+	cs->asked++;
 	e = nm_step_fetch(visit, path);
 	cs->doc_time[i] = visit->resp.t_total;
 	if (i == DOC_VENDOR2)
@@ -226,8 +235,9 @@ crawl_fetch(ci_state *cs, const char *path)
 	 * and a body over the cap are the check's own. */
 	if (nm_visit_no_answer(e) && e != NM_ERR_TIMEOUT &&
 	    e != NM_ERR_TOO_LARGE && !cs->ec2)
-		return crawl_over(cs, nm_visit_result(visit, MP_WARNING, NULL,
-		    "EC2 tree: no answer for %s: %s; %s", path,
+		return crawl_over(cs, nm_visit_result_brief(visit, MP_WARNING,
+		    nm_visit_brief(visit, path, 0, nm_visit_no_answer_class(
+		    visit, e)), "EC2 tree: no answer for %s: %s; %s", path,
 		    nm_error_text(&visit->err), crawl_loss(cs)));
 	if (nm_visit_no_answer(e))
 		return nm_step_no_answer(visit, path, e);
@@ -235,7 +245,9 @@ crawl_fetch(ci_state *cs, const char *path)
 		return e;
 	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,
 	    sizeof(why));
-	return crawl_over(cs, nm_visit_result(visit, crawl_state(cs), NULL,
+	return crawl_over(cs, nm_visit_result_brief(visit, crawl_state(cs),
+	    nm_visit_brief(visit, path, visit->resp.status,
+	    nm_reason_of_status(visit->resp.status)),
 	    "EC2 tree: HTTP %ld for %s%s%s%s; %s", visit->resp.status, path,
 	    cs->crawl_requests > 1 ? " (listed in its directory)" : "",
 	    why[0] != '\0' ? ": " : "", why, crawl_loss(cs)));
@@ -377,8 +389,10 @@ crawl_dir(ci_state *cs, const char *path, int depth)
 	case NM_OK:
 		break;
 	case NM_ERR_NOT_TEXT:
-		return crawl_over(cs, nm_visit_result(visit, crawl_state(cs),
-		    NULL, "EC2 tree: listing %s is not UTF-8 text; %s", path,
+		return crawl_over(cs, nm_visit_result_brief(visit,
+		    crawl_state(cs), nm_visit_words("EC2 tree: listing %s is "
+		    "not UTF-8 text", path), "EC2 tree: listing %s is not UTF-8 "
+		    "text; %s", path,
 		    crawl_loss(cs)));
 	case NM_ERR_MALFORMED:
 		return crawl_over(cs, nm_visit_result(visit, MP_CRITICAL, NULL,
@@ -459,9 +473,10 @@ content_fetch(ci_state *cs, const nm_ci_content *c)
 	nm_err e;
 
 	if (c->broken != NULL)
-		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
-		    "meta_data.json's %s cannot be read: %s; cloud-init stops",
-		    c->what, c->broken));
+		return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
+		    nm_visit_words("meta_data.json's %s cannot be read: %s",
+		    c->what, c->broken), "meta_data.json's %s cannot be read: "
+		    "%s; cloud-init stops", c->what, c->broken));
 	if ((e = nm_step_fetch(visit, c->path)) != NM_OK)
 		return e;
 	if (visit->resp.status == 200 && (!c->text ||
@@ -470,12 +485,15 @@ content_fetch(ci_state *cs, const nm_ci_content *c)
 		return NM_OK;
 	}
 	if (visit->resp.status == 200)
-		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
-		    "%s (meta_data.json's %s) is not UTF-8 text; cloud-init "
-		    "stops", c->path, c->what));
+		return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
+		    nm_visit_words("%s (meta_data.json's %s) is not UTF-8 text",
+		    c->path, c->what), "%s (meta_data.json's %s) is not UTF-8 "
+		    "text; cloud-init stops", c->path, c->what));
 	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,
 	    sizeof(why));
-	return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
+	return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
+	    nm_visit_brief(visit, c->path, visit->resp.status,
+	    nm_reason_of_status(visit->resp.status)),
 	    "HTTP %ld for %s (meta_data.json's %s)%s%s; cloud-init stops with "
 	    "BrokenMetadata", visit->resp.status, c->path, c->what,
 	    why[0] != '\0' ? ": " : "", why));
@@ -494,9 +512,9 @@ ci_content(ci_state *cs)
 	nm_err r = NM_OK;
 
 	if (!nm_ci_random_seed_ok(cs->meta, why, sizeof(why)))
-		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
-		    "meta_data.json's %s; cloud-init stops with "
-		    "BrokenMetadata", why));
+		return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
+		    nm_visit_words("meta_data.json's %s", why), "meta_data.json's "
+		    "%s; cloud-init stops with BrokenMetadata", why));
 	if (nm_ci_contents_list(cs->meta, &list) != NM_OK)
 		return nm_visit_nomem(visit);
 	for (i = 0; i < list.count && r == NM_OK; i++)
@@ -505,7 +523,7 @@ ci_content(ci_state *cs)
 		goto out;
 	if (list.files > NM_CI_MAX_CONTENT)
 		r = nm_visit_result(visit, MP_WARNING, NULL, "meta_data.json "
-		    "lists %zu files; only the first %d are read", list.files,
+		    "lists %zu files, only the first %d are read", list.files,
 		    NM_CI_MAX_CONTENT);
 	else if (list.count > 0)
 		r = nm_visit_result(visit, MP_OK, NULL, "%d documents "
@@ -515,26 +533,48 @@ ci_content(ci_state *cs)
 	return r;
 }
 
+/* The documents in the summary: each optional one not served named
+ * ("user_data: none": an instance without user data is normal, and
+ * cloud-init boots on), rather than a fraction that reads as a partial
+ * failure; a count only when some were never asked for (the visit ended
+ * first, and its cause leads the summary). One that failed otherwise is
+ * that cause already. */
+static nm_err
+ci_documents_fact(const ci_state *cs)
+{
+	int i;
+	nm_err e;
+
+	if (cs->served == N_DOCS)
+		return nm_visit_fact(cs->visit, ", all %d documents", N_DOCS);
+	for (i = 0; i < N_DOCS; i++) {
+		if (cs->absent[i] && (e = nm_visit_fact(cs->visit, ", %s: none",
+		    docs[i].name)) != NM_OK)
+			return e;
+	}
+	if (cs->asked < N_DOCS)
+		return nm_visit_fact(cs->visit, ", %d/%d documents",
+		    cs->served, N_DOCS);
+	return NM_OK;
+}
+
 static nm_err
 ci_summary(const ci_state *cs)
 {
 	nm_visit *visit = cs->visit;
-	char files[32] = "";
 	nm_err e;
-	int r;
 
-	if (cs->contents > 0) {
-		r = snprintf(files, sizeof(files), "%d files, ", cs->contents);
-		if (r < 0 || (size_t)r >= sizeof(files))
-			return nm_visit_fail(visit, NM_ERR_SETUP, "snprintf "
-			    "failed");
-	}
 	/* No version is claimed when the list was never read. */
-	if ((e = nm_visit_fact(visit, "cloud-init profile, %s%s, %d/%d "
-	    "documents, %s%d EC2 values, %d requests", cs->version != NULL ?
-	    "version " : "no version chosen", cs->version != NULL ?
-	    cs->version : "", cs->served, N_DOCS, files, cs->ec2_leaves,
-	    visit->requests)) != NM_OK)
+	if ((e = nm_visit_fact(visit, "cloud-init profile, %s%s",
+	    cs->version != NULL ? "version " : "no version chosen",
+	    cs->version != NULL ? cs->version : "")) != NM_OK ||
+	    (e = ci_documents_fact(cs)) != NM_OK)
+		return e;
+	if (cs->contents > 0 && (e = nm_visit_fact(visit, ", %d files",
+	    cs->contents)) != NM_OK)
+		return e;
+	if ((e = nm_visit_fact(visit, ", %d EC2 values, %d requests",
+	    cs->ec2_leaves, visit->requests)) != NM_OK)
 		return e;
 	return nm_step_vd_fact(visit);
 }

@@ -35,9 +35,10 @@ ec2_wait(ci_state *cs)
 		return nm_step_status_failure(visit, path);
 	if (visit->resp.body.len > 0)
 		return NM_OK;
-	return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
-	    "empty answer to %s: cloud-init's wait for the metadata service "
-	    "wants a body and gives up on the Ec2 datasource", path));
+	return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
+	    nm_visit_words("empty answer to %s", path), "empty answer to %s: "
+	    "cloud-init's wait for the metadata service wants a body and "
+	    "gives up on the Ec2 datasource", path));
 }
 
 /* One probe of get_metadata_api_version(): NM_OK with cs->version set
@@ -60,8 +61,9 @@ ec2_probe(ci_state *cs, const char *version)
 	if (e == NM_ERR_TIMEOUT || (e != NM_OK && !nm_visit_no_answer(e)))
 		return e;
 	if (e != NM_OK)
-		return nm_visit_result(visit, MP_WARNING, NULL, "no answer "
-		    "for %s: %s; cloud-init skips version %s", path,
+		return nm_visit_result_brief(visit, MP_WARNING, nm_visit_brief(
+		    visit, path, 0, nm_visit_no_answer_class(visit, e)), "no "
+		    "answer for %s: %s; cloud-init skips version %s", path,
 		    nm_error_text(&visit->err), version);
 	if (visit->resp.status == 200) {
 		cs->version = version;
@@ -120,8 +122,10 @@ ec2_userdata(ci_state *cs)
 		    "cloud-init accepts");
 	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,
 	    sizeof(why));
-	return nm_visit_result(visit, MP_CRITICAL, NULL, "user-data: HTTP %ld "
-	    "for %s%s%s; cloud-init boots without it", visit->resp.status,
+	return nm_visit_result_brief(visit, MP_CRITICAL, nm_visit_brief(visit,
+	    path, visit->resp.status, nm_reason_of_status(visit->resp.status)),
+	    "user-data: HTTP %ld for %s%s%s; cloud-init boots without it",
+	    visit->resp.status,
 	    path, why[0] != '\0' ? ": " : "", why);
 }
 

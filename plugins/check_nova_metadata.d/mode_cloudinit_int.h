@@ -21,6 +21,8 @@ typedef struct {
 	double doc_time[N_DOCS];
 	double ec2_time;
 	int served;		/* documents that came with 200 */
+	int asked;		/* documents requested */
+	bool absent[N_DOCS];	/* not served (404), as cloud-init allows */
 	int contents;		/* files and network_config read */
 	int crawl_requests;
 	int ec2_leaves;

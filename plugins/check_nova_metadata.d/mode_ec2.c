@@ -54,6 +54,7 @@ static nm_err
 check_keys(nm_visit *visit, const nm_listing *listing)
 {
 	const nm_config *cfg = visit->cfg;
+	const char *first = NULL;	/* the first key missing */
 	dynbuf missing;
 	size_t i, found = 0;
 	bool lost = false, cut = false;
@@ -61,9 +62,13 @@ check_keys(nm_visit *visit, const nm_listing *listing)
 
 	dynbuf_init(&missing, MISSING_MAX + 8);
 	for (i = 0; i < cfg->key_count; i++) {
-		if (nm_listing_has(listing, cfg->keys[i]))
+		if (nm_listing_has(listing, cfg->keys[i])) {
 			found++;
-		else if (!lost && !add_missing(&missing, &cut, cfg->keys[i]))
+			continue;
+		}
+		if (first == NULL)
+			first = cfg->keys[i];
+		if (!lost && !add_missing(&missing, &cut, cfg->keys[i]))
 			lost = true;
 	}
 	if ((r = nm_visit_fact(visit, ", %zu/%zu keys", found,
@@ -75,7 +80,11 @@ check_keys(nm_visit *visit, const nm_listing *listing)
 		    listing->count, cfg->url);
 	else {
 		nm_visit_reason(visit, NM_REASON_KEY_MISSING);
-		r = nm_visit_result(visit, MP_CRITICAL, NULL, "%zu/%zu keys "
+		/* The summary names the first; the sub-check all. */
+		r = nm_visit_result_brief(visit, MP_CRITICAL,
+		    cfg->key_count - found == 1 ? nm_visit_words("%s missing",
+		    first) : nm_visit_words("%s and %zu more keys missing",
+		    first, cfg->key_count - found - 1), "%zu/%zu keys "
 		    "listed, %s missing from %s", found, cfg->key_count,
 		    text_or_lost(lost ? NULL : missing.data), cfg->url);
 	}
@@ -133,8 +142,11 @@ check_listing(nm_visit *visit)
 	nm_err e, f;
 
 	e = nm_step_fetch(visit, visit->cfg->url);
-	/* An answer that came but broke off (too large) still had a status. */
+	/* An answer that came but broke off (too large) still had a status.
+	 * Any other status than 200 leads the cause ("HTTP 403 signature
+	 * rejected"), not the figures. */
 	if (nm_visit_has_result(e) && visit->resp.status > 0 &&
+	    (visit->resp.status == 200 || e != NM_OK) &&
 	    (f = nm_visit_fact(visit, "HTTP %ld", visit->resp.status)) !=
 	    NM_OK)
 		return f;

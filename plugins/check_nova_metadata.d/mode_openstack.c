@@ -145,9 +145,9 @@ nm_mode_openstack_identity(nm_visit *visit)
 		break;
 	default:
 		nm_visit_reason(visit, NM_REASON_MALFORMED);
-		r = nm_visit_result(visit, MP_CRITICAL, NULL, "%s is %s; the "
-		    "answer cannot prove to be the canary's", IDENTITY_PATH,
-		    why);
+		r = nm_visit_result_brief(visit, MP_CRITICAL, nm_visit_words(
+		    "%s is %s", IDENTITY_PATH, why), "%s is %s; the answer "
+		    "cannot prove to be the canary's", IDENTITY_PATH, why);
 	}
 	json_decref(doc);
 	return r;
@@ -161,8 +161,11 @@ openstack_documents(nm_visit *visit, const char *version, const char *path)
 	nm_err e, f;
 
 	e = nm_step_fetch(visit, path);
-	/* An answer that broke off (too large) still had a status. */
+	/* An answer that came but broke off (too large) still had a status.
+	 * Any other status than 200 leads the cause ("HTTP 403 signature
+	 * rejected"), not the figures. */
 	if (nm_visit_has_result(e) && visit->resp.status > 0 &&
+	    (visit->resp.status == 200 || e != NM_OK) &&
 	    (f = nm_visit_fact(visit, "HTTP %ld", visit->resp.status)) !=
 	    NM_OK)
 		return f;

@@ -16,13 +16,6 @@
 /* A reason when its words cannot be allocated: the state stands. */
 #define REASON_LOST "(the explanation could not be allocated)"
 
-static int
-is_main(const nm_visit *visit, const char *path)
-{
-	return visit->main_path != NULL && strcmp(path, visit->main_path) ==
-	    0;
-}
-
 /* Inside an instance, what a failure to connect means for the chain. */
 static const char *
 view_hint(const nm_visit *visit, nm_err e)
@@ -36,28 +29,20 @@ nm_step_no_answer(nm_visit *visit, const char *path, nm_err e)
 {
 	const char *text = nm_error_text(&visit->err);
 	const char *hint = view_hint(visit, e);
-	char *brief = NULL;
-	nm_err r;
+	nm_reason why = nm_visit_no_answer_class(visit, e);
 
 	/* The whole-run limit: the check replaces the result with it. */
 	if (e == NM_ERR_TIMEOUT)
 		return NM_ERR_TIMEOUT;
-	nm_visit_reason(visit, visit->resp.reason != NM_REASON_NONE ?
-	    visit->resp.reason : nm_reason_of_err(e));
+	nm_visit_reason(visit, why);
 	if (e == NM_ERR_TOO_LARGE)
-		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
-		    "response to %s is larger than 1 MiB", path));
-	/* The summary's words need their own text only with a hint: else
-	 * the cause alone. */
-	if (is_main(visit, path) && hint != NULL && asprintf(&brief, "%s: %s",
-	    text, hint) < 0)
-		brief = NULL;
-	r = nm_visit_result(visit, nm_err_state(e, MP_CRITICAL),
-	    !is_main(visit, path) ? NULL : brief != NULL ? brief : text,
-	    "no answer for %s: %s%s%s", path, text, hint != NULL ? ": " : "",
-	    hint != NULL ? hint : "");
-	free(brief);
-	return nm_visit_ended(r);
+		return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
+		    nm_visit_brief(visit, path, 0, why), "response to %s is "
+		    "larger than 1 MiB", path));
+	return nm_visit_ended(nm_visit_result_brief(visit, nm_err_state(e,
+	    MP_CRITICAL), nm_visit_brief(visit, path, 0, why), "no answer for "
+	    "%s: %s%s%s", path, text, hint != NULL ? ": " : "", hint != NULL ?
+	    hint : ""));
 }
 
 nm_err
@@ -118,16 +103,19 @@ nm_step_status_failure(nm_visit *visit, const char *path)
 {
 	char *reason;
 	const char *text;
+	nm_reason why;
 	nm_err r;
 
 	/* Nova's 404 has three causes; one more request tells which. */
 	if (visit->resp.status == 404 && nm_step_probe_wanted(visit))
 		return nm_step_probe_404(visit, path);
-	nm_visit_reason(visit, status_class(visit));
+	why = status_class(visit);
+	nm_visit_reason(visit, why);
 	reason = status_reason(visit);
 	text = reason != NULL ? reason : REASON_LOST;
-	r = nm_visit_result(visit, MP_CRITICAL, is_main(visit, path) ? text :
-	    NULL, "HTTP %ld for %s: %s", visit->resp.status, path, text);
+	r = nm_visit_result_brief(visit, MP_CRITICAL, nm_visit_brief(visit,
+	    path, visit->resp.status, why), "HTTP %ld for %s: %s",
+	    visit->resp.status, path, text);
 	free(reason);
 	return nm_visit_ended(r);
 }

@@ -52,7 +52,9 @@ probe_request(nm_visit *visit, const char *path, int *skipped)
 	    NM_OK)
 		return r;
 	visit->margin_ms = reserve;
+	visit->probing = true;
 	e = nm_visit_request(visit, path);
+	visit->probing = false;
 	visit->margin_ms = saved;
 	if ((r = nm_http_wrong_signature(visit->http, false, &visit->err)) !=
 	    NM_OK)
@@ -76,22 +78,22 @@ nm_step_probe_404(nm_visit *visit, const char *path)
 {
 	char *reason;
 	const char *text;
-	int skipped, main = visit->main_path != NULL &&
-	    strcmp(path, visit->main_path) == 0;
+	int skipped;
+	nm_reason why;
 	nm_err e, r;
 
 	e = probe_request(visit, path, &skipped);
 	if (!skipped && !nm_visit_no_answer(e) && e != NM_OK)
 		return e;
-	nm_visit_reason(visit, e != NM_OK ? NM_REASON_NOT_FOUND :
-	    visit->resp.status == 403 ? NM_REASON_CANARY_UNKNOWN :
-	    visit->resp.status == 404 ? NM_REASON_PROXY_OFF :
-	    NM_REASON_NOT_FOUND);
+	why = e != NM_OK ? NM_REASON_NOT_FOUND : visit->resp.status == 403 ?
+	    NM_REASON_CANARY_UNKNOWN : visit->resp.status == 404 ?
+	    NM_REASON_PROXY_OFF : NM_REASON_NOT_FOUND;
+	nm_visit_reason(visit, why);
 	reason = nm_explain_nova_probe(visit->cfg, e == NM_OK ?
 	    visit->resp.status : 0, no_answer_text(visit, e, skipped));
 	text = reason != NULL ? reason : REASON_LOST;
-	r = nm_visit_result(visit, MP_CRITICAL, main ? text : NULL,
-	    "HTTP 404 for %s: %s", path, text);
+	r = nm_visit_result_brief(visit, MP_CRITICAL, nm_visit_brief(visit,
+	    path, 404, why), "HTTP 404 for %s: %s", path, text);
 	free(reason);
 	return nm_visit_ended(r);
 }

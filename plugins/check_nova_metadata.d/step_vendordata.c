@@ -36,6 +36,26 @@ record_served(nm_visit *visit, const char *name, const nm_vd_verdict *v)
 	return nm_visit_served(visit, key, what, strlen(what));
 }
 
+/* A failed target in the summary: its name and what it is, without the
+ * advice its sub-check gives. NULL for the document's own verdict,
+ * whose text is short. */
+static char *
+verdict_brief(const char *name, const nm_vd_verdict *v)
+{
+	switch (v->kind) {
+	case NM_VD_EMPTY:
+		return nm_visit_words("vendordata target %s is {}", name);
+	case NM_VD_ABSENT:
+		return nm_visit_words("vendordata target %s not configured",
+		    name);
+	case NM_VD_NOT_OBJECT:
+		return nm_visit_words("vendordata target %s is not an object",
+		    name);
+	default:
+		return NULL;
+	}
+}
+
 nm_err
 nm_step_vd_record(nm_visit *visit)
 {
@@ -56,7 +76,8 @@ nm_step_vd_record(nm_visit *visit)
 		ok += vs[i].state == MP_OK;
 		if (vs[i].state != MP_OK)
 			nm_visit_reason(visit, NM_REASON_VENDORDATA_FAILED);
-		if ((r = nm_visit_result(visit, vs[i].state, NULL, "%s",
+		if ((r = nm_visit_result_brief(visit, vs[i].state,
+		    verdict_brief(cfg->vd_targets[i], &vs[i]), "%s",
 		    vs[i].text)) != NM_OK)
 			goto out;
 		if (vs[i].kind != NM_VD_BAD_DOCUMENT && (r = record_served(
@@ -90,8 +111,10 @@ nm_step_vd_status(nm_visit *visit, const char *path)
 	    resp->status == 404)
 		nm_visit_reason(visit, NM_REASON_VENDORDATA_FAILED);
 	if (resp->status == 500 && resp->body.len == 0)
-		return nm_visit_ended(nm_visit_result(visit, MP_CRITICAL, NULL,
-		    "HTTP 500 with an empty body for %s: a vendordata target "
+		return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
+		    nm_visit_brief(visit, path, 500,
+		    NM_REASON_VENDORDATA_FAILED), "HTTP 500 with an empty body "
+		    "for %s: a vendordata target "
 		    "failed and Nova has [api] "
 		    "vendordata_dynamic_failure_fatal = True (see "
 		    "nova-api-metadata's log for \"Error from dynamic "

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,24 +189,96 @@ nm_visit_reason(nm_visit *visit, nm_reason r)
 		visit->reason = r;
 }
 
-nm_err
-nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
-    const char *fmt, ...)
+/* The summary's words for a failure of path: the class alone for the
+ * request that decides the check ("refused", "HTTP 403 signature
+ * rejected"), else the path and the class; never the server's or
+ * libcurl's words, which change from run to run and stay in the long
+ * output. Malloc'd; NULL when it cannot be allocated. */
+char *
+nm_visit_brief(const nm_visit *visit, const char *path, long status,
+    nm_reason why)
 {
-	char *text;
+	bool decides = visit->main_path != NULL &&
+	    strcmp(path, visit->main_path) == 0;
+	const char *sep = decides ? "" : " ";
+	char *out = NULL;
+	int r;
+
+	if (decides)
+		path = "";
+	if (status > 0)
+		r = asprintf(&out, "HTTP %ld %s%s%s", status,
+		    nm_reason_phrase(why), *path != '\0' ? " for " : "",
+		    path);
+	else
+		r = asprintf(&out, "%s%s%s", path, sep, nm_reason_phrase(why));
+	return r < 0 ? NULL : out;
+}
+
+nm_reason
+nm_visit_no_answer_class(const nm_visit *visit, nm_err e)
+{
+	return visit->resp.reason != NM_REASON_NONE ? visit->resp.reason :
+	    nm_reason_of_err(e);
+}
+
+char *
+nm_visit_words(const char *fmt, ...)
+{
 	va_list ap;
-	nm_err r = NM_OK;
+	char *text;
 
 	va_start(ap, fmt);
 	text = mp_vscrubbed(fmt, ap);
 	va_end(ap);
+	return text;
+}
+
+/* The summary names this many causes, then counts the rest: one line
+ * on a phone, not a list (the long output has them all). */
+#define SUMMARY_CAUSES 3
+
+/* Appends a cause to the summary's problems, after a comma: never a
+ * semicolon, which Nagios 4 shows as a colon. */
+static nm_err
+add_problem(nm_visit *visit, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static nm_err
+add_problem(nm_visit *visit, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	nm_err r = NM_OK;
+
+	if (visit->problem_count++ >= SUMMARY_CAUSES)
+		return NM_OK;
+	va_start(ap, fmt);
+	text = mp_vscrubbed(fmt, ap);
+	va_end(ap);
+	if (text == NULL)
+		return nm_visit_nomem(visit);
+	if (visit->problems.len > 0)
+		r = append_text(visit, &visit->problems, &visit->problems_cut,
+		    ", ");
+	if (r == NM_OK)
+		r = append_text(visit, &visit->problems, &visit->problems_cut,
+		    text);
+	free(text);
+	return r;
+}
+
+/* A sub-check of text and, when it is not OK, its brief (or the text)
+ * in the summary. */
+static nm_err
+record(nm_visit *visit, mp_state state, const char *brief,
+    const char *text)
+{
 	if (mp_check_add(visit->check, state, "%s", text != NULL ? text :
-	    TEXT_LOST) == NULL) {
-		r = nm_visit_nomem(visit);
-		goto out;
-	}
+	    TEXT_LOST) == NULL)
+		return nm_visit_nomem(visit);
 	if (state == MP_OK)
-		goto out;
+		return NM_OK;
 	/* A failure its step did not class: cloud-init's documents, else
 	 * an answer that is not what it must be. */
 	nm_visit_reason(visit, state == MP_UNKNOWN ? NM_REASON_UNKNOWN :
@@ -213,14 +286,39 @@ nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
 	    NM_REASON_MALFORMED);
 	if (brief == NULL)
 		brief = text != NULL ? text : TEXT_LOST;
-	if (visit->problems.len > 0)
-		r = append_text(visit, &visit->problems, &visit->problems_cut,
-		    "; ");
-	if (r == NM_OK)
-		r = append_text(visit, &visit->problems, &visit->problems_cut,
-		    brief);
- out:
+	return add_problem(visit, "%s", brief);
+}
+
+nm_err
+nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
+    const char *fmt, ...)
+{
+	char *text;
+	va_list ap;
+	nm_err r;
+
+	va_start(ap, fmt);
+	text = mp_vscrubbed(fmt, ap);
+	va_end(ap);
+	r = record(visit, state, brief, text);
 	free(text);
+	return r;
+}
+
+nm_err
+nm_visit_result_brief(nm_visit *visit, mp_state state, char *brief,
+    const char *fmt, ...)
+{
+	char *text;
+	va_list ap;
+	nm_err r;
+
+	va_start(ap, fmt);
+	text = mp_vscrubbed(fmt, ap);
+	va_end(ap);
+	r = record(visit, state, brief, text);
+	free(text);
+	free(brief);
 	return r;
 }
 
@@ -263,6 +361,8 @@ nm_visit_request(nm_visit *visit, const char *path)
 	if (resp->status > 0 && (resp->err.code == NM_OK ||
 	    resp->err.code == NM_ERR_TOO_LARGE)) {
 		visit->responses++;
+		if (!visit->probing)
+			visit->status = resp->status;
 		if (visit->cfg->ssl && resp->t_tls > resp->t_connect)
 			visit->tls_time = nm_visit_add_seconds(visit->tls_time,
 			    resp->t_tls - resp->t_connect);
@@ -317,17 +417,45 @@ nm_visit_perfdata(nm_visit *visit, mp_subcheck *sc)
 	    nm_visit_nomem(visit);
 }
 
+/* A time against the range that alerted: "exceeds warning 0.5 s", "is
+ * below critical 0.001 s", "is within warning range 0.1..0.2 s": each
+ * bound with its unit, so that the figure needs no second reading. */
+static int
+breach_words(const mp_range *r, const char *kind, double v, char *buf,
+    size_t len)
+{
+	char bound[64], end[64];
+	int n;
+
+	if (r->alert_inside)
+		n = mp_format_number(r->start, bound, sizeof(bound)) < 0 ||
+		    mp_format_number(r->end, end, sizeof(end)) < 0 ? -1 :
+		    snprintf(buf, len, "is within %s range %s..%s s", kind,
+		    isinf(r->start) ? "~" : bound, isinf(r->end) ? "" : end);
+	else if (mp_format_number(v > r->end ? r->end : r->start, bound,
+	    sizeof(bound)) < 0)
+		n = -1;
+	else
+		n = snprintf(buf, len, "%s %s %s s", v > r->end ? "exceeds" :
+		    "is below", kind, bound);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 /* The time sub-check carries the visit's perfdata, so that the labels
- * come in the same order whatever else failed. */
+ * come in the same order whatever else failed. The summary shows the
+ * time once: as a figure when it is within the thresholds, else as the
+ * cause, with the threshold it broke. */
 nm_err
 nm_visit_check_time(nm_visit *visit, mp_subcheck **out)
 {
 	const mp_thresholds *t = &visit->cfg->thresholds;
 	mp_state s = mp_thresholds_state(t, visit->time);
-	char range[64] = "";
-	const mp_range *hit = s == MP_CRITICAL ? &t->critical : &t->warning;
+	char breach[160] = "";
 	mp_subcheck *sc;
-	dynbuf_err e;
 	nm_err r;
 
 	/* No answer: no response time to judge or to state, only the
@@ -341,47 +469,70 @@ nm_visit_check_time(nm_visit *visit, mp_subcheck **out)
 			*out = sc;
 		return nm_visit_perfdata(visit, sc);
 	}
-	if ((r = nm_visit_fact(visit, ", %.3f s", visit->time)) != NM_OK)
+	if (s == MP_OK)
+		r = nm_visit_fact(visit, ", %.3f s", visit->time);
+	else if (breach_words(s == MP_CRITICAL ? &t->critical : &t->warning,
+	    s == MP_CRITICAL ? "critical" : "warning", visit->time, breach,
+	    sizeof(breach)) != 0)
+		r = nm_visit_fail(visit, NM_ERR_SETUP, "threshold text too "
+		    "long");
+	else
+		r = NM_OK;
+	if (r != NM_OK)
 		return r;
-	if (s != MP_OK && mp_range_format(hit, range, sizeof(range)) < 0)
-		range[0] = '\0';
 	if (s != MP_OK)
 		nm_visit_reason(visit, NM_REASON_SLOW);
 	if (s == MP_OK)
 		sc = mp_check_add(visit->check, MP_OK, "response time %.6f s",
 		    visit->time);
 	else
-		sc = mp_check_add(visit->check, s, "response time %.6f s "
-		    "violates %s threshold %s", visit->time, s == MP_CRITICAL ?
-		    "critical" : "warning", range);
+		sc = mp_check_add(visit->check, s, "response time %.6f s %s",
+		    visit->time, breach);
 	if (sc == NULL)
 		return nm_visit_nomem(visit);
 	if (s == MP_OK)
 		visit->green_time = sc;
-	if (s != MP_OK && (e = dynbuf_printf(&visit->problems, "%s%.3f s "
-	    "violates %s threshold %s", visit->problems.len > 0 ? "; " : "",
-	    visit->time, s == MP_CRITICAL ? "critical" : "warning", range)) !=
-	    DYNBUF_OK)
-		return buffer_failed(visit, e);
+	if (s != MP_OK && (r = add_problem(visit, "%.3f s %s", visit->time,
+	    breach)) != NM_OK)
+		return r;
 	if (out != NULL)
 		*out = sc;
 	return nm_visit_perfdata(visit, sc);
 }
 
+size_t
+nm_visit_causes_untold(const nm_visit *visit)
+{
+	return visit->problem_count > SUMMARY_CAUSES ? visit->problem_count -
+	    SUMMARY_CAUSES : 0;
+}
+
+/* "SUBJECT: CAUSES, FACTS": what is wrong first, then the figures, so
+ * that a line cut short on a phone still says why. */
 nm_err
 nm_visit_summary(nm_visit *visit)
 {
 	const char *facts = visit->facts.len > 0 ? visit->facts.data : "";
 	const char *problems = visit->problems.len > 0 ?
 	    visit->problems.data : "";
-	const char *sep1 = facts[0] != '\0' ? ": " : "";
-	const char *sep2 = problems[0] != '\0' ?
-	    (facts[0] != '\0' ? "; " : ": ") : "";
+	char more[48] = "";
+	int r;
 
 	if (visit->green_time != NULL && mp_check_state(visit->check) != MP_OK)
 		mp_subcheck_hide(visit->green_time);
-	if (mp_check_set_summary(visit->check, "%s%s%s%s%s", visit->subject,
-	    sep1, facts, sep2, problems) != 0)
+	/* The facts are appended as ", 2/2 keys": the first may be one. */
+	if (strncmp(facts, ", ", 2) == 0)
+		facts += 2;
+	if (nm_visit_causes_untold(visit) > 0) {
+		r = snprintf(more, sizeof(more), " and %zu more",
+		    nm_visit_causes_untold(visit));
+		if (r < 0 || (size_t)r >= sizeof(more))
+			more[0] = '\0';
+	}
+	if (mp_check_set_summary(visit->check, "%s%s%s%s%s%s", visit->subject,
+	    problems[0] != '\0' || facts[0] != '\0' ? ": " : "", problems,
+	    more, problems[0] != '\0' && facts[0] != '\0' ? ", " : "",
+	    facts) != 0)
 		return nm_visit_nomem(visit);
 	return NM_OK;
 }

@@ -41,6 +41,8 @@ typedef struct {
 	char subject[384];	/* nm_check_subject()'s: bounded */
 	dynbuf facts;		/* "HTTP 200, 2/2 keys" */
 	dynbuf problems;	/* texts of the sub-checks that are not OK */
+	size_t problem_count;	/* causes recorded: the summary names the
+				 * first few (visit.c) */
 	bool facts_cut;		/* full: ends in "...", takes no more */
 	bool problems_cut;
 	dynbuf served;		/* the checked values as served, to compare
@@ -54,6 +56,9 @@ typedef struct {
 	double time;		/* sum of all requests, answered or not */
 	double tls_time;
 	size_t bytes;
+	long status;		/* the last answer's HTTP status, 0 while
+				 * none came; the 404 probe's is not one */
+	bool probing;		/* the request is the 404 probe's */
 	int requests;		/* requests made, answered or not */
 	int responses;		/* requests that got an HTTP answer */
 	int signed_requests;	/* this target's requests carry the agent's
@@ -96,6 +101,24 @@ bool nm_visit_no_answer(nm_err e);
  * first: the first is the one that explains the rest. */
 void nm_visit_reason(nm_visit *visit, nm_reason r);
 
+/* The summary's words for a failure of path: the class alone for the
+ * document that decides the check (visit->main_path: "refused", "HTTP
+ * 403 signature rejected"), else with the path ("HTTP 500 server error
+ * for PATH", "PATH refused"); status 0 when no answer came. Never the
+ * server's or libcurl's words, which change from run to run and stay in
+ * the long output. Malloc'd; NULL when it cannot be allocated. */
+char *nm_visit_brief(const nm_visit *visit, const char *path, long status,
+    nm_reason why);
+
+/* The class of nm_visit_request's transport error e (no answer): the
+ * transport's finer one when it has one. */
+nm_reason nm_visit_no_answer_class(const nm_visit *visit, nm_err e);
+
+/* A brief of the caller's own words for nm_visit_result: the printf-like
+ * text, scrubbed, malloc'd; NULL on out of memory. */
+char *nm_visit_words(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 /* Appends to the summary's facts ("HTTP 200", ", 2/2 keys"). */
 nm_err nm_visit_fact(nm_visit *visit, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -111,6 +134,12 @@ nm_err nm_visit_served(nm_visit *visit, const char *key, const char *value,
  * that cannot be allocated leaves the sub-check with its state and a
  * fixed text: only a sub-check that cannot be added is NM_ERR_NOMEM. */
 nm_err nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
+    const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* As nm_visit_result, with a malloc'd brief (nm_visit_brief,
+ * nm_visit_words) that it frees; NULL (out of memory) gives the text. */
+nm_err nm_visit_result_brief(nm_visit *visit, mp_state state, char *brief,
     const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -143,9 +172,13 @@ nm_err nm_visit_check_time(nm_visit *visit, mp_subcheck **sc);
  * target among several that the whole-run limit cut off. */
 nm_err nm_visit_perfdata(nm_visit *visit, mp_subcheck *sc);
 
-/* The summary: subject, facts, problems. A result that is not OK
- * loses its green time line (its perfdata stays): it is noise beside
- * the failure, unless the time itself is the failure. */
+/* How many causes the summary does not name (it names the first few,
+ * visit->problems). */
+size_t nm_visit_causes_untold(const nm_visit *visit);
+
+/* The summary: subject, causes, facts. A result that is not OK loses
+ * its green time line (its perfdata stays): it is noise beside the
+ * failure, unless the time itself is the failure. */
 nm_err nm_visit_summary(nm_visit *visit);
 
 #endif

@@ -96,7 +96,8 @@ def test_agent_hop_failure_recorded(cluster, open_agent):
     assert cr["check_source"] == AGENT, cr
     assert (cr["exit_status"], cr["state"]) == (2, 2), cr
     assert cr["output"].startswith(
-        "NOVA METADATA CRITICAL - canary %s via agent %s: HTTP 404, "
+        "NOVA METADATA CRITICAL - canary %s via agent %s: HTTP 404 no port "
+        "for the address, "
         % (UUID[:8], open_agent.socket)), cr
     assert "the agent found no port for %s on network %s" % (
         CANARY_IP, NET_TWO_PORTS) in cr["output"], cr

@@ -133,6 +133,15 @@ def assert_state(rc, out, state, summary_re=None):
     return line
 
 
+def assert_explained(out, explanation_re):
+    """The long output (the lines after the first) says explanation_re:
+    the server's and libcurl's words, and the advice, stay there; the
+    first line carries the plugin's short cause."""
+    rest = out.split("\n", 1)[1] if "\n" in out else ""
+    assert re.search(explanation_re, rest, re.M), \
+        "%r not in the long output %r" % (explanation_re, rest)
+
+
 def assert_perfdata(line, size=None):
     """The stable perfdata: time in s, then size in B, both min 0."""
     perf = parse_perfdata(line)

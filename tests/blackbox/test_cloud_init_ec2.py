@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from conftest import (assert_perfdata, assert_state, assert_unknown_usage,
-                      run_plugin)
+from conftest import (assert_explained, assert_perfdata, assert_state,
+                      assert_unknown_usage, run_plugin)
 from test_openstack import ec2_crawl_paths
 
 EC2_LABELS = ["time", "size", "requests", "user_data_time", "ec2_time"]
@@ -68,8 +68,10 @@ def test_ec2_profile_user_data_served(sim, base_args):
 def test_ec2_profile_user_data_500_is_critical(sim, base_args):
     sim.set_fault("status", 500, path=USER_DATA)
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init=ec2"])
-    line = assert_state(rc, out, "CRITICAL", r"user-data: HTTP 500 for "
-                        r"/2009-04-04/user-data.*boots without it")
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 500 server error for "
+                        r"/2009-04-04/user-data, cloud-init Ec2 profile")
+    assert_explained(out, r"user-data: HTTP 500 for /2009-04-04/user-data.*"
+                     r"boots without it")
     # cloud-init goes on to the tree, and so does the check.
     assert paths(sim) == expected_paths(sim)
     assert_ec2_perfdata(line)
@@ -80,8 +82,9 @@ def test_ec2_profile_user_data_500_is_critical(sim, base_args):
 def test_ec2_profile_wait_fails(sim, base_args, path, status):
     sim.set_fault("status", status, path=path)
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init=ec2"])
-    line = assert_state(rc, out, "CRITICAL", r"no version chosen, .*HTTP "
-                        r"%d for %s" % (status, re.escape(path)))
+    line = assert_state(rc, out, "CRITICAL", r": HTTP %d [a-z ]+ for %s, "
+                        r"cloud-init Ec2 profile, no version chosen, "
+                        % (status, re.escape(path)))
     assert_ec2_perfdata(line)
 
 
@@ -107,8 +110,10 @@ def test_ec2_profile_probe_200_picks_that_version(sim, base_args):
     # The simulator, like Nova, has no tree under 2018-09-24: the crawl
     # of the version cloud-init chose fails, and the Ec2 datasource has
     # no metadata.
-    assert_state(rc, out, "CRITICAL", r"version 2018-09-24, .*EC2 tree: "
-                 r"HTTP 404 for /2018-09-24/meta-data/")
+    assert_state(rc, out, "CRITICAL", r": HTTP 404 not found for "
+                 r"/2018-09-24/meta-data/, cloud-init Ec2 profile, version "
+                 r"2018-09-24, ")
+    assert_explained(out, r"EC2 tree: HTTP 404 for /2018-09-24/meta-data/")
     assert paths(sim)[:4] == [WAIT] + PROBES[:2] + ["/2018-09-24/user-data"]
 
 
@@ -116,9 +121,10 @@ def test_ec2_profile_tree_entry_is_critical(sim, base_args):
     bad = TOP + "placement/availability-zone"
     sim.set_fault("status", 500, path=bad)
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init=ec2"])
-    line = assert_state(rc, out, "CRITICAL", r"EC2 tree: HTTP 500 for %s .*"
-                        r"the Ec2 datasource gets no meta-data"
-                        % re.escape(bad))
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 500 server error for "
+                        r"%s, " % re.escape(bad))
+    assert_explained(out, r"EC2 tree: HTTP 500 for %s .*the Ec2 datasource "
+                     r"gets no meta-data" % re.escape(bad))
     assert sim.last_request["path"] == bad
     assert_ec2_perfdata(line)
 
@@ -176,6 +182,7 @@ def test_tree_entry_without_answer(sim, base_args, profile, state):
     bad = top + "placement/availability-zone"
     sim.set_fault("close", path=bad)
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init=" + profile])
-    assert_state(rc, out, state, r"EC2 tree: |no answer for %s"
+    assert_state(rc, out, state, r": %s connection broke off, "
                  % re.escape(bad))
+    assert_explained(out, r"no answer for %s" % re.escape(bad))
     assert sim.last_request["path"] == bad

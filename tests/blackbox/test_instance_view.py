@@ -5,9 +5,9 @@ the agent's 500 and 404)."""
 
 import pytest
 
-from conftest import (INSTANCE, TENANT, assert_no_perfdata, assert_perfdata,
-                      assert_state, assert_unknown_usage, free_port,
-                      ipv6_loopback, parse_perfdata, run_plugin)
+from conftest import (INSTANCE, TENANT, assert_explained, assert_no_perfdata,
+                      assert_perfdata, assert_state, assert_unknown_usage,
+                      free_port, ipv6_loopback, parse_perfdata, run_plugin)
 import simulator
 
 HAPROXY = {
@@ -77,9 +77,10 @@ def test_ec2_profile_proves_the_canary(plugin, view):
 def test_rate_limited(plugin, view):
     view.set_fault("status", (429, HAPROXY_429))
     rc, out, _, _ = run_plugin(_args(view))
-    line = assert_state(rc, out, "CRITICAL",
-                        r"HTTP 429, .*, rate limited by the metadata proxy "
-                        r"\(\[metadata_rate_limiting\]\)")
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 429 rate limited, "
+                        r"\d+\.\d{3} s $")
+    assert_explained(out, r"rate limited by the metadata proxy "
+                     r"\(\[metadata_rate_limiting\]\)")
     assert line.startswith("NOVA METADATA CRITICAL - " + _subject(view))
     assert_perfdata(line)
 
@@ -95,10 +96,10 @@ def test_rate_limited(plugin, view):
 def test_haproxy_pages(plugin, view, code, words):
     view.set_fault("status", (code, HAPROXY[code]))
     rc, out, _, _ = run_plugin(_args(view))
-    line = assert_state(rc, out, "CRITICAL", r"HTTP %d" % code)
-    summary = line.split("|")[0]
-    assert words in summary, line
-    assert "Nova says" not in summary, line
+    line = assert_state(rc, out, "CRITICAL", r": HTTP %d no agent behind "
+                        r"haproxy, " % code)
+    assert words in out, out
+    assert "Nova says" not in out, out
     assert_perfdata(line)
 
 
@@ -113,18 +114,20 @@ def test_5xx_not_haproxys_is_not_named_proxy(plugin, view):
 def test_agent_500(plugin, view):
     view.set_fault("status", (500, AGENT_500))
     rc, out, _, _ = run_plugin(_args(view))
-    line = assert_state(rc, out, "CRITICAL",
-                        r"HTTP 500, .*the neutron metadata agent failed to "
-                        r"forward the request to Nova")
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 500 agent cannot reach "
+                        r"Nova, ")
+    assert_explained(out, r"the neutron metadata agent failed to forward the "
+                     r"request to Nova")
     assert_perfdata(line)
 
 
 def test_404_is_the_port_lookup(plugin, view):
     view.set_fault("status", 404)
     rc, out, _, _ = run_plugin(_args(view))
-    line = assert_state(rc, out, "CRITICAL",
-                        r"HTTP 404, .*no port for this address \(the "
-                        r"agent's port lookup")
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 404 no port for the "
+                        r"address, ")
+    assert_explained(out, r"no port for this address \(the agent's port "
+                     r"lookup")
     assert_perfdata(line)
     # Nothing is signed, so there is no wrong signature to probe with.
     assert len(view.requests) == 1, view.requests
@@ -141,9 +144,9 @@ def test_proxy_down(plugin):
     port = free_port()
     rc, out, _, _ = run_plugin(["--instance-view", "-H", "127.0.0.1", "-p",
                                 port, "-i", INSTANCE, "-T", TENANT])
-    line = assert_state(rc, out, "CRITICAL",
-                        r"Connection refused.*the metadata proxy "
-                        r"\(haproxy\) is down")
+    line = assert_state(rc, out, "CRITICAL", r": refused$")
+    assert_explained(out, r"Connection refused.*the metadata proxy "
+                     r"\(haproxy\) is down")
     assert_no_perfdata(line)
 
 

@@ -124,7 +124,7 @@ def test_slow_run_keeps_its_time_first(sim, base_args):
     """When the time is the problem, its line stays, and leads."""
     sim.set_fault("delay", 0.2)
     rc, out, _, _ = run_plugin(base_args + ["-w", "0.1"])
-    assert_state(rc, out, "WARNING", r"warning threshold")
+    assert_state(rc, out, "WARNING", r"exceeds warning 0\.1 s")
     lines = tree(out)
     assert_worst_first(lines)
     assert lines[0][1] == "WARNING" and "response time" in lines[0][2], lines

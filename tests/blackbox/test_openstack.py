@@ -135,7 +135,8 @@ def test_openstack_keys(sim, base_args):
     rc, out, _, _ = run_plugin(base_args + ["-O", "-k", "name",
                                             "-k", "no_such_key"])
     line = assert_state(rc, out, "CRITICAL",
-                        r"1/2 keys, .*no_such_key missing")
+                        r": 1/2 keys present, no_such_key missing from "
+                        r"meta_data\.json, HTTP 200, 1/2 keys, ")
     assert_perfdata(line)
 
 
@@ -153,8 +154,8 @@ def test_openstack_expect_mismatch(sim, base_args):
         "-O", "-e", "availability_zone=az2", "-e", "meta=x",
         "-e", "absent=1"])
     line = assert_state(rc, out, "CRITICAL",
-                        r"0/3 values.*availability_zone is 'nova', "
-                        r"expected 'az2'")
+                        r": availability_zone is 'nova', expected 'az2'.*"
+                        r"HTTP 200, 2/2 keys, 0/3 values, ")
     assert "meta is an object, expected 'x'" in out
     assert "absent missing from meta_data.json" in out
     assert_perfdata(line)
@@ -201,31 +202,34 @@ def test_openstack_not_an_object(sim, base_args, body, what):
 def test_openstack_oversize(sim, base_args):
     sim.set_fault("oversize", "chunked", path=MD_LATEST)
     rc, out, _, _ = run_plugin(base_args + ["-O"])
-    line = assert_state(rc, out, "CRITICAL", r"larger than 1 MiB")
+    line = assert_state(rc, out, "CRITICAL", r": answer over 1 MiB, ")
+    assert "larger than 1 MiB" in out
     assert_perfdata(line)
 
 
 # A 404 to any signature is what Nova with service_metadata_proxy = False
 # answers: the 404 probe (a wrong signature, 404 again) names it.
-@pytest.mark.parametrize("code,why", [
-    (404, r"service_metadata_proxy = False"), (500, r"HTTP 500"),
-    (403, r"signature rejected")])
-def test_openstack_status(sim, base_args, code, why):
+@pytest.mark.parametrize("code,why,explained", [
+    (404, r"metadata proxy mode off", "service_metadata_proxy = False"),
+    (500, r"server error", "Nova says"),
+    (403, r"signature rejected", "the shared secret differs")])
+def test_openstack_status(sim, base_args, code, why, explained):
     sim.set_fault("status", code, path=MD_LATEST)
     rc, out, _, _ = run_plugin(base_args + ["-O"])
-    line = assert_state(rc, out, "CRITICAL", why)
-    assert "HTTP %d" % code in line
+    line = assert_state(rc, out, "CRITICAL", r": HTTP %d %s, \d+\.\d{3} s $"
+                        % (code, why))
+    assert explained in out.split("\n", 1)[1], out
     assert_perfdata(line)
 
 
 def test_openstack_thresholds(sim, base_args):
     sim.set_fault("delay", 0.3, path=MD_LATEST)
     rc, out, _, _ = run_plugin(base_args + ["-O", "-w", "0.2", "-c", "5"])
-    line = assert_state(rc, out, "WARNING", r"violates warning threshold")
+    line = assert_state(rc, out, "WARNING", r"s exceeds warning 0\.2 s, ")
     perf = assert_perfdata(line)
     assert perf["time"][0] >= 0.3 and perf["time"][2:4] == ("0.2", "5")
     rc, out, _, _ = run_plugin(base_args + ["-O", "-w", "0.1", "-c", "0.2"])
-    line = assert_state(rc, out, "CRITICAL", r"violates critical threshold")
+    line = assert_state(rc, out, "CRITICAL", r"s exceeds critical 0\.2 s, ")
     assert_perfdata(line)
 
 
@@ -270,7 +274,7 @@ def test_cloud_init_ok(sim, base_args):
     line = assert_state(
         rc, out, "OK",
         r"^NOVA METADATA OK - canary 32d0524b on 127\.0\.0\.1:%d: cloud-init "
-        r"profile, version 2018-08-27, 4/5 documents, 17 EC2 values, %d "
+        r"profile, version 2018-08-27, user_data: none, 17 EC2 values, %d "
         r"requests, \d+\.\d{3} s $" % (sim.port, len(expected)))
     assert_ci_perfdata(line, requests=len(expected))
     # cloud-init's order, request by request.
@@ -299,7 +303,8 @@ def test_cloud_init_user_data_served(sim, base_args):
         rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     finally:
         sim.user_data = None
-    line = assert_state(rc, out, "OK", r"5/5 documents")
+    line = assert_state(rc, out, "OK", r"version 2018-08-27, all 5 "
+                        r"documents, 17 EC2 values")
     assert_ci_perfdata(line)
     assert "user_data: HTTP 200, %d bytes" % len(user_data) in out
 
@@ -309,9 +314,10 @@ def test_cloud_init_falls_back_to_latest(sim, base_args):
     sim.set_fault("status", 404, path="/openstack")
     sim.spare["/openstack"] = 1
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "WARNING", r"version latest.*HTTP 404 for "
-                        r"/openstack the second time: cloud-init cannot "
-                        r"list the versions")
+    line = assert_state(rc, out, "WARNING", r": HTTP 404 for /openstack the "
+                        r"second time, cloud-init profile, version latest, ")
+    assert "HTTP 404 for /openstack the second time: cloud-init cannot " \
+        "list the versions" in out
     assert_ci_perfdata(line)
     assert sim.requests[2]["path"] == MD_LATEST
 
@@ -322,9 +328,12 @@ def test_cloud_init_no_answer_the_second_time_falls_back(sim, base_args):
     sim.set_fault("close", path="/openstack")
     sim.spare["/openstack"] = 1
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "WARNING", r"version latest.*no answer for "
-                        r"/openstack the second time: .*cloud-init cannot "
-                        r"list the versions and falls back to latest")
+    line = assert_state(rc, out, "WARNING", r": /openstack the second time: "
+                        r"connection broke off, cloud-init profile, version "
+                        r"latest, ")
+    assert re.search(r"no answer for /openstack the second time: .*"
+                     r"cloud-init cannot list the versions and falls back "
+                     r"to latest", out), out
     perf = assert_ci_perfdata(line, requests=len(ci_expected_paths(
         sim, "latest")))
     # libcurl may retry once on a fresh connection: the simulator can see
@@ -335,17 +344,19 @@ def test_cloud_init_no_answer_the_second_time_falls_back(sim, base_args):
     assert perf["time"][0] >= perf["meta_data_time"][0]
 
 
-@pytest.mark.parametrize("code,why", [
-    (404, r"Nova ignores the signed headers"), (500, r"Nova says"),
-    (403, r"signature rejected")])
-def test_cloud_init_wait_fails(sim, base_args, code, why):
+@pytest.mark.parametrize("code,cause,why", [
+    (404, "metadata proxy mode off", r"Nova ignores the signed headers"),
+    (500, "server error", r"Nova says"),
+    (403, "signature rejected", r"signature rejected")])
+def test_cloud_init_wait_fails(sim, base_args, code, cause, why):
     # wait_for_metadata_service gives up without a 200 for /openstack:
     # the instance boots without metadata.
     sim.set_fault("status", code, path="/openstack")
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "CRITICAL", r"no version chosen, 0/5 "
-                        r"documents.*HTTP %d for /openstack: %s"
-                        % (code, why))
+    line = assert_state(rc, out, "CRITICAL", r": HTTP %d %s for /openstack, "
+                        r"cloud-init profile, no version chosen, 0/5 "
+                        r"documents" % (code, cause))
+    assert re.search(r"HTTP %d for /openstack: %s" % (code, why), out), out
     assert "version latest" not in out
     # a 404 is probed once, with a wrong signature
     probes = 1 if code == 404 else 0
@@ -356,9 +367,10 @@ def test_cloud_init_wait_fails(sim, base_args, code, why):
 def test_cloud_init_wait_empty_body(sim, base_args):
     sim.set_fault("body", "", path="/openstack")
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "CRITICAL", r"no version chosen.*empty "
-                        r"answer to /openstack: .*gives up on the "
-                        r"OpenStack datasource")
+    line = assert_state(rc, out, "CRITICAL", r": empty answer to /openstack, "
+                        r"cloud-init profile, no version chosen")
+    assert re.search(r"empty answer to /openstack: .*gives up on the "
+                     r"OpenStack datasource", out), out
     assert_ci_perfdata(line, requests=1)
     assert sim.request_count == 1
 
@@ -390,8 +402,8 @@ def test_cloud_init_version_choice(sim, base_args, listing, version):
 def test_cloud_init_meta_data_missing(sim, base_args):
     sim.set_fault("status", 404, path=doc_path("meta_data.json"))
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "CRITICAL", r"HTTP 404 for "
-                        r"/openstack/2018-08-27/meta_data\.json")
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 404 not found for "
+                        r"/openstack/2018-08-27/meta_data\.json, ")
     assert_ci_perfdata(line, requests=3)
     # read_v2 stops at a missing required document.
     assert sim.request_count == 3
@@ -449,7 +461,7 @@ def test_cloud_init_user_data_is_opaque(sim, base_args):
     sim.set_fault("body", "{not json, and that is fine",
                   path=doc_path("user_data"))
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "OK", r"5/5 documents")
+    line = assert_state(rc, out, "OK", r"all 5 documents")
     assert_ci_perfdata(line)
 
 
@@ -457,8 +469,9 @@ def test_cloud_init_user_data_is_opaque(sim, base_args):
 def test_cloud_init_optional_500(sim, base_args, doc):
     sim.set_fault("status", 500, path=doc_path(doc))
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "CRITICAL", r"%s: HTTP 500 for %s"
-                        % (re.escape(doc), re.escape(doc_path(doc))))
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 500 server error for "
+                        r"%s, " % re.escape(doc_path(doc)))
+    assert "%s: HTTP 500 for %s" % (doc, doc_path(doc)) in out, out
     # The profile goes on, as cloud-init does.
     assert_ci_perfdata(line, requests=len(ci_expected_paths(sim)))
 
@@ -467,7 +480,9 @@ def test_cloud_init_optional_404_is_normal(sim, base_args):
     for doc in CI_DOCS[1:]:
         sim.set_fault("status", 404, path=doc_path(doc))
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "OK", r"1/5 documents")
+    line = assert_state(rc, out, "OK", r"version 2018-08-27, user_data: none, "
+                        r"vendor_data\.json: none, vendor_data2\.json: none, "
+                        r"network_data\.json: none, 17 EC2 values")
     assert_ci_perfdata(line)
 
 
@@ -476,9 +491,10 @@ def test_cloud_init_crawl_entry_fails(sim, base_args):
     sim.set_fault("status", 500, path=bad)
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     # cloud-init retries it, drops the EC2 data and boots: WARNING.
-    line = assert_state(rc, out, "WARNING", r"EC2 tree: HTTP 500 for %s "
-                        r"\(listed in its directory\)" % re.escape(bad))
-    assert "boots without the EC2 data" in line
+    line = assert_state(rc, out, "WARNING", r": HTTP 500 server error for %s, "
+                        % re.escape(bad))
+    assert re.search(r"EC2 tree: HTTP 500 for %s \(listed in its directory\)"
+                     r".*boots without the EC2 data" % re.escape(bad), out), out
     assert_ci_perfdata(line)
     # The crawl stops at the first failure, as the materializer does.
     assert sim.last_request["path"] == bad
@@ -487,8 +503,9 @@ def test_cloud_init_crawl_entry_fails(sim, base_args):
 def test_cloud_init_crawl_top_fails(sim, base_args):
     sim.set_fault("status", 404, path="/latest/meta-data/")
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "WARNING", r"EC2 tree: HTTP 404 for "
-                        r"/latest/meta-data/")
+    line = assert_state(rc, out, "WARNING", r": HTTP 404 not found for "
+                        r"/latest/meta-data/, ")
+    assert "EC2 tree: HTTP 404 for /latest/meta-data/" in out
     assert_ci_perfdata(line, requests=8)
 
 
@@ -515,8 +532,8 @@ def test_cloud_init_crawl_request_bound(sim, base_args):
 def test_cloud_init_thresholds_on_total_time(sim, base_args):
     sim.set_fault("delay", 0.3, path=doc_path("vendor_data2.json"))
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init", "-w", "0.25"])
-    line = assert_state(rc, out, "WARNING", r"violates warning threshold "
-                        r"0\.25")
+    line = assert_state(rc, out, "WARNING", r": \d+\.\d{3} s exceeds warning "
+                        r"0\.25 s, cloud-init profile")
     perf = assert_ci_perfdata(line)
     assert perf["vendor_data2_time"][0] >= 0.3
     assert perf["time"][0] >= perf["vendor_data2_time"][0]
@@ -562,8 +579,8 @@ def test_cloud_init_reads_files_and_network_config(sim, base_args):
     sim.set_fault("body", "auto lo\n", path=CONTENT1)
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     paths = [r["path"] for r in sim.requests]
-    line = assert_state(rc, out, "OK", r"4/5 documents, 2 "
-                        r"files, 17 EC2 values, %d requests" % len(paths))
+    line = assert_state(rc, out, "OK", r"user_data: none, 2 files, 17 EC2 "
+                        r"values, %d requests" % len(paths))
     assert_ci_perfdata(line, requests=len(paths))
     # In read_v2's order: after network_data.json, before the EC2 crawl.
     i = paths.index(doc_path("network_data.json"))
@@ -575,9 +592,11 @@ def test_cloud_init_file_content_fails(sim, base_args, code):
     sim.set_fault("os_value", "files=" + FILES)
     sim.set_fault("status", code, path=CONTENT0)
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "CRITICAL", r"HTTP %d for %s \(meta_data"
-                        r"\.json's file '/etc/motd' \(files\[0\]\)\).*"
-                        r"BrokenMetadata" % (code, CONTENT0))
+    line = assert_state(rc, out, "CRITICAL", r": HTTP %d .* for %s, "
+                        % (code, CONTENT0))
+    assert re.search(r"HTTP %d for %s \(meta_data\.json's file '/etc/motd' "
+                     r"\(files\[0\]\)\).*BrokenMetadata" % (code, CONTENT0),
+                     out), out
     assert_ci_perfdata(line)
     # cloud-init stops: no EC2 crawl.
     assert sim.last_request["path"] == CONTENT0
@@ -615,7 +634,7 @@ def test_cloud_init_files_without_path_are_skipped(sim, base_args):
     sim.set_fault("os_value", 'files=[{"content_path": "/content/9"}, "x"]')
     sim.set_fault("os_value", "network_config={}")
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "OK", r"4/5 documents, 17 EC2 values")
+    line = assert_state(rc, out, "OK", r"user_data: none, 17 EC2 values")
     assert_ci_perfdata(line)
     assert not any("/content/" in r["path"] for r in sim.requests)
 
@@ -653,8 +672,11 @@ def test_cloud_init_random_seed_not_base64(sim, base_args, seed, why):
     sim.set_fault("os_value", "files=" + FILES)
     sim.set_fault("os_value", "random_seed=" + seed)
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "CRITICAL", r"random_seed is not base64: "
-                        r"%s, cloud-init stops with BrokenMetadata" % why)
+    line = assert_state(rc, out, "CRITICAL", r": meta_data\.json's "
+                        r"random_seed is not base64: %s, cloud-init profile"
+                        % why)
+    assert re.search(r"random_seed is not base64: %s, cloud-init stops with "
+                     r"BrokenMetadata" % why, out), out
     assert_ci_perfdata(line)
     # Checked before any file is read.
     assert sim.last_request["path"] == doc_path("network_data.json")

@@ -54,7 +54,10 @@ def test_time_warning(sim, base_args):
     sim.set_fault("delay", 0.3)
     rc, out, _, _ = run_plugin(base_args + ["-w", "0.1", "-c", "5"])
     line = assert_state(rc, out, "WARNING",
-                        r"\d+\.\d+ s.*warning threshold 0\.1\b")
+                        r": \d+\.\d{3} s exceeds warning 0\.1 s, HTTP 200, "
+                        r"2/2 keys $")
+    # The time once, as the cause; the threshold with its unit.
+    assert len(re.findall(r"\d\.\d{3} s\b", line.split("|")[0])) == 1, line
     perf = assert_perfdata(line)
     assert perf["time"][0] >= 0.3
     assert perf["time"][2:4] == ("0.1", "5"), line
@@ -65,7 +68,7 @@ def test_time_critical(sim, base_args):
     sim.set_fault("delay", 0.3)
     rc, out, _, _ = run_plugin(base_args + ["-w", "0.05", "-c", "0.1"])
     line = assert_state(rc, out, "CRITICAL",
-                        r"\d+\.\d+ s.*critical threshold 0\.1\b")
+                        r": \d+\.\d{3} s exceeds critical 0\.1 s, ")
     perf = assert_perfdata(line)
     assert perf["time"][2:4] == ("0.05", "0.1"), line
 
@@ -80,28 +83,29 @@ def test_range_inside_alerts(sim, base_args):
     # @0:5 alerts when the time is inside 0..5: a fast answer warns.
     # "@5" is the same range (start 0 is the default), so either spelling.
     rc, out, _, _ = run_plugin(base_args + ["-w", "@0:5"])
-    line = assert_state(rc, out, "WARNING", r"warning threshold @(0:)?5\b")
+    line = assert_state(rc, out, "WARNING",
+                        r"\d s is within warning range 0\.\.5 s, ")
     assert assert_perfdata(line)["time"][2] in ("@0:5", "@5"), line
 
 
 def test_range_below_alerts(sim, base_args):
     # 5: alerts below 5 seconds.
     rc, out, _, _ = run_plugin(base_args + ["-c", "5:"])
-    line = assert_state(rc, out, "CRITICAL", r"critical threshold 5:")
+    line = assert_state(rc, out, "CRITICAL", r"\d s is below critical 5 s, ")
     assert_perfdata(line)
 
 
 def test_range_above_alerts(sim, base_args):
     sim.set_fault("delay", 0.3)
     rc, out, _, _ = run_plugin(base_args + ["-w", "~:0.1"])
-    line = assert_state(rc, out, "WARNING", r"warning threshold ~:0\.1")
+    line = assert_state(rc, out, "WARNING", r"\d s exceeds warning 0\.1 s, ")
     assert_perfdata(line)
 
 
 def test_critical_tested_before_warning(sim, base_args):
     sim.set_fault("delay", 0.3)
     rc, out, _, _ = run_plugin(base_args + ["-w", "0.1", "-c", "0.2"])
-    assert_state(rc, out, "CRITICAL", r"critical threshold 0\.2")
+    assert_state(rc, out, "CRITICAL", r"\d s exceeds critical 0\.2 s, ")
 
 
 # ---- HTTP errors -----------------------------------------------------------
@@ -111,7 +115,10 @@ def test_400_says_which_header(sim, base_args):
     sim.set_fault("status", (400, body))
     rc, out, _, _ = run_plugin(base_args)
     line = assert_state(rc, out, "CRITICAL",
-                        r"HTTP 400.*X-Tenant-ID header is missing")
+                        r": HTTP 400 bad request, \d+\.\d{3} s $")
+    # Nova's words (which header) in the long output, not the first line.
+    assert re.search(r"^\\_ \[CRITICAL\] HTTP 400 .*X-Tenant-ID header is "
+                     r"missing", out, re.M), out
     assert_perfdata(line, size=len(body))
 
 
@@ -119,8 +126,10 @@ def test_403_signature_rejected(sim, base_args, wrong_secret_file):
     args = list(base_args)
     args[args.index("--secret-file") + 1] = wrong_secret_file
     rc, out, _, _ = run_plugin(args)
-    line = assert_state(rc, out, "CRITICAL", r"HTTP 403")
-    assert "signature rejected" in line and "shared secret" in line, line
+    line = assert_state(rc, out, "CRITICAL",
+                        r": HTTP 403 signature rejected, \d+\.\d{3} s $")
+    assert re.search(r"^\\_ \[CRITICAL\] HTTP 403 .*signature rejected: "
+                     r"the shared secret differs", out, re.M), out
     assert_perfdata(line)
     assert sim.last_headers["X-Instance-ID-Signature"] != SIGNATURE
 
@@ -129,14 +138,17 @@ def _assert_404(rc, out, sim, proxy_on):
     """A 404 and the probe's verdict: one more request, with a wrong
     signature; with the proxy mode on the canary or tenant is wrong,
     with it off Nova ignores the signed headers."""
-    line = assert_state(rc, out, "CRITICAL", r"HTTP 404")
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 404 %s, \d+\.\d{3} s $"
+                        % ("canary unknown" if proxy_on else
+                           "metadata proxy mode off"))
+    # The probe's whole verdict in the long output.
     if proxy_on:
-        assert "canary unknown to Nova or tenant" in line, line
-        assert "check -i and -T" in line, line
-        assert "service_metadata_proxy" not in line, line
+        assert "canary unknown to Nova or tenant" in out, out
+        assert "check -i and -T" in out, out
+        assert "service_metadata_proxy" not in out, out
     else:
-        assert "service_metadata_proxy = False" in line, line
-        assert "canary unknown" not in line, line
+        assert "service_metadata_proxy = False" in out, out
+        assert "canary unknown" not in out, out
     assert_perfdata(line)
     assert sim.request_count == 2
     assert sim.requests[1]["headers"]["X-Instance-ID-Signature"] != \
@@ -173,7 +185,11 @@ def test_5xx_status_and_explanation(sim, base_args, code, explanation):
                                                              explanation)))
     rc, out, _, _ = run_plugin(base_args)
     line = assert_state(rc, out, "CRITICAL",
-                        r"HTTP %d.*%s" % (code, re.escape(explanation)))
+                        r": HTTP %d server error, \d+\.\d{3} s $" % code)
+    # The server's words change from run to run: long output only.
+    assert explanation not in line
+    assert re.search(r"^\\_ \[CRITICAL\] HTTP %d .*%s" % (
+        code, re.escape(explanation)), out, re.M), out
     assert_perfdata(line)
 
 
@@ -184,17 +200,17 @@ def test_5xx_long_explanation_marked(sim, base_args):
     sim.set_fault("status", (500, simulator.nova_error_body(500,
                                                             explanation)))
     rc, out, _, _ = run_plugin(base_args)
-    line = assert_state(rc, out, "CRITICAL",
-                        r"HTTP 500.*Nova says: Database connection lost: "
-                        r"x+\.\.\.")
+    line = assert_state(rc, out, "CRITICAL", r"HTTP 500 server error")
+    assert re.search(r"HTTP 500.*Nova says: Database connection lost: "
+                     r"x+\.\.\.$", out, re.M), out
     assert_perfdata(line)
-    assert " END" not in line
+    assert " END" not in out
 
 
 def test_302_not_followed(sim, base_args):
     sim.set_fault("redirect")
     rc, out, _, _ = run_plugin(base_args)
-    line = assert_state(rc, out, "CRITICAL", r"HTTP 302")
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 302 redirected, ")
     assert_perfdata(line)
     assert sim.request_count == 1, "the redirect was followed"
 
@@ -202,7 +218,7 @@ def test_302_not_followed(sim, base_args):
 def test_418_unexpected_status(sim, base_args):
     sim.set_fault("status", (418, "I'm a teapot"))
     rc, out, _, _ = run_plugin(base_args)
-    line = assert_state(rc, out, "CRITICAL", r"HTTP 418")
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 418 unexpected status, ")
     assert_perfdata(line)
 
 
@@ -210,8 +226,8 @@ def test_418_unexpected_status(sim, base_args):
 def test_key_missing(sim, base_args):
     sim.set_fault("missing_key", "local-ipv4")
     rc, out, _, _ = run_plugin(base_args)
-    line = assert_state(rc, out, "CRITICAL", r"1/2 keys")
-    assert "local-ipv4 missing" in line, line
+    line = assert_state(rc, out, "CRITICAL", r": local-ipv4 missing, HTTP 200, "
+                        r"1/2 keys, ")
     assert_perfdata(line)
 
 
@@ -235,15 +251,18 @@ def test_expected_key_not_served(sim, base_args):
     assert_perfdata(line)
 
 
-# ---- transport failures (libcurl's words) ----------------------------------
+# ---- transport failures: the plugin's words first, libcurl's after -------
 def test_connection_refused(plugin, secret_file):
     port = free_port()
     rc, out, _, _ = run_plugin(["-H", "127.0.0.1", "-p", port, "-i", INSTANCE,
                                 "-T", TENANT, "--secret-file", secret_file])
-    # libcurl 7 (Debian 12) says "Couldn't", libcurl 8 (Debian 13) "Could
-    # not"
     line = assert_state(rc, out, "CRITICAL",
-                        r"(Couldn't|Could not) connect to server")
+                        r"^NOVA METADATA CRITICAL - canary 32d0524b on "
+                        r"127\.0\.0\.1:%s: refused$" % port)
+    # libcurl 7 (Debian 12) says "Couldn't", libcurl 8 (Debian 13) "Could
+    # not": its words in the long output
+    assert re.search(r"^\\_ \[CRITICAL\] no answer for /latest/meta-data/: "
+                     r".*(Couldn't|Could not) connect to server", out, re.M), out
     assert_no_perfdata(line)
 
 
@@ -252,7 +271,8 @@ def test_name_not_resolved(plugin, secret_file):
         ["-H", "nonexistent.invalid", "-p", "8775", "-i", INSTANCE,
          "-T", TENANT, "--secret-file", secret_file, "-t", "5"])
     line = assert_state(rc, out, "CRITICAL",
-                        r"(Could not|Couldn't) resolve host")
+                        r"nonexistent\.invalid:8775: name not resolved$")
+    assert re.search(r"(Could not|Couldn't) resolve host", out), out
     assert_no_perfdata(line)
     assert elapsed < 5
 
@@ -264,16 +284,17 @@ def test_long_name_not_resolved_marks_the_cut(plugin, secret_file):
     rc, out, _, _ = run_plugin(
         ["-H", name, "-p", "8775", "-i", INSTANCE, "-T", TENANT,
          "--secret-file", secret_file, "-t", "5"])
-    line = assert_state(rc, out, "CRITICAL",
-                        r"(Could not|Couldn't) resolve host: a+\.[a.]+"
-                        r"\.\.\.$")
+    line = assert_state(rc, out, "CRITICAL", r": name not resolved$")
+    assert re.search(r"(Could not|Couldn't) resolve host: a+\.[a.]+\.\.\.$",
+                     out, re.M), out
     assert_no_perfdata(line)
 
 
 def test_connection_closed_without_answer(sim, base_args):
     sim.set_fault("close")
     rc, out, _, _ = run_plugin(base_args)
-    line = assert_state(rc, out, "CRITICAL", r"Empty reply from server")
+    line = assert_state(rc, out, "CRITICAL", r": connection broke off$")
+    assert "Empty reply from server" in out, out
     assert_no_perfdata(line)
 
 
@@ -282,7 +303,8 @@ def test_connection_closed_without_answer(sim, base_args):
 def test_oversize(sim, base_args, mode):
     sim.set_fault("oversize", mode)
     rc, out, _, elapsed = run_plugin(base_args)
-    line = assert_state(rc, out, "CRITICAL", r"larger than 1 MiB")
+    line = assert_state(rc, out, "CRITICAL", r": answer over 1 MiB, HTTP 200, ")
+    assert "larger than 1 MiB" in out, out
     assert_perfdata(line)
     assert elapsed < 5
 
@@ -316,7 +338,9 @@ def test_transport_failure_names_the_value_request(sim, base_args):
     sim.set_fault("close", True, path="/latest/meta-data/hostname")
     rc, out, _, _ = run_plugin(base_args + ["-e", "hostname=x"])
     line = assert_state(rc, out, "CRITICAL",
-                        r"/latest/meta-data/hostname: .*Empty reply")
+                        r": /latest/meta-data/hostname connection broke off, "
+                        r"HTTP 200, 2/2 keys, ")
+    assert "Empty reply" not in line and "Empty reply" in out, out
     assert "|" in line, "the listing answered: perfdata expected"
     assert re.search(r"^\\_ \[CRITICAL\] no answer for "
                      r"/latest/meta-data/hostname: ", out, re.M), out
@@ -326,10 +350,10 @@ def test_transport_failure_on_listing_says_it_once(sim, base_args):
     port = free_port()
     args = [str(port) if str(a) == str(sim.port) else a for a in base_args]
     rc, out, _, _ = run_plugin(args)
-    line = assert_state(rc, out, "CRITICAL", r"Connection refused")
+    line = assert_state(rc, out, "CRITICAL", r": refused$")
     assert_no_perfdata(line)
     assert len(re.findall(r"(Couldn't|Could not) connect to server",
-                          line)) == 1, line
+                          out)) == 1, out
     assert re.search(r"^\\_ \[CRITICAL\] no answer for /latest/meta-data/: ",
                      out, re.M), out
 

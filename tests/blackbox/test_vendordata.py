@@ -10,9 +10,9 @@ import re
 import pytest
 
 import simulator
-from conftest import (INSTANCE, SECRET, SIGNATURE, assert_perfdata,
-                      assert_state, assert_unknown_usage, first_line,
-                      parse_perfdata, run_plugin)
+from conftest import (INSTANCE, SECRET, SIGNATURE, assert_explained,
+                      assert_perfdata, assert_state, assert_unknown_usage,
+                      first_line, parse_perfdata, run_plugin)
 
 VD_LATEST = "/openstack/latest/vendor_data2.json"
 ANSWERS = {"join": {"join_token": "t0k3n", "realm": "EXAMPLE.TEST"},
@@ -72,21 +72,23 @@ def test_without_the_option_nothing_changes(vd_sim, base_args):
 def test_empty_target_nova_hides(vd_sim, base_args):
     vd_sim.vendor_data2["enrol"] = {}
     rc, out, _, _ = run_plugin(base_args + vd_args("join", "enrol"))
-    line = assert_state(rc, out, "CRITICAL", r"1/2 vendordata targets.*"
-                        r"vendordata target enrol is \{\}: the target "
-                        r"failed and Nova hides it")
-    assert "nova-api-metadata's log" in line
-    assert "Error from dynamic vendordata service enrol" in line
-    assert "join" not in line.split(";", 1)[1], line
+    line = assert_state(rc, out, "CRITICAL", r": vendordata target enrol is "
+                        r"\{\}, HTTP 200, 2/2 keys, 1/2 vendordata targets, ")
+    assert_explained(out, r"vendordata target enrol is \{\}: the target "
+                     r"failed and Nova hides it")
+    assert_explained(out, "nova-api-metadata's log")
+    assert_explained(out, "Error from dynamic vendordata service enrol")
+    assert "join" not in line.split("|")[0], line
     assert_vd_perfdata(line, ["time", "size"])
 
 
 def test_absent_target_not_configured(vd_sim, base_args):
     rc, out, _, _ = run_plugin(base_args + vd_args("ipa"))
-    line = assert_state(rc, out, "CRITICAL", r"0/1 vendordata targets.*"
-                        r"vendordata target ipa is not in vendor_data2.json"
-                        r": it is not configured in this Nova")
-    assert "vendordata_dynamic_targets" in line
+    line = assert_state(rc, out, "CRITICAL", r": vendordata target ipa not "
+                        r"configured, .*0/1 vendordata targets, ")
+    assert_explained(out, r"vendordata target ipa is not in vendor_data2.json"
+                     r": it is not configured in this Nova")
+    assert_explained(out, "vendordata_dynamic_targets")
     assert_vd_perfdata(line, ["time", "size"])
 
 
@@ -96,8 +98,10 @@ def test_absent_target_not_configured(vd_sim, base_args):
 def test_target_not_an_object(vd_sim, base_args, value, what):
     vd_sim.vendor_data2["join"] = value
     rc, out, _, _ = run_plugin(base_args + vd_args("join"))
-    line = assert_state(rc, out, "CRITICAL", r"vendordata target join is "
-                        r"%s in vendor_data2.json, not an object" % what)
+    line = assert_state(rc, out, "CRITICAL", r": vendordata target join is "
+                        r"not an object, ")
+    assert_explained(out, r"vendordata target join is %s in "
+                     r"vendor_data2.json, not an object" % what)
     assert_vd_perfdata(line, ["time", "size"])
 
 
@@ -108,8 +112,8 @@ def test_target_not_an_object(vd_sim, base_args, value, what):
 def test_document_not_json_or_not_object(vd_sim, base_args, body, why):
     vd_sim.vendor_data2 = body
     rc, out, _, _ = run_plugin(base_args + vd_args("join", "enrol"))
-    line = assert_state(rc, out, "CRITICAL", r"0/2 vendordata targets.*"
-                        r"vendor_data2.json is %s" % why)
+    line = assert_state(rc, out, "CRITICAL", r": vendor_data2.json is %s.*"
+                        r"0/2 vendordata targets, " % why)
     # one verdict for the document, not one per target
     assert out.count("vendor_data2.json is") == 2, out
     assert_vd_perfdata(line, ["time", "size"])
@@ -118,9 +122,11 @@ def test_document_not_json_or_not_object(vd_sim, base_args, body, why):
 def test_fatal_mode_bare_500(vd_sim, base_args):
     vd_sim.set_fault("status", (500, ""), path=VD_LATEST)
     rc, out, _, _ = run_plugin(base_args + vd_args("join"))
-    line = assert_state(rc, out, "CRITICAL", r"HTTP 500 with an empty body "
-                        r"for %s: a vendordata target failed" % VD_LATEST)
-    assert "vendordata_dynamic_failure_fatal = True" in line
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 500 vendordata failed "
+                        r"for %s, HTTP 200, 2/2 keys, " % VD_LATEST)
+    assert_explained(out, r"HTTP 500 with an empty body for %s: a "
+                     r"vendordata target failed" % VD_LATEST)
+    assert_explained(out, "vendordata_dynamic_failure_fatal = True")
     assert_vd_perfdata(line, ["time", "size"])
 
 
@@ -128,7 +134,7 @@ def test_slow_vendordata_time_and_thresholds(vd_sim, base_args):
     vd_sim.set_fault("delay", 0.4, path=VD_LATEST)
     rc, out, _, _ = run_plugin(base_args + vd_args("join") +
                                ["-w", "0.3", "-c", "5"])
-    line = assert_state(rc, out, "WARNING", r"violates warning threshold")
+    line = assert_state(rc, out, "WARNING", r"s exceeds warning 0\.3 s, ")
     perf = assert_vd_perfdata(line, ["time", "size"])
     assert perf["vendordata_time"][0] >= 0.4, line
     assert perf["time"][2] == "0.3" and perf["vendordata_time"][2] == ""
@@ -147,8 +153,8 @@ def test_openstack_mode_same_version(vd_sim, base_args):
 def test_openstack_mode_empty_target(vd_sim, base_args):
     vd_sim.vendor_data2["join"] = {}
     rc, out, _, _ = run_plugin(base_args + ["-O"] + vd_args("join"))
-    line = assert_state(rc, out, "CRITICAL", r"2/2 keys, 0/1 vendordata "
-                        r"targets.*join is \{\}")
+    line = assert_state(rc, out, "CRITICAL", r": vendordata target join is "
+                        r"\{\}, HTTP 200, 2/2 keys, 0/1 vendordata targets, ")
     assert_vd_perfdata(line, ["time", "size"])
 
 
@@ -188,8 +194,9 @@ def test_cloud_init_empty_target(vd_sim, base_args):
     vd_sim.vendor_data2["join"] = {}
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"] +
                                vd_args("join"))
-    line = assert_state(rc, out, "CRITICAL", r"0/1 vendordata targets.*"
-                        r"join is \{\}: the target failed and Nova hides")
+    line = assert_state(rc, out, "CRITICAL", r": vendordata target join is "
+                        r"\{\}, cloud-init profile, .*0/1 vendordata targets")
+    assert_explained(out, r"join is \{\}: the target failed and Nova hides")
     assert_vd_perfdata(line, ci_labels())
 
 
@@ -265,10 +272,10 @@ def test_backends_one_with_empty_target(fleet, secret_file):
     fleet.sims[1].vendor_data2["join"] = {}
     rc, out, _, _ = run_plugin(fleet_args(fleet, secret_file) +
                                vd_args("join"))
-    line = assert_state(rc, out, "CRITICAL", r"%s: .*vendordata target join "
-                        r"is \{\}.*1/2 backends OK" % re.escape(
+    line = assert_state(rc, out, "CRITICAL", r"1/2 backends OK, %s "
+                        r"vendordata target join is \{\}" % re.escape(
                             fleet.name(1)))
-    assert fleet.name(0) + ":" not in line.split("|")[0], line
+    assert fleet.name(0) + " " not in line.split("|")[0], line
     perf = parse_perfdata(line)
     assert list(perf) == backend_labels(fleet, 2, ["time", "size",
                                                    "vendordata_time"])
@@ -296,8 +303,8 @@ def test_backends_cloud_init(fleet, secret_file):
     fleet.sims[0].vendor_data2 = {"static": {}}
     rc, out, _, _ = run_plugin(fleet_args(fleet, secret_file) +
                                ["--cloud-init"] + vd_args("join"))
-    line = assert_state(rc, out, "CRITICAL", r"%s: .*join is not in "
-                        r"vendor_data2.json.*1/2 backends OK"
+    line = assert_state(rc, out, "CRITICAL", r"1/2 backends OK, %s "
+                        r"vendordata target join not configured"
                         % re.escape(fleet.name(0)))
     assert list(parse_perfdata(line)) == backend_labels(
         fleet, 2, ci_labels() + ["vendordata_time"])
@@ -306,10 +313,10 @@ def test_backends_cloud_init(fleet, secret_file):
 def test_backends_probe_names_the_one_without_proxy(fleet, secret_file):
     fleet.sims[1].set_fault("ignore_signature")
     rc, out, _, _ = run_plugin(fleet_args(fleet, secret_file))
-    line = assert_state(rc, out, "CRITICAL", r"%s: HTTP 404.*Nova ignores "
-                        r"the signed headers: \[neutron\] "
-                        r"service_metadata_proxy = False.*1/2 backends OK"
-                        % re.escape(fleet.name(1)))
+    line = assert_state(rc, out, "CRITICAL", r"1/2 backends OK, %s HTTP 404 "
+                        r"metadata proxy mode off" % re.escape(fleet.name(1)))
+    assert_explained(out, r"Nova ignores the signed headers: \[neutron\] "
+                     r"service_metadata_proxy = False")
     assert list(parse_perfdata(line)) == backend_labels(fleet, 2,
                                                         ["time", "size"])
     assert fleet.sims[1].request_count == 2
@@ -326,9 +333,9 @@ def tenant_args(base_args, tenant=OTHER_TENANT):
 
 def test_probe_sends_the_wrong_signature_once(sim, base_args):
     rc, out, _, _ = run_plugin(tenant_args(base_args))
-    line = assert_state(rc, out, "CRITICAL", r"HTTP 404.*canary unknown to "
-                        r"Nova or tenant %s is not its project.*check -i "
-                        r"and -T" % OTHER_TENANT)
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 404 canary unknown, ")
+    assert_explained(out, r"HTTP 404.*canary unknown to Nova or tenant %s is "
+                     r"not its project.*check -i and -T" % OTHER_TENANT)
     assert_perfdata(line)
     sigs = [r["headers"]["X-Instance-ID-Signature"] for r in sim.requests]
     assert sigs == [SIGNATURE, WRONG_SIGNATURE]
@@ -343,10 +350,11 @@ def test_probe_sends_the_wrong_signature_once(sim, base_args):
 def test_probe_failing_plain_404(sim, base_args, action, got):
     sim.set_fault("probe", action)
     rc, out, _, _ = run_plugin(tenant_args(base_args))
-    line = assert_state(rc, out, "CRITICAL", r"HTTP 404.*canary unknown to "
-                        r"Nova, tenant %s is not its project, or Nova has "
-                        r"\[neutron\] service_metadata_proxy = False \(%s"
-                        % (OTHER_TENANT, got))
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 404 not found, ")
+    assert_explained(out, r"HTTP 404.*canary unknown to Nova, tenant %s is "
+                     r"not its project, or Nova has \[neutron\] "
+                     r"service_metadata_proxy = False \(%s"
+                     % (OTHER_TENANT, got))
     assert_perfdata(line)
     # libcurl may retry a request once on a fresh connection when the
     # reused one closes with nothing: the plugin still made one probe.
@@ -360,8 +368,9 @@ def test_probe_within_the_limit(sim, base_args):
     sim.set_fault("probe", "hang")
     rc, out, _, elapsed = run_plugin(tenant_args(base_args) + ["-t", "2"],
                                      timeout=15)
-    line = assert_state(rc, out, "CRITICAL", r"HTTP 404.*the probe with a "
-                        r"wrong signature got no answer: no answer within -t")
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 404 not found, ")
+    assert_explained(out, r"HTTP 404.*the probe with a wrong signature got "
+                     r"no answer: no answer within -t")
     assert elapsed < 2 + MARGIN, "took %.2f s" % elapsed
     perf = assert_perfdata(line)
     assert perf["time"][0] < 2, line
@@ -370,8 +379,10 @@ def test_probe_within_the_limit(sim, base_args):
 
 def test_probe_counted_in_requests(sim, base_args):
     rc, out, _, _ = run_plugin(tenant_args(base_args) + ["--cloud-init"])
-    line = assert_state(rc, out, "CRITICAL", r"2 requests.*HTTP 404 for "
-                        r"/openstack: canary unknown to Nova or tenant")
+    line = assert_state(rc, out, "CRITICAL", r": HTTP 404 canary unknown for "
+                        r"/openstack, .*2 requests")
+    assert_explained(out, r"HTTP 404 for /openstack: canary unknown to Nova "
+                     r"or tenant")
     perf = assert_perfdata(line)
     assert perf["requests"][0] == 2
     assert sim.request_count == 2
@@ -391,8 +402,8 @@ def test_no_probe_after_a_200(sim, base_args):
     """Once Nova served the canary, a 404 is a path, not the canary."""
     sim.set_fault("status", 404, path="/openstack/2018-08-27/meta_data.json")
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
-    line = assert_state(rc, out, "CRITICAL", r"HTTP 404 for /openstack/"
-                        r"2018-08-27/meta_data.json")
+    line = assert_state(rc, out, "CRITICAL", r"HTTP 404 not found for "
+                        r"/openstack/2018-08-27/meta_data.json")
     assert "probe" not in out and "wrong signature" not in out
     sigs = {r["headers"]["X-Instance-ID-Signature"] for r in sim.requests}
     assert sigs == {SIGNATURE}

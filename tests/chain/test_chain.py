@@ -30,11 +30,16 @@ def assert_perfdata(r):
     assert s["value"] > 0, r
 
 
-def assert_state(r, rc, state, subject, *words):
+def assert_state(r, rc, state, subject, *words, explained=()):
+    """words in the first line (the plugin's short cause), explained in
+    the long output (each hop's own words)."""
     assert r.rc == rc, r
     assert r.first.startswith(LABEL + state + " - " + subject), r
     for w in words:
         assert w in r.summary, "%r not in %r\n%s" % (w, r.summary, r)
+    rest = r.stdout.split("\n", 1)[1] if "\n" in r.stdout else ""
+    for w in explained:
+        assert w in rest, "%r not in the long output\n%s" % (w, r)
 
 
 def test_ok_ipv4(canary, haproxy):
@@ -64,9 +69,11 @@ def test_ok_ipv6_link_local(canary, haproxy):
 
 def test_haproxy_down(canary, agent):
     r = canary.run()
-    assert_state(r, 2, "CRITICAL", SUBJECT4,
-                 "the metadata proxy (haproxy) is down")
-    assert release.curl_refused(r.summary), r
+    assert_state(r, 2, "CRITICAL", SUBJECT4, "refused",
+                 explained=["the metadata proxy (haproxy) is down"])
+    assert r.summary.rstrip() == LABEL + "CRITICAL - " + SUBJECT4 + \
+        "refused", r
+    assert release.curl_refused(r.stdout), r
     # No answer, nothing measured: no perfdata, as for any connection
     # the plugin could not make.
     assert "|" not in r.first and r.perfdata == [], r
@@ -77,9 +84,11 @@ def test_agent_down(canary, haproxy_factory, agent_workdir):
     r_socket = os.path.join(agent_workdir, "no-agent", "metadata_proxy")
     haproxy_factory(r_socket)
     r = canary.run()
-    assert_state(r, 2, "CRITICAL", SUBJECT4, "HTTP 503",
-                 "the metadata proxy (haproxy) has no server",
-                 "the neutron metadata agent is not serving its socket")
+    assert_state(r, 2, "CRITICAL", SUBJECT4,
+                 "HTTP 503 no agent behind haproxy",
+                 explained=["the metadata proxy (haproxy) has no server",
+                            "the neutron metadata agent is not serving its "
+                            "socket"])
     assert "Nova" not in r.summary, r
     assert_perfdata(r)
 
@@ -87,9 +96,10 @@ def test_agent_down(canary, haproxy_factory, agent_workdir):
 def test_agent_secret_wrong(canary, haproxy, agent):
     agent.set(metadata_proxy_shared_secret="not-novas-secret")
     r = canary.run()
-    assert_state(r, 2, "CRITICAL", SUBJECT4, "HTTP 403",
-                 "Nova rejected the neutron metadata agent's signature",
-                 "the agent's metadata_proxy_shared_secret differs")
+    assert_state(r, 2, "CRITICAL", SUBJECT4, "HTTP 403 signature rejected",
+                 explained=["Nova rejected the neutron metadata agent's "
+                            "signature", "the agent's "
+                            "metadata_proxy_shared_secret differs"])
     assert_perfdata(r)
 
 
@@ -100,15 +110,18 @@ def test_nova_down(canary, haproxy, agent):
     agent.set(nova_metadata_port=free_port())
     r = canary.run()
     if release.IS_EPOXY:
-        assert_state(r, 2, "CRITICAL", SUBJECT4, "HTTP 503",
-                     "the neutron metadata agent cannot reach Nova",
-                     "The remote metadata server is temporarily "
-                     "unavailable")
+        assert_state(r, 2, "CRITICAL", SUBJECT4,
+                     "HTTP 503 agent cannot reach Nova",
+                     explained=["the neutron metadata agent cannot reach "
+                                "Nova", "The remote metadata server is "
+                                "temporarily unavailable"])
     else:
-        assert_state(r, 2, "CRITICAL", SUBJECT4, "HTTP 500",
-                     "the neutron metadata agent failed to forward the "
-                     "request to Nova", "An unknown error has occurred")
-    assert "Nova says" not in r.summary, r
+        assert_state(r, 2, "CRITICAL", SUBJECT4,
+                     "HTTP 500 agent cannot reach Nova",
+                     explained=["the neutron metadata agent failed to "
+                                "forward the request to Nova",
+                                "An unknown error has occurred"])
+    assert "Nova says" not in r.stdout, r
     assert_perfdata(r)
 
 
@@ -120,9 +133,9 @@ def test_rate_limit(canary, haproxy_factory, agent):
     r = canary.run()
     assert_state(r, 0, "OK", SUBJECT4, "HTTP 200")
     r = canary.run()
-    assert_state(r, 2, "CRITICAL", SUBJECT4, "HTTP 429",
-                 "rate limited by the metadata proxy "
-                 "([metadata_rate_limiting])")
+    assert_state(r, 2, "CRITICAL", SUBJECT4, "HTTP 429 rate limited",
+                 explained=["rate limited by the metadata proxy "
+                            "([metadata_rate_limiting])"])
     assert_perfdata(r)
 
 
@@ -133,12 +146,15 @@ def test_no_port_for_ip(canary, haproxy, agent):
     agent.set(ports=[])
     r = canary.run()
     if release.IS_EPOXY:
-        assert_state(r, 2, "CRITICAL", SUBJECT4, "HTTP 404",
-                     "no port for this address (the neutron metadata "
-                     "agent's own 404")
-        assert "unknown to Nova" not in r.summary, r
+        assert_state(r, 2, "CRITICAL", SUBJECT4,
+                     "HTTP 404 no port for the address",
+                     explained=["no port for this address (the neutron "
+                                "metadata agent's own 404"])
+        assert "unknown to Nova" not in r.stdout, r
     else:
-        assert_state(r, 2, "CRITICAL", SUBJECT4, "HTTP 404",
-                     "no port for this address (the agent's port lookup",
-                     "or the instance is unknown to Nova")
+        assert_state(r, 2, "CRITICAL", SUBJECT4,
+                     "HTTP 404 no port for the address",
+                     explained=["no port for this address (the agent's "
+                                "port lookup", "or the instance is unknown "
+                                "to Nova"])
     assert_perfdata(r)

@@ -117,19 +117,23 @@ def test_plugin_bare_cloud_init_is_the_openstack_profile(plugin, nova,
 def test_plugin_ec2_profile_wrong_secret(plugin, nova, wrong_secret_file):
     res = plugin.run(*args(nova, wrong_secret_file, "--cloud-init=ec2"))
     # The datasource's wait gets 403 and gives up: no metadata at all.
-    expect(res, 2, "CRITICAL", r"no version chosen, .*HTTP 403 for "
-           r"/2009-04-04/meta-data/instance-id: signature rejected")
+    expect(res, 2, "CRITICAL", r": HTTP 403 signature rejected for "
+           r"/2009-04-04/meta-data/instance-id, cloud-init Ec2 profile, no "
+           r"version chosen, ", r"HTTP 403 for /2009-04-04/meta-data/"
+           r"instance-id: signature rejected")
     assert int(res.perf("requests")["value"]) == 1
 
 
 def test_plugin_ec2_profile_deleted_canary(plugin, deleted_canary,
                                            secret_file):
     res = plugin.run(*args(deleted_canary, secret_file, "--cloud-init=ec2"))
-    expect(res, 2, "CRITICAL", r"HTTP 404 for /2009-04-04/meta-data/"
-           r"instance-id: canary unknown")
+    expect(res, 2, "CRITICAL", r": HTTP 404 canary unknown for "
+           r"/2009-04-04/meta-data/instance-id, ", r"HTTP 404 for "
+           r"/2009-04-04/meta-data/instance-id: canary unknown")
 
 
 def test_plugin_ec2_profile_broken_db(plugin, broken_db, secret_file):
     res = plugin.run(*args(broken_db, secret_file, "--cloud-init=ec2"))
-    expect(res, 2, "CRITICAL", r"HTTP 500 for /2009-04-04/meta-data/"
-           r"instance-id")
+    expect(res, 2, "CRITICAL", r": HTTP 500 server error for "
+           r"/2009-04-04/meta-data/instance-id, ", r"HTTP 500 for "
+           r"/2009-04-04/meta-data/instance-id")

@@ -28,11 +28,17 @@ def args(server, secret_file, *extra, instance=UUID, tenant=PROJECT):
             "-p", server.port, "--secret-file", secret_file] + list(extra)
 
 
-def expect(res, rc, word, summary_re=None):
+def expect(res, rc, word, summary_re=None, explained_re=None):
+    """Exit code and state; summary_re in the first line (the plugin's
+    short cause), explained_re in the long output (the server's words,
+    the advice)."""
     assert res.rc == rc, str(res)
     assert res.first.startswith("NOVA METADATA %s - " % word), str(res)
     if summary_re:
         assert re.search(summary_re, res.summary), str(res)
+    if explained_re:
+        rest = res.stdout.split("\n", 1)[1] if "\n" in res.stdout else ""
+        assert re.search(explained_re, rest, re.M), str(res)
 
 
 def time_and_size(res):
@@ -124,7 +130,8 @@ def test_plugin_openstack_wrong_tenant(plugin, nova, secret_file):
 
 def test_plugin_openstack_unknown_instance(plugin, nova, secret_file):
     res = plugin.run(*args(nova, secret_file, "-O", instance=OTHER_UUID))
-    expect(res, 2, "CRITICAL", r"HTTP 404.*canary unknown to Nova")
+    expect(res, 2, "CRITICAL", r": HTTP 404 canary unknown, ",
+           r"HTTP 404.*canary unknown to Nova")
     time_and_size(res)
 
 
@@ -142,15 +149,18 @@ def test_plugin_openstack_unknown_version(plugin, nova, secret_file):
 
 def test_plugin_openstack_no_proxy(plugin, nova_no_proxy, secret_file):
     res = plugin.run(*args(nova_no_proxy, secret_file, "-O"))
-    expect(res, 2, "CRITICAL", r"HTTP 404.*service_metadata_proxy")
+    expect(res, 2, "CRITICAL", r": HTTP 404 metadata proxy mode off, ",
+           r"HTTP 404.*service_metadata_proxy")
     time_and_size(res)
 
 
 # ---- --cloud-init ----------------------------------------------------------
 def test_plugin_cloud_init_ok(plugin, nova, secret_file):
     res = plugin.run(*args(nova, secret_file, "--cloud-init", "-vvv"))
+    # Nova's 404 for user_data is an instance without user data: named,
+    # not counted as a missing fifth document.
     expect(res, 0, "OK", r"cloud-init profile, version 2018-08-27, "
-           r"4/5 documents, \d+ EC2 values, \d+ requests, \d+\.\d{3} s")
+           r"user_data: none, \d+ EC2 values, \d+ requests, \d+\.\d{3} s")
     labels, t, _ = time_and_size(res)
     assert labels == CI_LABELS, str(res)
     requests = int(res.perf("requests")["value"])
@@ -178,7 +188,8 @@ def test_plugin_cloud_init_ok(plugin, nova, secret_file):
 def test_plugin_cloud_init_thresholds(plugin, nova, secret_file):
     res = plugin.run(*args(nova, secret_file, "--cloud-init", "-w", "0:0",
                            "-c", "100"))
-    expect(res, 1, "WARNING", r"violates warning threshold")
+    expect(res, 1, "WARNING", r": \d+\.\d{3} s exceeds warning 0 s, "
+           r"cloud-init profile")
     labels, t, _ = time_and_size(res)
     assert labels == CI_LABELS and t["warn"] != "" and t["crit"] == "100"
 
@@ -186,7 +197,8 @@ def test_plugin_cloud_init_thresholds(plugin, nova, secret_file):
 def test_plugin_cloud_init_unknown_instance(plugin, nova, secret_file):
     res = plugin.run(*args(nova, secret_file, "--cloud-init",
                            instance=OTHER_UUID))
-    expect(res, 2, "CRITICAL", r"HTTP 404 for /openstack")
+    expect(res, 2, "CRITICAL", r": HTTP 404 canary unknown for /openstack, ",
+           r"HTTP 404 for /openstack")
     labels, _, _ = time_and_size(res)
     assert labels == CI_LABELS
 
@@ -195,8 +207,9 @@ def test_plugin_cloud_init_wrong_secret(plugin, nova, wrong_secret_file):
     res = plugin.run(*args(nova, wrong_secret_file, "--cloud-init"))
     # Even the version list needs the signed headers: cloud-init's wait
     # for the metadata service gets 403 and gives up on the datasource.
-    expect(res, 2, "CRITICAL", r"no version chosen, .*HTTP 403 for "
-           r"/openstack: signature rejected")
+    expect(res, 2, "CRITICAL", r": HTTP 403 signature rejected for "
+           r"/openstack, cloud-init profile, no version chosen, ",
+           r"HTTP 403 for /openstack: signature rejected")
     labels, _, _ = time_and_size(res)
     assert labels == CI_LABELS
     assert int(res.perf("requests")["value"]) == 1
@@ -206,7 +219,8 @@ def test_plugin_cloud_init_deleted_canary(plugin, deleted_canary,
                                           secret_file):
     res = plugin.run(*args(deleted_canary, secret_file, "--cloud-init"))
     # Nova no longer knows the canary: the version list is already 404.
-    expect(res, 2, "CRITICAL", r"HTTP 404 for /openstack: canary unknown")
+    expect(res, 2, "CRITICAL", r": HTTP 404 canary unknown for /openstack, ",
+           r"HTTP 404 for /openstack: canary unknown")
     assert "version latest" not in res.stdout
     time_and_size(res)
 

@@ -194,7 +194,7 @@ def test_several_backends_plugin_one_stale_openstack(plugin, nova, peer_same,
     res = run_backends(plugin, secret_file, nova, peer_stale, peer_same,
                        extra=["-O"])
     expect(res, 1, "WARNING")
-    assert "backends disagree: %s differs, 3/3 backends OK" \
+    assert "3/3 backends OK, backends disagree: %s differs" \
         % backend(peer_stale) in res.first, str(res)
     assert_backends_ok_count(res.first, 3, 3)
     assert_backend_perfdata(res.first, [nova.port, peer_stale.port,

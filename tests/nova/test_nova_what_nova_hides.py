@@ -37,11 +37,17 @@ def targets(*names):
     return out
 
 
-def expect(res, rc, word, summary_re=None):
+def expect(res, rc, word, summary_re=None, explained_re=None):
+    """Exit code and state; summary_re in the first line (the plugin's
+    short cause), explained_re in the long output (the server's words,
+    the advice)."""
     assert res.rc == rc, str(res)
     assert res.first.startswith("NOVA METADATA %s - " % word), str(res)
     if summary_re:
         assert re.search(summary_re, res.summary), str(res)
+    if explained_re:
+        rest = res.stdout.split("\n", 1)[1] if "\n" in res.stdout else ""
+        assert re.search(explained_re, rest, re.M), str(res)
 
 
 def vd_perfdata(res, mode):
@@ -85,9 +91,10 @@ def test_plugin_vendordata_target_down(plugin, nova_vendordata,
     errors = nova_vendordata.logged_errors("join")
     res = run_mode(plugin, nova_vendordata, secret_file, mode,
                    *targets("join"))
-    expect(res, 2, "CRITICAL", r"0/1 vendordata targets.*vendordata target "
-           r"join is \{\}: the target failed and Nova hides it")
-    assert "nova-api-metadata's log" in res.summary
+    expect(res, 2, "CRITICAL", r": vendordata target join is \{\}, .*0/1 "
+           r"vendordata targets", r"vendordata target join is \{\}: the "
+           r"target failed and Nova hides it")
+    assert "nova-api-metadata's log" in res.stdout
     vd_perfdata(res, mode)
     # what the plugin points at is really there
     assert nova_vendordata.logged_errors("join") == errors + 1
@@ -98,8 +105,8 @@ def test_plugin_vendordata_two_targets_one_failing(plugin, nova_vendordata,
     nova_vendordata.targets["enrol"].set("status", status=503)
     res = run_mode(plugin, nova_vendordata, secret_file, "ec2",
                    *targets("join", "enrol"))
-    expect(res, 2, "CRITICAL", r"HTTP 200, 2/2 keys, 1/2 vendordata "
-           r"targets, .*vendordata target enrol is \{\}")
+    expect(res, 2, "CRITICAL", r": vendordata target enrol is \{\}, HTTP 200, "
+           r"2/2 keys, 1/2 vendordata targets, ")
     assert "vendordata target join is" not in res.stdout
     assert "[OK] vendordata target join served" in res.stdout
     vd_perfdata(res, "ec2")
@@ -109,9 +116,9 @@ def test_plugin_vendordata_target_not_configured(plugin, nova_vendordata,
                                                  secret_file):
     res = run_mode(plugin, nova_vendordata, secret_file, "openstack",
                    *targets("join", "ipa"))
-    expect(res, 2, "CRITICAL", r"1/2 vendordata targets.*vendordata target "
-           r"ipa is not in vendor_data2.json: it is not configured in this "
-           r"Nova")
+    expect(res, 2, "CRITICAL", r": vendordata target ipa not configured, "
+           r".*1/2 vendordata targets", r"vendordata target ipa is not in "
+           r"vendor_data2.json: it is not configured in this Nova")
     vd_perfdata(res, "openstack")
 
 
@@ -120,8 +127,9 @@ def test_plugin_vendordata_target_answers_array(plugin, nova_vendordata,
     nova_vendordata.targets["join"].set("array")
     res = run_mode(plugin, nova_vendordata, secret_file, "ec2",
                    *targets("join"))
-    expect(res, 2, "CRITICAL", r"vendordata target join is an array in "
-           r"vendor_data2.json, not an object")
+    expect(res, 2, "CRITICAL", r": vendordata target join is not an object, ",
+           r"vendordata target join is an array in vendor_data2.json, not "
+           r"an object")
     vd_perfdata(res, "ec2")
 
 
@@ -136,8 +144,8 @@ def test_plugin_vendordata_slow_target(plugin, nova_vendordata, secret_file,
     res = run_mode(plugin, nova_vendordata, secret_file, mode,
                    *targets("join", "enrol"), "-w", "0.8", "-c", "30",
                    "-t", "20")
-    expect(res, 1, "WARNING", r"2/2 vendordata targets.*violates warning "
-           r"threshold 0.8")
+    expect(res, 1, "WARNING", r": \d+\.\d{3} s exceeds warning 0\.8 s, .*"
+           r"2/2 vendordata targets")
     assert vd_perfdata(res, mode) >= delay
     assert res.perf("time")["warn"] == "0.8"
 
@@ -149,8 +157,8 @@ def test_plugin_vendordata_slow_beyond_nova_timeout(plugin, nova_vendordata,
     nova_vendordata.targets["join"].set("slow", delay=60)
     res = run_mode(plugin, nova_vendordata, secret_file, "ec2",
                    *targets("join"), "-t", "20")
-    expect(res, 2, "CRITICAL", r"join is \{\}: the target failed and Nova "
-           r"hides it")
+    expect(res, 2, "CRITICAL", r": vendordata target join is \{\}, ",
+           r"join is \{\}: the target failed and Nova hides it")
     assert vd_perfdata(res, "ec2") >= nova_vendordata.read_timeout
 
 
@@ -163,10 +171,11 @@ def test_plugin_vendordata_fatal_500(plugin, nova_vendordata_fatal,
     nova_vendordata_fatal.targets["join"].set(**failure)
     res = run_mode(plugin, nova_vendordata_fatal, secret_file, mode,
                    *targets("join"))
-    expect(res, 2, "CRITICAL", r"HTTP 500 with an empty body for "
-           r"/openstack/%s/vendor_data2.json: a vendordata target failed"
-           r" and Nova has \[api\] vendordata_dynamic_failure_fatal = True"
-           % version)
+    expect(res, 2, "CRITICAL", r": HTTP 500 vendordata failed for "
+           r"/openstack/%s/vendor_data2.json, " % version,
+           r"HTTP 500 with an empty body for /openstack/%s/vendor_data2.json: "
+           r"a vendordata target failed and Nova has \[api\] "
+           r"vendordata_dynamic_failure_fatal = True" % version)
     vd_perfdata(res, mode)
 
 
@@ -181,15 +190,16 @@ def test_plugin_vendordata_fatal_answers(plugin, nova_vendordata_fatal,
 # ---- the 404 probe ------------------------------------------------------
 
 PROBE_CASES = {
-    # (server, instance, tenant) -> what the first line must name
-    "unknown-canary": ("nova", OTHER_UUID, PROJECT,
+    # (server, instance, tenant) -> what the first line must name, and
+    # what the long output explains
+    "unknown-canary": ("nova", OTHER_UUID, PROJECT, "canary unknown",
                        r"canary unknown to Nova or tenant %s is not its "
                        r"project \(a wrong signature got 403: the proxy "
-                       r"mode is on\): check -i and -T" % PROJECT),
-    "wrong-tenant": ("nova", UUID, OTHER_PROJECT,
+                       r"mode is on\); check -i and -T" % PROJECT),
+    "wrong-tenant": ("nova", UUID, OTHER_PROJECT, "canary unknown",
                      r"canary unknown to Nova or tenant %s is not its "
                      r"project .*check -i and -T" % OTHER_PROJECT),
-    "proxy-off": ("nova_no_proxy", UUID, PROJECT,
+    "proxy-off": ("nova_no_proxy", UUID, PROJECT, "metadata proxy mode off",
                   r"Nova ignores the signed headers: \[neutron\] "
                   r"service_metadata_proxy = False"),
 }
@@ -199,12 +209,14 @@ PROBE_CASES = {
 @pytest.mark.parametrize("case", sorted(PROBE_CASES))
 def test_plugin_probe_names_the_cause(request, plugin, secret_file, case,
                                       mode):
-    fixture, instance, tenant, cause = PROBE_CASES[case]
+    fixture, instance, tenant, short, cause = PROBE_CASES[case]
     server = request.getfixturevalue(fixture)
     res = plugin.run(*args(server, secret_file, *MODES[mode][0],
                            instance=instance, tenant=tenant))
-    expect(res, 2, "CRITICAL", r"HTTP 404 for /openstack: " + cause
-           if mode == "cloud-init" else r"HTTP 404.*, " + cause)
+    expect(res, 2, "CRITICAL", r": HTTP 404 %s%s, " % (
+        short, " for /openstack" if mode == "cloud-init" else ""),
+        r"HTTP 404 for /openstack: " + cause if mode == "cloud-init"
+        else r"HTTP 404 for .*: " + cause)
     labels = [p["label"] for p in res.perfdata]
     assert labels == MODES[mode][1], str(res)
     if case != "proxy-off":
@@ -218,7 +230,8 @@ def test_plugin_probe_with_vendordata_target(plugin, nova_no_proxy,
                                              secret_file):
     """The probe comes first: no vendordata request after a 404."""
     res = plugin.run(*args(nova_no_proxy, secret_file, *targets("join")))
-    expect(res, 2, "CRITICAL", r"service_metadata_proxy = False")
+    expect(res, 2, "CRITICAL", r": HTTP 404 metadata proxy mode off, ",
+           r"service_metadata_proxy = False")
     labels = [p["label"] for p in res.perfdata]
     assert labels == ["time", "size", "vendordata_time"], str(res)
     assert res.perf("vendordata_time")["value"] == 0

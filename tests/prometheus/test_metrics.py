@@ -33,7 +33,8 @@ CLASSES = [
     ("broke_off", [], [("close",)], 2, "broke_off", 0),
     ("too_large", [], [("oversize",)], 2, "too_large", 200),
     ("header_too_large", [], [("bigheader",)], 2, "too_large", 0),
-    ("canary_unknown", ["-T", OTHER_TENANT], [], 2, "canary_unknown", 403),
+    # the canary's own 404, not the probe's 403 that classed it
+    ("canary_unknown", ["-T", OTHER_TENANT], [], 2, "canary_unknown", 404),
     ("proxy_off", [], [("ignore_signature",)], 2, "proxy_off", 404),
     ("rate_limited", [], [("status", 429)], 2, "rate_limited", 429),
     ("server_error_500", [], [("status", 500)], 2, "server_error", 500),
@@ -119,6 +120,7 @@ def test_not_found_when_the_probe_cannot_tell(sim, base_args,
     assert rc == 2
     labels, per = _one_target(fams)
     assert labels["reason"] == "not_found" and per["nova_metadata_up"] == 0
+    assert per["nova_metadata_http_status"] == 404
 
 
 def test_refused_and_unresolved(plugin, secret_file, check_metrics):

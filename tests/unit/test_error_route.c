@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
@@ -76,8 +77,9 @@ test_step_codes(void **state)
 	assert_false(nm_visit_no_answer(NM_ERR_ENDED));
 }
 
-/* A sub-check not OK goes into the summary: its brief when given, else
- * its text; an OK one does not. */
+/* A sub-check not OK goes into the summary, before the facts: its
+ * brief when given, else its text; an OK one does not. Causes are
+ * joined by commas, never ';' (Nagios 4 shows it as ':'). */
 static void
 test_results(void **state)
 {
@@ -97,8 +99,64 @@ test_results(void **state)
 	    NM_OK);
 	assert_int_equal(nm_visit_summary(&visit), NM_OK);
 	assert_string_equal(mp_check_summary(visit.check), "canary 32d0524b "
-	    "on 127.0.0.1:8775: HTTP 403; short; a/b");
+	    "on 127.0.0.1:8775: short, a/b, HTTP 403");
 	assert_int_equal(mp_check_state(visit.check), MP_CRITICAL);
+	nm_visit_free(&visit);
+}
+
+/* The summary names three causes, then counts the others; the facts'
+ * leading comma goes when no fact came before. */
+static void
+test_results_counted(void **state)
+{
+	struct timespec deadline = { 0, 0 };
+	nm_config cfg;
+	nm_visit visit;
+	int i;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(nm_visit_init(&visit, &cfg, &deadline, "subject"),
+	    NM_OK);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(nm_visit_result(&visit, MP_CRITICAL, NULL,
+		    "cause %d", i), NM_OK);
+	assert_int_equal(nm_visit_fact(&visit, ", %.3f s", 0.5), NM_OK);
+	assert_int_equal(nm_visit_summary(&visit), NM_OK);
+	assert_int_equal(nm_visit_causes_untold(&visit), 2);
+	assert_string_equal(mp_check_summary(visit.check), "subject: cause 0, "
+	    "cause 1, cause 2 and 2 more, 0.500 s");
+	nm_visit_free(&visit);
+}
+
+/* The words for a failed request: the class alone for the main
+ * document, with the path for any other, the status first. */
+static void
+test_brief(void **state)
+{
+	struct timespec deadline = { 0, 0 };
+	nm_config cfg;
+	nm_visit visit;
+	char *b;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(nm_visit_init(&visit, &cfg, &deadline, "s"), NM_OK);
+	visit.main_path = "/latest/meta-data/";
+	b = nm_visit_brief(&visit, "/latest/meta-data/", 403,
+	    NM_REASON_SIGNATURE_REJECTED);
+	assert_string_equal(b, "HTTP 403 signature rejected");
+	free(b);
+	b = nm_visit_brief(&visit, "/latest/meta-data/", 0,
+	    NM_REASON_REFUSED);
+	assert_string_equal(b, "refused");
+	free(b);
+	b = nm_visit_brief(&visit, "/x", 500, NM_REASON_SERVER_ERROR);
+	assert_string_equal(b, "HTTP 500 server error for /x");
+	free(b);
+	b = nm_visit_brief(&visit, "/x", 0, NM_REASON_BROKE_OFF);
+	assert_string_equal(b, "/x connection broke off");
+	free(b);
 	nm_visit_free(&visit);
 }
 
@@ -153,6 +211,8 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_step_codes),
 		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_results_counted),
+		cmocka_unit_test(test_brief),
 		cmocka_unit_test(test_fail),
 	};
 

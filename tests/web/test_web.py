@@ -367,7 +367,6 @@ def test_issue19_failing_backend_visible_in_collapsed_output(
     assert failing[0]["bottom"] <= d["visibleHeight"], d
 
 
-@ISSUE_19
 @pytest.mark.parametrize("size,lines", [(DESKTOP, 1), (PHONE, 2)],
                          ids=["desktop", "phone"])
 def test_issue19_tally_in_the_list_views_first_lines(browser, icingaweb,
