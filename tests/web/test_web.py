@@ -4,12 +4,11 @@ Chromium; the assertions are on the rendered DOM.
 
 The services (conftest.SERVICES) come from Nova's own handler: OK, a wrong
 secret (CRITICAL 403), two backends with one refusing (CRITICAL),
---cloud-init (OK) and a threshold no request meets (WARNING).
+--cloud-init (OK) and a threshold no request meets (WARNING); Icinga 2
+alone also runs the one backend down in --output-format=icingaweb2.
 
-The tests marked xfail(strict=True, reason="issue 19 wording") assert what
-issue 19 asks of the output's wording; they fail with today's wording and
-turn into failures (XPASS strict) when it lands, so that their marks are
-removed in the same change.
+The test_issue19_* tests assert what issue 19 asks of the output as the
+operator reads it.
 """
 
 import re
@@ -19,8 +18,6 @@ import pytest
 import release  # tests/nova, on sys.path through conftest
 from conftest import (DOWN_BACKEND, HOST, SERVICES, normalized, screenshot,
                       wait_dom)
-
-ISSUE_19 = pytest.mark.xfail(strict=True, reason="issue 19 wording")
 
 DESKTOP = (1280, 1024)
 PHONE = (412, 915)       # a phone held upright, as at 3 a.m.
@@ -321,7 +318,7 @@ def test_detail_backends_side_by_side(browser, icingaweb, nova, service):
 
 def test_detail_on_a_phone(browser, icingaweb):
     """The collapsed view as a phone shows it (a screenshot to look at;
-    the wording's assertions are in the xfail test below)."""
+    the wording's assertions are in the issue 19 tests below)."""
     d = detail_view(browser, icingaweb, "nova-metadata-one-backend-down",
                     PHONE, shot="icingaweb2-one-backend-down-phone")
     assert d["state"] == "CRITICAL", d
@@ -351,8 +348,7 @@ def test_nagios_cgi_shows_output_escaped_without_perfdata(nagios_rows,
 
 # --- issue 19: what the new wording must make true -------------------------
 
-@pytest.mark.parametrize("size", [DESKTOP, pytest.param(PHONE,
-                                  marks=ISSUE_19)], ids=["desktop", "phone"])
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_issue19_failing_backend_visible_in_collapsed_output(
         browser, icingaweb, size):
     """The failing backend's sub-check lies within the height Icinga Web 2
