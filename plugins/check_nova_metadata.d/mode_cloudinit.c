@@ -68,7 +68,7 @@ ci_versions(ci_state *cs)
 	if (e != NM_OK)
 		return nm_visit_result_brief(visit, MP_WARNING, nm_visit_words(
 		    "/openstack the second time: %s", nm_reason_phrase(
-		    nm_visit_no_answer_class(visit, e))), "no answer for /openstack the second time: %s; cloud-init "
+		    nm_visit_no_answer_class(visit, e))), "no answer for /openstack the second time: %s, cloud-init "
 		    "cannot list the versions and falls back to latest",
 		    nm_error_text(&visit->err));
 	if (visit->resp.status != 200)
@@ -80,7 +80,7 @@ ci_versions(ci_state *cs)
 	cs->version = nm_ci_pick_version(visit->resp.body.data,
 	    visit->resp.body.len);
 	return nm_visit_result(visit, MP_OK, NULL, "/openstack lists %zu "
-	    "versions; cloud-init reads %s", nm_ci_count_lines(
+	    "versions, cloud-init reads %s", nm_ci_count_lines(
 	    visit->resp.body.data, visit->resp.body.len), cs->version);
 }
 
@@ -131,7 +131,7 @@ ci_served(ci_state *cs, int i, const char *path)
 	default:
 		return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
 		    nm_visit_words("%s is %s", docs[i].name, why), "%s is %s "
-		    "(%s); cloud-init stops with BrokenMetadata", docs[i].name,
+		    "(%s), cloud-init stops with BrokenMetadata", docs[i].name,
 		    why, path));
 	}
 }
@@ -158,7 +158,7 @@ ci_not_served(ci_state *cs, int i, const char *path)
 	    sizeof(why));
 	return nm_visit_result_brief(visit, MP_CRITICAL, nm_visit_brief(visit,
 	    path, visit->resp.status, nm_reason_of_status(visit->resp.status)),
-	    "%s: HTTP %ld for %s%s%s; cloud-init boots without it", docs[i].name,
+	    "%s: HTTP %ld for %s%s%s, cloud-init boots without it", docs[i].name,
 	    visit->resp.status, path, why[0] != '\0' ? ": " : "", why);
 }
 
@@ -237,7 +237,7 @@ crawl_fetch(ci_state *cs, const char *path)
 	    e != NM_ERR_TOO_LARGE && !cs->ec2)
 		return crawl_over(cs, nm_visit_result_brief(visit, MP_WARNING,
 		    nm_visit_brief(visit, path, 0, nm_visit_no_answer_class(
-		    visit, e)), "EC2 tree: no answer for %s: %s; %s", path,
+		    visit, e)), "EC2 tree: no answer for %s: %s, %s", path,
 		    nm_error_text(&visit->err), crawl_loss(cs)));
 	if (nm_visit_no_answer(e))
 		return nm_step_no_answer(visit, path, e);
@@ -248,7 +248,7 @@ crawl_fetch(ci_state *cs, const char *path)
 	return crawl_over(cs, nm_visit_result_brief(visit, crawl_state(cs),
 	    nm_visit_brief(visit, path, visit->resp.status,
 	    nm_reason_of_status(visit->resp.status)),
-	    "EC2 tree: HTTP %ld for %s%s%s%s; %s", visit->resp.status, path,
+	    "EC2 tree: HTTP %ld for %s%s%s%s, %s", visit->resp.status, path,
 	    cs->crawl_requests > 1 ? " (listed in its directory)" : "",
 	    why[0] != '\0' ? ": " : "", why, crawl_loss(cs)));
 }
@@ -392,7 +392,7 @@ crawl_dir(ci_state *cs, const char *path, int depth)
 		return crawl_over(cs, nm_visit_result_brief(visit,
 		    crawl_state(cs), nm_visit_words("EC2 tree: listing %s is "
 		    "not UTF-8 text", path), "EC2 tree: listing %s is not UTF-8 "
-		    "text; %s", path,
+		    "text, %s", path,
 		    crawl_loss(cs)));
 	case NM_ERR_MALFORMED:
 		return crawl_over(cs, nm_visit_result(visit, MP_CRITICAL, NULL,
@@ -476,7 +476,7 @@ content_fetch(ci_state *cs, const nm_ci_content *c)
 		return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
 		    nm_visit_words("meta_data.json's %s cannot be read: %s",
 		    c->what, c->broken), "meta_data.json's %s cannot be read: "
-		    "%s; cloud-init stops", c->what, c->broken));
+		    "%s, cloud-init stops", c->what, c->broken));
 	if ((e = nm_step_fetch(visit, c->path)) != NM_OK)
 		return e;
 	if (visit->resp.status == 200 && (!c->text ||
@@ -488,13 +488,13 @@ content_fetch(ci_state *cs, const nm_ci_content *c)
 		return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
 		    nm_visit_words("%s (meta_data.json's %s) is not UTF-8 text",
 		    c->path, c->what), "%s (meta_data.json's %s) is not UTF-8 "
-		    "text; cloud-init stops", c->path, c->what));
+		    "text, cloud-init stops", c->path, c->what));
 	nm_error_explanation(visit->resp.body.data, visit->resp.body.len, why,
 	    sizeof(why));
 	return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
 	    nm_visit_brief(visit, c->path, visit->resp.status,
 	    nm_reason_of_status(visit->resp.status)),
-	    "HTTP %ld for %s (meta_data.json's %s)%s%s; cloud-init stops with "
+	    "HTTP %ld for %s (meta_data.json's %s)%s%s, cloud-init stops with "
 	    "BrokenMetadata", visit->resp.status, c->path, c->what,
 	    why[0] != '\0' ? ": " : "", why));
 }
@@ -514,7 +514,7 @@ ci_content(ci_state *cs)
 	if (!nm_ci_random_seed_ok(cs->meta, why, sizeof(why)))
 		return nm_visit_ended(nm_visit_result_brief(visit, MP_CRITICAL,
 		    nm_visit_words("meta_data.json's %s", why), "meta_data.json's "
-		    "%s; cloud-init stops with BrokenMetadata", why));
+		    "%s, cloud-init stops with BrokenMetadata", why));
 	if (nm_ci_contents_list(cs->meta, &list) != NM_OK)
 		return nm_visit_nomem(visit);
 	for (i = 0; i < list.count && r == NM_OK; i++)

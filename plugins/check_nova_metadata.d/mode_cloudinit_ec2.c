@@ -63,7 +63,7 @@ ec2_probe(ci_state *cs, const char *version)
 	if (e != NM_OK)
 		return nm_visit_result_brief(visit, MP_WARNING, nm_visit_brief(
 		    visit, path, 0, nm_visit_no_answer_class(visit, e)), "no "
-		    "answer for %s: %s; cloud-init skips version %s", path,
+		    "answer for %s: %s, cloud-init skips version %s", path,
 		    nm_error_text(&visit->err), version);
 	if (visit->resp.status == 200) {
 		cs->version = version;
@@ -124,7 +124,7 @@ ec2_userdata(ci_state *cs)
 	    sizeof(why));
 	return nm_visit_result_brief(visit, MP_CRITICAL, nm_visit_brief(visit,
 	    path, visit->resp.status, nm_reason_of_status(visit->resp.status)),
-	    "user-data: HTTP %ld for %s%s%s; cloud-init boots without it",
+	    "user-data: HTTP %ld for %s%s%s, cloud-init boots without it",
 	    visit->resp.status,
 	    path, why[0] != '\0' ? ": " : "", why);
 }

@@ -146,7 +146,7 @@ nm_mode_openstack_identity(nm_visit *visit)
 	default:
 		nm_visit_reason(visit, NM_REASON_MALFORMED);
 		r = nm_visit_result_brief(visit, MP_CRITICAL, nm_visit_words(
-		    "%s is %s", IDENTITY_PATH, why), "%s is %s; the answer "
+		    "%s is %s", IDENTITY_PATH, why), "%s is %s, the answer "
 		    "cannot prove to be the canary's", IDENTITY_PATH, why);
 	}
 	json_decref(doc);
