@@ -248,7 +248,7 @@ def test_nova_stopped(plugin, any_agent):
     r = via_agent(plugin, any_agent)
     assert r.rc == 2, r
     if release.IS_EPOXY:
-        status, expected = 503, ("the agent cannot reach Nova (%s;"
+        status, expected = 503, ("the agent cannot reach Nova (%s):"
                                  % release.EPOXY_NOVA_UNAVAILABLE)
     else:
         status, expected = 500, ("the agent cannot reach Nova or failed "
@@ -271,7 +271,7 @@ def test_no_port_for_the_ip(plugin, any_agent):
     assert ("the agent found no port for %s on %s %s" % (
         NO_PORT_IP, kind, NETWORK)) in explained(r), r
     if release.IS_EPOXY:
-        assert "(its own 404;" in explained(r), r
+        assert "(its own 404," in explained(r), r
         assert "Nova does not know the canary" not in explained(r), r
     else:
         assert re.search(r"or Nova does not know the canary$",
@@ -291,7 +291,7 @@ def test_nova_does_not_know_the_canary(plugin, any_agent):
     r = via_agent(plugin, any_agent)
     assert r.rc == 2, r
     assert "HTTP 404 no port for the address" in norm(r), r
-    assert "(its own 404;" not in explained(r), r
+    assert "(its own 404," not in explained(r), r
     assert "or Nova does not know the canary" in explained(r), r
     assert_agent_perfdata(r)
 
@@ -381,7 +381,7 @@ def test_socket_not_accessible(ml2, unprivileged_copy):
     assert first == ("NOVA METADATA UNKNOWN - canary %s via agent %s: socket "
                      "not permitted" % (SHORT, ml2.socket)), out
     assert ("nobody (uid 65534) may not connect to the agent's socket %s "
-            "(mode %04o, owner root, group root); run the check as root or "
+            "(mode %04o, owner root, group root): run the check as root or "
             "the agent's user" % (ml2.socket, mode)) in rest, out
     assert "metadata_proxy_socket_mode" in rest and "umask" in rest, out
 

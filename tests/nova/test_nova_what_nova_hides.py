@@ -195,7 +195,7 @@ PROBE_CASES = {
     "unknown-canary": ("nova", OTHER_UUID, PROJECT, "canary unknown",
                        r"canary unknown to Nova or tenant %s is not its "
                        r"project \(a wrong signature got 403: the proxy "
-                       r"mode is on\); check -i and -T" % PROJECT),
+                       r"mode is on\): check -i and -T" % PROJECT),
     "wrong-tenant": ("nova", UUID, OTHER_PROJECT, "canary unknown",
                      r"canary unknown to Nova or tenant %s is not its "
                      r"project .*check -i and -T" % OTHER_PROJECT),
