@@ -44,7 +44,6 @@ static const struct {
 	    "vendordata failed" },
 	[NM_REASON_CLOUDINIT] = { "cloudinit", "cloud-init document wrong" },
 	[NM_REASON_SLOW] = { "slow", "slow" },
-	[NM_REASON_DISAGREE] = { "backends_disagree", "backends disagree" },
 	[NM_REASON_UNKNOWN] = { "unknown", "check failed" },
 };
 

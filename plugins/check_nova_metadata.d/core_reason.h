@@ -48,7 +48,6 @@ typedef enum {
 	NM_REASON_CLOUDINIT,	/* a document cloud-init needs is missing or
 				 * wrong */
 	NM_REASON_SLOW,		/* answered, but over -w or -c */
-	NM_REASON_DISAGREE,	/* backends serve different values */
 	NM_REASON_UNKNOWN,	/* the plugin could not tell: its own
 				 * failure (UNKNOWN) */
 	NM_REASON_COUNT

@@ -41,7 +41,7 @@ REASONS = {
     "nova_unreachable", "proxy_error", "rate_limited", "redirected",
     "bad_request", "server_error", "http_status", "malformed",
     "key_missing", "wrong_canary", "value_mismatch", "vendordata_failed",
-    "cloudinit", "slow", "backends_disagree", "unknown",
+    "cloudinit", "slow", "unknown",
 }
 TARGET_FAMILIES = ("nova_metadata_up", "nova_metadata_reason",
                    "nova_metadata_response_time_seconds",

@@ -29,7 +29,7 @@ static const char *const documented[] = {
 	"proxy_error", "rate_limited", "redirected", "bad_request",
 	"server_error", "http_status", "malformed", "key_missing",
 	"wrong_canary", "value_mismatch", "vendordata_failed", "cloudinit",
-	"slow", "backends_disagree", "unknown",
+	"slow", "unknown",
 };
 
 static bool
