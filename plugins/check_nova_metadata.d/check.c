@@ -207,6 +207,24 @@ agreeing(const backend *bs, size_t n, size_t i)
 	return k;
 }
 
+/* How many backends share the most common values; *served gets how
+ * many served values at all. */
+static size_t
+most_agreeing(const backend *bs, size_t n, size_t *served)
+{
+	size_t i, most = 0;
+
+	*served = 0;
+	for (i = 0; i < n; i++) {
+		if (bs[i].visit.served.len == 0)
+			continue;
+		(*served)++;
+		if (agreeing(bs, n, i) > most)
+			most = agreeing(bs, n, i);
+	}
+	return most;
+}
+
 /* The names of the backends whose values fewer others share than most
  * do, or of all that served values when no value has a majority. */
 static int
@@ -228,18 +246,11 @@ odd_ones(const backend *bs, size_t n, size_t most, bool all, dynbuf *odd)
 static int
 add_disagreement(mp_check *top, const backend *bs, size_t n, dynbuf *sum)
 {
-	size_t i, most = 0, served = 0, at_most = 0;
+	size_t i, served, most = most_agreeing(bs, n, &served), at_most = 0;
 	bool tie, plural;
 	dynbuf odd;
 	int r;
 
-	for (i = 0; i < n; i++) {
-		if (bs[i].visit.served.len == 0)
-			continue;
-		served++;
-		if (agreeing(bs, n, i) > most)
-			most = agreeing(bs, n, i);
-	}
 	if (served < 2 || most == served)
 		return 0;
 	for (i = 0; i < n; i++)
@@ -267,15 +278,8 @@ add_disagreement(mp_check *top, const backend *bs, size_t n, dynbuf *sum)
 static bool
 disagreed(const backend *bs, size_t n)
 {
-	size_t i, served = 0, most = 0;
+	size_t served, most = most_agreeing(bs, n, &served);
 
-	for (i = 0; i < n; i++) {
-		if (bs[i].visit.served.len == 0)
-			continue;
-		served++;
-		if (agreeing(bs, n, i) > most)
-			most = agreeing(bs, n, i);
-	}
 	return served >= 2 && most != served;
 }
 

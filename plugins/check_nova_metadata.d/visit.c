@@ -289,19 +289,31 @@ record(nm_visit *visit, mp_state state, const char *brief,
 	return add_problem(visit, "%s", brief);
 }
 
+/* record() with the sub-check's text made from fmt and ap. */
+static nm_err vrecord(nm_visit *visit, mp_state state, const char *brief,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static nm_err
+vrecord(nm_visit *visit, mp_state state, const char *brief,
+    const char *fmt, va_list ap)
+{
+	char *text = mp_vscrubbed(fmt, ap);
+	nm_err r = record(visit, state, brief, text);
+
+	free(text);
+	return r;
+}
+
 nm_err
 nm_visit_result(nm_visit *visit, mp_state state, const char *brief,
     const char *fmt, ...)
 {
-	char *text;
 	va_list ap;
 	nm_err r;
 
 	va_start(ap, fmt);
-	text = mp_vscrubbed(fmt, ap);
+	r = vrecord(visit, state, brief, fmt, ap);
 	va_end(ap);
-	r = record(visit, state, brief, text);
-	free(text);
 	return r;
 }
 
@@ -309,15 +321,12 @@ nm_err
 nm_visit_result_brief(nm_visit *visit, mp_state state, char *brief,
     const char *fmt, ...)
 {
-	char *text;
 	va_list ap;
 	nm_err r;
 
 	va_start(ap, fmt);
-	text = mp_vscrubbed(fmt, ap);
+	r = vrecord(visit, state, brief, fmt, ap);
 	va_end(ap);
-	r = record(visit, state, brief, text);
-	free(text);
 	free(brief);
 	return r;
 }
