@@ -573,8 +573,9 @@ ci_summary(const ci_state *cs)
 	if (cs->contents > 0 && (e = nm_visit_fact(visit, ", %d files",
 	    cs->contents)) != NM_OK)
 		return e;
-	if ((e = nm_visit_fact(visit, ", %d EC2 values, %d requests",
-	    cs->ec2_leaves, visit->requests)) != NM_OK)
+	if ((e = nm_visit_fact(visit, ", %d EC2 values, %d request%s",
+	    cs->ec2_leaves, visit->requests, visit->requests == 1 ? "" :
+	    "s")) != NM_OK)
 		return e;
 	return nm_step_vd_fact(visit);
 }

@@ -107,6 +107,7 @@ ec2_userdata(ci_state *cs)
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return nm_visit_fail(visit, NM_ERR_SETUP, "user-data path too "
 		    "long");
+	cs->asked++;
 	e = nm_step_fetch(visit, path);
 	cs->ud_time = visit->resp.t_total;
 	if (e != NM_OK)
@@ -175,11 +176,14 @@ ec2_summary(const ci_state *cs)
 
 	nm_err e;
 
+	/* user-data: read, none (404, which cloud-init accepts), or never
+	 * asked for: the visit ended first, and its cause leads. */
 	if ((e = nm_visit_fact(visit, "cloud-init Ec2 profile, %s%s, "
-	    "user-data %s, %d EC2 values, %d requests", cs->version != NULL ?
+	    "user-data %s, %d EC2 values, %d request%s", cs->version != NULL ?
 	    "version " : "no version chosen", cs->version != NULL ?
-	    cs->version : "", cs->served > 0 ? "read" : "none", cs->ec2_leaves,
-	    visit->requests)) != NM_OK)
+	    cs->version : "", cs->served > 0 ? "read" : cs->asked > 0 ?
+	    "none" : "not reached", cs->ec2_leaves, visit->requests,
+	    visit->requests == 1 ? "" : "s")) != NM_OK)
 		return e;
 	/* As the EC2 mode says it. */
 	if (visit->cfg->expect_count > 0)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import (assert_explained, assert_perfdata, assert_state,
-                      assert_unknown_usage, run_plugin)
+                      assert_unknown_usage, free_port, run_plugin)
 from test_openstack import ec2_crawl_paths
 
 EC2_LABELS = ["time", "size", "requests", "user_data_time", "ec2_time"]
@@ -86,6 +86,17 @@ def test_ec2_profile_wait_fails(sim, base_args, path, status):
                         r"cloud-init Ec2 profile, no version chosen, "
                         % (status, re.escape(path)))
     assert_ec2_perfdata(line)
+
+
+def test_ec2_profile_refused_says_user_data_not_reached(base_args):
+    """A run that ended before user-data was asked for does not claim the
+    instance has none; one request is "1 request"."""
+    args = list(base_args)
+    args[args.index("-p") + 1] = str(free_port())
+    rc, out, _, _ = run_plugin(args + ["--cloud-init=ec2"])
+    assert_state(rc, out, "CRITICAL", r"instance-id refused, cloud-init "
+                 r"Ec2 profile, no version chosen, user-data not reached, "
+                 r"0 EC2 values, 1 request$")
 
 
 def test_ec2_profile_wait_empty_body(sim, base_args):

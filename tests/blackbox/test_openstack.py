@@ -380,7 +380,7 @@ def test_cloud_init_transport_failure_claims_no_version(sim, base_args):
     rc, out, _, _ = run_plugin(base_args + ["--cloud-init"])
     line = assert_state(rc, out, "CRITICAL", r"cloud-init profile, no "
                         r"version chosen, 0/5 documents, 0 EC2 values, 1 "
-                        r"requests")
+                        r"request$")
     assert "version latest" not in out
     assert_no_perfdata(line)
 

@@ -528,6 +528,13 @@ object Service "nova-metadata-openstack-latest" {{
 	import "nova-metadata-openstack"
 }}
 
+// The template with cloud-init's EC2 datasource (a string, not true).
+object Service "nova-metadata-cloud-init-ec2" {{
+	host_name = "nova-v4"
+	import "nova-metadata-cloud-init"
+	vars.nova_metadata_cloud_init = "ec2"
+}}
+
 // The secret from the environment (the examples' nova_metadata_env).
 object Host "nova-env" {{
 	import "nm-test-host"
@@ -588,7 +595,8 @@ secret-file = {secret}
 EXPECTED_SERVICES = (
     "nova-v4!nova-metadata", "nova-v4!nova-metadata-cloud-init",
     "nova-v4!nova-metadata-openstack",
-    "nova-v4!nova-metadata-openstack-latest", "nova-v6!nova-metadata",
+    "nova-v4!nova-metadata-openstack-latest",
+    "nova-v4!nova-metadata-cloud-init-ec2", "nova-v6!nova-metadata",
     "nova-dual!nova-metadata",
     "nova-wrong-secret!nova-metadata", "nova-extra-opts!nova-metadata",
     "nova-env!nova-metadata",
@@ -598,6 +606,7 @@ EXPECTED_SERVICES = (
 # Services of the hosts file itself, not of the shipped apply rules.
 OWN_SERVICES = (
     "nova-v4!nova-metadata-openstack-latest",
+    "nova-v4!nova-metadata-cloud-init-ec2",
     "nova-v4!nova-metadata-backends", "nova-v4!nova-metadata-hops",
 )
 

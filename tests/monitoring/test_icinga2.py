@@ -179,6 +179,17 @@ def test_cloud_init_template(icinga2):
     assert "ec2_time" in labels and "meta_data_time" in labels, cr
 
 
+def test_cloud_init_ec2_datasource(icinga2):
+    """nova_metadata_cloud_init = "ec2": --cloud-init=ec2, never the
+    bare --cloud-init (the OpenStack datasource's) beside it."""
+    cr, r = recorded(icinga2, "nova-v4!nova-metadata-cloud-init-ec2")
+    assert "--cloud-init=ec2" in cr["command"], cr
+    assert "--cloud-init" not in cr["command"], cr
+    assert r.rc == 0, cr
+    assert r.first.startswith("NOVA METADATA OK - "), cr
+    assert "cloud-init Ec2 profile" in r.first, cr
+
+
 def test_openstack_template_with_version(icinga2):
     cr, r = recorded(icinga2, "nova-v4!nova-metadata-openstack")
     assert "--openstack=2018-08-27" in cr["command"], cr
